@@ -1,0 +1,68 @@
+"""Numbers written for people, by safe-dosing conventions.
+
+A leading zero (0.5), no trailing zero (5, not 5.0), powers of ten written as ``2.4×10⁷``
+(never ``2.4e7`` and never a flattened ``2.4x107``). Used by the CLI and by the shorthand renderer.
+"""
+
+from __future__ import annotations
+
+import math
+from decimal import Decimal
+
+_SUPERSCRIPTS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+
+
+def superscript(number: int) -> str:
+    """``6`` -> ``⁶``, ``-3`` -> ``⁻³``."""
+    return str(number).translate(_SUPERSCRIPTS)
+
+
+def _strip(text: str) -> str:
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
+
+
+def format_sig(value: float, digits: int = 3, *, sci_from: float = 1e4) -> str:
+    """Round to ``digits`` significant figures, safe-display style.
+
+    >>> format_sig(24040394.0)
+    '2.4×10⁷'
+    >>> format_sig(0.5), format_sig(5.0), format_sig(12.0202)
+    ('0.5', '5', '12')
+    """
+    if not math.isfinite(value):
+        raise ValueError(f"cannot display {value!r}")
+    if value == 0:
+        return "0"
+    sign = "-" if value < 0 else ""
+    value = abs(value)
+    exponent = math.floor(math.log10(value))
+    rounded = float(f"{value:.{digits - 1}e}")
+    exponent = math.floor(math.log10(rounded))
+    if rounded >= sci_from:
+        mantissa = rounded / 10**exponent
+        text = _strip(f"{mantissa:.{digits - 1}f}")
+        return f"{sign}{text}×10{superscript(exponent)}"
+    decimals = max(digits - 1 - exponent, 0)
+    return sign + _strip(f"{rounded:.{decimals}f}")
+
+
+def format_exact(value: float) -> str:
+    """Write a float exactly (its shortest repr), with a power of ten for large or small values.
+
+    Used where the text must read back to the same number (the shorthand renderer).
+
+    >>> format_exact(2e6), format_exact(2345000.0), format_exact(0.5)
+    ('2×10⁶', '2.345×10⁶', '0.5')
+    """
+    dec = Decimal(repr(float(value))).normalize()
+    sign, digits, exp = dec.as_tuple()
+    assert isinstance(exp, int)
+    text_digits = "".join(map(str, digits))
+    power = len(text_digits) - 1 + exp
+    if 1e-3 <= abs(value) < 1e4:
+        plain = format(dec, "f")
+        return _strip(plain) if "." in plain else plain
+    mantissa = text_digits[0] + ("." + text_digits[1:] if len(text_digits) > 1 else "")
+    return f"{'-' if sign else ''}{mantissa}×10{superscript(power)}"

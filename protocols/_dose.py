@@ -1,0 +1,228 @@
+"""Dose expressions: ``2×10⁶ cells/kg``, ``2e6 cells/kg``, ``2 million cells/kg``, ``1.5×10⁸ cells``.
+
+The number is read here, by a strict grammar, never by pint's parser (which drops commas and reads
+``10E9`` as 1×10¹⁰); only the unit goes to pint. A flattened superscript as copy-paste leaves it
+(``2x106/Kg`` for 2×10⁶/kg) is refused with a hint, never computed as 212 or 106 cells.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, field_validator, model_validator
+
+from celldose.protocols._display import format_exact, superscript
+from celldose.protocols._errors import UnitError
+
+Basis = Literal["per kg", "per m²", "flat"]
+AmountUnit = Literal["cells", "mg", "mL", "mmol", "IU"]
+
+_SUP_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", "0123456789-+")
+_WORDS = {"thousand": 3, "million": 6, "billion": 9}
+
+# The number part of a dose. Group names are used below; see `read_number`.
+NUMBER_RE = re.compile(
+    r"""
+    (?P<mant>\d+(?:\.\d+)?)
+    (?:(?P<e>[eE])(?P<epow>[+-]?\d+))?
+    (?:\s*(?P<times>[x×X*·])\s*(?P<ten>10)
+        (?:\s*(?:\^|\*\*)\s*(?P<pow>[+-]?\d+)|(?P<sup>[⁺⁻]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+)|(?P<flat>\d+))?
+    )?
+    (?:\s+(?P<word>thousand|million|billion)\b)?
+    """,
+    re.VERBOSE,
+)
+_BARE_POWER_RE = re.compile(r"10\s*(?:\^|\*\*)\s*[+-]?\d+|10[⁺⁻]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+")
+
+_NUMERATORS: dict[str, AmountUnit] = {
+    "[cell_count]": "cells",
+    "[mass]": "mg",
+    "[length] ** 3": "mL",
+    "[substance]": "mmol",
+    "[biological_activity]": "IU",
+}
+_BASIS_UNIT: dict[Basis, str] = {"per kg": "kg", "per m²": "m**2", "flat": ""}
+_BODY_WEIGHT_UNITS = frozenset({"kg", "Kg", "KG", "g", "lb", "lbs", "pound"})
+_BASIS_SUFFIX: dict[Basis, str] = {"per kg": "/kg", "per m²": "/m²", "flat": ""}
+
+
+def read_number(text: str, pos: int = 0) -> tuple[Decimal, int] | None:
+    """Read a dose number at ``pos``; return (value, end) or None if no number starts there.
+
+    Raises :class:`UnitError` for forms that would be misread (decimal commas, ``10E9``,
+    flattened superscripts).
+    """
+    if _BARE_POWER_RE.match(text, pos):
+        text = text[:pos] + "1×" + text[pos:]
+        shift = 2
+    else:
+        shift = 0
+    match = NUMBER_RE.match(text, pos)
+    if match is None:
+        return None
+    end = match.end() - shift
+    mant = match.group("mant")
+    tail = text[match.end() :]
+    if re.match(r",\d", tail):
+        raise UnitError(
+            text[pos:].strip(),
+            "commas are not accepted in numbers (decimal comma or thousands separator)",
+            "write 1.5 for one and a half, and 1000000 or 1×10⁶ without separators",
+        )
+    if match.group("e") and mant == "10":
+        raise UnitError(
+            text[pos:].strip(),
+            f"'10{match.group('e')}{match.group('epow')}' means 1×10^{int(match.group('epow')) + 1}, "
+            "not 10^" + match.group("epow"),
+            f"write 10^{match.group('epow')} or 1e{match.group('epow')}",
+        )
+    if match.group("flat") is not None:
+        digits = match.group("flat")
+        rest = text[match.end() :].strip().split(" ")[0]
+        rest = re.sub(r"(?i)kg", "kg", rest)
+        raise UnitError(
+            text[pos:].strip(),
+            f"'{mant}{match.group('times')}10{digits}' looks like a flattened superscript",
+            f"did you mean {mant}×10{superscript(int(digits))}{rest}? "
+            f"write {mant}×10^{int(digits)} or {mant}e{int(digits)}",
+        )
+    if match.group("ten") and match.group("pow") is None and match.group("sup") is None:
+        raise UnitError(
+            text[pos:].strip(),
+            f"'{mant}{match.group('times')}10' has no power",
+            f"write {mant}×10^6 (or {mant}×10⁶) with the power",
+        )
+    try:
+        value = Decimal(mant)
+        if match.group("e"):
+            value = value.scaleb(int(match.group("epow")))
+        if match.group("pow") is not None:
+            value = value.scaleb(int(match.group("pow")))
+        elif match.group("sup") is not None:
+            value = value.scaleb(int(match.group("sup").translate(_SUP_DIGITS)))
+        if match.group("word"):
+            value = value.scaleb(_WORDS[match.group("word")])
+    except (InvalidOperation, OverflowError):
+        raise UnitError(text[pos:].strip(), "the number is out of range") from None
+    return value, end
+
+
+class Dose(BaseModel):
+    """A dose: an amount (cells, or mg/mL/mmol/IU for ordinary drugs) on a basis.
+
+    Build it from text with :func:`parse_dose` or ``Dose.model_validate("2×10⁶ cells/kg")``.
+
+    >>> parse_dose("2 million cells/kg") == parse_dose("2×10⁶ cells/kg")
+    True
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    amount: float
+    unit: AmountUnit = "cells"
+    basis: Basis = "per kg"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_text(cls, data: Any) -> Any:
+        if isinstance(data, str):
+            return parse_dose(data).model_dump()
+        return data
+
+    @field_validator("amount")
+    @classmethod
+    def _positive_finite(cls, value: float) -> float:
+        if not math.isfinite(value) or value <= 0:
+            raise ValueError(f"a dose must be a positive finite number, not {value!r}")
+        return value
+
+    @property
+    def is_cells(self) -> bool:
+        return self.unit == "cells"
+
+    def __str__(self) -> str:
+        return f"{format_exact(self.amount)} {self.unit}{_BASIS_SUFFIX[self.basis]}"
+
+
+def parse_dose(text: str, *, cell_product: bool = True) -> Dose:
+    """Read a dose expression.
+
+    A bare count per kg (``2×10⁶/kg``) is read as cells/kg when ``cell_product`` is true.
+
+    >>> str(parse_dose("2x10^6 cells/kg"))
+    '2×10⁶ cells/kg'
+    """
+    original = text
+    stripped = text.strip()
+    if not stripped:
+        raise UnitError(original, "no dose given", "write e.g. 2×10⁶ cells/kg")
+    number = read_number(stripped)
+    if number is None:
+        raise UnitError(original, "a dose starts with a number", "write e.g. 2×10⁶ cells/kg")
+    value, end = number
+    unit_text = stripped[end:].strip()
+    unit_text = re.sub(r"\s*/\s*", "/", unit_text)
+    unit_text = re.sub(r"\s+per\s+", "/", unit_text)
+    return dose_from_parts(value, unit_text, original, cell_product=cell_product)
+
+
+def dose_from_parts(
+    value: Decimal, unit_text: str, original: str, *, cell_product: bool = True
+) -> Dose:
+    """Combine an already-read number and unit text into a :class:`Dose`."""
+    if not unit_text:
+        shown = original.strip()
+        raise UnitError(
+            original,
+            "a number without a unit",
+            f"{shown} what? write {shown} cells/kg, {shown} cells or {shown} cells/m²",
+        )
+    if unit_text.startswith("/") and cell_product:
+        unit_text = "cells" + unit_text
+    parts = unit_text.split("/")
+    if len(parts) > 2 or not parts[0] or (len(parts) == 2 and not parts[1]):
+        raise UnitError(
+            original,
+            f"'{unit_text}' is not a dose unit",
+            "write an amount and at most one basis: cells, cells/kg or cells/m²",
+        )
+    from celldose.protocols._units import parse_unit, quantity
+
+    if parts[0].strip() in _BODY_WEIGHT_UNITS:
+        raise UnitError(
+            original,
+            f"'{parts[0]}' is a body weight unit, not a dose",
+            "a dose is cells, cells/kg or cells/m²; give the weight with --weight",
+        )
+    numerator = parse_unit(parts[0], original=original)
+    name = _NUMERATORS.get(str(numerator.dimensionality))
+    if name is None:
+        dims = str(numerator.dimensionality)
+        kind = "a dimensionless number" if dims == "dimensionless" else f"of dimension {dims}"
+        raise UnitError(
+            original,
+            f"'{parts[0]}' is not a dose amount ({kind})",
+            "a dose is cells, cells/kg or cells/m² (or mg, mL, mg/kg for ordinary drugs)",
+        )
+    amount = float(value) * float(quantity(1.0, numerator).to(name).magnitude)
+    basis: Basis = "flat"
+    if len(parts) == 2:
+        denominator = parse_unit(parts[1], original=original)
+        dims = str(denominator.dimensionality)
+        if dims == "[mass]":
+            basis = "per kg"
+        elif dims == "[length] ** 2":
+            basis = "per m²"
+        else:
+            raise UnitError(
+                original,
+                f"'/{parts[1]}' is not a dose basis",
+                "a dose is per kg (body weight), per m² (body surface area) or flat",
+            )
+        amount /= float(quantity(1.0, denominator).to(_BASIS_UNIT[basis]).magnitude)
+    if not math.isfinite(amount) or amount <= 0:
+        raise UnitError(original, "a dose must be a positive finite number")
+    return Dose(amount=amount, unit=name, basis=basis)

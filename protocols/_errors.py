@@ -1,0 +1,129 @@
+"""The one error hierarchy of celldose.
+
+Every error the library raises on purpose derives from :class:`CelldoseError`, and also from the
+built-in exception it resembles, so ``except ValueError`` keeps working for callers who do not
+know celldose. Messages are built in ``__str__`` from stored attributes and always say how to fix
+the input. The library never imports click: the CLI maps these to exit codes (bad input: 2).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+
+class CelldoseError(Exception):
+    """Base class of every celldose error: a one-line message that says how to fix the input."""
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return f"{self.message} ({self.hint})" if self.hint else self.message
+
+
+class UnitError(CelldoseError, ValueError):
+    """A quantity, dose or unit that cannot be read safely."""
+
+    def __init__(self, text: str, problem: str, hint: str | None = None) -> None:
+        super().__init__(f"cannot read {text!r}: {problem}", hint)
+        self.text = text
+        self.problem = problem
+
+
+class RegimenSyntaxError(CelldoseError, ValueError):
+    """A regimen shorthand that cannot be read; ``start``/``end`` give the character span."""
+
+    def __init__(
+        self, text: str, start: int, end: int, problem: str, hint: str | None = None
+    ) -> None:
+        span = text[start:end]
+        where = f"at characters {start + 1}-{end}" if end > start + 1 else f"at character {start + 1}"
+        word = f" {span!r}" if span.strip() else ""
+        super().__init__(f"regimen {text!r}{word} {where}: {problem}", hint)
+        self.text = text
+        self.start = start
+        self.end = end
+        self.problem = problem
+
+
+class AmbiguousWordError(RegimenSyntaxError):
+    """A word with more than one common reading (``biweekly``): refused, the choices spelled out."""
+
+    def __init__(self, text: str, start: int, end: int, choices: Sequence[str]) -> None:
+        self.choices = tuple(choices)
+        super().__init__(
+            text,
+            start,
+            end,
+            "is ambiguous",
+            "write one of: " + "; ".join(self.choices),
+        )
+
+
+class RegimenError(CelldoseError, ValueError):
+    """A regimen that reads but does not make sense (zero doses, spacing broken, ...)."""
+
+
+class NotReportedError(CelldoseError, LookupError):
+    """A value the source does not report, needed now: the user must supply it."""
+
+    def __init__(self, what: str, option: str, example: str, context: str = "") -> None:
+        where = f" {context}" if context else ""
+        super().__init__(
+            f"the source{where} does not report {what}",
+            f"give it with {option} {example}",
+        )
+        self.what = what
+        self.option = option
+        self.example = example
+
+
+class PatientError(CelldoseError, ValueError):
+    """A patient description (weight, height, species) that cannot be used."""
+
+
+class ProtocolNotFoundError(CelldoseError, LookupError):
+    """A protocol id that is neither in the library nor an existing file."""
+
+
+class OptionError(CelldoseError, ValueError):
+    """Options that contradict each other or the protocol."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem found in a protocol file, with where it is."""
+
+    file: str
+    line: int | None
+    column: int | None
+    path: str
+    message: str
+    hint: str | None = None
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
+        field = f" {self.path}:" if self.path else ""
+        hint = f" (hint: {self.hint})" if self.hint else ""
+        return f"{where}:{field} {self.message}{hint}"
+
+
+class ProtocolFileError(CelldoseError, ValueError):
+    """A protocol file with one or more problems; all of them are listed, not only the first."""
+
+    def __init__(self, file: str, problems: Sequence[Problem]) -> None:
+        self.file = file
+        self.problems = tuple(problems)
+        count = len(self.problems)
+        noun = "problem" if count == 1 else "problems"
+        super().__init__(f"{file}: {count} {noun}")
+
+    def __str__(self) -> str:
+        return "\n".join(str(p) for p in self.problems)

@@ -1,0 +1,86 @@
+"""The package's one unit registry, built lazily from ``units.txt``, and safe unit parsing.
+
+pint's default registry costs about a quarter of a second to build, and its string parser has
+traps (it drops commas, reads ``10E9`` as 1×10¹⁰, knows ``M`` as molar). celldose builds a small
+registry from its own definitions file on first use and reads unit text through
+:func:`parse_unit`, which closes those traps before pint sees the text.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from importlib import resources
+from typing import TYPE_CHECKING, Any
+
+from celldose.protocols._errors import UnitError
+
+if TYPE_CHECKING:
+    import pint
+
+_SUPERSCRIPT_POWERS = {"²": "**2", "³": "**3", "⁻¹": "**-1", "¹": ""}
+_SQUARE_SUFFIX = re.compile(r"\b(k?m|cm|mm)([23])\b")
+_KG_SPELLINGS = re.compile(r"\b(Kg|KG|kG)\b")
+_UNIT_TEXT = re.compile(r"^[A-Za-zµμ%/*.() 0-9\-]*$")
+
+
+@cache
+def registry() -> pint.UnitRegistry:
+    """Return the celldose unit registry (built on first call, then shared)."""
+    import pint
+
+    definitions = resources.files("celldose.protocols").joinpath("units.txt")
+    with resources.as_file(definitions) as path:
+        ureg = pint.UnitRegistry(str(path), autoconvert_offset_to_baseunit=False)
+    ureg.formatter.default_format = "~P"
+    return ureg
+
+
+def normalize_unit_text(text: str) -> str:
+    """Rewrite the spellings people use (``m²``, ``m2``, ``Kg``) into pint's own."""
+    out = text.strip()
+    for sup, power in _SUPERSCRIPT_POWERS.items():
+        out = out.replace(sup, power)
+    out = _SQUARE_SUFFIX.sub(r"\1**\2", out)
+    out = _KG_SPELLINGS.sub("kg", out)
+    return out
+
+
+def parse_unit(text: str, *, original: str | None = None) -> Any:
+    """Parse unit text (``cells/kg``, ``mL``, ``cells/m²``) into a pint ``Unit``.
+
+    Raises :class:`UnitError` with a hint for anything pint would misread or cannot read.
+    """
+    shown = original if original is not None else text
+    if "," in text:
+        raise UnitError(shown, "commas are not allowed in units", "remove the comma")
+    if re.search(r"\bcc\b", text):
+        raise UnitError(shown, "'cc' is not accepted", "write mL (1 cc = 1 mL)")
+    if re.search(r"\bM\b", text):
+        raise UnitError(
+            shown,
+            "'M' would be read as molar",
+            "write 'million' or a power of ten, e.g. 2×10⁶ cells/kg",
+        )
+    normalized = normalize_unit_text(text)
+    if not _UNIT_TEXT.match(normalized):
+        raise UnitError(shown, "the unit contains characters celldose does not accept")
+    if not normalized:
+        raise UnitError(shown, "no unit given", "add a unit, e.g. cells/kg, cells, mL or kg")
+    import pint
+
+    try:
+        return registry().parse_units(normalized)
+    except pint.UndefinedUnitError as exc:
+        raise UnitError(
+            shown,
+            f"unknown unit {str(exc.unit_names[0] if exc.unit_names else exc)!r}",
+            "use cells, cells/kg, cells/m², mL, L, kg, g, lb, mg, µg, days or weeks",
+        ) from None
+    except Exception as exc:  # pint's tokenizer and parser raise assorted built-ins
+        raise UnitError(shown, f"the unit cannot be parsed ({type(exc).__name__})") from None
+
+
+def quantity(value: float, unit: Any) -> Any:
+    """Build a pint Quantity in the celldose registry."""
+    return registry().Quantity(value, unit)
