@@ -226,3 +226,36 @@ def dose_from_parts(
     if not math.isfinite(amount) or amount <= 0:
         raise UnitError(original, "a dose must be a positive finite number")
     return Dose(amount=amount, unit=name, basis=basis)
+
+
+def parse_amount(text: object, target: str, what: str) -> float:
+    """Read a product quantity (``6.68e6 cells/mL``, ``3.8 mL``, ``25e6 cells``) in ``target``.
+
+    Numbers pass through unchanged (already in ``target``); text is read with the same number
+    grammar as doses, and its unit must convert to ``target``.
+    """
+    if isinstance(text, bool):
+        raise UnitError(str(text), f"{what} must be a number with a unit, e.g. 3.8 mL")
+    if isinstance(text, int | float):
+        value = float(text)
+    elif isinstance(text, str):
+        stripped = text.strip()
+        number = read_number(stripped) if stripped else None
+        if number is None:
+            raise UnitError(text, f"{what} starts with a number", f"write e.g. 1 {target}")
+        amount, end = number
+        unit_text = re.sub(r"\s*/\s*", "/", stripped[end:].strip())
+        if not unit_text:
+            raise UnitError(text, f"{what} needs a unit", f"write {stripped} {target}")
+        from celldose.protocols._units import parse_unit, quantity
+
+        unit = parse_unit(unit_text, original=text)
+        goal = parse_unit(target)
+        if unit.dimensionality != goal.dimensionality:
+            raise UnitError(text, f"{what} must be in {target} (or a unit that converts to it)")
+        value = float(quantity(float(amount), unit).to(goal).magnitude)
+    else:
+        raise UnitError(str(text), f"{what} must be a number with a unit, e.g. 1 {target}")
+    if not math.isfinite(value) or value <= 0:
+        raise UnitError(str(text), f"{what} must be a positive finite number")
+    return value

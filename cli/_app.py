@@ -1,0 +1,108 @@
+"""The click application: a lazy command group and the mapping of errors to exit codes.
+
+Commands live one per module and are imported only when run, so ``celldose dose`` never pays
+for matplotlib. Exit codes follow click's convention: 0 success, 2 bad input or usage (a
+one-line message, no traceback unless --debug), 1 failure on valid input.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from collections.abc import Sequence
+from importlib import metadata
+from typing import Any
+
+import click
+
+from celldose.protocols._errors import CelldoseError
+
+COMMANDS: dict[str, tuple[str, str]] = {
+    "list": ("celldose.cli._cmd_list", "List the bundled protocol library."),
+    "show": ("celldose.cli._cmd_show", "Show a protocol, normalized: arms, phases, dose days."),
+    "check": ("celldose.cli._cmd_check", "Validate protocol files; list every problem."),
+    "schema": ("celldose.cli._cmd_schema", "Print the JSON Schema of the protocol file format."),
+    "parse": ("celldose.cli._cmd_parse", "Read a one-line regimen; print every dose day."),
+    "dose": ("celldose.cli._cmd_dose", "Per-patient doses, volumes, vials and dates."),
+    "plot": ("celldose.cli._cmd_plot", "Draw a protocol's timeline to a figure file."),
+    "compare": ("celldose.cli._cmd_compare", "Compare protocols: a table and a figure."),
+    "simulate": ("celldose.cli._cmd_simulate", "What-if scenarios and virtual cohorts."),
+}
+
+
+class LazyGroup(click.Group):
+    """A group whose commands are imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [name for name, (module, _) in COMMANDS.items() if _available(module)]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        entry = COMMANDS.get(cmd_name)
+        if entry is None or not _available(entry[0]):
+            return None
+        command = importlib.import_module(entry[0]).command
+        assert isinstance(command, click.Command)
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, COMMANDS[name][1]) for name in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+def _available(module: str) -> bool:
+    return importlib.util.find_spec(module) is not None
+
+
+def _version() -> str:
+    try:
+        return metadata.version("celldose")
+    except metadata.PackageNotFoundError:  # pragma: no cover - running from a bare checkout
+        return "unknown"
+
+
+@click.group(
+    cls=LazyGroup,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
+@click.version_option(version=_version(), prog_name="celldose", message="%(prog)s %(version)s")
+@click.option("--debug", is_flag=True, help="Show a traceback on errors.")
+def cli(debug: bool) -> None:
+    """celldose: MSC treatment protocols turned into per-patient dose schedules.
+
+    \b
+    Examples:
+      celldose list
+      celldose dose chen2024-itp-ucmsc --arm expansion-2.0 --weight 70kg --start 2026-01-05
+      celldose parse "2×10⁶ cells/kg twice weekly ×8 then weekly ×4"
+    """
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; return the exit code (used by the console script and by tests)."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args
+    try:
+        result = cli.main(args=args, prog_name="celldose", standalone_mode=False)
+    except CelldoseError as exc:
+        if debug:
+            raise
+        click.echo(f"error: {exc}", err=True)
+        return 2
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        return 1
+    except click.ClickException as exc:
+        if debug:
+            raise
+        exc.show()
+        return exc.exit_code
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code)
+    except BrokenPipeError:  # pragma: no cover - `celldose list | head`
+        return 0
+    return result if isinstance(result, int) else 0
+
+
+def run() -> Any:  # pragma: no cover - console-script shim
+    sys.exit(main())

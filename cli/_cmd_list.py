@@ -1,0 +1,33 @@
+"""`celldose list`: the bundled protocol library, one line each."""
+
+from __future__ import annotations
+
+import click
+
+from celldose.cli._render import to_json
+from celldose.protocols._load import library_protocols
+
+
+@click.command(name="list")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True, help="Output format.")
+def command(fmt: str) -> None:
+    """List the bundled protocol library: id, species, arms and title.
+
+    \b
+    Example:
+      celldose list
+      celldose show chen2024-itp-ucmsc
+    """
+    protocols = list(library_protocols())
+    if fmt == "json":
+        click.echo(to_json([
+            {"id": p.id, "species": p.species, "title": p.title,
+             "arms": [a.name for a in p.arms], "regimens": [a.regimen.to_shorthand() for a in p.arms]}
+            for p in protocols
+        ]))  # fmt: skip
+        return
+    width = max(len(p.id) for p in protocols)
+    for p in protocols:
+        arms = f"{len(p.arms)} arms" if len(p.arms) > 1 else p.arms[0].regimen.to_shorthand()
+        click.echo(f"{p.id.ljust(width)}  {p.species:<6} {p.title} [{arms}]")

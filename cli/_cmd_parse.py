@@ -1,0 +1,87 @@
+"""`celldose parse "REGIMEN"`: the normalized reading of a one-line regimen and its dose days."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import click
+
+from celldose.cli._describe import describe_phase, dose_row, expansions
+from celldose.cli._render import DATE, table, to_json
+from celldose.protocols._shorthand import parse_regimen
+
+
+@click.command(name="parse")
+@click.argument("regimen")
+@click.option("--start", type=DATE, default=None,
+              help="Date of the first dose (YYYY-MM-DD): adds dates, and day numbers for months.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
+              show_default=True, help="Output format.")
+def command(regimen: str, start: dt.date | None, fmt: str) -> None:
+    """Read a one-line REGIMEN and print every dose's day (first dose = day 0).
+
+    \b
+    Examples:
+      celldose parse "2×10⁶ cells/kg twice weekly ×8 then weekly ×4"
+      celldose parse "2×10⁶ cells/kg monthly ×4" --start 2025-01-31 --format json
+      celldose parse "1×10⁶ cells/kg once or twice weekly ×8"
+
+    Monthly means calendar months (Jan 31, Feb 28, Mar 31, ...): without --start their day
+    numbers are not known and are shown as month offsets.
+    """
+    parsed = parse_regimen(regimen)
+    schedules = expansions(parsed)
+    rows = {which: [dose_row(d, start) for d in doses] for which, doses in schedules.items()}
+    if fmt == "json":
+        click.echo(to_json(_as_json(regimen, parsed, rows, start)))
+        return
+    click.echo(f"regimen: {parsed.to_shorthand()}")
+    if parsed.product:
+        click.echo(f"product: {parsed.product} (dose from the protocol's dose field)")
+    for i, phase in enumerate(parsed.phases, start=1):
+        click.echo(describe_phase(phase, i))
+    for which, schedule in rows.items():
+        title = f"{len(schedule)} doses" if len(rows) == 1 else (
+            f"{which}imum schedule ({'fewest' if which == 'min' else 'most'} doses a week): "
+            f"{len(schedule)} doses"
+        )
+        click.echo("")
+        click.echo(title)
+        headers = ["#", "phase", "day"] + (["date"] if start else [])
+        body = []
+        for r in schedule:
+            day = str(r["day"]) if r["day"] is not None else r["offset"]
+            body.append([str(r["number"]), str(r["phase"]), day]
+                        + ([f"{r['date']} {r['weekday']}"] if start else []))  # fmt: skip
+        click.echo(table(headers, body, right=(0, 1, 2)))
+    if any(r["day"] is None for sched in rows.values() for r in sched):
+        click.echo("\nnote: calendar months have no fixed number of days; give --start for days.")
+
+
+def _as_json(
+    text: str, parsed: Any, rows: dict[str, list[dict[str, Any]]], start: dt.date | None
+) -> dict[str, Any]:
+    def days(schedule: list[dict[str, Any]]) -> list[int] | None:
+        values = [r["day"] for r in schedule]
+        return None if any(v is None for v in values) else values
+
+    out: dict[str, Any] = {
+        "input": text,
+        "normalized": parsed.to_shorthand(),
+        "product": parsed.product,
+        "start": start.isoformat() if start else None,
+        "range": parsed.is_range,
+        "phases": [p.model_dump(mode="json", exclude_none=True) for p in parsed.phases],
+    }
+    if parsed.is_range:
+        out["days"] = None
+        out["schedules"] = {
+            which: {"days": days(schedule), "doses": schedule} for which, schedule in rows.items()
+        }
+    else:
+        out["days"] = days(rows["min"])
+        out["doses"] = rows["min"]
+    if any(r["day"] is None for schedule in rows.values() for r in schedule):
+        out["note"] = "calendar months: day offsets depend on the start date; give --start"
+    return out

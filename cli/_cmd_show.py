@@ -1,0 +1,112 @@
+"""`celldose show ID|FILE`: a protocol, normalized: every arm, phase and dose day."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import click
+
+from celldose.cli._describe import describe_phase, dose_row, expansions, schedule_summary
+from celldose.cli._render import DATE, reported, to_json
+from celldose.protocols._calendar import Duration
+from celldose.protocols._errors import CelldoseError
+from celldose.protocols._load import load_protocol
+from celldose.protocols._protocol import Protocol, ResponseWindow
+
+
+@click.command(name="show")
+@click.argument("protocol")
+@click.option("--start", type=DATE, default=None, help="Date of the first dose (YYYY-MM-DD).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="Output format.")
+def command(protocol: str, start: dt.date | None, fmt: str) -> None:
+    """Show PROTOCOL (a library id or a YAML file), normalized.
+
+    \b
+    Examples:
+      celldose show chen2024-itp-ucmsc
+      celldose show qi2017-sjogren-thrombocytopenia --start 2025-01-31
+      celldose show examples/clinic-dog-protocol.yaml --format json
+    """
+    loaded = load_protocol(protocol)
+    if fmt == "json":
+        click.echo(to_json(_as_json(loaded, start)))
+        return
+    p = loaded
+    product = p.product
+    click.echo(f"{p.id}: {p.title}")
+    click.echo(f"species: {p.species}")
+    click.echo(f"indication: {p.indication}")
+    click.echo(
+        f"product: {product.name} (tissue: {reported(product.tissue_source)}; "
+        f"donor: {reported(product.donor)}; from {product.origin_species})"
+    )
+    click.echo(f"route: {reported(p.route)}")
+    if p.dose is not None:
+        click.echo(f"dose: {reported(p.dose)}")
+    for arm in p.arms:
+        click.echo("")
+        n = f", n={reported(arm.n)}"
+        click.echo(f"arm {arm.name} ({arm.role}{n}): {arm.label or arm.regimen.to_shorthand()}")
+        click.echo(f"  regimen: {arm.regimen.to_shorthand()}")
+        if arm.is_placebo:
+            click.echo("  dose: placebo (no cells)")
+        else:
+            doses = {reported(p.phase_dose(arm, i)) for i in range(1, len(arm.regimen.phases) + 1)}
+            click.echo(f"  dose: {', '.join(sorted(doses))}")
+        for i, phase in enumerate(arm.regimen.phases, start=1):
+            click.echo(f"  {describe_phase(phase, i)}")
+        click.echo(f"  {schedule_summary(arm.regimen, start)}")
+    if p.response_windows:
+        click.echo("")
+        click.echo("reported response windows:")
+        for window in p.response_windows:
+            click.echo(f"  {describe_window(window)}")
+    click.echo("")
+    click.echo(f"follow-up: {reported(p.follow_up)}")
+    if p.course_length is not None:
+        click.echo(f"stated course length: {p.course_length}")
+    click.echo(f"reference: {p.reference.citation}")
+    ids = [f"doi:{p.reference.doi}" if p.reference.doi else "",
+           f"PubMed {p.reference.pubmed}" if p.reference.pubmed else "",
+           *p.reference.registry]  # fmt: skip
+    if any(ids):
+        click.echo("  " + "; ".join(i for i in ids if i))
+    if p.notes:
+        click.echo(f"notes: {p.notes}")
+
+
+def describe_window(window: ResponseWindow) -> str:
+    arm = f" [{window.arm}]" if window.arm else ""
+
+    def end(value: Any) -> str:
+        return str(value) if isinstance(value, Duration) else "not reported"
+
+    responders = ""
+    if window.responders is not None:
+        r = window.responders
+        responders = "; responders not reported" if isinstance(r, str) else f"; responders {r.k}/{r.n}"
+    return (
+        f"{window.label}{arm}: from {end(window.start)} to {end(window.end)} after the "
+        f"{window.anchor}{responders}"
+    )
+
+
+def _as_json(p: Protocol, start: dt.date | None) -> dict[str, Any]:
+    data: dict[str, Any] = p.model_dump(mode="json")
+    for arm, arm_data in zip(p.arms, data["arms"], strict=True):
+        arm_data["regimen_shorthand"] = arm.regimen.to_shorthand()
+        try:
+            schedules = expansions(arm.regimen)
+        except CelldoseError as exc:
+            arm_data["doses"] = None
+            arm_data["doses_unknown"] = exc.message
+            continue
+        rows = {w: [dose_row(d, start) for d in doses] for w, doses in schedules.items()}
+        if len(rows) == 1:
+            arm_data["doses"] = rows["min"]
+        else:
+            arm_data["doses"] = None
+            arm_data["schedules"] = rows
+    return data

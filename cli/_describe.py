@@ -1,0 +1,90 @@
+"""Words for regimens, phases and dose times, shared by `parse` and `show`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from celldose.protocols._calendar import Duration
+from celldose.protocols._errors import CelldoseError
+from celldose.protocols._regimen import (
+    NOT_REPORTED,
+    FrequencyRange,
+    Phase,
+    PlannedDose,
+    Regimen,
+    Which,
+)
+
+
+def describe_phase(phase: Phase, index: int) -> str:
+    parts: list[str] = []
+    if phase.dose is not None:
+        parts.append(f"dose {phase.dose}")
+    if isinstance(phase.every, Duration):
+        parts.append(f"every {phase.every}" + (" (calendar months)" if phase.every.is_calendar else ""))
+    elif phase.every == NOT_REPORTED:
+        parts.append("interval not reported")
+    tpw = phase.times_per_week
+    if isinstance(tpw, FrequencyRange):
+        parts.append(f"{tpw.min} to {tpw.max} times a week (a range: min and max schedules)")
+    elif tpw is not None:
+        parts.append(f"{tpw} times a week, at least {phase.spacing_days()} days apart")
+    if phase.days is not None:
+        parts.append("on days " + ", ".join(map(str, phase.days)) + " of the phase")
+    if isinstance(phase.count, int):
+        parts.append(f"{phase.count} dose{'s' if phase.count != 1 else ''}")
+    elif phase.count == NOT_REPORTED or phase.duration == NOT_REPORTED:
+        parts.append("number of doses not reported")
+    if isinstance(phase.duration, Duration):
+        parts.append(f"for {phase.duration} (doses strictly before the end)")
+    if index > 1:
+        if phase.wait is not None:
+            parts.append(f"starts {phase.wait} after the previous phase's last dose")
+        else:
+            parts.append("starts where the previous phase's next dose would fall")
+    return f"phase {index}: " + ", ".join(parts)
+
+
+def dose_row(dose: PlannedDose, start: dt.date | None) -> dict[str, Any]:
+    """A dose's number, phase and time, as data (day is None when it needs a start date)."""
+    day = dose.time.days if start is None else dose.time.day_on(start)
+    date = dose.time.date(start) if start is not None else None
+    return {
+        "number": dose.number,
+        "phase": dose.phase,
+        "offset": str(dose.time),
+        "day": day,
+        "date": date.isoformat() if date else None,
+        "weekday": date.strftime("%a") if date else None,
+    }
+
+
+def expansions(regimen: Regimen, *, context: str = "") -> dict[Which, tuple[PlannedDose, ...]]:
+    """The minimum and maximum schedules of a range regimen, or just one ('min') otherwise."""
+    if regimen.is_range:
+        return {"min": regimen.expand("min", context=context),
+                "max": regimen.expand("max", context=context)}  # fmt: skip
+    return {"min": regimen.expand("min", context=context)}
+
+
+def schedule_summary(regimen: Regimen, start: dt.date | None) -> str:
+    """One line: dose days (or why they are not known)."""
+    try:
+        schedules = expansions(regimen)
+    except CelldoseError as exc:
+        return f"dose days: unknown ({exc.message})"
+    lines = []
+    for which, doses in schedules.items():
+        label = "" if len(schedules) == 1 else f"{which} schedule: "
+        rows = [dose_row(d, start) for d in doses]
+        if all(r["day"] is not None for r in rows):
+            days = ", ".join(str(r["day"]) for r in rows)
+            lines.append(f"{label}{len(rows)} doses on days {days}")
+        else:
+            offsets = ", ".join(r["offset"] for r in rows)
+            lines.append(
+                f"{label}{len(rows)} doses at {offsets} (calendar months: days depend on the "
+                "start date, give --start)"
+            )
+    return "; ".join(lines)

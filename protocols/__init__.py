@@ -1,0 +1,81 @@
+"""celldose.protocols: the protocol language and the bundled library of published protocols.
+
+Read a dose (:func:`parse_dose`), a one-line regimen (:func:`parse_regimen`), or a protocol file
+(:func:`load_protocol`); every model is a frozen pydantic object that validates itself, and every
+error is a :class:`CelldoseError` whose message says how to fix the input.
+"""
+
+from celldose.protocols._calendar import DoseTime, Duration, add_months, parse_duration
+from celldose.protocols._display import format_exact, format_sig
+from celldose.protocols._dose import Dose, parse_amount, parse_dose
+from celldose.protocols._errors import (
+    AmbiguousWordError,
+    CelldoseError,
+    NotReportedError,
+    OptionError,
+    PatientError,
+    Problem,
+    ProtocolFileError,
+    ProtocolNotFoundError,
+    RegimenError,
+    RegimenSyntaxError,
+    UnitError,
+)
+from celldose.protocols._load import library_ids, library_protocols, load_protocol, parse_protocol
+from celldose.protocols._protocol import (
+    Arm,
+    Product,
+    Protocol,
+    Reference,
+    Responders,
+    ResponseWindow,
+)
+from celldose.protocols._regimen import (
+    NOT_REPORTED,
+    FrequencyRange,
+    Phase,
+    PlannedDose,
+    Regimen,
+    spacing_violations,
+)
+from celldose.protocols._shorthand import parse_regimen
+
+__all__ = [
+    "NOT_REPORTED",
+    "AmbiguousWordError",
+    "Arm",
+    "CelldoseError",
+    "Dose",
+    "DoseTime",
+    "Duration",
+    "FrequencyRange",
+    "NotReportedError",
+    "OptionError",
+    "PatientError",
+    "Phase",
+    "PlannedDose",
+    "Problem",
+    "Product",
+    "Protocol",
+    "ProtocolFileError",
+    "ProtocolNotFoundError",
+    "Reference",
+    "RegimenError",
+    "RegimenSyntaxError",
+    "Regimen",
+    "Responders",
+    "ResponseWindow",
+    "UnitError",
+    "add_months",
+    "format_exact",
+    "format_sig",
+    "library_ids",
+    "library_protocols",
+    "load_protocol",
+    "parse_amount",
+    "parse_dose",
+    "parse_duration",
+    "parse_protocol",
+    "parse_regimen",
+    "spacing_violations",
+]

@@ -1,0 +1,203 @@
+"""Loading protocols: from the bundled library by id, or from a file, with every problem located.
+
+Validation errors are reported with file, line, column, field path and a hint, all of them at
+once (``celldose check`` lists them); nothing in a protocol file can define units or run code.
+"""
+
+from __future__ import annotations
+
+import difflib
+import types
+import typing
+from collections.abc import Collection, Iterator
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from celldose.protocols._errors import (
+    CelldoseError,
+    Problem,
+    ProtocolFileError,
+    ProtocolNotFoundError,
+)
+from celldose.protocols._protocol import Protocol
+from celldose.protocols._yaml import Located, dotted, read_yaml
+
+LIBRARY_PACKAGE = "celldose.protocols"
+LIBRARY_FOLDER = "library"
+
+
+def library_ids() -> tuple[str, ...]:
+    """Ids of the bundled protocols, sorted."""
+    folder = resources.files(LIBRARY_PACKAGE).joinpath(LIBRARY_FOLDER)
+    return tuple(
+        sorted(p.name.removesuffix(".yaml") for p in folder.iterdir() if p.name.endswith(".yaml"))
+    )
+
+
+def library_protocols() -> Iterator[Protocol]:
+    for protocol_id in library_ids():
+        yield load_protocol(protocol_id)
+
+
+@cache
+def _library_text(protocol_id: str) -> str | None:
+    entry = resources.files(LIBRARY_PACKAGE).joinpath(LIBRARY_FOLDER).joinpath(f"{protocol_id}.yaml")
+    return entry.read_text(encoding="utf-8") if entry.is_file() else None
+
+
+def load_protocol(source: str | Path, *, known_species: Collection[str] | None = None) -> Protocol:
+    """Load a protocol by library id (``chen2024-itp-ucmsc``) or from a YAML file.
+
+    Raises :class:`ProtocolNotFoundError` when it is neither, and :class:`ProtocolFileError`
+    (listing every problem) when the file is invalid.
+    """
+    text_source = str(source)
+    library_text = _library_text(text_source) if "/" not in text_source else None
+    if library_text is not None:
+        return parse_protocol(library_text, f"library:{text_source}", known_species=known_species)
+    path = Path(source)
+    if path.is_file():
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ProtocolNotFoundError(
+                f"cannot read {text_source}: {exc}", "give a UTF-8 YAML file"
+            ) from None
+        return parse_protocol(text, text_source, known_species=known_species)
+    close = difflib.get_close_matches(text_source, library_ids(), n=1)
+    hint = f"did you mean {close[0]}?" if close else "run 'celldose list' for the library ids"
+    raise ProtocolNotFoundError(
+        f"{text_source!r} is neither a library protocol nor a file", hint
+    )
+
+
+def parse_protocol(
+    text: str, file: str = "<text>", *, known_species: Collection[str] | None = None
+) -> Protocol:
+    """Validate protocol YAML text; raise :class:`ProtocolFileError` listing every problem."""
+    located = read_yaml(text, file)
+    if located.problems:
+        raise ProtocolFileError(file, located.problems)
+    if not isinstance(located.value, dict):
+        raise ProtocolFileError(
+            file, [Problem(file, 1, 1, "", "a protocol file is a mapping of fields (id: ..., ...)")]
+        )
+    problems: list[Problem] = []
+    protocol: Protocol | None = None
+    try:
+        protocol = Protocol.model_validate(located.value)
+    except ValidationError as exc:
+        problems.extend(_problems(exc, located, file))
+    if protocol is not None and known_species is not None and protocol.species not in known_species:
+        line, column = located.where(("species",))
+        problems.append(
+            Problem(
+                file, line, column, "species",
+                f"unknown species {protocol.species!r}",
+                "use one of: " + ", ".join(sorted(known_species)),
+            )
+        )  # fmt: skip
+    if problems:
+        raise ProtocolFileError(file, problems)
+    assert protocol is not None
+    return protocol
+
+
+def _problems(exc: ValidationError, located: Located, file: str) -> list[Problem]:
+    errors = exc.errors()
+    by_path: dict[tuple[str | int, ...], list[dict[str, Any]]] = {}
+    for error in errors:
+        path = _data_path(error["loc"], located.value)
+        by_path.setdefault(path, []).append(dict(error))
+    problems: list[Problem] = []
+    for path, group in by_path.items():
+        deeper = any(other[: len(path)] == path and other != path for other in by_path)
+        if deeper and all(e["type"] == "too_short" for e in group):
+            continue  # a list emptied by the errors of its items: those are reported
+        # A union (dose: Dose | 'not reported') fails once per member; keep the telling ones.
+        telling = [e for e in group if e["type"] not in ("literal_error", "none_required")]
+        chosen = telling or group
+        seen: set[str] = set()
+        for error in chosen:
+            message, hint = _describe(error, path)
+            if message in seen:
+                continue
+            seen.add(message)
+            key = error["type"] == "extra_forbidden"
+            line, column = located.where(path, key=key)
+            problems.append(Problem(file, line, column, dotted(path), message, hint))
+    return problems
+
+
+def _data_path(loc: tuple[Any, ...], data: Any) -> tuple[str | int, ...]:
+    """Keep the parts of pydantic's error location that index into the data itself."""
+    path: list[str | int] = []
+    node = data
+    for part in loc:
+        if isinstance(node, dict) and isinstance(part, str) and part in node:
+            path.append(part)
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            path.append(part)
+            node = node[part]
+        elif isinstance(node, dict) and isinstance(part, str) and not part[:1].isupper() and (
+            "[" not in part and "-" not in part
+        ):
+            path.append(part)  # a missing or unknown key
+            break
+    return tuple(path)
+
+
+def _describe(error: dict[str, Any], path: tuple[str | int, ...]) -> tuple[str, str | None]:
+    kind = error["type"]
+    field = str(path[-1]) if path else "protocol"
+    if kind == "extra_forbidden":
+        allowed = _allowed_keys(path[:-1])
+        close = difflib.get_close_matches(field, allowed, n=1)
+        hint = f"did you mean {close[0]!r}?" if close else None
+        if allowed:
+            hint = (hint + " " if hint else "") + "valid keys: " + ", ".join(allowed)
+        return f"unknown key {field!r}", hint
+    if kind == "missing":
+        return f"required key {field!r} is missing", "add it (or write 'not reported')"
+    cause = (error.get("ctx") or {}).get("error")
+    if isinstance(cause, CelldoseError):
+        return cause.message, cause.hint
+    message = str(error.get("msg", "invalid value")).removeprefix("Value error, ")
+    if kind in ("greater_than", "greater_than_equal", "finite_number"):
+        return message, "numbers here must be positive and finite"
+    return message, None
+
+
+def _allowed_keys(path: tuple[str | int, ...]) -> list[str]:
+    """The keys the model at ``path`` accepts (for 'did you mean' hints)."""
+    models: list[type[BaseModel]] = [Protocol]
+    for part in path:
+        if isinstance(part, int):
+            continue
+        found: list[type[BaseModel]] = []
+        for model in models:
+            info = model.model_fields.get(part)
+            if info is not None:
+                found.extend(_models_in(info.annotation))
+        models = found
+    keys: list[str] = []
+    for model in models:
+        keys.extend(k for k in model.model_fields if k not in keys)
+    return keys
+
+
+def _models_in(annotation: Any) -> list[type[BaseModel]]:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    origin = typing.get_origin(annotation)
+    if origin in (typing.Union, types.UnionType, tuple, typing.Annotated):
+        found: list[type[BaseModel]] = []
+        for arg in typing.get_args(annotation):
+            found.extend(_models_in(arg))
+        return found
+    return []

@@ -1,0 +1,34 @@
+"""The JSON Schema of protocol files, for editors (yaml-language-server) and other tools.
+
+Doses, durations and regimens are written as text in YAML ("2×10⁶ cells/kg", "4 weeks",
+"q4w ×8"), or in their structured form; the schema says both are accepted.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celldose.protocols._protocol import Protocol
+
+_TEXT_FORMS = {
+    "Dose": "A dose, e.g. '2×10⁶ cells/kg', '1.5×10⁸ cells', '5×10⁷ cells/m²'.",
+    "Duration": "A duration, e.g. '30 days', '4 weeks', '6 months', '1 year'.",
+    "Regimen": "A one-line regimen, e.g. '2×10⁶ cells/kg monthly ×4' or 'cAT-MSC q4w ×8'.",
+}
+SCHEMA_ID = "https://celldose.invalid/schema/protocol.json"
+
+
+def protocol_json_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of a protocol file."""
+    schema = Protocol.model_json_schema()
+    defs = schema.get("$defs", {})
+    for name, description in _TEXT_FORMS.items():
+        if name in defs:
+            structured = defs[name]
+            defs[name] = {
+                "anyOf": [{"type": "string", "description": description}, structured],
+                "description": description,
+            }
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "celldose protocol"
+    return schema

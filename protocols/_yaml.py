@@ -1,0 +1,137 @@
+"""A strict YAML reader that remembers where every value came from.
+
+PyYAML's composer gives each node its line and column; this module builds plain Python values
+from the nodes itself, so that it can refuse what PyYAML would silently accept: duplicate keys
+(PyYAML keeps the last one), explicit tags (which can construct objects), anchors and aliases,
+and non-finite numbers. Only ``true``/``false`` are booleans: YAML 1.1's ``yes``/``no``/``on``/
+``off`` stay strings, and dates stay text.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from celldose.protocols._errors import Problem
+
+Path = tuple[str | int, ...]
+_PLAIN_TAGS = {
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+    "tag:yaml.org,2002:map",
+    "tag:yaml.org,2002:seq",
+    "tag:yaml.org,2002:timestamp",
+}
+_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+@dataclass
+class Located:
+    """Plain values read from YAML, the position of every value and key, and the problems."""
+
+    value: Any = None
+    positions: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    key_positions: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    def where(self, path: Path, *, key: bool = False) -> tuple[int | None, int | None]:
+        """Line and column (1-based) of the value at ``path``, or of its nearest parent."""
+        table = self.key_positions if key and path in self.key_positions else self.positions
+        probe = path
+        while probe not in table and probe:
+            probe = probe[:-1]
+            table = self.positions
+        line, column = table.get(probe, (None, None))  # type: ignore[arg-type]
+        return line, column
+
+
+def read_yaml(text: str, file: str) -> Located:
+    """Parse YAML text strictly; problems are collected, not raised."""
+    out = Located()
+
+    def problem(mark: Any, message: str, hint: str | None = None, path: Path = ()) -> None:
+        line = mark.line + 1 if mark is not None else None
+        column = mark.column + 1 if mark is not None else None
+        out.problems.append(Problem(file, line, column, dotted(path), message, hint))
+
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            anchor = getattr(event, "anchor", None)
+            if isinstance(event, yaml.AliasEvent) or anchor is not None:
+                problem(
+                    event.start_mark,
+                    "anchors and aliases (&name, *name) are not allowed",
+                    "write the value out in full",
+                )
+            tag = getattr(event, "tag", None)
+            implicit = getattr(event, "implicit", True)
+            explicit = implicit is False or (isinstance(implicit, tuple) and not any(implicit))
+            if tag is not None and tag != "!" and (explicit or tag not in _PLAIN_TAGS):
+                problem(event.start_mark, f"tags such as {tag!r} are not allowed", "remove it")
+        if out.problems:
+            return out
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        problem(exc.problem_mark, f"YAML syntax error: {exc.problem}", "check indentation and quoting")
+        return out
+    except yaml.YAMLError as exc:
+        out.problems.append(Problem(file, None, None, "", f"YAML error: {exc}"))
+        return out
+    if node is None:
+        out.problems.append(Problem(file, None, None, "", "the file is empty"))
+        return out
+    constructor = yaml.SafeLoader("")
+
+    def build(node: yaml.Node, path: Path) -> Any:
+        out.positions[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+        if isinstance(node, yaml.MappingNode):
+            result: dict[str, Any] = {}
+            for key_node, value_node in node.value:
+                if not isinstance(key_node, yaml.ScalarNode):
+                    problem(key_node.start_mark, "keys must be plain words", path=path)
+                    continue
+                key = str(key_node.value)
+                if key in result:
+                    problem(
+                        key_node.start_mark,
+                        f"duplicate key {key!r}",
+                        "keep one; YAML readers silently keep only the last",
+                        path + (key,),
+                    )
+                    continue
+                out.key_positions[path + (key,)] = (
+                    key_node.start_mark.line + 1,
+                    key_node.start_mark.column + 1,
+                )
+                result[key] = build(value_node, path + (key,))
+            return result
+        if isinstance(node, yaml.SequenceNode):
+            return [build(item, path + (i,)) for i, item in enumerate(node.value)]
+        assert isinstance(node, yaml.ScalarNode)
+        if node.tag == "tag:yaml.org,2002:bool":
+            if node.value.lower() in ("true", "false"):
+                return node.value.lower() == "true"
+            return node.value
+        if node.tag in ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:str"):
+            return node.value
+        value = constructor.construct_object(node)
+        if isinstance(value, float) and not math.isfinite(value):
+            problem(node.start_mark, f"{node.value!r} is not a finite number", path=path)
+        return value
+
+    out.value = build(node, ())
+    return out
+
+
+def dotted(path: Path) -> str:
+    """``('arms', 0, 'dose')`` -> ``arms[0].dose``."""
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
