@@ -21,7 +21,13 @@ from celldose.protocols._errors import (
     RegimenSyntaxError,
     UnitError,
 )
-from celldose.protocols._load import library_ids, library_protocols, load_protocol, parse_protocol
+from celldose.protocols._load import (
+    library_ids,
+    library_protocols,
+    load_protocol,
+    parse_protocol,
+    protocol_from_regimen,
+)
 from celldose.protocols._protocol import (
     Arm,
     Product,
@@ -76,6 +82,7 @@ __all__ = [
     "parse_dose",
     "parse_duration",
     "parse_protocol",
+    "protocol_from_regimen",
     "parse_regimen",
     "spacing_violations",
 ]

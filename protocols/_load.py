@@ -201,3 +201,36 @@ def _models_in(annotation: Any) -> list[type[BaseModel]]:
             found.extend(_models_in(arg))
         return found
     return []
+
+
+def protocol_from_regimen(regimen: str, species: str) -> Protocol:
+    """A one-arm protocol around a one-line regimen (``celldose dose --regimen ...``).
+
+    The regimen must carry its own dose; the product and route are unknown and marked so.
+    """
+    from celldose.protocols._shorthand import parse_regimen
+
+    parsed = parse_regimen(regimen)
+    data = {
+        "id": "regimen",
+        "title": f"one-off regimen: {parsed.to_shorthand()}",
+        "species": species,
+        "indication": "not given (one-off regimen)",
+        "product": {
+            "name": parsed.product or "cells",
+            "tissue_source": "not reported",
+            "donor": "not reported",
+            "origin_species": species,
+        },
+        "route": "not reported",
+        "dose": None if parsed.phases[0].dose is not None else "not reported",
+        "arms": [{"name": "regimen", "regimen": parsed}],
+        "reference": {"citation": "none (given with --regimen)"},
+    }
+    try:
+        return Protocol.model_validate(data)
+    except ValidationError as exc:
+        from celldose.protocols._errors import RegimenError
+
+        message = str(exc.errors()[0].get("msg", "invalid")).removeprefix("Value error, ")
+        raise RegimenError(f"regimen {regimen!r}: {message}") from None

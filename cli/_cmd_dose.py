@@ -1,0 +1,162 @@
+"""`celldose dose`: the main job. One patient's cells, volume, vials and dates for every dose."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import click
+
+from celldose.cli._export import plan_csv, plan_ics, plan_json
+from celldose.cli._inputs import (
+    build_options,
+    build_patient,
+    dosing_options,
+    load_target,
+    patient_options,
+    target_options,
+)
+from celldose.cli._render import table, to_json, write_output
+from celldose.protocols._display import format_sig
+from celldose.simulator._schedule import DosePlan, plan_doses
+
+
+@click.command(name="dose")
+@target_options
+@patient_options
+@dosing_options
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "ics"]),
+              default="table", show_default=True, help="Output format (ics needs --start).")
+@click.option("-o", "--output", default=None, help="Write to this file instead of the screen.")
+def command(
+    protocol: str | None, regimen: str | None, arm: str | None, species: str | None,
+    cross_species: bool, weight: str, height: str | None, bsa_formula: str,
+    start: dt.date | None, dose_text: str | None, count: int | None, interval: str | None,
+    scale: str, concentration: str | None, vial: str | None, viability: float | None,
+    cap: str | None, weekends: str, fmt: str, output: str | None,
+) -> None:  # fmt: skip
+    """Per-patient doses of PROTOCOL (a library id or a YAML file), or of --regimen.
+
+    \b
+    Examples:
+      celldose dose qi2017-sjogren-thrombocytopenia --weight 60kg --start 2025-01-31
+      celldose dose jang2025-canine-itp --weight 26.5lb --dose "1×10⁶ cells/kg" \\
+          --concentration "6.68e6 cells/mL" --vial "3.8 mL" --start 2026-12-01
+      celldose dose --regimen "1×10⁶ cells/kg q21d ×3" --species dog --weight 12kg
+      celldose dose chen2024-itp-ucmsc --arm expansion-2.0 --weight 70kg --format json
+
+    Doses are computed in full precision and shown to 3 significant figures; the basis and
+    the weight are printed with them. Values the source does not report must be given
+    (--dose, --count, --interval): celldose never fills them in.
+    """
+    target = load_target(protocol, regimen, species)
+    patient = build_patient(target, weight, species, height, bsa_formula)
+    options = build_options(
+        target, dose_text=dose_text, count=count, interval=interval, scale=scale, start=start,
+        concentration=concentration, vial=vial, viability=viability, cap=cap,
+        weekends=weekends, cross_species=cross_species,
+    )  # fmt: skip
+    plan = plan_doses(target, patient, arm=arm, options=options)
+    if fmt == "json":
+        text = to_json(plan_json(plan))
+    elif fmt == "csv":
+        text = plan_csv(plan)
+    elif fmt == "ics":
+        text = plan_ics(plan)
+    else:
+        text = render_table(plan)
+    write_output(text, output)
+
+
+def _volume(value: float | None) -> str:
+    return "—" if value is None else f"{format_sig(value)} mL"
+
+
+def header_lines(plan: DosePlan) -> list[str]:
+    """Protocol, patient and basis: printed above every table of doses."""
+    patient = plan.patient
+    lines = [f"protocol: {plan.protocol_id}, arm {plan.arm}: {plan.regimen}"]
+    who = f"patient: {patient.species.label}, {patient.weight.text}"
+    if plan.species_note:
+        who += f" (protocol written for {plan.protocol_species})"
+    if plan.bsa_m2 is not None:
+        who += f", BSA {format_sig(plan.bsa_m2, 4)} m² ({plan.bsa_formula})"
+    lines.append(who)
+    seen: set[str] = set()
+    for record in plan.doses:
+        dose = record.dose
+        if str(dose) in seen:
+            continue
+        seen.add(str(dose))
+        source = "from --dose" if plan.dose_source == "--dose" else "published"
+        if dose.basis == "per kg":
+            basis = f"{dose} (per kg, {source}) × {format_sig(patient.weight_kg, 4)} kg body weight"
+            if plan.scale is not None:
+                basis += f" × {plan.scale.factor:.3g} (BSA scaling, Km {plan.scale.km_from:g}/{plan.scale.km_to:g})"
+        elif dose.basis == "per m²":
+            basis = f"{dose} (per m², {source}) × {format_sig(plan.bsa_m2 or 0, 4)} m² BSA for {patient.weight.text}"
+        else:
+            basis = f"{dose} (flat, {source}); patient weight {patient.weight.text}"
+        lines.append(f"basis: {basis}")
+    product = plan.product
+    if product.concentration is not None:
+        lines.append(f"product: {format_sig(product.concentration)} cells/mL")
+    if product.dose_counts_viable and product.viability is not None:
+        lines.append(
+            f"viability: {format_sig(product.viability * 100)}%: the dose counts viable cells; "
+            "'to draw' counts all cells"
+        )
+    return lines
+
+
+def render_table(plan: DosePlan) -> str:
+    out = header_lines(plan)
+    dated = any(d.date is not None for d in plan.doses)
+    viable = plan.product.dose_counts_viable
+    for schedule in plan.schedules:
+        out.append("")
+        if schedule.which is not None:
+            label = "fewest" if schedule.which == "min" else "most"
+            out.append(f"{schedule.which}imum schedule ({label} doses a week):")
+        headers = ["#", "phase", "day"] + (["date"] if dated else []) + ["cells"]
+        vials = any(d.vials is not None for d in schedule.doses)
+        headers += (["to draw"] if viable else []) + ["volume", "vials"]
+        headers += (["leftover"] if vials else []) + ["cumulative"]
+        rows = []
+        for d in schedule.doses:
+            day = str(d.day) if d.day is not None else d.offset
+            row = [str(d.number), str(d.phase), day]
+            if dated:
+                assert d.date is not None
+                date = f"{d.date.isoformat()} {d.date.strftime('%a')}"
+                if d.moved_from is not None:
+                    date += f" (moved from {d.moved_from.strftime('%a')})"
+                elif d.weekend:
+                    date += " weekend"
+                row.append(date)
+            row.append(f"{format_sig(d.cells)} cells" + (" (capped)" if d.capped else ""))
+            if viable:
+                row.append(f"{format_sig(d.cells_to_draw)} cells")
+            row += [_volume(d.volume_ml), "—" if d.vials is None else str(d.vials)]
+            if vials:
+                left = "—" if d.leftover_cells is None else f"{format_sig(d.leftover_cells)} cells"
+                if d.leftover_ml is not None:
+                    left += f" ({format_sig(d.leftover_ml)} mL)"
+                row.append(left)
+            row.append(f"{format_sig(d.cumulative_cells)} cells")
+            rows.append(row)
+        out.append(table(headers, rows, right=(0, 1, 2)))
+        total = f"course: {len(schedule.doses)} doses, {format_sig(schedule.total_cells)} cells in total"
+        if schedule.total_volume_ml is not None:
+            total += f", {format_sig(schedule.total_volume_ml)} mL"
+        if schedule.total_vials is not None:
+            leftover = [d.leftover_cells for d in schedule.doses if d.leftover_cells]
+            total += f", {schedule.total_vials} vials"
+            if leftover:
+                total += f" (leftover {format_sig(sum(leftover))} cells unused)"
+        if schedule.course_days is not None:
+            total += f", last dose on day {schedule.course_days}"
+        out.append(total)
+    if plan.warnings:
+        out.append("")
+        out.extend(f"warning: {w}" for w in plan.warnings)
+    return "\n".join(out)

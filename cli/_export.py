@@ -1,0 +1,123 @@
+"""Machine-readable renderings of a dose plan: JSON, CSV and iCalendar."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from typing import Any
+
+from celldose.protocols._display import format_sig
+from celldose.simulator._schedule import DosePlan
+
+CSV_COLUMNS = (
+    "schedule", "number", "phase", "offset", "day", "date", "weekday", "weekend", "moved_from",
+    "dose", "basis", "weight_kg", "cells", "cells_per_kg", "cells_to_draw", "volume_ml",
+    "vials", "leftover_cells", "leftover_ml", "cumulative_cells", "capped",
+)  # fmt: skip
+
+
+def plan_json(plan: DosePlan) -> dict[str, Any]:
+    """The JSON object of `celldose dose --format json` (fields documented in the README)."""
+    patient = plan.patient
+    return {
+        "protocol": plan.protocol_id,
+        "arm": plan.arm,
+        "regimen": plan.regimen,
+        "patient": {
+            "species": patient.species.id,
+            "protocol_species": plan.protocol_species,
+            "weight_kg": patient.weight_kg,
+            "weight_given": f"{patient.weight.value:g} {patient.weight.unit}",
+            "height_cm": patient.height_cm,
+            "bsa_m2": plan.bsa_m2,
+            "bsa_formula": plan.bsa_formula,
+        },
+        "basis": {
+            "doses": sorted({str(d.dose) for d in plan.doses}),
+            "bases": sorted({d.dose.basis for d in plan.doses}),
+            "source": plan.dose_source,
+            "scale": None if plan.scale is None else {
+                "method": "bsa (FDA Km)",
+                "from": plan.scale.from_species,
+                "to": plan.scale.to_species,
+                "km_from": plan.scale.km_from,
+                "km_to": plan.scale.km_to,
+                "factor": plan.scale.factor,
+            },
+        },
+        "product": {
+            "concentration_cells_per_ml": plan.product.concentration,
+            "vial_cells": plan.product.cells_per_vial,
+            "viability": plan.product.viability,
+            "dose_counts_viable": plan.product.dose_counts_viable,
+            "cap_cells": plan.product.cap_cells,
+        },
+        "range": len(plan.schedules) > 1,
+        "totals": [
+            {
+                "schedule": s.which,
+                "doses": len(s.doses),
+                "total_cells": s.total_cells,
+                "total_volume_ml": s.total_volume_ml,
+                "total_vials": s.total_vials,
+                "course_days": s.course_days,
+            }
+            for s in plan.schedules
+        ],
+        "doses": plan.records(),
+        "warnings": list(plan.warnings),
+    }  # fmt: skip
+
+
+def plan_csv(plan: DosePlan) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for row in plan.records():
+        writer.writerow({k: ("" if row.get(k) is None else row.get(k)) for k in CSV_COLUMNS})
+    return out.getvalue()
+
+
+def plan_ics(plan: DosePlan) -> str:
+    """One all-day event per infusion; byte-stable (DTSTAMP is the first dose's date)."""
+    from icalendar import Calendar, Event
+
+    from celldose.protocols._errors import OptionError
+
+    dated = [d for d in plan.doses if d.date is not None]
+    if not dated or len(dated) != len(plan.doses):
+        raise OptionError("a calendar needs dates", "add --start YYYY-MM-DD")
+    if len(plan.schedules) > 1:
+        raise OptionError(
+            "a frequency range has a minimum and a maximum schedule, not one calendar",
+            "use --format table or json to see both",
+        )
+    cal = Calendar()
+    cal.add("prodid", "-//celldose//dose schedule//EN")
+    cal.add("version", "2.0")
+    cal.add("x-wr-calname", f"{plan.protocol_id} {plan.arm}")
+    first = dated[0].date
+    assert first is not None
+    stamp = dt.datetime(first.year, first.month, first.day, tzinfo=dt.UTC)
+    total = len(dated)
+    for dose in dated:
+        assert dose.date is not None
+        event = Event()
+        event.add("uid", f"{plan.protocol_id}-{plan.arm}-{dose.number}-{dose.date.isoformat()}@celldose")
+        event.add("dtstamp", stamp)
+        event.add("dtstart", dose.date)
+        event.add("dtend", dose.date + dt.timedelta(days=1))
+        event.add("summary", f"{plan.protocol_id}: infusion {dose.number} of {total}")
+        lines = [
+            f"Dose {dose.number} of {total} (phase {dose.phase}): {format_sig(dose.cells)} cells",
+            f"Basis: {dose.dose} for {plan.patient.weight.text} ({plan.patient.species.label})",
+        ]
+        if dose.volume_ml is not None:
+            lines.append(f"Volume: {format_sig(dose.volume_ml)} mL")
+        if dose.vials is not None:
+            lines.append(f"Vials: {dose.vials}")
+        lines.extend(f"Warning: {w}" for w in plan.warnings)
+        event.add("description", "\n".join(lines))
+        cal.add_component(event)
+    return cal.to_ical().decode("utf-8")

@@ -1,0 +1,150 @@
+"""Command-line inputs shared by `dose`, `simulate`, `plot` and `compare`.
+
+Options are read into library objects here (protocol, patient, product, dose options); every
+refusal is a CelldoseError with a hint, so the CLI prints one line and exits 2.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from celldose.cli._render import DATE
+from celldose.protocols._calendar import parse_duration
+from celldose.protocols._dose import Dose, parse_amount, parse_dose
+from celldose.protocols._errors import OptionError
+from celldose.protocols._load import load_protocol, protocol_from_regimen
+from celldose.protocols._protocol import Protocol
+from celldose.simulator._logistics import Product
+from celldose.simulator._patient import Patient, make_patient
+from celldose.simulator._schedule import DoseOptions
+from celldose.simulator._species import get_species, species_names
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def target_options(func: F) -> F:
+    """PROTOCOL argument (optional) or --regimen, and --arm, --species, --cross-species."""
+    for decorator in reversed([
+        click.argument("protocol", required=False),
+        click.option("--regimen", default=None,
+                     help='A one-line regimen instead of a protocol: "1×10⁶ cells/kg q21d ×3".'),
+        click.option("--arm", default=None, help="Arm of the protocol (when it has several)."),
+        click.option("--species", default=None,
+                     help="Patient species (default: the protocol's). Ids: " + ", ".join(species_names())),
+        click.option("--cross-species", is_flag=True,
+                     help="Allow a patient of another species than the protocol's (labelled)."),
+    ]):  # fmt: skip
+        func = decorator(func)
+    return func
+
+
+def patient_options(func: F) -> F:
+    for decorator in reversed([
+        click.option("--weight", required=True, help="Body weight with a unit: 12kg, 26.5lb, 950g."),
+        click.option("--height", default=None, help="Height (humans, for per-m² doses): 170cm."),
+        click.option("--bsa-formula", type=click.Choice(["mosteller", "dubois"]),
+                     default="mosteller", show_default=True, help="Human BSA formula."),
+    ]):  # fmt: skip
+        func = decorator(func)
+    return func
+
+
+def dosing_options(func: F) -> F:
+    for decorator in reversed([
+        click.option("--start", type=DATE, default=None, help="Date of the first dose, YYYY-MM-DD."),
+        click.option("--dose", "dose_text", default=None,
+                     help='Dose per administration when the source does not report it: "1×10⁶ cells/kg".'),
+        click.option("--count", type=int, default=None,
+                     help="Number of doses, when the source does not report it."),
+        click.option("--interval", default=None,
+                     help='Interval between doses, when the source does not report it: "2 weeks".'),
+        click.option("--scale", type=click.Choice(["none", "bsa"]), default="none",
+                     show_default=True,
+                     help="Cross-species scaling by FDA Km (labelled); default: the per-kg dose."),
+        click.option("--concentration", default=None, help='Product concentration: "6.68e6 cells/mL".'),
+        click.option("--vial", default=None, help='One vial: a volume "3.8 mL" or a count "25e6 cells".'),
+        click.option("--viability", type=float, default=None,
+                     help="Viable fraction (0.92), for products dosed in viable cells."),
+        click.option("--cap", default=None, help='At most this many cells per dose: "1e8 cells".'),
+        click.option("--weekends", type=click.Choice(["show", "next-weekday"]), default="show",
+                     show_default=True, help="Weekend dates: flag them, or move them to Monday."),
+    ]):  # fmt: skip
+        func = decorator(func)
+    return func
+
+
+def load_target(protocol: str | None, regimen: str | None, species: str | None) -> Protocol:
+    """The protocol named on the command line, or a one-arm protocol around --regimen."""
+    if protocol and regimen:
+        raise OptionError("give a PROTOCOL or --regimen, not both", "drop one of them")
+    if regimen:
+        if not species:
+            raise OptionError(
+                "--regimen needs the species", "add --species dog (or cat, human, ...)"
+            )
+        return protocol_from_regimen(regimen, get_species(species).id)
+    if not protocol:
+        raise OptionError(
+            "no protocol given", "name a library id (celldose list), a YAML file, or --regimen"
+        )
+    return load_protocol(protocol, known_species=species_names())
+
+
+def build_patient(
+    protocol: Protocol, weight: str, species: str | None, height: str | None, bsa_formula: str
+) -> Patient:
+    chosen = get_species(species or protocol.species)
+    return make_patient(
+        chosen, weight, height=height,
+        human_bsa="dubois" if bsa_formula == "dubois" else "mosteller",
+    )  # fmt: skip
+
+
+def build_options(
+    protocol: Protocol,
+    *,
+    dose_text: str | None,
+    count: int | None,
+    interval: str | None,
+    scale: str,
+    start: dt.date | None,
+    concentration: str | None,
+    vial: str | None,
+    viability: float | None,
+    cap: str | None,
+    weekends: str,
+    cross_species: bool,
+) -> DoseOptions:
+    dose: Dose | None = parse_dose(dose_text) if dose_text is not None else None
+    if count is not None and count < 1:
+        raise OptionError(f"--count must be at least 1, not {count}")
+    product = protocol.product
+    vial_cells = product.cells_per_vial
+    vial_volume = product.vial_volume
+    if vial is not None:
+        if "cell" in vial:
+            vial_cells, vial_volume = parse_amount(vial, "cells", "--vial"), None
+        else:
+            vial_cells, vial_volume = None, parse_amount(vial, "mL", "--vial")
+    return DoseOptions(
+        dose=dose,
+        count=count,
+        interval=parse_duration(interval) if interval is not None else None,
+        scale="bsa" if scale == "bsa" else "none",
+        start=start,
+        weekends="next-weekday" if weekends == "next-weekday" else "show",
+        product=Product(
+            concentration=parse_amount(concentration, "cells/mL", "--concentration")
+            if concentration is not None else product.concentration,
+            vial_cells=vial_cells,
+            vial_volume_ml=vial_volume,
+            viability=viability if viability is not None else product.viability,
+            dose_counts_viable=product.dose_counts == "viable cells",
+            cap_cells=parse_amount(cap, "cells", "--cap") if cap is not None else None,
+        ),
+        cross_species=cross_species,
+    )  # fmt: skip

@@ -1,0 +1,74 @@
+"""Product logistics: the volume to draw, whole vials, leftovers, viability, a per-dose cap."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from celldose.protocols._errors import OptionError
+
+
+@dataclass(frozen=True)
+class Product:
+    """What is known of the product in hand (from the protocol or the command line)."""
+
+    concentration: float | None = None  # cells per mL
+    vial_cells: float | None = None  # cells in one vial
+    vial_volume_ml: float | None = None  # mL in one vial
+    viability: float | None = None  # fraction of viable cells
+    dose_counts_viable: bool = False  # the dose counts viable cells only
+    cap_cells: float | None = None  # at most this many cells per dose
+
+    def __post_init__(self) -> None:
+        if self.dose_counts_viable and self.viability is None:
+            raise OptionError(
+                "the dose counts viable cells but the viability is not known",
+                "give it with --viability 0.9",
+            )
+        if self.viability is not None and not 0 < self.viability <= 1:
+            raise OptionError(
+                f"viability must be a fraction in (0, 1], not {self.viability:g}",
+                "write 0.9 for 90%",
+            )
+
+    @property
+    def cells_per_vial(self) -> float | None:
+        if self.vial_cells is not None:
+            return self.vial_cells
+        if self.vial_volume_ml is not None:
+            if self.concentration is None:
+                raise OptionError(
+                    "a vial given as a volume needs the concentration to know its cells",
+                    'give --concentration "6.68e6 cells/mL", or the vial as --vial "25e6 cells"',
+                )
+            return self.vial_volume_ml * self.concentration
+        return None
+
+
+@dataclass(frozen=True)
+class Draw:
+    """What one dose takes from the product."""
+
+    cells_to_draw: float  # total cells drawn (viable cells / viability when the dose is viable)
+    volume_ml: float | None
+    vials: int | None
+    leftover_cells: float | None
+    leftover_ml: float | None
+
+
+def draw(cells: float, product: Product) -> Draw:
+    """The cells, volume and whole vials for a dose of ``cells``.
+
+    Vials are whole: each dose opens ceil(cells / cells per vial) vials (a thawed cell product
+    is not kept for the next dose), and the leftover is shown.
+    """
+    to_draw = cells / product.viability if product.dose_counts_viable and product.viability else cells
+    volume = to_draw / product.concentration if product.concentration else None
+    per_vial = product.cells_per_vial
+    if per_vial is None:
+        return Draw(to_draw, volume, None, None, None)
+    ratio = to_draw / per_vial
+    vials = max(1, math.ceil(ratio - 1e-9 * max(1.0, ratio)))
+    leftover = vials * per_vial - to_draw
+    leftover_ml = leftover / product.concentration if product.concentration else None
+    return Draw(to_draw, volume, vials, max(leftover, 0.0), leftover_ml)

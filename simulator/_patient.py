@@ -1,0 +1,154 @@
+"""Patients: weight with a unit (kg, g, lb), species, and body surface area.
+
+1 lb = 0.45359237 kg exactly (the international avoirdupois pound), never 1/2.2. A bare number
+is refused: "12 what?". BSA: Meeh for dogs and cats (K × (weight in g)^(2/3) × 10⁻⁴), Mosteller
+for humans (√(height cm × weight kg / 3600)), DuBois on request
+(0.007184 × W^0.425 × H^0.725).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Literal
+
+from celldose.protocols._dose import read_number
+from celldose.protocols._errors import PatientError, UnitError
+from celldose.simulator._species import Species
+
+_WEIGHT_UNITS = {"kg": 1.0, "g": 0.001, "lb": 0.45359237, "lbs": 0.45359237}
+_HEIGHT_UNITS = {"cm": 1.0, "m": 100.0, "in": 2.54}
+HumanBsa = Literal["mosteller", "dubois"]
+
+
+@dataclass(frozen=True)
+class Weight:
+    """A body weight as given (``26.5 lb``) and in kilograms (full precision)."""
+
+    kg: float
+    value: float
+    unit: str
+
+    @property
+    def text(self) -> str:
+        from celldose.protocols._display import format_sig
+
+        if self.unit == "kg":
+            return f"{format_sig(self.kg, 4)} kg"
+        return f"{format_sig(self.value, 4)} {self.unit} ({format_sig(self.kg, 4)} kg)"
+
+
+def _read(text: str, units: dict[str, float], what: str, example: str) -> tuple[float, str]:
+    stripped = text.strip()
+    try:
+        number = read_number(stripped) if stripped else None
+    except UnitError as exc:
+        raise PatientError(f"cannot read the {what} {text!r}: {exc.problem}", exc.hint) from None
+    if number is None:
+        raise PatientError(f"cannot read the {what} {text!r}", f"write it like {example}")
+    value, end = number
+    unit = stripped[end:].strip()
+    if not unit:
+        raise PatientError(
+            f"{stripped} what? the {what} needs a unit",
+            f"write {stripped}kg or {stripped}lb" if what == "weight" else f"write {stripped}cm",
+        )
+    key = unit if unit in units else unit.lower()
+    if key not in units:
+        raise PatientError(
+            f"unknown {what} unit {unit!r} in {text!r}",
+            "use " + ", ".join(units) + f", e.g. {example}",
+        )
+    amount = float(value)
+    if not math.isfinite(amount) or amount <= 0:
+        raise PatientError(f"the {what} must be positive, not {text!r}")
+    return amount, key
+
+
+def parse_weight(text: str) -> Weight:
+    """``"26.5lb"`` -> Weight(kg=12.020197805, value=26.5, unit='lb')."""
+    value, unit = _read(text, _WEIGHT_UNITS, "weight", "12kg or 26.5lb")
+    unit = "lb" if unit == "lbs" else unit
+    return Weight(kg=value * _WEIGHT_UNITS[unit], value=value, unit=unit)
+
+
+def parse_height(text: str) -> float:
+    """A height in cm (``170cm``, ``1.7m``, ``67in``)."""
+    value, unit = _read(text, _HEIGHT_UNITS, "height", "170cm")
+    cm = value * _HEIGHT_UNITS[unit]
+    if not 20 <= cm <= 260:
+        raise PatientError(f"a height of {cm:g} cm is not plausible", "check the value and unit")
+    return cm
+
+
+def meeh_bsa(weight_kg: float, k: float) -> float:
+    """Meeh: K × (weight in g)^(2/3) × 10⁻⁴ m². A 10 kg dog (K 10.1): 0.4688 m²."""
+    return k * (weight_kg * 1000.0) ** (2.0 / 3.0) * 1e-4
+
+
+def mosteller_bsa(weight_kg: float, height_cm: float) -> float:
+    return math.sqrt(height_cm * weight_kg / 3600.0)
+
+
+def dubois_bsa(weight_kg: float, height_cm: float) -> float:
+    return 0.007184 * weight_kg**0.425 * height_cm**0.725
+
+
+@dataclass(frozen=True)
+class Patient:
+    """One patient: species, weight, and (for humans) height."""
+
+    species: Species
+    weight: Weight
+    height_cm: float | None = None
+    human_bsa: HumanBsa = "mosteller"
+    warnings: tuple[str, ...] = field(default=())
+
+    @property
+    def weight_kg(self) -> float:
+        return self.weight.kg
+
+    def bsa(self) -> tuple[float, str]:
+        """BSA in m² and the formula used; PatientError when it cannot be computed."""
+        sp = self.species
+        if sp.bsa == "meeh" and sp.meeh_k is not None:
+            return meeh_bsa(self.weight_kg, sp.meeh_k), f"Meeh, K={sp.meeh_k:g}"
+        if sp.bsa == "mosteller":
+            if self.height_cm is None:
+                raise PatientError(
+                    f"a per-m² dose for a {sp.label} needs the body surface area",
+                    "give the height with --height 170cm",
+                )
+            if self.human_bsa == "dubois":
+                return dubois_bsa(self.weight_kg, self.height_cm), "DuBois"
+            return mosteller_bsa(self.weight_kg, self.height_cm), "Mosteller"
+        raise PatientError(
+            f"celldose has no BSA formula for a {sp.label}",
+            "use a per-kg or flat dose",
+        )
+
+
+def make_patient(
+    species: Species,
+    weight: str | Weight,
+    *,
+    height: str | None = None,
+    human_bsa: HumanBsa = "mosteller",
+) -> Patient:
+    """Check the weight against the species' ranges: refuse outside hard, warn outside soft."""
+    w = parse_weight(weight) if isinstance(weight, str) else weight
+    low, high = species.hard_kg
+    if not low <= w.kg <= high:
+        raise PatientError(
+            f"a {species.label} of {w.text} is outside the accepted {low:g}-{high:g} kg",
+            "check the number and the unit (kg, g or lb)",
+        )
+    warnings: list[str] = []
+    soft_low, soft_high = species.soft_kg
+    if not soft_low <= w.kg <= soft_high:
+        warnings.append(
+            f"weight {w.text} is outside the usual {soft_low:g}-{soft_high:g} kg for a "
+            f"{species.label}: check it"
+        )
+    height_cm = parse_height(height) if height is not None else None
+    return Patient(species, w, height_cm, human_bsa, tuple(warnings))
