@@ -8,13 +8,12 @@ one-line message, no traceback unless --debug), 1 failure on valid input.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import sys
 from collections.abc import Sequence
-from importlib import metadata
 from typing import Any
 
 import click
-
 from celldose.protocols._errors import CelldoseError
 
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -54,18 +53,11 @@ def _available(module: str) -> bool:
     return importlib.util.find_spec(module) is not None
 
 
-def _version() -> str:
-    try:
-        return metadata.version("celldose")
-    except metadata.PackageNotFoundError:  # pragma: no cover - running from a bare checkout
-        return "unknown"
-
-
 @click.group(
     cls=LazyGroup,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
 )
-@click.version_option(version=_version(), prog_name="celldose", message="%(prog)s %(version)s")
+@click.version_option(package_name="celldose", prog_name="celldose", message="%(prog)s %(version)s")
 @click.option("--debug", is_flag=True, help="Show a traceback on errors.")
 def cli(debug: bool) -> None:
     """celldose: MSC treatment protocols turned into per-patient dose schedules.

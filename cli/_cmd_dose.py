@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 import click
-
 from celldose.cli._export import plan_csv, plan_ics, plan_json
 from celldose.cli._inputs import (
     build_options,
@@ -24,16 +23,37 @@ from celldose.simulator._schedule import DosePlan, plan_doses
 @target_options
 @patient_options
 @dosing_options
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv", "ics"]),
-              default="table", show_default=True, help="Output format (ics needs --start).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv", "ics"]),
+    default="table",
+    show_default=True,
+    help="Output format (ics needs --start).",
+)
 @click.option("-o", "--output", default=None, help="Write to this file instead of the screen.")
 def command(
-    protocol: str | None, regimen: str | None, arm: str | None, species: str | None,
-    cross_species: bool, weight: str, height: str | None, bsa_formula: str,
-    start: dt.date | None, dose_text: str | None, count: int | None, interval: str | None,
-    scale: str, concentration: str | None, vial: str | None, viability: float | None,
-    cap: str | None, weekends: str, fmt: str, output: str | None,
-) -> None:  # fmt: skip
+    protocol: str | None,
+    regimen: str | None,
+    arm: str | None,
+    species: str | None,
+    cross_species: bool,
+    weight: str,
+    height: str | None,
+    bsa_formula: str,
+    start: dt.date | None,
+    dose_text: str | None,
+    count: int | None,
+    interval: str | None,
+    scale: str,
+    concentration: str | None,
+    vial: str | None,
+    viability: float | None,
+    cap: str | None,
+    weekends: str,
+    fmt: str,
+    output: str | None,
+) -> None:
     """Per-patient doses of PROTOCOL (a library id or a YAML file), or of --regimen.
 
     \b
@@ -51,10 +71,19 @@ def command(
     target = load_target(protocol, regimen, species)
     patient = build_patient(target, weight, species, height, bsa_formula)
     options = build_options(
-        target, dose_text=dose_text, count=count, interval=interval, scale=scale, start=start,
-        concentration=concentration, vial=vial, viability=viability, cap=cap,
-        weekends=weekends, cross_species=cross_species,
-    )  # fmt: skip
+        target,
+        dose_text=dose_text,
+        count=count,
+        interval=interval,
+        scale=scale,
+        start=start,
+        concentration=concentration,
+        vial=vial,
+        viability=viability,
+        cap=cap,
+        weekends=weekends,
+        cross_species=cross_species,
+    )
     plan = plan_doses(target, patient, arm=arm, options=options)
     if fmt == "json":
         text = to_json(plan_json(plan))
@@ -89,11 +118,14 @@ def header_lines(plan: DosePlan) -> list[str]:
         seen.add(str(dose))
         source = "from --dose" if plan.dose_source == "--dose" else "published"
         if dose.basis == "per kg":
-            basis = f"{dose} (per kg, {source}) × {format_sig(patient.weight_kg, 4)} kg body weight"
+            weight = format_sig(patient.weight_kg, 4)
+            basis = f"{dose} (per kg, {source}) × {weight} kg body weight"
             if plan.scale is not None:
-                basis += f" × {plan.scale.factor:.3g} (BSA scaling, Km {plan.scale.km_from:g}/{plan.scale.km_to:g})"
+                s = plan.scale
+                basis += f" × {s.factor:.3g} (BSA scaling, Km {s.km_from:g}/{s.km_to:g})"
         elif dose.basis == "per m²":
-            basis = f"{dose} (per m², {source}) × {format_sig(plan.bsa_m2 or 0, 4)} m² BSA for {patient.weight.text}"
+            bsa = format_sig(plan.bsa_m2 or 0, 4)
+            basis = f"{dose} (per m², {source}) × {bsa} m² BSA for {patient.weight.text}"
         else:
             basis = f"{dose} (flat, {source}); patient weight {patient.weight.text}"
         lines.append(f"basis: {basis}")
@@ -145,7 +177,10 @@ def render_table(plan: DosePlan) -> str:
             row.append(f"{format_sig(d.cumulative_cells)} cells")
             rows.append(row)
         out.append(table(headers, rows, right=(0, 1, 2)))
-        total = f"course: {len(schedule.doses)} doses, {format_sig(schedule.total_cells)} cells in total"
+        total = (
+            f"course: {len(schedule.doses)} doses, "
+            f"{format_sig(schedule.total_cells)} cells in total"
+        )
         if schedule.total_volume_ml is not None:
             total += f", {format_sig(schedule.total_volume_ml)} mL"
         if schedule.total_vials is not None:

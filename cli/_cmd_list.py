@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import click
-
 from celldose.cli._render import to_json
 from celldose.protocols._load import library_protocols
 
 
 @click.command(name="list")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
-              show_default=True, help="Output format.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
 def command(fmt: str) -> None:
     """List the bundled protocol library: id, species, arms and title.
 
@@ -21,11 +26,20 @@ def command(fmt: str) -> None:
     """
     protocols = list(library_protocols())
     if fmt == "json":
-        click.echo(to_json([
-            {"id": p.id, "species": p.species, "title": p.title,
-             "arms": [a.name for a in p.arms], "regimens": [a.regimen.to_shorthand() for a in p.arms]}
-            for p in protocols
-        ]))  # fmt: skip
+        click.echo(
+            to_json(
+                [
+                    {
+                        "id": p.id,
+                        "species": p.species,
+                        "title": p.title,
+                        "arms": [a.name for a in p.arms],
+                        "regimens": [a.regimen.to_shorthand() for a in p.arms],
+                    }
+                    for p in protocols
+                ]
+            )
+        )
         return
     width = max(len(p.id) for p in protocols)
     for p in protocols:

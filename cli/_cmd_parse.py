@@ -6,7 +6,6 @@ import datetime as dt
 from typing import Any
 
 import click
-
 from celldose.cli._describe import describe_phase, dose_row, expansions
 from celldose.cli._render import DATE, table, to_json
 from celldose.protocols._shorthand import parse_regimen
@@ -14,10 +13,20 @@ from celldose.protocols._shorthand import parse_regimen
 
 @click.command(name="parse")
 @click.argument("regimen")
-@click.option("--start", type=DATE, default=None,
-              help="Date of the first dose (YYYY-MM-DD): adds dates, and day numbers for months.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table",
-              show_default=True, help="Output format.")
+@click.option(
+    "--start",
+    type=DATE,
+    default=None,
+    help="Date of the first dose (YYYY-MM-DD): adds dates, and day numbers for months.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
 def command(regimen: str, start: dt.date | None, fmt: str) -> None:
     """Read a one-line REGIMEN and print every dose's day (first dose = day 0).
 
@@ -42,9 +51,13 @@ def command(regimen: str, start: dt.date | None, fmt: str) -> None:
     for i, phase in enumerate(parsed.phases, start=1):
         click.echo(describe_phase(phase, i))
     for which, schedule in rows.items():
-        title = f"{len(schedule)} doses" if len(rows) == 1 else (
-            f"{which}imum schedule ({'fewest' if which == 'min' else 'most'} doses a week): "
+        title = (
             f"{len(schedule)} doses"
+            if len(rows) == 1
+            else (
+                f"{which}imum schedule ({'fewest' if which == 'min' else 'most'} doses a week): "
+                f"{len(schedule)} doses"
+            )
         )
         click.echo("")
         click.echo(title)
@@ -52,15 +65,17 @@ def command(regimen: str, start: dt.date | None, fmt: str) -> None:
         body = []
         for r in schedule:
             day = str(r["day"]) if r["day"] is not None else r["offset"]
-            body.append([str(r["number"]), str(r["phase"]), day]
-                        + ([f"{r['date']} {r['weekday']}"] if start else []))  # fmt: skip
+            body.append(
+                [str(r["number"]), str(r["phase"]), day]
+                + ([f"{r['date']} {r['weekday']}"] if start else [])
+            )
         click.echo(table(headers, body, right=(0, 1, 2)))
     if any(r["day"] is None for sched in rows.values() for r in sched):
         click.echo("\nnote: calendar months have no fixed number of days; give --start for days.")
 
 
 def _as_json(
-    text: str, parsed: Any, rows: dict[str, list[dict[str, Any]]], start: dt.date | None
+    text: str, parsed: Any, rows: dict[Any, list[dict[str, Any]]], start: dt.date | None
 ) -> dict[str, Any]:
     def days(schedule: list[dict[str, Any]]) -> list[int] | None:
         values = [r["day"] for r in schedule]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import click
-
 from celldose.cli._render import to_json
 from celldose.protocols._schema import protocol_json_schema
 

@@ -6,7 +6,6 @@ import datetime as dt
 from typing import Any
 
 import click
-
 from celldose.cli._describe import describe_phase, dose_row, expansions, schedule_summary
 from celldose.cli._render import DATE, reported, to_json
 from celldose.protocols._calendar import Duration
@@ -18,8 +17,14 @@ from celldose.protocols._protocol import Protocol, ResponseWindow
 @click.command(name="show")
 @click.argument("protocol")
 @click.option("--start", type=DATE, default=None, help="Date of the first dose (YYYY-MM-DD).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True, help="Output format.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
 def command(protocol: str, start: dt.date | None, fmt: str) -> None:
     """Show PROTOCOL (a library id or a YAML file), normalized.
 
@@ -68,9 +73,11 @@ def command(protocol: str, start: dt.date | None, fmt: str) -> None:
     if p.course_length is not None:
         click.echo(f"stated course length: {p.course_length}")
     click.echo(f"reference: {p.reference.citation}")
-    ids = [f"doi:{p.reference.doi}" if p.reference.doi else "",
-           f"PubMed {p.reference.pubmed}" if p.reference.pubmed else "",
-           *p.reference.registry]  # fmt: skip
+    ids = [
+        f"doi:{p.reference.doi}" if p.reference.doi else "",
+        f"PubMed {p.reference.pubmed}" if p.reference.pubmed else "",
+        *p.reference.registry,
+    ]
     if any(ids):
         click.echo("  " + "; ".join(i for i in ids if i))
     if p.notes:
@@ -86,7 +93,9 @@ def describe_window(window: ResponseWindow) -> str:
     responders = ""
     if window.responders is not None:
         r = window.responders
-        responders = "; responders not reported" if isinstance(r, str) else f"; responders {r.k}/{r.n}"
+        responders = (
+            "; responders not reported" if isinstance(r, str) else f"; responders {r.k}/{r.n}"
+        )
     return (
         f"{window.label}{arm}: from {end(window.start)} to {end(window.end)} after the "
         f"{window.anchor}{responders}"

@@ -22,7 +22,9 @@ def describe_phase(phase: Phase, index: int) -> str:
     if phase.dose is not None:
         parts.append(f"dose {phase.dose}")
     if isinstance(phase.every, Duration):
-        parts.append(f"every {phase.every}" + (" (calendar months)" if phase.every.is_calendar else ""))
+        parts.append(
+            f"every {phase.every}" + (" (calendar months)" if phase.every.is_calendar else "")
+        )
     elif phase.every == NOT_REPORTED:
         parts.append("interval not reported")
     tpw = phase.times_per_week
@@ -63,8 +65,10 @@ def dose_row(dose: PlannedDose, start: dt.date | None) -> dict[str, Any]:
 def expansions(regimen: Regimen, *, context: str = "") -> dict[Which, tuple[PlannedDose, ...]]:
     """The minimum and maximum schedules of a range regimen, or just one ('min') otherwise."""
     if regimen.is_range:
-        return {"min": regimen.expand("min", context=context),
-                "max": regimen.expand("max", context=context)}  # fmt: skip
+        return {
+            "min": regimen.expand("min", context=context),
+            "max": regimen.expand("max", context=context),
+        }
     return {"min": regimen.expand("min", context=context)}
 
 

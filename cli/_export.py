@@ -11,10 +11,28 @@ from celldose.protocols._display import format_sig
 from celldose.simulator._schedule import DosePlan
 
 CSV_COLUMNS = (
-    "schedule", "number", "phase", "offset", "day", "date", "weekday", "weekend", "moved_from",
-    "dose", "basis", "weight_kg", "cells", "cells_per_kg", "cells_to_draw", "volume_ml",
-    "vials", "leftover_cells", "leftover_ml", "cumulative_cells", "capped",
-)  # fmt: skip
+    "schedule",
+    "number",
+    "phase",
+    "offset",
+    "day",
+    "date",
+    "weekday",
+    "weekend",
+    "moved_from",
+    "dose",
+    "basis",
+    "weight_kg",
+    "cells",
+    "cells_per_kg",
+    "cells_to_draw",
+    "volume_ml",
+    "vials",
+    "leftover_cells",
+    "leftover_ml",
+    "cumulative_cells",
+    "capped",
+)
 
 
 def plan_json(plan: DosePlan) -> dict[str, Any]:
@@ -37,7 +55,9 @@ def plan_json(plan: DosePlan) -> dict[str, Any]:
             "doses": sorted({str(d.dose) for d in plan.doses}),
             "bases": sorted({d.dose.basis for d in plan.doses}),
             "source": plan.dose_source,
-            "scale": None if plan.scale is None else {
+            "scale": None
+            if plan.scale is None
+            else {
                 "method": "bsa (FDA Km)",
                 "from": plan.scale.from_species,
                 "to": plan.scale.to_species,
@@ -67,7 +87,7 @@ def plan_json(plan: DosePlan) -> dict[str, Any]:
         ],
         "doses": plan.records(),
         "warnings": list(plan.warnings),
-    }  # fmt: skip
+    }
 
 
 def plan_csv(plan: DosePlan) -> str:
@@ -81,9 +101,8 @@ def plan_csv(plan: DosePlan) -> str:
 
 def plan_ics(plan: DosePlan) -> str:
     """One all-day event per infusion; byte-stable (DTSTAMP is the first dose's date)."""
-    from icalendar import Calendar, Event
-
     from celldose.protocols._errors import OptionError
+    from icalendar import Calendar, Event
 
     dated = [d for d in plan.doses if d.date is not None]
     if not dated or len(dated) != len(plan.doses):
@@ -104,7 +123,9 @@ def plan_ics(plan: DosePlan) -> str:
     for dose in dated:
         assert dose.date is not None
         event = Event()
-        event.add("uid", f"{plan.protocol_id}-{plan.arm}-{dose.number}-{dose.date.isoformat()}@celldose")
+        event.add(
+            "uid", f"{plan.protocol_id}-{plan.arm}-{dose.number}-{dose.date.isoformat()}@celldose"
+        )
         event.add("dtstamp", stamp)
         event.add("dtstart", dose.date)
         event.add("dtend", dose.date + dt.timedelta(days=1))
@@ -120,4 +141,4 @@ def plan_ics(plan: DosePlan) -> str:
         lines.extend(f"Warning: {w}" for w in plan.warnings)
         event.add("description", "\n".join(lines))
         cal.add_component(event)
-    return cal.to_ical().decode("utf-8")
+    return str(cal.to_ical().decode("utf-8"))

@@ -11,7 +11,6 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import click
-
 from celldose.cli._render import DATE
 from celldose.protocols._calendar import parse_duration
 from celldose.protocols._dose import Dose, parse_amount, parse_dose
@@ -28,51 +27,108 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 def target_options(func: F) -> F:
     """PROTOCOL argument (optional) or --regimen, and --arm, --species, --cross-species."""
-    for decorator in reversed([
-        click.argument("protocol", required=False),
-        click.option("--regimen", default=None,
-                     help='A one-line regimen instead of a protocol: "1×10⁶ cells/kg q21d ×3".'),
-        click.option("--arm", default=None, help="Arm of the protocol (when it has several)."),
-        click.option("--species", default=None,
-                     help="Patient species (default: the protocol's). Ids: " + ", ".join(species_names())),
-        click.option("--cross-species", is_flag=True,
-                     help="Allow a patient of another species than the protocol's (labelled)."),
-    ]):  # fmt: skip
+    for decorator in reversed(
+        [
+            click.argument("protocol", required=False),
+            click.option(
+                "--regimen",
+                default=None,
+                help='A one-line regimen instead of a protocol: "1×10⁶ cells/kg q21d ×3".',
+            ),
+            click.option("--arm", default=None, help="Arm of the protocol (when it has several)."),
+            click.option(
+                "--species",
+                default=None,
+                help="Patient species (default: the protocol's). Ids: "
+                + ", ".join(species_names()),
+            ),
+            click.option(
+                "--cross-species",
+                is_flag=True,
+                help="Allow a patient of another species than the protocol's (labelled).",
+            ),
+        ]
+    ):
         func = decorator(func)
     return func
 
 
 def patient_options(func: F) -> F:
-    for decorator in reversed([
-        click.option("--weight", required=True, help="Body weight with a unit: 12kg, 26.5lb, 950g."),
-        click.option("--height", default=None, help="Height (humans, for per-m² doses): 170cm."),
-        click.option("--bsa-formula", type=click.Choice(["mosteller", "dubois"]),
-                     default="mosteller", show_default=True, help="Human BSA formula."),
-    ]):  # fmt: skip
+    for decorator in reversed(
+        [
+            click.option(
+                "--weight", required=True, help="Body weight with a unit: 12kg, 26.5lb, 950g."
+            ),
+            click.option(
+                "--height", default=None, help="Height (humans, for per-m² doses): 170cm."
+            ),
+            click.option(
+                "--bsa-formula",
+                type=click.Choice(["mosteller", "dubois"]),
+                default="mosteller",
+                show_default=True,
+                help="Human BSA formula.",
+            ),
+        ]
+    ):
         func = decorator(func)
     return func
 
 
 def dosing_options(func: F) -> F:
-    for decorator in reversed([
-        click.option("--start", type=DATE, default=None, help="Date of the first dose, YYYY-MM-DD."),
-        click.option("--dose", "dose_text", default=None,
-                     help='Dose per administration when the source does not report it: "1×10⁶ cells/kg".'),
-        click.option("--count", type=int, default=None,
-                     help="Number of doses, when the source does not report it."),
-        click.option("--interval", default=None,
-                     help='Interval between doses, when the source does not report it: "2 weeks".'),
-        click.option("--scale", type=click.Choice(["none", "bsa"]), default="none",
-                     show_default=True,
-                     help="Cross-species scaling by FDA Km (labelled); default: the per-kg dose."),
-        click.option("--concentration", default=None, help='Product concentration: "6.68e6 cells/mL".'),
-        click.option("--vial", default=None, help='One vial: a volume "3.8 mL" or a count "25e6 cells".'),
-        click.option("--viability", type=float, default=None,
-                     help="Viable fraction (0.92), for products dosed in viable cells."),
-        click.option("--cap", default=None, help='At most this many cells per dose: "1e8 cells".'),
-        click.option("--weekends", type=click.Choice(["show", "next-weekday"]), default="show",
-                     show_default=True, help="Weekend dates: flag them, or move them to Monday."),
-    ]):  # fmt: skip
+    for decorator in reversed(
+        [
+            click.option(
+                "--start", type=DATE, default=None, help="Date of the first dose, YYYY-MM-DD."
+            ),
+            click.option(
+                "--dose",
+                "dose_text",
+                default=None,
+                help='Dose per administration if the source does not report it: "1×10⁶ cells/kg".',
+            ),
+            click.option(
+                "--count",
+                type=int,
+                default=None,
+                help="Number of doses, when the source does not report it.",
+            ),
+            click.option(
+                "--interval",
+                default=None,
+                help='Interval between doses, when the source does not report it: "2 weeks".',
+            ),
+            click.option(
+                "--scale",
+                type=click.Choice(["none", "bsa"]),
+                default="none",
+                show_default=True,
+                help="Cross-species scaling by FDA Km (labelled); default: the per-kg dose.",
+            ),
+            click.option(
+                "--concentration", default=None, help='Product concentration: "6.68e6 cells/mL".'
+            ),
+            click.option(
+                "--vial", default=None, help='One vial: a volume "3.8 mL" or a count "25e6 cells".'
+            ),
+            click.option(
+                "--viability",
+                type=float,
+                default=None,
+                help="Viable fraction (0.92), for products dosed in viable cells.",
+            ),
+            click.option(
+                "--cap", default=None, help='At most this many cells per dose: "1e8 cells".'
+            ),
+            click.option(
+                "--weekends",
+                type=click.Choice(["show", "next-weekday"]),
+                default="show",
+                show_default=True,
+                help="Weekend dates: flag them, or move them to Monday.",
+            ),
+        ]
+    ):
         func = decorator(func)
     return func
 
@@ -99,9 +155,11 @@ def build_patient(
 ) -> Patient:
     chosen = get_species(species or protocol.species)
     return make_patient(
-        chosen, weight, height=height,
+        chosen,
+        weight,
+        height=height,
         human_bsa="dubois" if bsa_formula == "dubois" else "mosteller",
-    )  # fmt: skip
+    )
 
 
 def build_options(
@@ -139,7 +197,8 @@ def build_options(
         weekends="next-weekday" if weekends == "next-weekday" else "show",
         product=Product(
             concentration=parse_amount(concentration, "cells/mL", "--concentration")
-            if concentration is not None else product.concentration,
+            if concentration is not None
+            else product.concentration,
             vial_cells=vial_cells,
             vial_volume_ml=vial_volume,
             viability=viability if viability is not None else product.viability,
@@ -147,4 +206,4 @@ def build_options(
             cap_cells=parse_amount(cap, "cells", "--cap") if cap is not None else None,
         ),
         cross_species=cross_species,
-    )  # fmt: skip
+    )

@@ -8,14 +8,15 @@ from collections.abc import Sequence
 from typing import Any
 
 import click
-
 from celldose.protocols._display import format_sig
 from celldose.protocols._regimen import NOT_REPORTED
 
 FORMATS = ("table", "json", "csv")
 
 
-def table(headers: Sequence[str], rows: Sequence[Sequence[str]], *, right: Sequence[int] = ()) -> str:
+def table(
+    headers: Sequence[str], rows: Sequence[Sequence[str]], *, right: Sequence[int] = ()
+) -> str:
     """A plain aligned text table (numbers right-aligned by column index)."""
     widths = [len(h) for h in headers]
     for row in rows:
@@ -45,7 +46,7 @@ def reported(value: object) -> str:
     return "not reported" if value is None or value == NOT_REPORTED else str(value)
 
 
-class DateType(click.ParamType):
+class DateType(click.ParamType):  # type: ignore[type-arg]
     """An ISO date (2026-12-01); anything else is refused with the expected form."""
 
     name = "DATE"
@@ -56,7 +57,9 @@ class DateType(click.ParamType):
         try:
             return dt.date.fromisoformat(str(value))
         except ValueError:
-            self.fail(f"{value!r} is not a date: write it as YYYY-MM-DD, e.g. 2026-12-01", param, ctx)
+            self.fail(
+                f"{value!r} is not a date: write it as YYYY-MM-DD, e.g. 2026-12-01", param, ctx
+            )
 
 
 DATE = DateType()

@@ -14,18 +14,29 @@ import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, model_validator
-
 from celldose.protocols._errors import CelldoseError
+from pydantic import BaseModel, ConfigDict, model_validator
 
 DurationUnit = Literal["day", "week", "month", "year"]
 
 _UNIT_WORDS: dict[str, DurationUnit] = {
-    "d": "day", "day": "day", "days": "day",
-    "w": "week", "wk": "week", "wks": "week", "week": "week", "weeks": "week",
-    "mo": "month", "month": "month", "months": "month",
-    "y": "year", "yr": "year", "yrs": "year", "year": "year", "years": "year",
-}  # fmt: skip
+    "d": "day",
+    "day": "day",
+    "days": "day",
+    "w": "week",
+    "wk": "week",
+    "wks": "week",
+    "week": "week",
+    "weeks": "week",
+    "mo": "month",
+    "month": "month",
+    "months": "month",
+    "y": "year",
+    "yr": "year",
+    "yrs": "year",
+    "year": "year",
+    "years": "year",
+}
 _DURATION_RE = re.compile(r"^\s*(\d+)\s*-?\s*([A-Za-z]+)\s*$")
 
 

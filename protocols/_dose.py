@@ -1,4 +1,4 @@
-"""Dose expressions: ``2×10⁶ cells/kg``, ``2e6 cells/kg``, ``2 million cells/kg``, ``1.5×10⁸ cells``.
+"""Dose expressions: ``2×10⁶ cells/kg``, ``2e6 cells/kg``, ``2 million cells/kg``, ``1.5×10⁸``.
 
 The number is read here, by a strict grammar, never by pint's parser (which drops commas and reads
 ``10E9`` as 1×10¹⁰); only the unit goes to pint. A flattened superscript as copy-paste leaves it
@@ -12,10 +12,9 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, field_validator, model_validator
-
 from celldose.protocols._display import format_exact, superscript
 from celldose.protocols._errors import UnitError
+from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
 Basis = Literal["per kg", "per m²", "flat"]
 AmountUnit = Literal["cells", "mg", "mL", "mmol", "IU"]
@@ -75,7 +74,8 @@ def read_number(text: str, pos: int = 0) -> tuple[Decimal, int] | None:
     if match.group("e") and mant == "10":
         raise UnitError(
             text[pos:].strip(),
-            f"'10{match.group('e')}{match.group('epow')}' means 1×10^{int(match.group('epow')) + 1}, "
+            f"'10{match.group('e')}{match.group('epow')}' means "
+            f"1×10^{int(match.group('epow')) + 1}, "
             "not 10^" + match.group("epow"),
             f"write 10^{match.group('epow')} or 1e{match.group('epow')}",
         )

@@ -40,7 +40,9 @@ class RegimenSyntaxError(CelldoseError, ValueError):
         self, text: str, start: int, end: int, problem: str, hint: str | None = None
     ) -> None:
         span = text[start:end]
-        where = f"at characters {start + 1}-{end}" if end > start + 1 else f"at character {start + 1}"
+        where = (
+            f"at characters {start + 1}-{end}" if end > start + 1 else f"at character {start + 1}"
+        )
         word = f" {span!r}" if span.strip() else ""
         super().__init__(f"regimen {text!r}{word} {where}: {problem}", hint)
         self.text = text

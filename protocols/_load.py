@@ -15,8 +15,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
-
 from celldose.protocols._errors import (
     CelldoseError,
     Problem,
@@ -25,6 +23,7 @@ from celldose.protocols._errors import (
 )
 from celldose.protocols._protocol import Protocol
 from celldose.protocols._yaml import Located, dotted, read_yaml
+from pydantic import BaseModel, ValidationError
 
 LIBRARY_PACKAGE = "celldose.protocols"
 LIBRARY_FOLDER = "library"
@@ -45,7 +44,9 @@ def library_protocols() -> Iterator[Protocol]:
 
 @cache
 def _library_text(protocol_id: str) -> str | None:
-    entry = resources.files(LIBRARY_PACKAGE).joinpath(LIBRARY_FOLDER).joinpath(f"{protocol_id}.yaml")
+    entry = (
+        resources.files(LIBRARY_PACKAGE).joinpath(LIBRARY_FOLDER).joinpath(f"{protocol_id}.yaml")
+    )
     return entry.read_text(encoding="utf-8") if entry.is_file() else None
 
 
@@ -70,9 +71,7 @@ def load_protocol(source: str | Path, *, known_species: Collection[str] | None =
         return parse_protocol(text, text_source, known_species=known_species)
     close = difflib.get_close_matches(text_source, library_ids(), n=1)
     hint = f"did you mean {close[0]}?" if close else "run 'celldose list' for the library ids"
-    raise ProtocolNotFoundError(
-        f"{text_source!r} is neither a library protocol nor a file", hint
-    )
+    raise ProtocolNotFoundError(f"{text_source!r} is neither a library protocol nor a file", hint)
 
 
 def parse_protocol(
@@ -96,11 +95,14 @@ def parse_protocol(
         line, column = located.where(("species",))
         problems.append(
             Problem(
-                file, line, column, "species",
+                file,
+                line,
+                column,
+                "species",
                 f"unknown species {protocol.species!r}",
                 "use one of: " + ", ".join(sorted(known_species)),
             )
-        )  # fmt: skip
+        )
     if problems:
         raise ProtocolFileError(file, problems)
     assert protocol is not None
@@ -110,9 +112,9 @@ def parse_protocol(
 def _problems(exc: ValidationError, located: Located, file: str) -> list[Problem]:
     errors = exc.errors()
     by_path: dict[tuple[str | int, ...], list[dict[str, Any]]] = {}
-    for error in errors:
-        path = _data_path(error["loc"], located.value)
-        by_path.setdefault(path, []).append(dict(error))
+    for detail in errors:
+        path = _data_path(detail["loc"], located.value)
+        by_path.setdefault(path, []).append(dict(detail))
     problems: list[Problem] = []
     for path, group in by_path.items():
         deeper = any(other[: len(path)] == path and other != path for other in by_path)
@@ -138,17 +140,17 @@ def _data_path(loc: tuple[Any, ...], data: Any) -> tuple[str | int, ...]:
     path: list[str | int] = []
     node = data
     for part in loc:
-        if isinstance(node, dict) and isinstance(part, str) and part in node:
+        if isinstance(node, dict) and isinstance(part, str):
+            if part not in node and (part[:1].isupper() or "[" in part):
+                continue  # a union member or validator name ('Regimen', 'function-after[...]')
             path.append(part)
+            if part not in node:
+                break  # a missing or unknown key
             node = node[part]
         elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
             path.append(part)
             node = node[part]
-        elif isinstance(node, dict) and isinstance(part, str) and not part[:1].isupper() and (
-            "[" not in part and "-" not in part
-        ):
-            path.append(part)  # a missing or unknown key
-            break
+        # anything else names a union member or a validator ('Dose', 'function-after[...]')
     return tuple(path)
 
 

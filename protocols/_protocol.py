@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Any, Literal
-
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from typing import Annotated, Literal
 
 from celldose.protocols._calendar import Duration
 from celldose.protocols._dose import Dose, parse_amount
 from celldose.protocols._errors import CelldoseError, OptionError
 from celldose.protocols._regimen import NOT_REPORTED, NotReported, Regimen
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 Route = Literal[
     "IV",
@@ -47,7 +46,9 @@ Cells = Annotated[
 ]
 Millilitres = Annotated[
     float,
-    BeforeValidator(lambda v: parse_amount(v, "mL", "a volume"), json_schema_input_type=str | float),
+    BeforeValidator(
+        lambda v: parse_amount(v, "mL", "a volume"), json_schema_input_type=str | float
+    ),
 ]
 
 _SLUG = r"^[a-z0-9][a-z0-9-]*$"
@@ -103,9 +104,7 @@ class ResponseWindow(_Frozen):
     label: str = Field(min_length=1)
     definition: str = ""
     arm: str | None = Field(default=None, description="The arm it belongs to; omitted: all arms.")
-    anchor: str = Field(
-        default="first dose", description="'first dose', 'last dose' or 'dose N'."
-    )
+    anchor: str = Field(default="first dose", description="'first dose', 'last dose' or 'dose N'.")
     start: Duration | NotReported = Field(description="Offset of the window's start.")
     end: Duration | NotReported = Field(description="Offset of the window's end.")
     responders: Responders | NotReported | None = None
@@ -206,7 +205,7 @@ class Protocol(_Frozen):
                 f"arm {arm.name!r}: the regimen names product {product!r}, "
                 f"but the protocol's product is {self.product.name!r}"
             )
-        for i, phase in enumerate(arm.regimen.phases, start=1):
+        for i in range(1, len(arm.regimen.phases) + 1):
             dose = self.phase_dose(arm, i)
             if dose is None and not arm.is_placebo:
                 raise ValueError(
@@ -224,7 +223,7 @@ class Protocol(_Frozen):
                 raise ValueError(f"arm {arm.name!r}: {problem}")
 
     def phase_dose(self, arm: Arm, phase: int) -> Dose | NotReported | None:
-        """The dose of phase ``phase`` (1-based) of ``arm``: the phase's, the arm's, the protocol's."""
+        """The dose of phase ``phase`` (1-based) of ``arm``: the phase's, arm's or protocol's."""
         for p in reversed(arm.regimen.phases[:phase]):
             if p.dose is not None:
                 return p.dose

@@ -28,11 +28,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
-
 from celldose.protocols._calendar import DoseTime, Duration
 from celldose.protocols._dose import Dose
 from celldose.protocols._errors import NotReportedError, RegimenError
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 NotReported = Literal["not reported"]
 NOT_REPORTED: NotReported = "not reported"
@@ -108,9 +107,7 @@ class Phase(BaseModel):
     @model_validator(mode="after")
     def _consistent(self) -> Phase:
         ways = [
-            name
-            for name in ("every", "times_per_week", "days")
-            if getattr(self, name) is not None
+            name for name in ("every", "times_per_week", "days") if getattr(self, name) is not None
         ]
         if len(ways) > 1:
             raise ValueError(f"give one way of spacing doses, not {' and '.join(ways)}")
@@ -154,12 +151,15 @@ class Phase(BaseModel):
                 )
         if isinstance(self.duration, Duration) and self.duration.amount < 1:
             raise ValueError("the duration must be positive")
-        if isinstance(self.duration, Duration) and isinstance(self.every, Duration):
-            if self.duration.is_calendar != self.every.is_calendar:
-                raise ValueError(
-                    f"'{self.duration}' and an interval of '{self.every}' mix calendar months "
-                    "with days; give a count (×N) instead"
-                )
+        if (
+            isinstance(self.duration, Duration)
+            and isinstance(self.every, Duration)
+            and self.duration.is_calendar != self.every.is_calendar
+        ):
+            raise ValueError(
+                f"'{self.duration}' and an interval of '{self.every}' mix calendar months "
+                "with days; give a count (×N) instead"
+            )
         if (
             isinstance(self.duration, Duration)
             and self.duration.is_calendar

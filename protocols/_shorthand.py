@@ -28,8 +28,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from pydantic import ValidationError
-
 from celldose.protocols._calendar import Duration, DurationUnit
 from celldose.protocols._dose import NUMBER_RE, dose_from_parts, read_number
 from celldose.protocols._errors import (
@@ -40,13 +38,30 @@ from celldose.protocols._errors import (
     UnitError,
 )
 from celldose.protocols._regimen import FrequencyRange, Phase, Regimen
+from pydantic import ValidationError
 
 _NUMBER_WORDS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
-}  # fmt: skip
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+}
 NUM = r"(?:\d+|" + "|".join(_NUMBER_WORDS) + r")"
-_UNITS: dict[str, DurationUnit] = {"d": "day", "w": "week", "wk": "week", "mo": "month", "y": "year"}
+_UNITS: dict[str, DurationUnit] = {
+    "d": "day",
+    "w": "week",
+    "wk": "week",
+    "mo": "month",
+    "y": "year",
+}
 _PER_WEEK = r"\s*(?:(?:a|per|each|every)\s+week\b|weekly\b|/\s*w(?:ee)?k\b)"
 _FREQ = rf"(?:once|twice|thrice|{NUM}\s*(?:times|[x×])?)"
 _COUNT_NOUNS = r"(?:doses?|infusions?|injections?|sessions?|administrations?|treatments?)"
@@ -75,7 +90,11 @@ def _freq(word: str) -> int:
 
 def _unit(word: str) -> DurationUnit:
     word = word.lower().rstrip("s")
-    return _UNITS.get(word, word)  # type: ignore[return-value]
+    if word in _UNITS:
+        return _UNITS[word]
+    if word in ("day", "week", "month", "year"):
+        return word  # type: ignore[return-value]
+    raise ValueError(f"not a duration unit: {word!r}")
 
 
 @dataclass
@@ -104,26 +123,40 @@ _AMBIGUOUS: list[tuple[re.Pattern[str], Sequence[str]]] = [
     (_rx(r"bi-?weekly"), ["twice weekly (2×/week)", "every 2 weeks (q2w)"]),
     (_rx(r"bi-?monthly"), ["twice a month (on days 0, 14)", "every 2 months (q2mo)"]),
     (_rx(r"bi-?annual(?:ly)?"), ["twice a year (q6mo)", "every 2 years (q24mo)"]),
-    (_rx(r"bi-?daily"), ["twice a day (not supported: celldose schedules whole days)",
-                         "every 2 days (q2d)"]),
-    (_rx(r"q\.?o\.?d\.?"), ["every other day (q2d)",
-                            "once daily (qd): q.o.d. is a known error-prone abbreviation"]),
+    (
+        _rx(r"bi-?daily"),
+        ["twice a day (not supported: celldose schedules whole days)", "every 2 days (q2d)"],
+    ),
+    (
+        _rx(r"q\.?o\.?d\.?"),
+        ["every other day (q2d)", "once daily (qd): q.o.d. is a known error-prone abbreviation"],
+    ),
     (_rx(r"q\.?a\.?d\.?"), ["every other day (q2d)", "once daily (qd)"]),
     (_rx(r"qm"), ["every month (monthly)", "every morning (not a regimen interval)"]),
     (_rx(r"q\d+m"), ["every N months (write qNmo)", "every N minutes (not supported)"]),
     (_rx(r"t\.?i\.?w\.?"), ["three times a week (3×/week)", "twice a week (2×/week)"]),
     (_rx(r"b\.?i\.?w\.?"), ["twice a week (2×/week)", "every 2 weeks (q2w)"]),
-]  # fmt: skip
+]
 
 _UNSUPPORTED: list[tuple[re.Pattern[str], str, str]] = [
-    (_rx(r"q\d*h|hourly|(?:twice|thrice|\d+\s*times)\s+(?:a\s+|per\s+)?day|b\.?i\.?d\.?|t\.?i\.?d\.?"),
-     "sub-daily dosing is not supported", "celldose schedules whole days: use qd or q2d"),
-    (_rx(r"(?:twice|\d+\s*times)\s+(?:a\s+|per\s+)?month|semi-?monthly"),
-     "a number of doses per month has no fixed days",
-     "write the days (on days 0, 14) or an interval (q2w)"),
-    (_rx(_ROUTES), "the route is not part of the regimen",
-     "remove it from the regimen; a protocol file gives it in its route field"),
-]  # fmt: skip
+    (
+        _rx(
+            r"q\d*h|hourly|(?:twice|thrice|\d+\s*times)\s+(?:a\s+|per\s+)?day|b\.?i\.?d\.?|t\.?i\.?d\.?"
+        ),
+        "sub-daily dosing is not supported",
+        "celldose schedules whole days: use qd or q2d",
+    ),
+    (
+        _rx(r"(?:twice|\d+\s*times)\s+(?:a\s+|per\s+)?month|semi-?monthly"),
+        "a number of doses per month has no fixed days",
+        "write the days (on days 0, 14) or an interval (q2w)",
+    ),
+    (
+        _rx(_ROUTES),
+        "the route is not part of the regimen",
+        "remove it from the regimen; a protocol file gives it in its route field",
+    ),
+]
 
 _RULES: list[_Rule] = [
     _Rule(
@@ -143,12 +176,18 @@ _RULES: list[_Rule] = [
         _rx(r"q(?P<n>\d+)(?P<u>d|w|wk|mo|y)"),
         lambda m: _every(int(m["n"]), _unit(m["u"])),
     ),
-    _Rule(_rx(r"qd|q\.d\.|(?:once\s+)?daily|every\s+day|once\s+(?:a|per)\s+day"),
-          lambda m: _every(1, "day")),
-    _Rule(_rx(r"qw|(?:once\s+)?weekly|every\s+week|once\s+(?:a|per|each)\s+week"),
-          lambda m: _every(1, "week")),
-    _Rule(_rx(r"(?:once\s+)?monthly|every\s+(?:calendar\s+)?month|once\s+(?:a|per|each)\s+month"),
-          lambda m: _every(1, "month")),
+    _Rule(
+        _rx(r"qd|q\.d\.|(?:once\s+)?daily|every\s+day|once\s+(?:a|per)\s+day"),
+        lambda m: _every(1, "day"),
+    ),
+    _Rule(
+        _rx(r"qw|(?:once\s+)?weekly|every\s+week|once\s+(?:a|per|each)\s+week"),
+        lambda m: _every(1, "week"),
+    ),
+    _Rule(
+        _rx(r"(?:once\s+)?monthly|every\s+(?:calendar\s+)?month|once\s+(?:a|per|each)\s+month"),
+        lambda m: _every(1, "month"),
+    ),
     _Rule(_rx(r"fortnightly"), lambda m: _every(2, "week")),
     _Rule(_rx(r"annually|yearly"), lambda m: _every(12, "month")),
     _Rule(
@@ -176,8 +215,10 @@ _RULES: list[_Rule] = [
         lambda m: {"days": tuple(int(d) for d in re.findall(r"\d+", m["list"]))},
     ),
     _Rule(
-        _rx(rf"for\s+(?:a\s+total\s+of\s+)?(?P<n>{NUM})\s+(?:consecutive\s+)?"
-            r"(?P<u>day|week|month|year)s?"),
+        _rx(
+            rf"for\s+(?:a\s+total\s+of\s+)?(?P<n>{NUM})\s+(?:consecutive\s+)?"
+            r"(?P<u>day|week|month|year)s?"
+        ),
         lambda m: {"duration": Duration(amount=_number(m["n"]), unit=_unit(m["u"]))},
     ),
     _Rule(
@@ -219,7 +260,9 @@ class _Reader:
         self.pos = 0
         self.products = {p.lower() for p in products}
 
-    def fail(self, start: int, end: int, problem: str, hint: str | None = None) -> RegimenSyntaxError:
+    def fail(
+        self, start: int, end: int, problem: str, hint: str | None = None
+    ) -> RegimenSyntaxError:
         return RegimenSyntaxError(self.text, start, max(end, start + 1), problem, hint)
 
     def skip(self) -> None:
@@ -362,7 +405,7 @@ def parse_regimen(text: str, *, products: Sequence[str] = ()) -> Regimen:
                     span[0],
                     span[1],
                     f"a second {key.replace('_', ' ')} in one phase "
-                    f"(the first is {text[first[0]:first[1]]!r})",
+                    f"(the first is {text[first[0] : first[1]]!r})",
                     "separate phases with 'then'",
                 )
             current.values[key] = value

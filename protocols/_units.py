@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from celldose.protocols._errors import UnitError
 
 if TYPE_CHECKING:
-    import pint
+    pass
 
 _SUPERSCRIPT_POWERS = {"²": "**2", "³": "**3", "⁻¹": "**-1", "¹": ""}
 _SQUARE_SUFFIX = re.compile(r"\b(k?m|cm|mm)([23])\b")
@@ -25,13 +25,13 @@ _UNIT_TEXT = re.compile(r"^[A-Za-zµμ%/*.() 0-9\-]*$")
 
 
 @cache
-def registry() -> pint.UnitRegistry:
+def registry() -> Any:
     """Return the celldose unit registry (built on first call, then shared)."""
     import pint
 
     definitions = resources.files("celldose.protocols").joinpath("units.txt")
     with resources.as_file(definitions) as path:
-        ureg = pint.UnitRegistry(str(path), autoconvert_offset_to_baseunit=False)
+        ureg: Any = pint.UnitRegistry(str(path), autoconvert_offset_to_baseunit=False)
     ureg.formatter.default_format = "~P"
     return ureg
 

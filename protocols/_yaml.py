@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
-
 from celldose.protocols._errors import Problem
 
 Path = tuple[str | int, ...]
@@ -47,7 +46,7 @@ class Located:
         while probe not in table and probe:
             probe = probe[:-1]
             table = self.positions
-        line, column = table.get(probe, (None, None))  # type: ignore[arg-type]
+        line, column = table.get(probe, (None, None))
         return line, column
 
 
@@ -78,7 +77,9 @@ def read_yaml(text: str, file: str) -> Located:
             return out
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
-        problem(exc.problem_mark, f"YAML syntax error: {exc.problem}", "check indentation and quoting")
+        problem(
+            exc.problem_mark, f"YAML syntax error: {exc.problem}", "check indentation and quoting"
+        )
         return out
     except yaml.YAMLError as exc:
         out.problems.append(Problem(file, None, None, "", f"YAML error: {exc}"))

@@ -23,8 +23,8 @@ from celldose.simulator._schedule import (
     DoseOptions,
     DosePlan,
     DoseRecord,
-    Schedule,
     ScaleInfo,
+    Schedule,
     plan_doses,
 )
 from celldose.simulator._species import Species, get_species, species_names, species_table

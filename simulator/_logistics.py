@@ -62,7 +62,9 @@ def draw(cells: float, product: Product) -> Draw:
     Vials are whole: each dose opens ceil(cells / cells per vial) vials (a thawed cell product
     is not kept for the next dose), and the leftover is shown.
     """
-    to_draw = cells / product.viability if product.dose_counts_viable and product.viability else cells
+    to_draw = (
+        cells / product.viability if product.dose_counts_viable and product.viability else cells
+    )
     volume = to_draw / product.concentration if product.concentration else None
     per_vial = product.cells_per_vial
     if per_vial is None:

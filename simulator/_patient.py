@@ -83,15 +83,15 @@ def parse_height(text: str) -> float:
 
 def meeh_bsa(weight_kg: float, k: float) -> float:
     """Meeh: K × (weight in g)^(2/3) × 10⁻⁴ m². A 10 kg dog (K 10.1): 0.4688 m²."""
-    return k * (weight_kg * 1000.0) ** (2.0 / 3.0) * 1e-4
+    return float(k * (weight_kg * 1000.0) ** (2.0 / 3.0) * 1e-4)
 
 
 def mosteller_bsa(weight_kg: float, height_cm: float) -> float:
-    return math.sqrt(height_cm * weight_kg / 3600.0)
+    return float(math.sqrt(height_cm * weight_kg / 3600.0))
 
 
 def dubois_bsa(weight_kg: float, height_cm: float) -> float:
-    return 0.007184 * weight_kg**0.425 * height_cm**0.725
+    return float(0.007184 * weight_kg**0.425 * height_cm**0.725)
 
 
 @dataclass(frozen=True)

@@ -269,7 +269,11 @@ def _check_species(protocol: Protocol, patient: Patient, options: DoseOptions) -
 
 
 def plan_doses(
-    protocol: Protocol, patient: Patient, *, arm: str | None = None, options: DoseOptions | None = None
+    protocol: Protocol,
+    patient: Patient,
+    *,
+    arm: str | None = None,
+    options: DoseOptions | None = None,
 ) -> DosePlan:
     """Compute the dose plan of ``arm`` of ``protocol`` for ``patient``.
 
@@ -308,7 +312,9 @@ def plan_doses(
                 "drop --scale",
             )
     if scale is not None and any(d.basis == "flat" for d in phase_doses):
-        raise OptionError("--scale bsa applies to per-kg doses, not to a flat count", "drop --scale")
+        raise OptionError(
+            "--scale bsa applies to per-kg doses, not to a flat count", "drop --scale"
+        )
     schedules = []
     which_list: tuple[Which, ...] = ("min", "max") if regimen.is_range else ("min",)
     for which in which_list:
@@ -328,14 +334,24 @@ def plan_doses(
             day = item.time.day_on(options.start) if options.start else item.time.days
             records.append(
                 DoseRecord(
-                    number=item.number, phase=item.phase, offset=str(item.time), day=day,
-                    date=date, moved_from=None, dose=dose, cells=cells,
-                    cells_per_kg=cells / patient.weight_kg, cells_to_draw=taken.cells_to_draw,
-                    volume_ml=taken.volume_ml, vials=taken.vials,
-                    leftover_cells=taken.leftover_cells, leftover_ml=taken.leftover_ml,
-                    cumulative_cells=cumulative, capped=capped,
+                    number=item.number,
+                    phase=item.phase,
+                    offset=str(item.time),
+                    day=day,
+                    date=date,
+                    moved_from=None,
+                    dose=dose,
+                    cells=cells,
+                    cells_per_kg=cells / patient.weight_kg,
+                    cells_to_draw=taken.cells_to_draw,
+                    volume_ml=taken.volume_ml,
+                    vials=taken.vials,
+                    leftover_cells=taken.leftover_cells,
+                    leftover_ml=taken.leftover_ml,
+                    cumulative_cells=cumulative,
+                    capped=capped,
                 )
-            )  # fmt: skip
+            )
         if options.start is not None and options.weekends == "next-weekday":
             records = _move_weekends(records, regimen, options.start)
         schedules.append(Schedule(which if regimen.is_range else None, tuple(records)))
@@ -378,7 +394,9 @@ def plan_doses(
     return plan
 
 
-def _cells(dose: Dose, patient: Patient, bsa: tuple[float, str] | None, scale: ScaleInfo | None) -> float:
+def _cells(
+    dose: Dose, patient: Patient, bsa: tuple[float, str] | None, scale: ScaleInfo | None
+) -> float:
     if dose.basis == "per kg":
         factor = scale.factor if scale is not None else 1.0
         return dose.amount * factor * patient.weight_kg
