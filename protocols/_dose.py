@@ -159,6 +159,8 @@ def parse_dose(text: str, *, cell_product: bool = True) -> Dose:
     stripped = text.strip()
     if not stripped:
         raise UnitError(original, "no dose given", "write e.g. 2×10⁶ cells/kg")
+    if stripped.startswith(("-", "−")):
+        raise UnitError(original, "a dose must be positive", "remove the minus sign")
     number = read_number(stripped)
     if number is None:
         raise UnitError(original, "a dose starts with a number", "write e.g. 2×10⁶ cells/kg")
@@ -240,6 +242,8 @@ def parse_amount(text: object, target: str, what: str) -> float:
         value = float(text)
     elif isinstance(text, str):
         stripped = text.strip()
+        if stripped.startswith(("-", "−")):
+            raise UnitError(text, f"{what} must be positive", "remove the minus sign")
         number = read_number(stripped) if stripped else None
         if number is None:
             raise UnitError(text, f"{what} starts with a number", f"write e.g. 1 {target}")

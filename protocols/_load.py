@@ -79,18 +79,19 @@ def parse_protocol(
 ) -> Protocol:
     """Validate protocol YAML text; raise :class:`ProtocolFileError` listing every problem."""
     located = read_yaml(text, file)
-    if located.problems:
+    if located.fatal:
         raise ProtocolFileError(file, located.problems)
     if not isinstance(located.value, dict):
         raise ProtocolFileError(
             file, [Problem(file, 1, 1, "", "a protocol file is a mapping of fields (id: ..., ...)")]
         )
-    problems: list[Problem] = []
+    problems: list[Problem] = list(located.problems)
     protocol: Protocol | None = None
     try:
         protocol = Protocol.model_validate(located.value)
     except ValidationError as exc:
-        problems.extend(_problems(exc, located, file))
+        already = {p.path for p in problems}
+        problems.extend(p for p in _problems(exc, located, file) if p.path not in already)
     if protocol is not None and known_species is not None and protocol.species not in known_species:
         line, column = located.where(("species",))
         problems.append(
@@ -104,6 +105,7 @@ def parse_protocol(
             )
         )
     if problems:
+        problems.sort(key=lambda p: (p.line or 0, p.column or 0))
         raise ProtocolFileError(file, problems)
     assert protocol is not None
     return protocol

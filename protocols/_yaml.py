@@ -35,6 +35,7 @@ class Located:
     """Plain values read from YAML, the position of every value and key, and the problems."""
 
     value: Any = None
+    fatal: bool = False  # the text could not be read into values (syntax, tags, aliases)
     positions: dict[Path, tuple[int, int]] = field(default_factory=dict)
     key_positions: dict[Path, tuple[int, int]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
@@ -74,6 +75,7 @@ def read_yaml(text: str, file: str) -> Located:
             if tag is not None and tag != "!" and (explicit or tag not in _PLAIN_TAGS):
                 problem(event.start_mark, f"tags such as {tag!r} are not allowed", "remove it")
         if out.problems:
+            out.fatal = True
             return out
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
@@ -83,9 +85,11 @@ def read_yaml(text: str, file: str) -> Located:
         return out
     except yaml.YAMLError as exc:
         out.problems.append(Problem(file, None, None, "", f"YAML error: {exc}"))
+        out.fatal = True
         return out
     if node is None:
         out.problems.append(Problem(file, None, None, "", "the file is empty"))
+        out.fatal = True
         return out
     constructor = yaml.SafeLoader("")
 
