@@ -30,7 +30,18 @@ from celldose.simulator._schedule import (
 from celldose.simulator._species import Species, get_species, species_names, species_table
 
 # Heavy parts, imported on first use: name -> module.
-_LAZY: dict[str, str] = {}
+_LAZY: dict[str, str] = {
+    # what-if scenarios and virtual cohorts (numpy)
+    "WhatIf": "celldose.simulator._whatif",
+    "whatif": "celldose.simulator._whatif",
+    "Cohort": "celldose.simulator._cohort",
+    "CohortResult": "celldose.simulator._cohort",
+    "simulate_cohort": "celldose.simulator._cohort",
+    # figures (matplotlib)
+    "draw_timeline": "celldose.simulator._timeline",
+    "plot_timeline": "celldose.simulator._timeline",
+    "draw_cohort_histogram": "celldose.simulator._cohort_plot",
+}
 
 
 def __getattr__(name: str) -> Any:

@@ -1,0 +1,117 @@
+"""Figure conventions for papers, shared by every figure celldose draws.
+
+- Okabe–Ito colour-blind-safe palette, and marker shapes that differ too (greyscale-safe).
+- Journal sizes: single column 85 mm, 1.5 column 114 mm, double column 174 mm, or WxH.
+- Deterministic files: no creation dates, fixed SVG ids, TrueType fonts in PDF (fonttype 42),
+  text kept as text in SVG (svg.fonttype none). The same figure gives the same bytes.
+
+matplotlib is imported inside the functions: importing this module costs nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from celldose.protocols._errors import OptionError
+
+OKABE_ITO = (
+    "#E69F00",  # orange
+    "#56B4E9",  # sky blue
+    "#009E73",  # bluish green
+    "#0072B2",  # blue
+    "#D55E00",  # vermillion
+    "#CC79A7",  # reddish purple
+    "#F0E442",  # yellow (last: weak on white)
+    "#000000",  # black
+)
+MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
+SIZES_MM = {"single": 85.0, "1.5": 114.0, "onehalf": 114.0, "double": 174.0}
+FORMATS = {".png", ".svg", ".pdf"}
+_SIZE_RE = re.compile(r"^\s*([0-9.]+)\s*[x×]\s*([0-9.]+)\s*(mm|in|cm)?\s*$", re.IGNORECASE)
+
+
+def figure_size(
+    size: str | None, *, height_ratio: float = 0.6, rows: int = 1
+) -> tuple[float, float]:
+    """Width and height in inches from a preset (single, 1.5, double) or ``WxH[mm|in|cm]``.
+
+    Presets fix the width; the height grows with ``rows`` (lanes or panels).
+    """
+    if size is None:
+        size = "double"
+    key = size.strip().lower()
+    if key in SIZES_MM:
+        width_in = SIZES_MM[key] / 25.4
+        return width_in, max(width_in * height_ratio, 0.9 + 0.55 * rows)
+    match = _SIZE_RE.match(size)
+    if match is None:
+        raise OptionError(
+            f"--size {size!r} is not understood",
+            "use single (85 mm), 1.5 (114 mm), double (174 mm) or WxH like 174x100mm or 7x4in",
+        )
+    width, height = float(match.group(1)), float(match.group(2))
+    unit = (match.group(3) or "mm").lower()
+    factor = {"mm": 1 / 25.4, "cm": 1 / 2.54, "in": 1.0}[unit]
+    w, h = width * factor, height * factor
+    if not (0.5 <= w <= 30 and 0.5 <= h <= 30):
+        raise OptionError(f"--size {size!r} is not a plausible figure size", "e.g. 174x100mm")
+    return w, h
+
+
+def check_output(path: str) -> Path:
+    """The figure path; its extension picks the format (.png, .svg, .pdf)."""
+    target = Path(path)
+    if target.suffix.lower() not in FORMATS:
+        raise OptionError(
+            f"cannot tell the figure format of {path!r}",
+            "end the file name with .png, .svg or .pdf",
+        )
+    return target
+
+
+def paper_rc() -> dict[str, Any]:
+    """rcParams for deterministic, paper-ready output."""
+    return {
+        "svg.fonttype": "none",
+        "svg.hashsalt": "celldose",
+        "pdf.fonttype": 42,
+        "ps.fonttype": 42,
+        "font.size": 7,
+        "axes.titlesize": 8,
+        "axes.labelsize": 7,
+        "xtick.labelsize": 6.5,
+        "ytick.labelsize": 6.5,
+        "legend.fontsize": 6.5,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "axes.prop_cycle": __import__("cycler").cycler(color=list(OKABE_ITO)),
+        "path.simplify": False,
+        "figure.dpi": 100,
+    }
+
+
+def save_figure(fig: Any, path: str | Path, *, dpi: int = 300) -> Path:
+    """Save ``fig`` by extension with no dates or random ids, atomically (no partial file)."""
+    target = check_output(str(path))
+    suffix = target.suffix.lower()
+    metadata: dict[str, Any]
+    if suffix == ".svg":
+        metadata = {"Date": None, "Creator": "celldose"}
+    elif suffix == ".pdf":
+        metadata = {
+            "CreationDate": None,
+            "ModDate": None,
+            "Creator": "celldose",
+            "Producer": "celldose",
+        }
+    else:
+        metadata = {"Software": "celldose"}
+    tmp = target.with_name(f".{target.stem}.tmp{suffix}")
+    import matplotlib as mpl
+
+    with mpl.rc_context(paper_rc()):
+        fig.savefig(tmp, dpi=dpi, metadata=metadata, bbox_inches="tight", pad_inches=0.02)
+    tmp.replace(target)
+    return target
