@@ -73,6 +73,8 @@ def check_output(path: str) -> Path:
 
 def paper_rc() -> dict[str, Any]:
     """rcParams for deterministic, paper-ready output."""
+    from cycler import cycler
+
     return {
         "svg.fonttype": "none",
         "svg.hashsalt": "celldose",
@@ -86,7 +88,7 @@ def paper_rc() -> dict[str, Any]:
         "legend.fontsize": 6.5,
         "axes.spines.top": False,
         "axes.spines.right": False,
-        "axes.prop_cycle": __import__("cycler").cycler(color=list(OKABE_ITO)),
+        "axes.prop_cycle": cycler(color=list(OKABE_ITO)),
         "path.simplify": False,
         "figure.dpi": 100,
     }
