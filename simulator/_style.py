@@ -71,7 +71,7 @@ def check_output(path: str) -> Path:
     return target
 
 
-def paper_rc() -> dict[str, Any]:
+def paper_rc() -> Any:
     """rcParams for deterministic, paper-ready output."""
     from cycler import cycler
 
