@@ -87,19 +87,23 @@ def command(protocol: str, start: dt.date | None, fmt: str) -> None:
 def describe_window(window: ResponseWindow) -> str:
     arm = f" [{window.arm}]" if window.arm else ""
 
-    def end(value: Any) -> str:
-        return str(value) if isinstance(value, Duration) else "not reported"
-
+    start = window.start if isinstance(window.start, Duration) else None
+    end = window.end if isinstance(window.end, Duration) else None
+    if start is None and end is None:
+        timing = f"timing not reported (relative to the {window.anchor})"
+    elif end is None:
+        timing = f"from {start} after the {window.anchor} (end not reported)"
+    elif start is None:
+        timing = f"until {end} after the {window.anchor} (start not reported)"
+    else:
+        timing = f"from {start} to {end} after the {window.anchor}"
     responders = ""
     if window.responders is not None:
         r = window.responders
         responders = (
             "; responders not reported" if isinstance(r, str) else f"; responders {r.k}/{r.n}"
         )
-    return (
-        f"{window.label}{arm}: from {end(window.start)} to {end(window.end)} after the "
-        f"{window.anchor}{responders}"
-    )
+    return f"{window.label}{arm}: {timing}{responders}"
 
 
 def _as_json(p: Protocol, start: dt.date | None) -> dict[str, Any]:
