@@ -90,13 +90,13 @@ def describe_window(window: ResponseWindow) -> str:
     start = window.start if isinstance(window.start, Duration) else None
     end = window.end if isinstance(window.end, Duration) else None
     if start is None and end is None:
-        timing = f"timing not reported (relative to the {window.anchor})"
+        timing = f"timing not reported (relative to {_anchor(window.anchor)})"
     elif end is None:
-        timing = f"from {start} after the {window.anchor} (end not reported)"
+        timing = f"from {start} after {_anchor(window.anchor)} (end not reported)"
     elif start is None:
-        timing = f"until {end} after the {window.anchor} (start not reported)"
+        timing = f"until {end} after {_anchor(window.anchor)} (start not reported)"
     else:
-        timing = f"from {start} to {end} after the {window.anchor}"
+        timing = f"from {start} to {end} after {_anchor(window.anchor)}"
     responders = ""
     if window.responders is not None:
         r = window.responders
@@ -104,6 +104,10 @@ def describe_window(window: ResponseWindow) -> str:
             "; responders not reported" if isinstance(r, str) else f"; responders {r.k}/{r.n}"
         )
     return f"{window.label}{arm}: {timing}{responders}"
+
+
+def _anchor(anchor: str) -> str:
+    return anchor if anchor.startswith("dose ") else f"the {anchor}"
 
 
 def _as_json(p: Protocol, start: dt.date | None) -> dict[str, Any]:
