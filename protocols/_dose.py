@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, Literal
 
 from celldose.protocols._display import format_exact, superscript
@@ -79,10 +79,20 @@ def read_number(text: str, pos: int = 0) -> tuple[Decimal, int] | None:
             "not 10^" + match.group("epow"),
             f"write 10^{match.group('epow')} or 1e{match.group('epow')}",
         )
+    too_long = len(mant) > 40 or any(len(match.group(g) or "") > 6 for g in ("epow", "pow", "flat"))
+    if too_long:
+        raise UnitError(text[pos:].strip(), "the number is out of range")
+    if match.group("ten") and re.match(r"[eE][+-]?\d", text[match.end() :]):
+        raise UnitError(
+            text[pos:].strip(),
+            f"'{mant}{match.group('times')}10E…' mixes ×10 with E notation",
+            "write a power of ten as ×10^9 (or 10⁹), or E notation alone as 1e9",
+        )
     if match.group("flat") is not None:
         digits = match.group("flat")
-        rest = text[match.end() :].strip().split(" ")[0]
-        rest = re.sub(r"(?i)kg", "kg", rest)
+        after = text[match.end() :]
+        rest = after.strip().split(" ")[0]
+        rest = (" " if after[:1].isspace() else "") + re.sub(r"(?i)kg", "kg", rest)
         raise UnitError(
             text[pos:].strip(),
             f"'{mant}{match.group('times')}10{digits}' looks like a flattened superscript",
@@ -105,7 +115,7 @@ def read_number(text: str, pos: int = 0) -> tuple[Decimal, int] | None:
             value = value.scaleb(int(match.group("sup").translate(_SUP_DIGITS)))
         if match.group("word"):
             value = value.scaleb(_WORDS[match.group("word")])
-    except (InvalidOperation, OverflowError):
+    except (ArithmeticError, ValueError):
         raise UnitError(text[pos:].strip(), "the number is out of range") from None
     return value, end
 

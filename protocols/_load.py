@@ -21,7 +21,7 @@ from celldose.protocols._errors import (
     ProtocolFileError,
     ProtocolNotFoundError,
 )
-from celldose.protocols._protocol import Protocol
+from celldose.protocols._protocol import FieldProblem, Protocol
 from celldose.protocols._yaml import Located, dotted, read_yaml
 from pydantic import BaseModel, ValidationError
 
@@ -115,7 +115,11 @@ def _problems(exc: ValidationError, located: Located, file: str) -> list[Problem
     errors = exc.errors()
     by_path: dict[tuple[str | int, ...], list[dict[str, Any]]] = {}
     for detail in errors:
-        path = _data_path(detail["loc"], located.value)
+        cause = (detail.get("ctx") or {}).get("error")
+        if isinstance(cause, FieldProblem):
+            path = tuple(cause.path)
+        else:
+            path = _data_path(detail["loc"], located.value)
         by_path.setdefault(path, []).append(dict(detail))
     problems: list[Problem] = []
     for path, group in by_path.items():
@@ -123,7 +127,9 @@ def _problems(exc: ValidationError, located: Located, file: str) -> list[Problem
         if deeper and all(e["type"] == "too_short" for e in group):
             continue  # a list emptied by the errors of its items: those are reported
         # A union (dose: Dose | 'not reported') fails once per member; keep the telling ones.
-        telling = [e for e in group if e["type"] not in ("literal_error", "none_required")]
+        telling = [e for e in group if e["type"] not in _UNION_NOISE]
+        if deeper and not telling:
+            continue  # the real problem is reported at a field inside this one
         chosen = telling or group
         seen: set[str] = set()
         for error in chosen:
@@ -135,6 +141,9 @@ def _problems(exc: ValidationError, located: Located, file: str) -> list[Problem
             line, column = located.where(path, key=key)
             problems.append(Problem(file, line, column, dotted(path), message, hint))
     return problems
+
+
+_UNION_NOISE = ("literal_error", "none_required")
 
 
 def _data_path(loc: tuple[Any, ...], data: Any) -> tuple[str | int, ...]:

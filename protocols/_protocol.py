@@ -55,6 +55,14 @@ _SLUG = r"^[a-z0-9][a-z0-9-]*$"
 _ANCHOR = re.compile(r"^(first dose|last dose|dose ([1-9][0-9]*))$")
 
 
+class FieldProblem(ValueError):
+    """A cross-field problem found by a model validator, with the path of the field to blame."""
+
+    def __init__(self, message: str, *path: str | int) -> None:
+        super().__init__(message)
+        self.path = path
+
+
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
@@ -141,7 +149,9 @@ class Arm(_Frozen):
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9.-]*$", description="Short id, used by --arm.")
     label: str = ""
     role: ArmRole = "treatment"
-    n: int | NotReported | None = Field(default=None, description="Patients in the arm.")
+    n: Annotated[int, Field(ge=1)] | NotReported | None = Field(
+        default=None, description="Patients in the arm."
+    )
     dose: Dose | NotReported | None = Field(
         default=None, description="Dose of this arm; omitted: the protocol's dose."
     )
@@ -185,42 +195,54 @@ class Protocol(_Frozen):
     @model_validator(mode="after")
     def _cross_checks(self) -> Protocol:
         names = [arm.name for arm in self.arms]
-        duplicates = sorted({n for n in names if names.count(n) > 1})
-        if duplicates:
-            raise ValueError(f"arm names must be unique: {', '.join(duplicates)} repeats")
-        for window in self.response_windows:
-            if window.arm is not None and window.arm not in names:
-                raise ValueError(
-                    f"response window {window.label!r} names arm {window.arm!r}, "
-                    f"which is not one of: {', '.join(names)}"
+        for i, name in enumerate(names):
+            if name in names[:i]:
+                raise FieldProblem(
+                    f"arm name {name!r} repeats; arm names must be unique", "arms", i, "name"
                 )
-        for arm in self.arms:
-            self._check_arm(arm)
+        for j, window in enumerate(self.response_windows):
+            if window.arm is not None and window.arm not in names:
+                raise FieldProblem(
+                    f"response window {window.label!r} names arm {window.arm!r}, "
+                    f"which is not one of: {', '.join(names)}",
+                    "response_windows",
+                    j,
+                    "arm",
+                )
+        for i, arm in enumerate(self.arms):
+            self._check_arm(arm, i)
         return self
 
-    def _check_arm(self, arm: Arm) -> None:
+    def _check_arm(self, arm: Arm, index: int) -> None:
         product = arm.regimen.product
         if product is not None and product.lower() != self.product.name.lower():
-            raise ValueError(
+            raise FieldProblem(
                 f"arm {arm.name!r}: the regimen names product {product!r}, "
-                f"but the protocol's product is {self.product.name!r}"
+                f"but the protocol's product is {self.product.name!r}",
+                "arms",
+                index,
+                "regimen",
             )
         for i in range(1, len(arm.regimen.phases) + 1):
             dose = self.phase_dose(arm, i)
             if dose is None and not arm.is_placebo:
-                raise ValueError(
+                raise FieldProblem(
                     f"arm {arm.name!r} has no dose: give dose (or write 'dose: not reported' "
-                    "when the source does not report it)"
+                    "when the source does not report it)",
+                    "arms",
+                    index,
                 )
             if isinstance(dose, Dose) and not dose.is_cells:
-                raise ValueError(
+                raise FieldProblem(
                     f"arm {arm.name!r}: a cell product is dosed in cells, cells/kg or "
-                    f"cells/m², not {dose.unit}"
+                    f"cells/m², not {dose.unit}",
+                    "arms",
+                    index,
                 )
         if self.course_length is not None:
             problem = course_contradiction(arm.regimen, self.course_length)
             if problem:
-                raise ValueError(f"arm {arm.name!r}: {problem}")
+                raise FieldProblem(f"arm {arm.name!r}: {problem}", "course_length")
 
     def phase_dose(self, arm: Arm, phase: int) -> Dose | NotReported | None:
         """The dose of phase ``phase`` (1-based) of ``arm``: the phase's, arm's or protocol's."""

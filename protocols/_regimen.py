@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from celldose.protocols._calendar import DoseTime, Duration
 from celldose.protocols._dose import Dose
@@ -84,7 +84,7 @@ class Phase(BaseModel):
     every: Duration | NotReported | None = Field(
         default=None, description="Fixed interval between doses, e.g. '4 weeks' or '1 month'."
     )
-    times_per_week: int | FrequencyRange | None = Field(
+    times_per_week: Annotated[int, Field(ge=1, le=7)] | FrequencyRange | None = Field(
         default=None, description="Doses per week (2 = twice weekly), or {min: 1, max: 2}."
     )
     min_spacing: Duration | None = Field(
@@ -103,6 +103,16 @@ class Phase(BaseModel):
     wait: Duration | None = Field(
         default=None, description="Time from the previous phase's last dose to this phase's first."
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _days_carry_the_count(cls, data: Any) -> Any:
+        """``days`` already give the count: a matching count is dropped, so forms compare equal."""
+        if isinstance(data, dict) and data.get("days") is not None:
+            days, count = data["days"], data.get("count")
+            if isinstance(count, int) and isinstance(days, list | tuple) and count == len(days):
+                data = {k: v for k, v in data.items() if k != "count"}
+        return data
 
     @model_validator(mode="after")
     def _consistent(self) -> Phase:

@@ -330,6 +330,17 @@ class _Reader:
         self.pos = end
         return {"dose": dose}, end
 
+    def build(
+        self, handle: Callable[[re.Match[str]], dict[str, Any]], match: re.Match[str]
+    ) -> dict[str, Any]:
+        """Run a rule's builder; a value out of range becomes an error at the match's span."""
+        try:
+            return handle(match)
+        except ValidationError as exc:
+            raise self.fail(match.start(), match.end(), _validation_message(exc)) from None
+        except ValueError:  # int() of a number too long to be a count or a day
+            raise self.fail(match.start(), match.end(), "the number is out of range") from None
+
     def item(self) -> tuple[dict[str, Any], int, int]:
         start = self.pos
         for pattern, choices in _AMBIGUOUS:
@@ -343,7 +354,7 @@ class _Reader:
         for rule in _RULES:
             match = self.take(rule.pattern)
             if match is not None:
-                return rule.handle(match), start, match.end()
+                return self.build(rule.handle, match), start, match.end()
         end = self.word_end(start)
         raise self.fail(start, end, "is not understood", _ACCEPTED)
 
@@ -384,8 +395,11 @@ def parse_regimen(text: str, *, products: Sequence[str] = ()) -> Regimen:
             reader.skip()
             wait = reader.take(_WAIT)
             if wait is not None:
-                phases[-1].values["wait"] = Duration(
-                    amount=_number(wait["n"]), unit=_unit(wait["u"])
+                phases[-1].values.update(
+                    reader.build(
+                        lambda m: {"wait": Duration(amount=_number(m["n"]), unit=_unit(m["u"]))},
+                        wait,
+                    )
                 )
                 phases[-1].spans["wait"] = (wait.start(), wait.end())
             continue

@@ -82,6 +82,7 @@ def read_yaml(text: str, file: str) -> Located:
         problem(
             exc.problem_mark, f"YAML syntax error: {exc.problem}", "check indentation and quoting"
         )
+        out.fatal = True
         return out
     except yaml.YAMLError as exc:
         out.problems.append(Problem(file, None, None, "", f"YAML error: {exc}"))

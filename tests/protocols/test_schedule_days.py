@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-
 from celldose.protocols import (
     Dose,
     DoseTime,
@@ -116,7 +115,8 @@ def test_range_expands_to_min_and_max(text: str, low: list[int], high: list[int]
 
 
 def test_planned_dose_numbers_phases_and_doses() -> None:
-    doses = parse_regimen("2×10⁶ cells/kg weekly ×2 then 1×10⁶ cells/kg q2w ×2 then q4w ×1").expand()
+    text = "2×10⁶ cells/kg weekly ×2 then 1×10⁶ cells/kg q2w ×2 then q4w ×1"
+    doses = parse_regimen(text).expand()
     two = Dose(amount=2e6, unit="cells", basis="per kg")
     one = Dose(amount=1e6, unit="cells", basis="per kg")
     assert [(d.number, d.phase, d.time.days, d.dose) for d in doses] == [
@@ -282,7 +282,7 @@ def test_to_shorthand_round_trip(text: str, normal: str) -> None:
 
 
 def test_round_trip_of_structured_days_with_count() -> None:
-    # BUG: Phase(days=(0, 14), count=2) is valid (count matches the days) but to_shorthand()
+    # Regression (fixed): Phase(days=(0, 14), count=2) is valid (count matches the days) but to_shorthand()
     # drops the count ("on days 0, 14"), which reads back with count=None: not an equal Regimen,
     # although to_shorthand() promises an equal regimen when every value is reported. Expected:
     # a rendering that keeps the count (e.g. "on days 0, 14 ×2", which the parser accepts).

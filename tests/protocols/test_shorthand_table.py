@@ -84,6 +84,9 @@ ACCEPTED: list[tuple[str, Regimen]] = [
     ("q2mo ×3", one(every=month(2), count=3)),
     ("q1mo ×4", one(every=month(1), count=4)),
     ("q1y ×2", one(every=Duration(amount=1, unit="year"), count=2)),
+    ("every 1 year ×2", one(every=Duration(amount=1, unit="year"), count=2)),
+    ("annually ×3", one(every=month(12), count=3)),
+    ("2-weekly ×3", one(every=week(2), count=3)),
     ("daily ×10", one(every=day(1), count=10)),
     ("weekly ×4", one(every=week(1), count=4)),
     ("monthly ×4", one(every=month(1), count=4)),
@@ -112,6 +115,9 @@ ACCEPTED: list[tuple[str, Regimen]] = [
     ("2 times a week ×8", one(times_per_week=2, count=8)),
     ("three times a week ×6", one(times_per_week=3, count=6)),
     ("thrice weekly ×6", one(times_per_week=3, count=6)),
+    ("twice per week ×4", one(times_per_week=2, count=4)),
+    ("2 times per week ×4", one(times_per_week=2, count=4)),
+    ("3×/week at least 2 days apart ×6", one(times_per_week=3, min_spacing=day(2), count=6)),
     ("3×/week for 2 weeks", one(times_per_week=3, duration=week(2))),
     (
         "twice weekly at least 3 days apart ×8",
@@ -129,7 +135,11 @@ ACCEPTED: list[tuple[str, Regimen]] = [
     ("q4w 8 sessions", one(every=week(4), count=8)),
     ("q2w eleven doses", one(every=week(2), count=11)),
     ("weekly twelve injections", one(every=week(1), count=12)),
+    ("weekly x 4", one(every=week(1), count=4)),
+    ("weekly for a total of 4 doses", one(every=week(1), count=4)),
+    ("q2w 5 administrations", one(every=week(2), count=5)),
     ("once", one(count=1)),
+    ("once only", one(count=1)),
     ("single dose", one(count=1)),
     ("a single dose", one(count=1)),
     ("one dose", one(count=1)),
@@ -141,9 +151,12 @@ ACCEPTED: list[tuple[str, Regimen]] = [
     ("daily for 10 days", one(every=day(1), duration=day(10))),
     ("monthly for 6 months", one(every=month(1), duration=month(6))),
     ("twice weekly for 4 weeks", one(times_per_week=2, duration=week(4))),
+    ("weekly for 4 consecutive weeks", one(every=week(1), duration=week(4))),
+    ("weekly over 4 weeks", one(every=week(1), duration=week(4))),
     # explicit days
     ("on days 0, 14, 28", one(days=(0, 14, 28))),
     ("days 0 and 7", one(days=(0, 7))),
+    ("on days 0 & 3", one(days=(0, 3))),
     ("2×10⁶ cells/kg on days 0, 14, 28", one(dose=TWO_MILLION, days=(0, 14, 28))),
     # phases
     (
@@ -164,6 +177,14 @@ ACCEPTED: list[tuple[str, Regimen]] = [
     (
         "q2w ×3 then after 4 weeks monthly ×3",
         phases(P(every=week(2), count=3), P(wait=week(4), every=month(1), count=3)),
+    ),
+    (
+        "q2w ×2 then wait 4 weeks q2w ×2",
+        phases(P(every=week(2), count=2), P(wait=week(4), every=week(2), count=2)),
+    ),
+    (
+        "q2w ×2 then after a 4-week break q2w ×2",
+        phases(P(every=week(2), count=2), P(wait=week(4), every=week(2), count=2)),
     ),
     (
         "single dose then after 2 weeks weekly ×4",
@@ -391,7 +412,7 @@ def test_not_text_is_refused() -> None:
 
 
 def test_reversed_frequency_range_is_a_celldose_error() -> None:
-    # BUG: "twice or once weekly ×4" (a range written high-to-low) escapes as a raw
+    # Regression (fixed): "twice or once weekly ×4" (a range written high-to-low) escapes as a raw
     # pydantic.ValidationError from FrequencyRange, built inside the grammar rule's handler
     # (_shorthand._RULES[0]) outside the try/except that turns model errors into
     # RegimenSyntaxError. Expected: RegimenSyntaxError pointing at the range (every error the
@@ -402,7 +423,7 @@ def test_reversed_frequency_range_is_a_celldose_error() -> None:
 
 @pytest.mark.parametrize("text", ["0×/week ×4", "8×/week ×8", "10 times a week ×4"])
 def test_times_per_week_outside_one_to_seven_is_refused(text: str) -> None:
-    # BUG: an integer times_per_week is not range-checked (FrequencyRange is, 1..7). "0×/week ×4"
+    # Regression (fixed): an integer times_per_week is not range-checked (FrequencyRange is, 1..7). "0×/week ×4"
     # parses, then expand() dies with ZeroDivisionError (week_pattern divides by 0); "8×/week ×8"
     # parses and expands to days [0, 0, 1, 2, 3, 4, 5, 6]: two doses on day 0. A week has 7 days
     # and celldose schedules whole days, so 1..7 a week is the valid range: expected
