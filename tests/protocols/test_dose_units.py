@@ -164,7 +164,7 @@ def test_flattened_superscript_1_x_106_per_kg() -> None:
     ],
 )
 def test_flattened_superscript_hint_with_a_spaced_unit(text: str, suggestion: str) -> None:
-    # Regression (fixed): the hint glues the unit to the power: parse_dose("2x105 cells/kg") hints "did you
+    # Fixed: the hint glues the unit to the power: parse_dose("2x105 cells/kg") hints "did you
     # mean 2×10⁵cells/kg?" (no space), because read_number appends the next word to the power
     # as if it were "/kg". Expected: "did you mean 2×10⁵ cells/kg?" (the unit kept apart, as in
     # the input), so the suggestion can be pasted back.

@@ -245,7 +245,7 @@ def test_parse_dose_of_vocabulary_raises_only_celldose_errors(text: str) -> None
     ],
 )
 def test_huge_power_of_ten_is_a_unit_error(text: str) -> None:
-    # Regression (fixed): parse_dose("1e1000000 cells/kg") raises decimal.Overflow (not a CelldoseError):
+    # Fixed: parse_dose("1e1000000 cells/kg") raises decimal.Overflow (not a CelldoseError):
     # read_number catches InvalidOperation and OverflowError, but Decimal.scaleb beyond the
     # context's Emax signals decimal.Overflow, a different class. Expected: UnitError "the
     # number is out of range" (as for 1e999999999999999999999, which is caught).
@@ -265,7 +265,7 @@ def test_huge_power_of_ten_is_a_unit_error(text: str) -> None:
     ids=["huge-power", "huge-count", "huge-interval", "huge-day", "huge-wait"],
 )
 def test_huge_numbers_in_a_regimen_are_celldose_errors(text: str) -> None:
-    # Regression (fixed): a number of more than 4300 digits in a count, interval, day or wait escapes as a bare
+    # Fixed: a number of more than 4300 digits in a count, interval, day or wait escapes as a bare
     # ValueError from int() ("Exceeds the limit (4300 digits) for integer string conversion"),
     # and a huge power of ten as decimal.Overflow. Expected: a RegimenSyntaxError pointing at
     # the number, like any other value out of range.
@@ -277,13 +277,13 @@ def test_huge_numbers_in_a_regimen_are_celldose_errors(text: str) -> None:
     "text", ["twice or once weekly ×4", "3-2×/week ×4", "2 to 2 times a week ×4"]
 )
 def test_bad_ranges_are_celldose_errors(text: str) -> None:
-    # Regression (fixed): see test_shorthand_table.py::test_reversed_frequency_range_is_a_celldose_error; a
+    # Fixed: see test_shorthand_table.py::test_reversed_frequency_range_is_a_celldose_error; a
     # range with min >= max escapes as pydantic.ValidationError.
     with pytest.raises(CelldoseError):
         parse_regimen(text)
 
 
 def test_zero_times_a_week_does_not_crash_expansion() -> None:
-    # Regression (fixed): "0×/week ×4" parses (times_per_week=0) and expand() raises ZeroDivisionError.
+    # Fixed: "0×/week ×4" parses (times_per_week=0) and expand() raises ZeroDivisionError.
     # Expected: refused with a CelldoseError (at parse time, see test_shorthand_table.py).
     _parse_and_expand("0×/week ×4")

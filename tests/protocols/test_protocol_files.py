@@ -376,7 +376,7 @@ def test_non_positive_numbers_are_refused(tmp_path: Path, line: int, text: str, 
     ],
 )
 def test_bad_responders_give_one_problem(tmp_path: Path, text: str, path: str) -> None:
-    # Regression (fixed): `responders: {k: 2, n: 0}` gives two problems at line 21: the real one
+    # Fixed: `responders: {k: 2, n: 0}` gives two problems at line 21: the real one
     # (responders.n: "Input should be greater than or equal to 1") and a spurious one at
     # `responders` ("Input should be 'not reported'"), left over from the other member of the
     # union Responders | 'not reported' | None. _problems() drops literal_error/none_required
@@ -388,7 +388,7 @@ def test_bad_responders_give_one_problem(tmp_path: Path, text: str, path: str) -
 
 @pytest.mark.parametrize("n", ["0", "-3"])
 def test_arm_with_no_or_negative_patients_is_refused(tmp_path: Path, n: str) -> None:
-    # Regression (fixed): Arm.n (patients in the arm) has no lower bound: `n: 0` and `n: -3` load without a
+    # Fixed: Arm.n (patients in the arm) has no lower bound: `n: 0` and `n: -3` load without a
     # problem. The spec refuses non-positive numbers in protocol files; an arm of 0 or -3
     # patients is a typo. Expected: one problem at line 15, path arms[0].n.
     problems = problems_in(tmp_path, edited(replace={15: f"    n: {n}"}))
@@ -430,7 +430,7 @@ def test_course_length_contradicting_the_regimen_is_refused(tmp_path: Path) -> N
 
 
 def test_course_length_contradiction_points_at_the_stated_length(tmp_path: Path) -> None:
-    # Regression (fixed): the contradiction is found by Protocol's model validator, whose error location is the
+    # Fixed: the contradiction is found by Protocol's model validator, whose error location is the
     # whole protocol, so the problem is reported at line 1, column 1 with an empty path. The
     # user must find the course_length (line 24 here) or the regimen (line 16) themselves.
     # Expected: the line of course_length (24), or of the contradicted arm's regimen (16).
@@ -518,7 +518,7 @@ def test_problem_str_has_file_line_column_path_and_hint(tmp_path: Path) -> None:
 
 
 def test_yaml_syntax_error_is_located(tmp_path: Path) -> None:
-    # Regression (fixed): read_yaml's MarkedYAMLError branch records the syntax error but does not set
+    # Fixed: read_yaml's MarkedYAMLError branch records the syntax error but does not set
     # `fatal`, so parse_protocol goes on with no value and reports only "a protocol file is a
     # mapping of fields" at line 1: the syntax error and its line (7, where the unclosed
     # `[` is noticed) are lost. Expected: "YAML syntax error: ..." at line 6 or after.

@@ -282,7 +282,7 @@ def test_to_shorthand_round_trip(text: str, normal: str) -> None:
 
 
 def test_round_trip_of_structured_days_with_count() -> None:
-    # Regression (fixed): Phase(days=(0, 14), count=2) is valid (count matches the days) but to_shorthand()
+    # Fixed: Phase(days=(0, 14), count=2) is valid (count matches the days) but to_shorthand()
     # drops the count ("on days 0, 14"), which reads back with count=None: not an equal Regimen,
     # although to_shorthand() promises an equal regimen when every value is reported. Expected:
     # a rendering that keeps the count (e.g. "on days 0, 14 ×2", which the parser accepts).

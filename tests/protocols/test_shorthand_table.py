@@ -412,7 +412,7 @@ def test_not_text_is_refused() -> None:
 
 
 def test_reversed_frequency_range_is_a_celldose_error() -> None:
-    # Regression (fixed): "twice or once weekly ×4" (a range written high-to-low) escapes as a raw
+    # Fixed: "twice or once weekly ×4" (a range written high-to-low) escapes as a raw
     # pydantic.ValidationError from FrequencyRange, built inside the grammar rule's handler
     # (_shorthand._RULES[0]) outside the try/except that turns model errors into
     # RegimenSyntaxError. Expected: RegimenSyntaxError pointing at the range (every error the
@@ -423,7 +423,7 @@ def test_reversed_frequency_range_is_a_celldose_error() -> None:
 
 @pytest.mark.parametrize("text", ["0×/week ×4", "8×/week ×8", "10 times a week ×4"])
 def test_times_per_week_outside_one_to_seven_is_refused(text: str) -> None:
-    # Regression (fixed): an integer times_per_week is not range-checked (FrequencyRange is, 1..7). "0×/week ×4"
+    # Fixed: an integer times_per_week is not range-checked (FrequencyRange is, 1..7). "0×/week ×4"
     # parses, then expand() dies with ZeroDivisionError (week_pattern divides by 0); "8×/week ×8"
     # parses and expands to days [0, 0, 1, 2, 3, 4, 5, 6]: two doses on day 0. A week has 7 days
     # and celldose schedules whole days, so 1..7 a week is the valid range: expected
