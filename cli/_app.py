@@ -84,10 +84,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     except click.exceptions.Abort:
         click.echo("aborted", err=True)
         return 1
+    except click.UsageError as exc:
+        if debug:
+            raise
+        where = (
+            f"celldose {exc.ctx.info_name} --help"
+            if exc.ctx and exc.ctx.parent
+            else "celldose --help"
+        )
+        click.echo(f"error: {exc.format_message()} (see {where})", err=True)
+        return exc.exit_code
     except click.ClickException as exc:
         if debug:
             raise
-        exc.show()
+        click.echo(f"error: {exc.format_message()}", err=True)
         return exc.exit_code
     except click.exceptions.Exit as exc:
         return int(exc.exit_code)

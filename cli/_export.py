@@ -23,6 +23,8 @@ CSV_COLUMNS = (
     "dose",
     "basis",
     "weight_kg",
+    "scale_factor",
+    "scaling",
     "cells",
     "cells_per_kg",
     "cells_to_draw",

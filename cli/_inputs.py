@@ -181,6 +181,11 @@ def build_options(
     if count is not None and count < 1:
         raise OptionError(f"--count must be at least 1, not {count}")
     product = protocol.product
+    if viability is not None and product.dose_counts != "viable cells":
+        raise OptionError(
+            "--viability has no effect: this protocol's dose counts total cells",
+            "drop --viability (it corrects only doses that count viable cells)",
+        )
     vial_cells = product.cells_per_vial
     vial_volume = product.vial_volume
     if vial is not None:

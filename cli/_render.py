@@ -76,7 +76,18 @@ def write_output(text: str, output: str | None) -> None:
         return
     from pathlib import Path
 
+    from celldose.protocols._errors import OptionError
+
     target = Path(output)
+    if not target.parent.is_dir():
+        raise OptionError(
+            f"cannot write {output}: the folder {str(target.parent)!r} does not exist",
+            "create it first or choose another path",
+        )
     tmp = target.with_name(f".{target.name}.tmp")
-    tmp.write_text(text + ("" if text.endswith("\n") else "\n"), encoding="utf-8")
-    tmp.replace(target)
+    try:
+        tmp.write_text(text + ("" if text.endswith("\n") else "\n"), encoding="utf-8")
+        tmp.replace(target)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise OptionError(f"cannot write {output}: {exc.strerror}", "check the path") from None

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 from celldose.protocols._errors import OptionError
 
+MAX_VIALS = 1000
+
 
 @dataclass(frozen=True)
 class Product:
@@ -70,6 +72,12 @@ def draw(cells: float, product: Product) -> Draw:
     if per_vial is None:
         return Draw(to_draw, volume, None, None, None)
     ratio = to_draw / per_vial
+    if not math.isfinite(ratio) or ratio > MAX_VIALS:
+        raise OptionError(
+            f"one dose would need more than {MAX_VIALS} vials of {per_vial:g} cells",
+            "check --vial and --concentration (a vial is a volume like 3.8 mL or a count "
+            "like 25e6 cells)",
+        )
     vials = max(1, math.ceil(ratio - 1e-9 * max(1.0, ratio)))
     leftover = vials * per_vial - to_draw
     leftover_ml = leftover / product.concentration if product.concentration else None

@@ -8,6 +8,7 @@ of :class:`DoseRecord`. Nothing is rounded here; the CLI rounds for display.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
@@ -19,6 +20,7 @@ from celldose.protocols._regimen import NOT_REPORTED, Phase, Regimen, Which
 from celldose.simulator._logistics import Product, draw
 from celldose.simulator._patient import Patient
 from celldose.simulator._species import get_species
+from pydantic import ValidationError
 
 WeekendPolicy = Literal["show", "next-weekday"]
 Scale = Literal["none", "bsa"]
@@ -50,6 +52,13 @@ class ScaleInfo:
     @property
     def factor(self) -> float:
         return self.km_from / self.km_to
+
+    @property
+    def label(self) -> str:
+        return (
+            f"BSA (Km {self.from_species} {self.km_from:g} / {self.to_species} {self.km_to:g} "
+            f"= {self.factor:.3g})"
+        )
 
 
 @dataclass(frozen=True)
@@ -168,6 +177,8 @@ class DosePlan:
                 row["schedule"] = schedule.which
                 row["basis"] = dose.dose.basis
                 row["weight_kg"] = self.patient.weight_kg
+                row["scale_factor"] = self.scale.factor if self.scale else None
+                row["scaling"] = self.scale.label if self.scale else None
                 out.append(row)
         return out
 
@@ -191,7 +202,11 @@ def _fill(regimen: Regimen, options: DoseOptions, context: str) -> Regimen:
                 )
             data["every"] = options.interval
             used_interval = True
-        phases.append(Phase.model_validate(data))
+        try:
+            phases.append(Phase.model_validate(data))
+        except ValidationError as exc:
+            message = str(exc.errors()[0].get("msg", "invalid")).removeprefix("Value error, ")
+            raise OptionError(f"{context}: {message}", "check --count and --interval") from None
     if options.count is not None and not used_count:
         raise OptionError(
             f"{context} reports the number of doses ({regimen.to_shorthand()})",
@@ -324,6 +339,11 @@ def plan_doses(
         for item in planned:
             dose = phase_doses[item.phase - 1]
             cells = _cells(dose, patient, bsa, scale)
+            if not math.isfinite(cells) or cells <= 0:
+                raise OptionError(
+                    f"the dose {dose} gives {cells:g} cells for {patient.weight.text}",
+                    "check the dose: it must give a finite, positive number of cells",
+                )
             capped = False
             if product.cap_cells is not None and cells > product.cap_cells:
                 cells = product.cap_cells
@@ -353,7 +373,7 @@ def plan_doses(
                 )
             )
         if options.start is not None and options.weekends == "next-weekday":
-            records = _move_weekends(records, regimen, options.start)
+            records = _move_weekends(records, regimen)
         schedules.append(Schedule(which if regimen.is_range else None, tuple(records)))
     warnings = list(patient.warnings) + warnings
     if any(r.capped for s in schedules for r in s.doses):
@@ -390,7 +410,9 @@ def plan_doses(
         warnings=tuple(warnings),
     )
     if plan.species_note:
-        plan = replace(plan, warnings=(plan.species_note + " (--cross-species)", *plan.warnings))
+        crossed = patient.species.group != get_species(protocol.species).group
+        note = plan.species_note + (" (--cross-species)" if crossed else "")
+        plan = replace(plan, warnings=(note, *plan.warnings))
     return plan
 
 
@@ -406,15 +428,21 @@ def _cells(
     return dose.amount
 
 
-def _move_weekends(records: list[DoseRecord], regimen: Regimen, start: dt.date) -> list[DoseRecord]:
-    """Move Saturday and Sunday doses to the next Monday; refuse if that breaks the spacing."""
+def _move_weekends(records: list[DoseRecord], regimen: Regimen) -> list[DoseRecord]:
+    """Move Saturday and Sunday doses to the next Monday; refuse if that breaks the spacing.
+
+    Day numbers stay counted from the first dose actually given (day 0).
+    """
     moved: list[DoseRecord] = []
     for record in records:
         assert record.date is not None
         if record.date.weekday() >= 5:
             new = record.date + dt.timedelta(days=7 - record.date.weekday())
-            record = replace(record, date=new, moved_from=record.date, day=(new - start).days)
+            record = replace(record, date=new, moved_from=record.date)
         moved.append(record)
+    first = moved[0].date
+    assert first is not None
+    moved = [replace(r, day=(r.date - first).days) for r in moved if r.date is not None]
     spacing = max((p.spacing_days() or 1) for p in regimen.phases)
     for before, after in zip(moved, moved[1:], strict=False):
         assert before.date is not None and after.date is not None
