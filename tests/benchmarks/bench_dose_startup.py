@@ -45,8 +45,9 @@ def main() -> None:
         b.append(_time(deps))
     ma, mb = statistics.median(a), statistics.median(b)
     print(f"runs: {args.runs} each, interleaved")
-    print(f"celldose dose (median): {ma * 1000:.0f} ms  [min {min(a) * 1000:.0f}, max {max(a) * 1000:.0f}]")
-    print(f"import deps   (median): {mb * 1000:.0f} ms  [min {min(b) * 1000:.0f}, max {max(b) * 1000:.0f}]")
+    for name, times, median in (("celldose dose", a, ma), ("import deps  ", b, mb)):
+        low, high = min(times) * 1000, max(times) * 1000
+        print(f"{name} (median): {median * 1000:.0f} ms  [min {low:.0f}, max {high:.0f}]")
     print(f"ratio: {ma / mb:.2f} (target <= 1.5)")
 
 

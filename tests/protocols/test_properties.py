@@ -138,9 +138,7 @@ def regimens(draw: st.DrawFn) -> Regimen:
                 values["wait"] = draw(waits(max(_spacing(previous), _spacing(values))))
         built.append(Phase(**values))  # type: ignore[arg-type]
         previous = values
-    product = draw(
-        st.none() | st.from_regex(r"[A-Za-z][A-Za-z0-9]{0,4}-MSC", fullmatch=True)
-    )
+    product = draw(st.none() | st.from_regex(r"[A-Za-z][A-Za-z0-9]{0,4}-MSC", fullmatch=True))
     return Regimen(phases=tuple(built), product=product)
 
 

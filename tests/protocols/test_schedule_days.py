@@ -103,9 +103,7 @@ RANGE_CASES: list[tuple[str, list[int], list[int]]] = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("text", "low", "high"), RANGE_CASES, ids=[t for t, *_ in RANGE_CASES]
-)
+@pytest.mark.parametrize(("text", "low", "high"), RANGE_CASES, ids=[t for t, *_ in RANGE_CASES])
 def test_range_expands_to_min_and_max(text: str, low: list[int], high: list[int]) -> None:
     regimen = parse_regimen(text)
     assert regimen.is_range
@@ -152,30 +150,44 @@ def test_q4w_is_28_days_and_monthly_is_symbolic() -> None:
     ("text", "start", "expected"),
     [
         # the anchor rule: Jan 31 monthly ×4 is Jan 31, Feb 28, Mar 31, Apr 30 (not Mar 28)
-        ("monthly ×4", D(2025, 1, 31), [D(2025, 1, 31), D(2025, 2, 28), D(2025, 3, 31),
-                                        D(2025, 4, 30)]),
+        (
+            "monthly ×4",
+            D(2025, 1, 31),
+            [D(2025, 1, 31), D(2025, 2, 28), D(2025, 3, 31), D(2025, 4, 30)],
+        ),
         # leap year: Feb 29
-        ("monthly ×4", D(2024, 1, 31), [D(2024, 1, 31), D(2024, 2, 29), D(2024, 3, 31),
-                                        D(2024, 4, 30)]),
+        (
+            "monthly ×4",
+            D(2024, 1, 31),
+            [D(2024, 1, 31), D(2024, 2, 29), D(2024, 3, 31), D(2024, 4, 30)],
+        ),
         ("monthly ×3", D(2024, 2, 29), [D(2024, 2, 29), D(2024, 3, 29), D(2024, 4, 29)]),
         ("monthly ×2", D(2025, 1, 15), [D(2025, 1, 15), D(2025, 2, 15)]),
         ("q2mo ×3", D(2024, 12, 31), [D(2024, 12, 31), D(2025, 2, 28), D(2025, 4, 30)]),
         ("q1y ×2", D(2024, 2, 29), [D(2024, 2, 29), D(2025, 2, 28)]),
-        ("monthly for 3 months", D(2025, 1, 31), [D(2025, 1, 31), D(2025, 2, 28),
-                                                  D(2025, 3, 31)]),
+        ("monthly for 3 months", D(2025, 1, 31), [D(2025, 1, 31), D(2025, 2, 28), D(2025, 3, 31)]),
         ("daily ×3", D(2024, 2, 28), [D(2024, 2, 28), D(2024, 2, 29), D(2024, 3, 1)]),
         ("daily ×3", D(2025, 2, 28), [D(2025, 2, 28), D(2025, 3, 1), D(2025, 3, 2)]),
         ("q4w ×2", D(2025, 1, 31), [D(2025, 1, 31), D(2025, 2, 28)]),
         ("q4w ×3", D(2024, 1, 31), [D(2024, 1, 31), D(2024, 2, 28), D(2024, 3, 27)]),
         # months then days: the wait is added to the last monthly date
-        ("monthly ×3 then after 2 weeks weekly ×2", D(2025, 1, 31),
-         [D(2025, 1, 31), D(2025, 2, 28), D(2025, 3, 31), D(2025, 4, 14), D(2025, 4, 21)]),
+        (
+            "monthly ×3 then after 2 weeks weekly ×2",
+            D(2025, 1, 31),
+            [D(2025, 1, 31), D(2025, 2, 28), D(2025, 3, 31), D(2025, 4, 14), D(2025, 4, 21)],
+        ),
         # the next phase starts at the would-be next monthly dose (Mar 31)
-        ("monthly ×2 then weekly ×2", D(2025, 1, 31),
-         [D(2025, 1, 31), D(2025, 2, 28), D(2025, 3, 31), D(2025, 4, 7)]),
+        (
+            "monthly ×2 then weekly ×2",
+            D(2025, 1, 31),
+            [D(2025, 1, 31), D(2025, 2, 28), D(2025, 3, 31), D(2025, 4, 7)],
+        ),
         # days then months: the month step is taken from Jan 31, clipped to Feb 28
-        ("weekly ×2 then monthly ×2", D(2025, 1, 17),
-         [D(2025, 1, 17), D(2025, 1, 24), D(2025, 1, 31), D(2025, 2, 28)]),
+        (
+            "weekly ×2 then monthly ×2",
+            D(2025, 1, 17),
+            [D(2025, 1, 17), D(2025, 1, 24), D(2025, 1, 31), D(2025, 2, 28)],
+        ),
     ],  # fmt: skip
 )
 def test_calendar_dates(text: str, start: dt.date, expected: list[dt.date]) -> None:
