@@ -5,6 +5,8 @@ Read a dose (:func:`parse_dose`), a one-line regimen (:func:`parse_regimen`), or
 error is a :class:`CelldoseError` whose message says how to fix the input.
 """
 
+from typing import Any
+
 from celldose.protocols._calendar import DoseTime, Duration, add_months, parse_duration
 from celldose.protocols._display import format_exact, format_sig
 from celldose.protocols._dose import Dose, parse_amount, parse_dose
@@ -44,7 +46,16 @@ from celldose.protocols._regimen import (
     Regimen,
     spacing_violations,
 )
-from celldose.protocols._shorthand import parse_regimen
+
+
+def __getattr__(name: str) -> Any:
+    # The shorthand parser compiles its grammar on import: loaded only when first needed.
+    if name == "parse_regimen":
+        from celldose.protocols._shorthand import parse_regimen
+
+        return parse_regimen
+    raise AttributeError(f"module 'celldose.protocols' has no attribute {name!r}")
+
 
 __all__ = [
     "NOT_REPORTED",

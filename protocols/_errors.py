@@ -129,3 +129,11 @@ class ProtocolFileError(CelldoseError, ValueError):
 
     def __str__(self) -> str:
         return "\n".join(str(p) for p in self.problems)
+
+
+def dotted(path: tuple[str | int, ...]) -> str:
+    """``('arms', 0, 'dose')`` -> ``arms[0].dose``."""
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text

@@ -20,9 +20,9 @@ from celldose.protocols._errors import (
     Problem,
     ProtocolFileError,
     ProtocolNotFoundError,
+    dotted,
 )
 from celldose.protocols._protocol import FieldProblem, Protocol
-from celldose.protocols._yaml import Located, dotted, read_yaml
 from pydantic import BaseModel, ValidationError
 
 LIBRARY_PACKAGE = "celldose.protocols"
@@ -77,7 +77,53 @@ def load_protocol(source: str | Path, *, known_species: Collection[str] | None =
 def parse_protocol(
     text: str, file: str = "<text>", *, known_species: Collection[str] | None = None
 ) -> Protocol:
-    """Validate protocol YAML text; raise :class:`ProtocolFileError` listing every problem."""
+    """Validate protocol YAML text; raise :class:`ProtocolFileError` listing every problem.
+
+    A text that validated before is served from the cache of validated protocols.
+    """
+    from celldose.protocols import _cache
+
+    key = _cache.cache_key(text)
+    cached = _cache.read(key)
+    if cached is not None:
+        try:
+            protocol = Protocol.model_validate(cached)
+        except ValidationError:
+            pass  # an unreadable cache entry: validate the text again
+        else:
+            _check_species(protocol, located_species=None, file=file, known=known_species)
+            return protocol
+    protocol = _validate(text, file, known_species)
+    _cache.write(key, protocol.model_dump(mode="json"))
+    return protocol
+
+
+def _check_species(
+    protocol: Protocol,
+    located_species: tuple[int | None, int | None] | None,
+    file: str,
+    known: Collection[str] | None,
+) -> Problem | None:
+    """A problem when the protocol's species is not a known one (raised when not located)."""
+    if known is None or protocol.species in known:
+        return None
+    line, column = located_species or (None, None)
+    problem = Problem(
+        file,
+        line,
+        column,
+        "species",
+        f"unknown species {protocol.species!r}",
+        "use one of: " + ", ".join(sorted(known)),
+    )
+    if located_species is None:
+        raise ProtocolFileError(file, [problem])
+    return problem
+
+
+def _validate(text: str, file: str, known_species: Collection[str] | None) -> Protocol:
+    from celldose.protocols._yaml import read_yaml
+
     located = read_yaml(text, file)
     if located.fatal:
         raise ProtocolFileError(file, located.problems)
@@ -92,18 +138,10 @@ def parse_protocol(
     except ValidationError as exc:
         already = {p.path for p in problems}
         problems.extend(p for p in _problems(exc, located, file) if p.path not in already)
-    if protocol is not None and known_species is not None and protocol.species not in known_species:
-        line, column = located.where(("species",))
-        problems.append(
-            Problem(
-                file,
-                line,
-                column,
-                "species",
-                f"unknown species {protocol.species!r}",
-                "use one of: " + ", ".join(sorted(known_species)),
-            )
-        )
+    if protocol is not None:
+        unknown = _check_species(protocol, located.where(("species",)), file, known_species)
+        if unknown is not None:
+            problems.append(unknown)
     if problems:
         problems.sort(key=lambda p: (p.line or 0, p.column or 0))
         raise ProtocolFileError(file, problems)
@@ -111,7 +149,7 @@ def parse_protocol(
     return protocol
 
 
-def _problems(exc: ValidationError, located: Located, file: str) -> list[Problem]:
+def _problems(exc: ValidationError, located: Any, file: str) -> list[Problem]:
     errors = exc.errors()
     by_path: dict[tuple[str | int, ...], list[dict[str, Any]]] = {}
     for detail in errors:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
-from celldose.protocols._errors import Problem
+from celldose.protocols._errors import Problem, dotted
 
 Path = tuple[str | int, ...]
 _PLAIN_TAGS = {
@@ -133,11 +133,3 @@ def read_yaml(text: str, file: str) -> Located:
 
     out.value = build(node, ())
     return out
-
-
-def dotted(path: Path) -> str:
-    """``('arms', 0, 'dose')`` -> ``arms[0].dose``."""
-    text = ""
-    for part in path:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text
