@@ -51,7 +51,7 @@ def add_months(date: dt.date, months: int) -> dt.date:
 class Duration(BaseModel):
     """A whole number of days, weeks, calendar months or years (``"4 weeks"``, ``"12 months"``)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     amount: int
     unit: DurationUnit

@@ -129,7 +129,7 @@ class Dose(BaseModel):
     True
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     amount: float
     unit: AmountUnit = "cells"

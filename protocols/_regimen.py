@@ -43,7 +43,7 @@ Which = Literal["min", "max"]
 class FrequencyRange(BaseModel):
     """A frequency reported as a range (once or twice weekly): never collapsed to one value."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     min: int = Field(ge=1, le=7)
     max: int = Field(ge=1, le=7)
@@ -75,7 +75,7 @@ def default_spacing(times: int) -> int:
 class Phase(BaseModel):
     """One phase of a regimen. See the module docstring for the rules."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     dose: Dose | NotReported | None = Field(
         default=None,
@@ -271,7 +271,7 @@ class PlannedDose:
 class Regimen(BaseModel):
     """A regimen: one or more phases, optionally with a product name from a shorthand prefix."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     phases: tuple[Phase, ...] = Field(min_length=1)
     product: str | None = Field(
