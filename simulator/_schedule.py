@@ -419,13 +419,18 @@ def plan_doses(
 def _cells(
     dose: Dose, patient: Patient, bsa: tuple[float, str] | None, scale: ScaleInfo | None
 ) -> float:
+    """Cells per administration, computed with units (pint): cells/kg × kg = cells."""
+    from celldose.protocols._units import quantity
+
     if dose.basis == "per kg":
         factor = scale.factor if scale is not None else 1.0
-        return dose.amount * factor * patient.weight_kg
-    if dose.basis == "per m²":
+        cells = quantity(dose.amount, "cells/kg") * factor * quantity(patient.weight_kg, "kg")
+    elif dose.basis == "per m²":
         assert bsa is not None
-        return dose.amount * bsa[0]
-    return dose.amount
+        cells = quantity(dose.amount, "cells/m**2") * quantity(bsa[0], "m**2")
+    else:
+        cells = quantity(dose.amount, "cells")
+    return float(cells.to("cells").magnitude)
 
 
 def _move_weekends(records: list[DoseRecord], regimen: Regimen) -> list[DoseRecord]:
