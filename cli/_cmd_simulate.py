@@ -798,8 +798,8 @@ def cohort_table(result: CohortResult) -> str:
                 str(d.number),
                 str(d.phase),
                 _day(d.planned_day),
-                f"{100 * d.missed_fraction:.1f}%",
-                f"{100 * d.delayed_fraction:.1f}%",
+                f"{_trim(f'{100 * d.missed_fraction:.1f}')}%",
+                f"{_trim(f'{100 * d.delayed_fraction:.1f}')}%",
                 *cells,
             ]
         )
@@ -839,7 +839,7 @@ def cohort_table(result: CohortResult) -> str:
         out.append("")
         out.append(
             f"responders {f.label!r} ({f.k} of {f.n} published; {f.posterior} posterior): "
-            f"among {f.patients:,} patients mean {f.mean:,.1f}, median "
+            f"among {f.patients:,} patients mean {_trim(f'{f.mean:,.1f}')}, median "
             f"{f.median:,}, 5-95% {f.p5:,}-{f.p95:,}"
         )
         out.append(f"  {f.note}")
@@ -852,3 +852,8 @@ def cohort_table(result: CohortResult) -> str:
 
 
 __all__ = ["command", "cohort_csv", "cohort_json", "cohort_table", "whatif_csv", "whatif_json"]
+
+
+def _trim(text: str) -> str:
+    """No trailing zero: '5.0' -> '5', '50,000.0' -> '50,000', '21.4' stays."""
+    return text.rstrip("0").rstrip(".") if "." in text else text
