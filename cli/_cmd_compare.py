@@ -1,0 +1,282 @@
+"""`celldose compare`: protocols side by side, aligned at their first dose: a table and a figure.
+
+The table (table, csv or json, like `celldose dose`) goes to the screen; ``-o FIGURE`` also
+draws the timelines. Options that fill unreported values take one value for every protocol
+that needs it, or ``PROTOCOL=VALUE`` for one protocol.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Sequence
+from typing import Any
+
+import click
+from celldose.cli._cmd_plot import echo_warnings, figure_options
+from celldose.cli._render import DATE, table, to_json
+from celldose.protocols._errors import OptionError
+from celldose.simulator._comparison import (
+    ANY,
+    COMPARISON_COLUMNS,
+    ComparisonRow,
+    Lane,
+    build_lanes,
+    comparison_notes,
+    comparison_rows,
+    format_cells,
+    responders_text,
+    split_assignment,
+)
+
+
+def _assignments(option: str, values: Sequence[str]) -> dict[str, str] | None:
+    """``--dose 1e6/kg --dose jang2025-canine-itp=2e6/kg`` -> {"*": ..., "jang2025-...": ...}."""
+    if not values:
+        return None
+    out: dict[str, str] = {}
+    for text in values:
+        key, value = split_assignment(text)
+        if not value:
+            raise OptionError(f"--{option} {text!r} has no value", f"write --{option} ID=VALUE")
+        if key in out:
+            who = "every protocol" if key == ANY else key
+            raise OptionError(f"--{option} is given twice for {who}", "give it once")
+        out[key] = value
+    return out
+
+
+@click.command(name="compare")
+@click.argument("protocols", nargs=-1, required=True)
+@click.option(
+    "--arm",
+    "arms",
+    multiple=True,
+    help="Arm to include (ARM, or PROTOCOL:ARM); repeat for several. A protocol with no "
+    "arm chosen shows every treatment arm.",
+)
+@click.option(
+    "--weight",
+    multiple=True,
+    help="Body weight for every patient (70kg), or PROTOCOL=WEIGHT; repeatable.",
+)
+@click.option(
+    "--dose",
+    multiple=True,
+    help='Dose for every protocol that does not report it ("1×10⁶ cells/kg"), or '
+    "PROTOCOL=DOSE; repeatable. Without it an unreported dose is drawn hollow.",
+)
+@click.option(
+    "--count", multiple=True, help="Number of doses where not reported (N, or PROTOCOL=N)."
+)
+@click.option(
+    "--interval",
+    multiple=True,
+    help='Interval where not reported ("4 weeks", or PROTOCOL="4 weeks").',
+)
+@click.option("--start", type=DATE, default=None, help="Date of every first dose, YYYY-MM-DD.")
+@figure_options(cumulative=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+    help="Format of the comparison table.",
+)
+@click.option(
+    "-o",
+    "--output",
+    default=None,
+    help="Also draw the figure to this file (.png, .svg or .pdf).",
+)
+def command(
+    protocols: tuple[str, ...],
+    arms: tuple[str, ...],
+    weight: tuple[str, ...],
+    dose: tuple[str, ...],
+    count: tuple[str, ...],
+    interval: tuple[str, ...],
+    start: dt.date | None,
+    x_unit: str | None,
+    size: str,
+    dpi: int,
+    cumulative: bool,
+    notes: bool,
+    fmt: str,
+    output: str | None,
+) -> None:
+    """Compare PROTOCOLS (library ids or YAML files), aligned at their first dose.
+
+    \b
+    Examples:
+      celldose compare chen2024-itp-ucmsc qi2017-sjogren-thrombocytopenia
+      celldose compare chen2024-itp-ucmsc qi2017-sjogren-thrombocytopenia \\
+          jang2025-canine-itp --dose "1×10⁶ cells/kg" -o compare.pdf
+      celldose compare chen2024-itp-ucmsc --arm escalation-0.5 --arm expansion-2.0 \\
+          --weight 70kg --format csv
+      celldose compare qi2017-sjogren-thrombocytopenia jang2025-canine-itp \\
+          --weight 60kg --weight jang2025-canine-itp=12kg
+
+    The table has, per arm: the doses, the dose per kg and in total (and for the patient with
+    --weight), the course length, the first reported response window and its responders with
+    a Wilson 95% interval. A frequency range has two rows (min and max schedule).
+    """
+    if output is not None:
+        from celldose.simulator._style import check_output
+
+        check_output(output)
+    counts = _assignments("count", count)
+    lanes = build_lanes(
+        list(protocols),
+        arms=list(arms) or None,
+        weight=_assignments("weight", weight),
+        dose=_assignments("dose", dose),
+        count=None if counts is None else {k: _whole(v) for k, v in counts.items()},
+        interval=_assignments("interval", interval),
+        start=start,
+    )
+    rows = comparison_rows(lanes)
+    warnings = [f"{lane.key}: {w}" for lane in lanes for w in lane.warnings]
+    if output is not None:
+        from celldose.simulator._style import save_figure
+        from celldose.simulator._timeline import timeline_figure
+
+        fig, timeline = timeline_figure(
+            lanes,
+            x=x_unit,
+            size=size,
+            cumulative=cumulative,
+            notes=notes,
+        )
+        save_figure(fig, output, dpi=dpi)
+        lane_warnings = {w for lane in lanes for w in lane.warnings}
+        warnings = [w for w in timeline.warnings if w not in lane_warnings] + warnings
+    if fmt == "json":
+        click.echo(to_json(comparison_json(lanes, rows, warnings, start, output)))
+    elif fmt == "csv":
+        click.echo(comparison_csv(rows), nl=False)
+        echo_warnings(warnings)
+    else:
+        click.echo(render_table(lanes, rows, warnings, start))
+
+
+def _whole(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise OptionError(f"--count {text!r} is not a whole number", "e.g. --count 8") from None
+
+
+def _dose_cell(row: ComparisonRow) -> str:
+    text = " then ".join(row.dose_texts)
+    if row.lane.dose_replaced or "dose" in row.lane.given:
+        text += " (given)"
+    return text
+
+
+def _arm_cell(row: ComparisonRow) -> str:
+    return row.lane.arm if row.schedule.which is None else f"{row.lane.arm} ({row.schedule.which})"
+
+
+def render_table(
+    lanes: Sequence[Lane],
+    rows: Sequence[ComparisonRow],
+    warnings: Sequence[str],
+    start: dt.date | None,
+) -> str:
+    """The comparison as an aligned text table, with its notes and warnings."""
+    patients = any(lane.patient is not None for lane in lanes)
+    headers = ["protocol", "arm", "n", "doses", "dose", "total per kg"]
+    if patients:
+        headers += ["weight", "per dose", "total"]
+    headers += ["last dose", "follow-up", "first response window", "responders"]
+    body: list[list[str]] = []
+    for row in rows:
+        lane = row.lane
+        window = lane.first_window()
+        doses = str(row.doses) + (" (given)" if "number of doses" in lane.given else "")
+        cells = [
+            lane.protocol_id,
+            _arm_cell(row),
+            "—" if lane.n is None else str(lane.n),
+            doses,
+            _dose_cell(row),
+            format_cells(
+                None
+                if row.schedule.total_cells_per_kg is None
+                else (row.schedule.total_cells_per_kg,),
+                "cells/kg",
+            ),
+        ]
+        if patients:
+            patient = lane.patient
+            cells += [
+                "—" if patient is None else patient.weight.text,
+                format_cells(row.cells_per_dose, "cells") if patient is not None else "—",
+                format_cells(
+                    None if row.schedule.total_cells is None else (row.schedule.total_cells,),
+                    "cells",
+                )
+                if patient is not None
+                else "—",
+            ]
+        cells += [
+            row.last_dose,
+            lane.follow_up_text().removeprefix("follow-up ") or "—",
+            "—" if window is None else f"{window.label}: {window.span_text()}",
+            "—" if window is None else responders_text(window.window.responders),
+        ]
+        body.append(cells)
+    out = ["aligned at the first dose of each protocol (day 0)"]
+    if start is not None:
+        out[0] += f"; first dose on {start.isoformat()}"
+    out += ["", table(headers, body, right=(2, 3))]
+    notes = list(comparison_notes(lanes, aligned=False))  # the first line says it
+    if any(r.course_days is None for r in rows):
+        notes.append("a course in calendar months has no fixed length in days: give --start")
+    if notes or warnings:
+        out.append("")
+    out.extend(f"note: {n}" for n in notes)
+    out.extend(f"warning: {w}" for w in dict.fromkeys(warnings))
+    return "\n".join(out)
+
+
+def comparison_json(
+    lanes: Sequence[Lane],
+    rows: Sequence[ComparisonRow],
+    warnings: Sequence[str],
+    start: dt.date | None,
+    figure: str | None,
+) -> dict[str, Any]:
+    """The JSON object of `celldose compare --format json` (fields documented in the README)."""
+    return {
+        "aligned_at": "first dose",
+        "start": start.isoformat() if start is not None else None,
+        "rows": [row.record() for row in rows],
+        "notes": list(comparison_notes(lanes)),
+        "warnings": list(dict.fromkeys(warnings)),
+        "figure": figure,
+    }
+
+
+def comparison_csv(rows: Sequence[ComparisonRow]) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=COMPARISON_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        record = row.record()
+        writer.writerow({k: _csv_value(record.get(k)) for k in COMPARISON_COLUMNS})
+    return out.getvalue()
+
+
+def _csv_value(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return ";".join(repr(v) for v in value)
+    return value
+
+
+__all__ = ["command", "comparison_csv", "comparison_json", "render_table"]

@@ -1,0 +1,173 @@
+"""`celldose plot`: a protocol's timeline, drawn to a PNG, SVG or PDF file.
+
+The figure options (--x, --size, --dpi, --cumulative, --notes) are shared with `compare`.
+matplotlib is imported only when the figure is drawn, never when this module is imported.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+from celldose.cli._inputs import load_target
+from celldose.cli._render import DATE
+from celldose.protocols._errors import OptionError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def figure_options(*, cumulative: bool) -> Callable[[F], F]:
+    """--x, --size, --dpi, --cumulative/--no-cumulative (default ``cumulative``), --notes."""
+
+    def decorate(func: F) -> F:
+        for decorator in reversed(
+            [
+                click.option(
+                    "--x",
+                    "x_unit",
+                    type=click.Choice(["days", "weeks", "months", "dates"]),
+                    default=None,
+                    help="x axis: time from the first dose, or calendar dates (needs --start). "
+                    "Default: dates with --start, else weeks.",
+                ),
+                click.option(
+                    "--size",
+                    default="double",
+                    show_default=True,
+                    help="single (85 mm), 1.5 (114 mm), double (174 mm) column, or WxH "
+                    "(174x120mm, 7x5in); a preset sets the width, the height follows the lanes.",
+                ),
+                click.option(
+                    "--dpi",
+                    type=click.IntRange(50, 2400),
+                    default=300,
+                    show_default=True,
+                    help="Resolution of a PNG file (SVG and PDF are vector).",
+                ),
+                click.option(
+                    "--cumulative/--no-cumulative",
+                    default=cumulative,
+                    show_default=True,
+                    help="Add a panel of the cumulative dose per kg over time.",
+                ),
+                click.option(
+                    "--notes/--no-notes",
+                    default=True,
+                    show_default=True,
+                    help="Print the figure's notes (conventions, values given) under it.",
+                ),
+            ]
+        ):
+            func = decorator(func)
+        return func
+
+    return decorate
+
+
+def echo_warnings(warnings: tuple[str, ...] | list[str]) -> None:
+    for warning in dict.fromkeys(warnings):  # in order, without repeats
+        click.echo(f"warning: {warning}", err=True)
+
+
+@click.command(name="plot")
+@click.argument("protocol", required=False)
+@click.option(
+    "--regimen",
+    default=None,
+    help='A one-line regimen instead of a protocol: "1×10⁶ cells/kg q21d ×3" (with --species).',
+)
+@click.option(
+    "--arm",
+    "arms",
+    multiple=True,
+    help="Arm to draw; repeat for several. Default: every treatment arm.",
+)
+@click.option("--species", default=None, help="Species of a --regimen (dog, cat, human, ...).")
+@click.option(
+    "--weight",
+    default=None,
+    help="Body weight (12kg, 26.5lb): doses are labelled in cells for this patient.",
+)
+@click.option("--height", default=None, help="Height, for per-m² doses of humans: 170cm.")
+@click.option("--start", type=DATE, default=None, help="Date of the first dose, YYYY-MM-DD.")
+@click.option(
+    "--dose",
+    "dose_text",
+    default=None,
+    help='Dose per administration when the source does not report it: "1×10⁶ cells/kg" '
+    "(without it such doses are drawn hollow).",
+)
+@click.option("--count", type=int, default=None, help="Number of doses, when not reported.")
+@click.option("--interval", default=None, help='Interval, when not reported: "4 weeks".')
+@figure_options(cumulative=False)
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    help="The figure file; .png, .svg or .pdf picks the format.",
+)
+def command(
+    protocol: str | None,
+    regimen: str | None,
+    arms: tuple[str, ...],
+    species: str | None,
+    weight: str | None,
+    height: str | None,
+    start: dt.date | None,
+    dose_text: str | None,
+    count: int | None,
+    interval: str | None,
+    x_unit: str | None,
+    size: str,
+    dpi: int,
+    cumulative: bool,
+    notes: bool,
+    output: str,
+) -> None:
+    """Draw the timeline of PROTOCOL (a library id or a YAML file), or of --regimen.
+
+    \b
+    Examples:
+      celldose plot chen2024-itp-ucmsc -o chen.svg
+      celldose plot qi2017-sjogren-thrombocytopenia --weight 60kg --start 2025-01-31 -o qi.pdf
+      celldose plot jang2025-canine-itp --size single --x weeks -o jang.png --dpi 600
+      celldose plot aa-ucmsc-18 --count 24 --cumulative -o aa.svg
+
+    One lane per arm: a marker per dose (area proportional to the dose; hollow when the
+    source does not report it), the reported response windows with responders k/n and a
+    Wilson 95% interval, and the follow-up. Values given with --dose, --count or --interval
+    are labelled as given. The same command always writes the same bytes.
+    """
+    from celldose.simulator._style import check_output
+
+    check_output(output)
+    if species is not None and regimen is None:
+        raise OptionError(
+            "--species goes with --regimen; a protocol has its own species", "drop --species"
+        )
+    target = load_target(protocol, regimen, species)
+
+    def keyed(value: Any) -> Any:
+        return None if value is None else {target.id: value}
+
+    from celldose.simulator._style import save_figure
+    from celldose.simulator._timeline import timeline_figure
+
+    fig, timeline = timeline_figure(
+        target,
+        x=x_unit,
+        size=size,
+        cumulative=cumulative,
+        notes=notes,
+        arms=list(arms) or None,
+        weight=weight,
+        height=height,
+        dose=keyed(dose_text),
+        count=keyed(count),
+        interval=keyed(interval),
+        start=start,
+    )
+    save_figure(fig, output, dpi=dpi)
+    echo_warnings(timeline.warnings)
