@@ -36,8 +36,13 @@ from celldose.protocols._load import load_protocol
 from celldose.protocols._protocol import Arm, Protocol, Responders, ResponseWindow
 from celldose.protocols._regimen import NOT_REPORTED, Regimen, Which
 from celldose.simulator._patient import Patient, Weight, make_patient
-from celldose.simulator._schedule import DoseOptions, _fill, plan_doses
-from celldose.simulator._schedule import _phase_doses as resolve_phase_doses
+from celldose.simulator._schedule import (
+    DoseOptions,
+    fill_unreported,
+    plan_doses,
+    resolve_phase_doses,
+    treatment_arm,
+)
 from celldose.simulator._species import get_species
 
 REFERENCE_START = dt.date(2001, 1, 1)
@@ -349,15 +354,10 @@ def build_lane(
     """The lane of one arm. ``dose``, ``count`` and ``interval`` act as in `celldose dose`:
     they fill what the source does not report (``dose`` also replaces a reported dose, with a
     warning); a count or interval that is needed and not given raises NotReportedError."""
-    chosen = protocol.arm(arm)
-    if chosen.is_placebo:
-        raise OptionError(
-            f"arm {chosen.name!r} of {protocol.id} is a placebo: there are no cells to draw",
-            "choose a treatment arm with --arm",
-        )
+    chosen = treatment_arm(protocol, arm)
     context = f"({protocol.id}, arm {chosen.name})"
     options = DoseOptions(dose=dose, count=count, interval=interval, start=start)
-    regimen = _fill(chosen.regimen, options, context)
+    regimen = fill_unreported(chosen.regimen, options, context)
     phase_doses, sources, warnings = _phase_doses(protocol, chosen, options, context)
     known = all(d is not None for d in phase_doses)
     plan = None

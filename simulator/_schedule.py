@@ -183,7 +183,7 @@ class DosePlan:
         return out
 
 
-def _fill(regimen: Regimen, options: DoseOptions, context: str) -> Regimen:
+def fill_unreported(regimen: Regimen, options: DoseOptions, context: str) -> Regimen:
     """Fill values the source does not report, from the options; refuse to override others."""
     phases: list[Phase] = []
     used_count = used_interval = False
@@ -220,7 +220,7 @@ def _fill(regimen: Regimen, options: DoseOptions, context: str) -> Regimen:
     return Regimen(phases=tuple(phases), product=regimen.product)
 
 
-def _phase_doses(
+def resolve_phase_doses(
     protocol: Protocol, arm: Arm, options: DoseOptions, context: str
 ) -> tuple[list[Dose], str, list[str]]:
     doses: list[Dose] = []
@@ -251,6 +251,17 @@ def _phase_doses(
                 "give the dose in cells, cells/kg or cells/m²",
             )
     return doses, source, warnings
+
+
+def treatment_arm(protocol: Protocol, arm: str | None) -> Arm:
+    """The arm to dose: named, or the only treatment arm; a placebo arm is refused."""
+    chosen = protocol.arm(arm)
+    if chosen.is_placebo:
+        raise OptionError(
+            f"arm {chosen.name!r} of {protocol.id} is a placebo: there are no cells to dose",
+            "choose a treatment arm with --arm",
+        )
+    return chosen
 
 
 def _scale(protocol: Protocol, patient: Patient, options: DoseOptions) -> ScaleInfo | None:
@@ -300,16 +311,11 @@ def plan_doses(
     560000000.0
     """
     options = options or DoseOptions()
-    chosen = protocol.arm(arm)
-    if chosen.is_placebo:
-        raise OptionError(
-            f"arm {chosen.name!r} of {protocol.id} is a placebo: there are no cells to dose",
-            "choose a treatment arm with --arm",
-        )
+    chosen = treatment_arm(protocol, arm)
     context = f"({protocol.id}, arm {chosen.name})"
     _check_species(protocol, patient, options)
-    regimen = _fill(chosen.regimen, options, context)
-    phase_doses, source, warnings = _phase_doses(protocol, chosen, options, context)
+    regimen = fill_unreported(chosen.regimen, options, context)
+    phase_doses, source, warnings = resolve_phase_doses(protocol, chosen, options, context)
     scale = _scale(protocol, patient, options)
     product = options.product or Product(
         concentration=protocol.product.concentration,
