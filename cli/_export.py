@@ -23,6 +23,8 @@ CSV_COLUMNS = (
     "dose",
     "basis",
     "weight_kg",
+    "species",
+    "protocol_species",
     "scale_factor",
     "scaling",
     "cells",

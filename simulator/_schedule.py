@@ -177,6 +177,8 @@ class DosePlan:
                 row["schedule"] = schedule.which
                 row["basis"] = dose.dose.basis
                 row["weight_kg"] = self.patient.weight_kg
+                row["species"] = self.patient.species.id
+                row["protocol_species"] = self.protocol_species
                 row["scale_factor"] = self.scale.factor if self.scale else None
                 row["scaling"] = self.scale.label if self.scale else None
                 out.append(row)
