@@ -141,7 +141,7 @@ def make_patient(
     if not low <= w.kg <= high:
         raise PatientError(
             f"a {species.label} of {w.text} is outside the accepted {low:g}-{high:g} kg",
-            "check the number and the unit (kg, g or lb)",
+            "check the number and the unit: kg, g or lb",
         )
     warnings: list[str] = []
     soft_low, soft_high = species.soft_kg
