@@ -126,7 +126,7 @@ def parse_roster(text: str, species: Species, source: str = "<roster>") -> Roste
             raise PatientError(
                 f"{where}: a {species.label} of {weight.text} is outside the accepted "
                 f"{low:g}-{high:g} kg",
-                "check the number and the unit (kg, g or lb)",
+                "check the number and the unit: kg, g or lb",
             )
         if not soft_low <= weight.kg <= soft_high:
             unusual.append(line)
