@@ -2,8 +2,8 @@
 
 `celldose dose` must start fast. A protocol file that validated once is stored, as the plain
 data of its validated model, under ``$XDG_CACHE_HOME/celldose`` (``~/.cache/celldose``), keyed by
-a hash of the file's text and of the protocol-language code itself (file names, sizes and
-modification times), so a change to either is never served stale. Loading from the cache still
+a hash of the file's text and of the protocol-language code and unit definitions (file names,
+sizes and modification times), so a change to either is never served stale. Loading from the cache still
 runs the models' validation. Set ``CELLDOSE_NO_CACHE=1`` to turn it off; a cache that cannot be
 read or written is ignored.
 """
@@ -30,7 +30,8 @@ def cache_dir() -> Path | None:
 @cache
 def _code_fingerprint() -> str:
     digest = hashlib.sha256(CACHE_FORMAT.encode())
-    for path in sorted(Path(__file__).resolve().parent.glob("*.py")):
+    folder = Path(__file__).resolve().parent
+    for path in sorted([*folder.glob("*.py"), *folder.glob("*.txt")]):
         stat = path.stat()
         digest.update(f"{path.name}:{stat.st_size}:{stat.st_mtime_ns};".encode())
     return digest.hexdigest()
