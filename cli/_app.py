@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import click
+
 from celldose.protocols._errors import CelldoseError
 
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -103,6 +104,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(exc.exit_code)
     except BrokenPipeError:  # pragma: no cover - `celldose list | head`
         return 0
+    except OSError as exc:  # a failure on valid input (disk full, permissions): exit 1
+        if debug:
+            raise
+        click.echo(f"error: {exc}", err=True)
+        return 1
     return result if isinstance(result, int) else 0
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import click
+
 from celldose.protocols._errors import ProtocolFileError, ProtocolNotFoundError
 from celldose.protocols._load import load_protocol
 from celldose.simulator._species import species_names

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import click
+
 from celldose.cli._cmd_plot import echo_warnings, figure_options
 from celldose.cli._render import DATE, table, to_json
 from celldose.protocols._errors import OptionError

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import click
+
 from celldose.cli._export import plan_csv, plan_ics, plan_json
 from celldose.cli._inputs import (
     build_options,

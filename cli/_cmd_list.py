@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import click
+
 from celldose.cli._render import to_json
 from celldose.protocols._load import library_protocols
 

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 import click
+
 from celldose.cli._describe import describe_phase, dose_row, expansions
 from celldose.cli._render import DATE, table, to_json
 from celldose.protocols._shorthand import parse_regimen

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import click
+
 from celldose.cli._inputs import load_target
 from celldose.cli._render import DATE
 from celldose.protocols._errors import OptionError

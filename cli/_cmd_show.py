@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 import click
+
 from celldose.cli._describe import describe_phase, dose_row, expansions, schedule_summary
 from celldose.cli._render import DATE, reported, to_json
 from celldose.protocols._calendar import Duration

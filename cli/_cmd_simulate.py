@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TextIO
 
 import click
+
 from celldose.cli._cmd_dose import header_lines
 from celldose.cli._export import plan_json
 from celldose.cli._inputs import (

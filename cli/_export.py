@@ -105,8 +105,9 @@ def plan_csv(plan: DosePlan) -> str:
 
 def plan_ics(plan: DosePlan) -> str:
     """One all-day event per infusion; byte-stable (DTSTAMP is the first dose's date)."""
-    from celldose.protocols._errors import OptionError
     from icalendar import Calendar, Event
+
+    from celldose.protocols._errors import OptionError
 
     dated = [d for d in plan.doses if d.date is not None]
     if not dated or len(dated) != len(plan.doses):

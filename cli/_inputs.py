@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import click
+
 from celldose.cli._render import DATE
 from celldose.protocols._calendar import parse_duration
 from celldose.protocols._dose import Dose, parse_amount, parse_dose

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import click
+
 from celldose.protocols._display import format_sig
 from celldose.protocols._regimen import NOT_REPORTED
 

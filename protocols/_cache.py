@@ -2,9 +2,9 @@
 
 `celldose dose` must start fast. A protocol file that validated once is stored, as the plain
 data of its validated model, under ``$XDG_CACHE_HOME/celldose`` (``~/.cache/celldose``), keyed by
-a hash of the file's text and of the protocol-language code and unit definitions (file names,
-sizes and modification times), so a change to either is never served stale. Loading from the cache still
-runs the models' validation. Set ``CELLDOSE_NO_CACHE=1`` to turn it off; a cache that cannot be
+a hash of the file's text and of the protocol-language code and unit definitions (file
+names, sizes and modification times), so a change to either is never served stale. Loading
+from the cache still runs the models' validation. Set ``CELLDOSE_NO_CACHE=1`` to turn it off; a cache that cannot be
 read or written is ignored.
 """
 

@@ -14,8 +14,9 @@ import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from celldose.protocols._errors import CelldoseError
 from pydantic import BaseModel, ConfigDict, model_validator
+
+from celldose.protocols._errors import CelldoseError
 
 DurationUnit = Literal["day", "week", "month", "year"]
 

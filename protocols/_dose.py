@@ -12,9 +12,10 @@ import re
 from decimal import Decimal
 from typing import Any, Literal
 
+from pydantic import BaseModel, ConfigDict, field_validator, model_validator
+
 from celldose.protocols._display import format_exact, superscript
 from celldose.protocols._errors import UnitError
-from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
 Basis = Literal["per kg", "per m²", "flat"]
 AmountUnit = Literal["cells", "mg", "mL", "mmol", "IU"]

@@ -15,6 +15,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel, ValidationError
+
 from celldose.protocols._errors import (
     CelldoseError,
     Problem,
@@ -23,7 +25,6 @@ from celldose.protocols._errors import (
     dotted,
 )
 from celldose.protocols._protocol import FieldProblem, Protocol
-from pydantic import BaseModel, ValidationError
 
 LIBRARY_PACKAGE = "celldose.protocols"
 LIBRARY_FOLDER = "library"

@@ -12,11 +12,12 @@ import datetime as dt
 import re
 from typing import Annotated, Literal
 
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
 from celldose.protocols._calendar import Duration
 from celldose.protocols._dose import Dose, parse_amount
 from celldose.protocols._errors import CelldoseError, OptionError
 from celldose.protocols._regimen import NOT_REPORTED, NotReported, Regimen
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 Route = Literal[
     "IV",

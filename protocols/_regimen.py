@@ -28,10 +28,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
 from celldose.protocols._calendar import DoseTime, Duration
 from celldose.protocols._dose import Dose
 from celldose.protocols._errors import NotReportedError, RegimenError
-from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 NotReported = Literal["not reported"]
 NOT_REPORTED: NotReported = "not reported"

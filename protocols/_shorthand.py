@@ -28,6 +28,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from pydantic import ValidationError
+
 from celldose.protocols._calendar import Duration, DurationUnit
 from celldose.protocols._dose import NUMBER_RE, dose_from_parts, read_number
 from celldose.protocols._errors import (
@@ -38,7 +40,6 @@ from celldose.protocols._errors import (
     UnitError,
 )
 from celldose.protocols._regimen import FrequencyRange, Phase, Regimen
-from pydantic import ValidationError
 
 _NUMBER_WORDS = {
     "one": 1,

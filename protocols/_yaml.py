@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
+
 from celldose.protocols._errors import Problem, dotted
 
 Path = tuple[str | int, ...]

@@ -30,6 +30,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+
 from celldose.protocols._dose import Dose
 from celldose.protocols._errors import OptionError, PatientError
 from celldose.protocols._protocol import Protocol, Responders

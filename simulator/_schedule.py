@@ -12,6 +12,8 @@ import math
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
+from pydantic import ValidationError
+
 from celldose.protocols._calendar import Duration
 from celldose.protocols._dose import Dose
 from celldose.protocols._errors import NotReportedError, OptionError
@@ -20,7 +22,6 @@ from celldose.protocols._regimen import NOT_REPORTED, Phase, Regimen, Which
 from celldose.simulator._logistics import Product, draw
 from celldose.simulator._patient import Patient
 from celldose.simulator._species import get_species
-from pydantic import ValidationError
 
 WeekendPolicy = Literal["show", "next-weekday"]
 Scale = Literal["none", "bsa"]

@@ -68,6 +68,11 @@ def check_output(path: str) -> Path:
             f"cannot tell the figure format of {path!r}",
             "end the file name with .png, .svg or .pdf",
         )
+    if not target.parent.is_dir():
+        raise OptionError(
+            f"cannot write {path}: the folder {str(target.parent)!r} does not exist",
+            "create it first or choose another path",
+        )
     return target
 
 
@@ -113,7 +118,11 @@ def save_figure(fig: Any, path: str | Path, *, dpi: int = 300) -> Path:
     tmp = target.with_name(f".{target.stem}.tmp{suffix}")
     import matplotlib as mpl
 
-    with mpl.rc_context(paper_rc()):
-        fig.savefig(tmp, dpi=dpi, metadata=metadata, bbox_inches="tight", pad_inches=0.02)
-    tmp.replace(target)
+    try:
+        with mpl.rc_context(paper_rc()):
+            fig.savefig(tmp, dpi=dpi, metadata=metadata, bbox_inches="tight", pad_inches=0.02)
+        tmp.replace(target)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise OptionError(f"cannot write {path}: {exc.strerror}", "check the path") from None
     return target

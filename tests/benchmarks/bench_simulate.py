@@ -30,6 +30,7 @@ import tracemalloc
 from collections.abc import Callable
 
 import numpy as np
+
 from celldose.protocols import load_protocol, parse_dose
 from celldose.simulator import DoseOptions, Product
 from celldose.simulator._cohort import (

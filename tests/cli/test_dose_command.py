@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from celldose.cli import main
 
 JANG = "jang2025-canine-itp"

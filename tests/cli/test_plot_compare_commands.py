@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
+
 from celldose.cli._app import main
 
 CHEN = "chen2024-itp-ucmsc"

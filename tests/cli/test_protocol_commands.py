@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 import pytest
+
 from celldose.cli import cli, main
 
 IDS = [

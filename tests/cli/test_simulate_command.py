@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from celldose.cli import main
 from celldose.cli._cmd_simulate import _ProgressBar
 

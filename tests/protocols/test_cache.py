@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from celldose.protocols import _cache, library_ids, load_protocol, parse_protocol
 
 VALID = """\

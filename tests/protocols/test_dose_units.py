@@ -11,9 +11,10 @@ import math
 
 import pint
 import pytest
+from pydantic import ValidationError
+
 from celldose.protocols import CelldoseError, Dose, UnitError, parse_amount, parse_dose
 from celldose.protocols._units import registry
-from pydantic import ValidationError
 
 TWO_MILLION_PER_KG = Dose(amount=2e6, unit="cells", basis="per kg")
 

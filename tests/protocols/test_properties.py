@@ -13,6 +13,9 @@ import contextlib
 from decimal import Decimal
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from celldose.protocols import (
     CelldoseError,
     Dose,
@@ -23,8 +26,6 @@ from celldose.protocols import (
     parse_dose,
     parse_regimen,
 )
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 SETTINGS = settings(
     max_examples=250,

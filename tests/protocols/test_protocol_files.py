@@ -10,6 +10,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+
 from celldose.protocols import (
     NOT_REPORTED,
     Dose,

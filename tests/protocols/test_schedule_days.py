@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+
 from celldose.protocols import (
     Dose,
     DoseTime,

@@ -8,6 +8,7 @@ The seed texts in /work/shared/seeds/ contribute their regimen-like strings, acc
 from __future__ import annotations
 
 import pytest
+
 from celldose.protocols import (
     AmbiguousWordError,
     CelldoseError,

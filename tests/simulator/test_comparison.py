@@ -6,6 +6,7 @@ import datetime as dt
 import math
 
 import pytest
+
 from celldose.protocols import (
     NotReportedError,
     OptionError,

@@ -14,6 +14,7 @@ import math
 from pathlib import Path
 
 import pytest
+
 from celldose.protocols import (
     CelldoseError,
     NotReportedError,

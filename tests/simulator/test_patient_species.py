@@ -8,6 +8,7 @@ DuBois BSA = 0.007184 × W^0.425 × H^0.725; FDA 2005 Km = body weight / BSA).
 from __future__ import annotations
 
 import pytest
+
 from celldose.protocols import CelldoseError, PatientError
 from celldose.simulator import (
     Patient,

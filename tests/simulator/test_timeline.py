@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from celldose.protocols import OptionError
 from celldose.simulator import draw_timeline, plot_timeline
 from celldose.simulator._comparison import build_lanes

@@ -12,6 +12,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+
 from celldose.protocols import (
     OptionError,
     PatientError,
