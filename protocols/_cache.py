@@ -4,8 +4,8 @@
 data of its validated model, under ``$XDG_CACHE_HOME/celldose`` (``~/.cache/celldose``), keyed by
 a hash of the file's text and of the protocol-language code and unit definitions (file
 names, sizes and modification times), so a change to either is never served stale. Loading
-from the cache still runs the models' validation. Set ``CELLDOSE_NO_CACHE=1`` to turn it off; a cache that cannot be
-read or written is ignored.
+from the cache still runs the models' validation. Set ``CELLDOSE_NO_CACHE=1`` to turn it off;
+a cache that cannot be read or written is ignored.
 """
 
 from __future__ import annotations
