@@ -17,6 +17,7 @@ from celldose.cli._inputs import (
 )
 from celldose.cli._render import table, to_json, write_output
 from celldose.protocols._display import format_sig
+from celldose.protocols._load import REGIMEN_ID
 from celldose.simulator._schedule import DosePlan, plan_doses
 
 
@@ -95,16 +96,25 @@ def command(
     else:
         text = render_table(plan)
     write_output(text, output)
+    if fmt in ("csv", "ics") or (fmt == "json" and output not in (None, "-")):
+        for warning in plan.warnings:  # CSV and iCalendar have no place for them
+            click.echo(f"warning: {warning}", err=True)
 
 
 def _volume(value: float | None) -> str:
     return "—" if value is None else f"{format_sig(value)} mL"
 
 
+_SOURCES = {"--dose": "from --dose", "--regimen": "from --regimen", "protocol": "published"}
+
+
 def header_lines(plan: DosePlan) -> list[str]:
     """Protocol, patient and basis: printed above every table of doses."""
     patient = plan.patient
-    lines = [f"protocol: {plan.protocol_id}, arm {plan.arm}: {plan.regimen}"]
+    if plan.protocol_id == REGIMEN_ID:
+        lines = [f"regimen (given with --regimen): {plan.regimen}"]
+    else:
+        lines = [f"protocol: {plan.protocol_id}, arm {plan.arm}: {plan.regimen}"]
     who = f"patient: {patient.species.label}, {patient.weight.text}"
     if plan.species_note:
         who += f" (protocol written for {plan.protocol_species})"
@@ -117,18 +127,19 @@ def header_lines(plan: DosePlan) -> list[str]:
         if str(dose) in seen:
             continue
         seen.add(str(dose))
-        source = "from --dose" if plan.dose_source == "--dose" else "published"
+        source = _SOURCES.get(plan.dose_source, "published")
+        dose_text = dose.display()
         if dose.basis == "per kg":
             weight = format_sig(patient.weight_kg, 4)
-            basis = f"{dose} (per kg, {source}) × {weight} kg body weight"
+            basis = f"{dose_text} (per kg, {source}) × {weight} kg body weight"
             if plan.scale is not None:
                 s = plan.scale
                 basis += f" × {s.factor:.3g} (BSA scaling, Km {s.km_from:g}/{s.km_to:g})"
         elif dose.basis == "per m²":
             bsa = format_sig(plan.bsa_m2 or 0, 4)
-            basis = f"{dose} (per m², {source}) × {bsa} m² BSA for {patient.weight.text}"
+            basis = f"{dose_text} (per m², {source}) × {bsa} m² BSA for {patient.weight.text}"
         else:
-            basis = f"{dose} (flat, {source}); patient weight {patient.weight.text}"
+            basis = f"{dose_text} (flat, {source}); patient weight {patient.weight.text}"
         lines.append(f"basis: {basis}")
     product = plan.product
     if product.concentration is not None:
@@ -178,15 +189,16 @@ def render_table(plan: DosePlan) -> str:
             row.append(f"{format_sig(d.cumulative_cells)} cells")
             rows.append(row)
         out.append(table(headers, rows, right=(0, 1, 2)))
+        count = len(schedule.doses)
         total = (
-            f"course: {len(schedule.doses)} doses, "
+            f"course: {count} dose{'s' if count != 1 else ''}, "
             f"{format_sig(schedule.total_cells)} cells in total"
         )
         if schedule.total_volume_ml is not None:
             total += f", {format_sig(schedule.total_volume_ml)} mL"
         if schedule.total_vials is not None:
             leftover = [d.leftover_cells for d in schedule.doses if d.leftover_cells]
-            total += f", {schedule.total_vials} vials"
+            total += f", {schedule.total_vials} vial{'s' if schedule.total_vials != 1 else ''}"
             if leftover:
                 total += f" (leftover {format_sig(sum(leftover))} cells unused)"
         if schedule.course_days is not None:

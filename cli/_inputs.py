@@ -86,7 +86,8 @@ def dosing_options(func: F) -> F:
                 "--dose",
                 "dose_text",
                 default=None,
-                help='Dose per administration if the source does not report it: "1×10⁶ cells/kg".',
+                help="Dose per administration: needed when the source does not report it; replaces "
+                'a published dose (labelled). E.g. "1×10⁶ cells/kg".',
             ),
             click.option(
                 "--count",
@@ -187,6 +188,7 @@ def build_options(
             "--viability has no effect: this protocol's dose counts total cells",
             "drop --viability (it corrects only doses that count viable cells)",
         )
+    notes = _override_notes(protocol, concentration, vial, viability)
     vial_cells = product.cells_per_vial
     vial_volume = product.vial_volume
     if vial is not None:
@@ -212,4 +214,33 @@ def build_options(
             cap_cells=parse_amount(cap, "cells", "--cap") if cap is not None else None,
         ),
         cross_species=cross_species,
+        notes=notes,
     )
+
+
+def _override_notes(
+    protocol: Protocol, concentration: str | None, vial: str | None, viability: float | None
+) -> tuple[str, ...]:
+    """Labels for product values given on the command line, saying what they replace."""
+    from celldose.protocols._display import format_sig
+
+    product = protocol.product
+    vial_unit = "cells" if vial is not None and "cell" in vial else "mL"
+    given = (
+        ("concentration", concentration, "cells/mL", product.concentration, "--concentration"),
+        ("vial", vial, vial_unit,
+         product.cells_per_vial if vial_unit == "cells" else product.vial_volume, "--vial"),
+        ("viability", viability, "", product.viability, "--viability"),
+    )  # fmt: skip
+    notes = []
+    for name, value, unit, published, option in given:
+        if value is None:
+            continue
+        amount = value if isinstance(value, float) else parse_amount(value, unit, option)
+        shown = f"{format_sig(amount)} {unit}".strip()
+        if published is None:
+            notes.append(f"{name} {shown} given with {option}")
+        else:
+            old = f"{format_sig(published)} {unit}".strip()
+            notes.append(f"{name} {shown} from {option} replaces the protocol's {old}")
+    return tuple(notes)

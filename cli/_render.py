@@ -75,6 +75,10 @@ def write_output(text: str, output: str | None) -> None:
     if output is None or output == "-":
         click.echo(text)
         return
+    if not output.strip():
+        from celldose.protocols._errors import OptionError
+
+        raise OptionError("-o was given an empty file name", "name a file, or leave out -o")
     from pathlib import Path
 
     from celldose.protocols._errors import OptionError

@@ -38,6 +38,7 @@ _UNIT_WORDS: dict[str, DurationUnit] = {
     "year": "year",
     "years": "year",
 }
+_LONGEST: dict[str, int] = {"day": 36525, "week": 5218, "month": 1200, "year": 100}
 _DURATION_RE = re.compile(r"^\s*(\d+)\s*-?\s*([A-Za-z]+)\s*$")
 
 
@@ -68,6 +69,11 @@ class Duration(BaseModel):
     def _non_negative(self) -> Duration:
         if self.amount < 0:
             raise ValueError(f"a duration cannot be negative ({self.amount} {self.unit}s)")
+        if self.amount > _LONGEST[self.unit]:
+            raise ValueError(
+                f"{self.amount} {self.unit}s is longer than celldose plans for "
+                f"(at most {_LONGEST[self.unit]} {self.unit}s, 100 years)"
+            )
         return self
 
     @property
@@ -121,10 +127,20 @@ def parse_duration(text: str) -> Duration:
 
 
 class DurationError(CelldoseError, ValueError):
-    def __init__(self, text: str) -> None:
-        super().__init__(
-            f"cannot read the duration {text!r}",
-            "write a whole number and a unit: 30 days, 4 weeks, 6 months, 1 year",
+    def __init__(
+        self,
+        text: str,
+        problem: str = "",
+        hint: str = "write a whole number and a unit: 30 days, 4 weeks, 6 months, 1 year",
+    ) -> None:
+        super().__init__(problem or f"cannot read the duration {text!r}", hint)
+
+    @classmethod
+    def past_calendar(cls, start: dt.date, time: DoseTime) -> DurationError:
+        return cls(
+            str(time),
+            f"a dose {time} after {start.isoformat()} falls past the year 9999",
+            "check the start date and the interval",
         )
 
 
@@ -177,11 +193,14 @@ class DoseTime:
     def date(self, start: dt.date) -> dt.date:
         """The calendar date of this dose for a course whose first dose is on ``start``."""
         result = start
-        for kind, amount in self.parts:
-            if kind == "d":
-                result = result + dt.timedelta(days=amount)
-            else:
-                result = add_months(result, amount)
+        try:
+            for kind, amount in self.parts:
+                if kind == "d":
+                    result = result + dt.timedelta(days=amount)
+                else:
+                    result = add_months(result, amount)
+        except (OverflowError, ValueError):
+            raise DurationError.past_calendar(start, self) from None
         return result
 
     def day_on(self, start: dt.date) -> int:

@@ -40,7 +40,7 @@ def format_sig(value: float, digits: int = 3, *, sci_from: float = 1e4) -> str:
     exponent = math.floor(math.log10(value))
     rounded = float(f"{value:.{digits - 1}e}")
     exponent = math.floor(math.log10(rounded))
-    if rounded >= sci_from:
+    if rounded >= sci_from or rounded < 1e-3:
         mantissa = rounded / 10**exponent
         text = _strip(f"{mantissa:.{digits - 1}f}")
         return f"{sign}{text}×10{superscript(exponent)}"

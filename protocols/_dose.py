@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
-from celldose.protocols._display import format_exact, superscript
+from celldose.protocols._display import format_exact, format_sig, superscript
 from celldose.protocols._errors import UnitError
 
 Basis = Literal["per kg", "per m²", "flat"]
@@ -156,6 +156,10 @@ class Dose(BaseModel):
 
     def __str__(self) -> str:
         return f"{format_exact(self.amount)} {self.unit}{_BASIS_SUFFIX[self.basis]}"
+
+    def display(self) -> str:
+        """For people: 4 significant figures at most (``2.205×10⁶ cells/kg``)."""
+        return f"{format_sig(self.amount, 4)} {self.unit}{_BASIS_SUFFIX[self.basis]}"
 
 
 def parse_dose(text: str, *, cell_product: bool = True) -> Dose:

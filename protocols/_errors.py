@@ -43,7 +43,7 @@ class RegimenSyntaxError(CelldoseError, ValueError):
         where = (
             f"at characters {start + 1}-{end}" if end > start + 1 else f"at character {start + 1}"
         )
-        word = f" {span!r}" if span.strip() else ""
+        word = f" {span!r}" if span.strip() and span.strip() != text.strip() else ""
         super().__init__(f"regimen {text!r}{word} {where}: {problem}", hint)
         self.text = text
         self.start = start

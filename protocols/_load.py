@@ -24,9 +24,10 @@ from celldose.protocols._errors import (
     ProtocolNotFoundError,
     dotted,
 )
-from celldose.protocols._protocol import FieldProblem, Protocol
+from celldose.protocols._protocol import FieldProblem, FieldProblems, Protocol
 
 LIBRARY_PACKAGE = "celldose.protocols"
+REGIMEN_ID = "regimen"  # the id of the one-arm protocol built around --regimen
 LIBRARY_FOLDER = "library"
 
 
@@ -92,7 +93,7 @@ def parse_protocol(
         except ValidationError:
             pass  # an unreadable cache entry: validate the text again
         else:
-            _check_species(protocol, located_species=None, file=file, known=known_species)
+            _check_species(protocol.species, located_species=None, file=file, known=known_species)
             return protocol
     protocol = _validate(text, file, known_species)
     _cache.write(key, protocol.model_dump(mode="json"))
@@ -100,21 +101,22 @@ def parse_protocol(
 
 
 def _check_species(
-    protocol: Protocol,
+    species: str,
     located_species: tuple[int | None, int | None] | None,
     file: str,
     known: Collection[str] | None,
 ) -> Problem | None:
     """A problem when the protocol's species is not a known one (raised when not located)."""
-    if known is None or protocol.species in known:
+    if known is None or species in known:
         return None
     line, column = located_species or (None, None)
+    close = difflib.get_close_matches(species, list(known), n=1)
     problem = Problem(
         file,
         line,
         column,
         "species",
-        f"unknown species {protocol.species!r}",
+        f"unknown species {species!r}" + (f" (did you mean {close[0]!r}?)" if close else ""),
         "use one of: " + ", ".join(sorted(known)),
     )
     if located_species is None:
@@ -139,8 +141,9 @@ def _validate(text: str, file: str, known_species: Collection[str] | None) -> Pr
     except ValidationError as exc:
         already = {p.path for p in problems}
         problems.extend(p for p in _problems(exc, located, file) if p.path not in already)
-    if protocol is not None:
-        unknown = _check_species(protocol, located.where(("species",)), file, known_species)
+    species = located.value.get("species")
+    if isinstance(species, str) and not any(p.path == "species" for p in problems):
+        unknown = _check_species(species, located.where(("species",)), file, known_species)
         if unknown is not None:
             problems.append(unknown)
     if problems:
@@ -155,6 +158,11 @@ def _problems(exc: ValidationError, located: Any, file: str) -> list[Problem]:
     by_path: dict[tuple[str | int, ...], list[dict[str, Any]]] = {}
     for detail in errors:
         cause = (detail.get("ctx") or {}).get("error")
+        if isinstance(cause, FieldProblems):
+            for item in cause.problems:
+                entry = {"type": "value_error", "msg": item.message, "ctx": {"error": item}}
+                by_path.setdefault(tuple(item.path), []).append(entry)
+            continue
         if isinstance(cause, FieldProblem):
             path = tuple(cause.path)
         else:
@@ -170,6 +178,8 @@ def _problems(exc: ValidationError, located: Any, file: str) -> list[Problem]:
         if deeper and not telling:
             continue  # the real problem is reported at a field inside this one
         chosen = telling or group
+        if not telling and len(group) > 1:
+            chosen = [_merge_literals(group)]  # route: yes -> one line with every choice
         seen: set[str] = set()
         for error in chosen:
             message, hint = _describe(error, path)
@@ -183,6 +193,23 @@ def _problems(exc: ValidationError, located: Any, file: str) -> list[Problem]:
 
 
 _UNION_NOISE = ("literal_error", "none_required")
+_TEXT_FORMS = {
+    "Dose": "'2×10⁶ cells/kg' (a number alone has no unit)",
+    "Duration": "'4 weeks' or '6 months'",
+    "Regimen": "'2×10⁶ cells/kg monthly ×4'",
+}
+
+
+def _merge_literals(group: list[dict[str, Any]]) -> dict[str, Any]:
+    """One message for a union of literals: "must be one of: IV, IM, ... or 'not reported'"."""
+    choices: list[str] = []
+    for error in group:
+        expected = str((error.get("ctx") or {}).get("expected", ""))
+        for choice in expected.replace(" or ", ", ").split(", "):
+            if choice and choice not in choices:
+                choices.append(choice)
+    message = "must be one of: " + ", ".join(choices) if choices else "invalid value"
+    return {"type": "literal_error", "msg": message, "ctx": {}}
 
 
 def _data_path(loc: tuple[Any, ...], data: Any) -> tuple[str | int, ...]:
@@ -219,6 +246,12 @@ def _describe(error: dict[str, Any], path: tuple[str | int, ...]) -> tuple[str, 
     cause = (error.get("ctx") or {}).get("error")
     if isinstance(cause, CelldoseError):
         return cause.message, cause.hint
+    if isinstance(cause, FieldProblem):
+        return cause.message, None
+    if kind == "model_type":
+        wanted = _TEXT_FORMS.get(str((error.get("ctx") or {}).get("class_name", "")))
+        if wanted:
+            return f"{field} must be written as text, like {wanted}", None
     message = str(error.get("msg", "invalid value")).removeprefix("Value error, ")
     if kind in ("greater_than", "greater_than_equal", "finite_number"):
         return message, "numbers here must be positive and finite"
@@ -264,7 +297,7 @@ def protocol_from_regimen(regimen: str, species: str) -> Protocol:
 
     parsed = parse_regimen(regimen)
     data = {
-        "id": "regimen",
+        "id": REGIMEN_ID,
         "title": f"one-off regimen: {parsed.to_shorthand()}",
         "species": species,
         "indication": "not given (one-off regimen)",
@@ -276,7 +309,7 @@ def protocol_from_regimen(regimen: str, species: str) -> Protocol:
         },
         "route": "not reported",
         "dose": None if parsed.phases[0].dose is not None else "not reported",
-        "arms": [{"name": "regimen", "regimen": parsed}],
+        "arms": [{"name": REGIMEN_ID, "regimen": parsed}],
         "reference": {"citation": "none (given with --regimen)"},
     }
     try:

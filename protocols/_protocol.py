@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
@@ -61,7 +62,16 @@ class FieldProblem(ValueError):
 
     def __init__(self, message: str, *path: str | int) -> None:
         super().__init__(message)
+        self.message = message
         self.path = path
+
+
+class FieldProblems(ValueError):
+    """Every cross-field problem of a protocol at once (``celldose check`` lists them all)."""
+
+    def __init__(self, problems: list[FieldProblem]) -> None:
+        super().__init__("; ".join(p.message for p in problems))
+        self.problems = tuple(problems)
 
 
 class _Frozen(BaseModel):
@@ -81,9 +91,10 @@ class Product(_Frozen):
     viability: float | None = Field(
         default=None, gt=0, le=1, description="Fraction of viable cells (0.92 = 92%)."
     )
-    dose_counts: Literal["total cells", "viable cells"] = Field(
-        default="total cells",
-        description="Whether the dose counts all cells or viable cells only.",
+    dose_counts: Literal["total cells", "viable cells"] | None = Field(
+        default=None,
+        description="Whether the dose counts all cells or viable cells only; not stated: no "
+        "viability correction, and the output says so.",
     )
     notes: str = ""
 
@@ -91,6 +102,18 @@ class Product(_Frozen):
     def _vial(self) -> Product:
         if self.dose_counts == "viable cells" and self.viability is None:
             raise ValueError("dose_counts: viable cells needs the product's viability")
+        if (
+            self.concentration is not None
+            and self.cells_per_vial is not None
+            and self.vial_volume is not None
+        ):
+            implied = self.concentration * self.vial_volume
+            if abs(implied - self.cells_per_vial) > 0.01 * self.cells_per_vial:
+                raise ValueError(
+                    f"cells_per_vial ({self.cells_per_vial:.4g}) contradicts concentration × "
+                    f"vial_volume ({self.concentration:.4g} × {self.vial_volume:g} mL = "
+                    f"{implied:.4g} cells); give two of the three, or make them agree"
+                )
         return self
 
 
@@ -195,55 +218,10 @@ class Protocol(_Frozen):
 
     @model_validator(mode="after")
     def _cross_checks(self) -> Protocol:
-        names = [arm.name for arm in self.arms]
-        for i, name in enumerate(names):
-            if name in names[:i]:
-                raise FieldProblem(
-                    f"arm name {name!r} repeats; arm names must be unique", "arms", i, "name"
-                )
-        for j, window in enumerate(self.response_windows):
-            if window.arm is not None and window.arm not in names:
-                raise FieldProblem(
-                    f"response window {window.label!r} names arm {window.arm!r}, "
-                    f"which is not one of: {', '.join(names)}",
-                    "response_windows",
-                    j,
-                    "arm",
-                )
-        for i, arm in enumerate(self.arms):
-            self._check_arm(arm, i)
+        problems = [p for check in _CROSS_CHECKS for p in check(self)]
+        if problems:
+            raise FieldProblems(problems)
         return self
-
-    def _check_arm(self, arm: Arm, index: int) -> None:
-        product = arm.regimen.product
-        if product is not None and product.lower() != self.product.name.lower():
-            raise FieldProblem(
-                f"arm {arm.name!r}: the regimen names product {product!r}, "
-                f"but the protocol's product is {self.product.name!r}",
-                "arms",
-                index,
-                "regimen",
-            )
-        for i in range(1, len(arm.regimen.phases) + 1):
-            dose = self.phase_dose(arm, i)
-            if dose is None and not arm.is_placebo:
-                raise FieldProblem(
-                    f"arm {arm.name!r} has no dose: give dose (or write 'dose: not reported' "
-                    "when the source does not report it)",
-                    "arms",
-                    index,
-                )
-            if isinstance(dose, Dose) and not dose.is_cells:
-                raise FieldProblem(
-                    f"arm {arm.name!r}: a cell product is dosed in cells, cells/kg or "
-                    f"cells/m², not {dose.unit}",
-                    "arms",
-                    index,
-                )
-        if self.course_length is not None:
-            problem = course_contradiction(arm.regimen, self.course_length)
-            if problem:
-                raise FieldProblem(f"arm {arm.name!r}: {problem}", "course_length")
 
     def phase_dose(self, arm: Arm, phase: int) -> Dose | NotReported | None:
         """The dose of phase ``phase`` (1-based) of ``arm``: the phase's, arm's or protocol's."""
@@ -305,6 +283,132 @@ def course_contradiction(regimen: Regimen, stated: Duration) -> str | None:
 
 
 _PROBE = dt.date(2024, 1, 1)
+
+
+# -- cross-field checks: each yields every problem it finds -------------------------------------
+def _unique_arm_names(p: Protocol) -> Iterator[FieldProblem]:
+    names = [arm.name for arm in p.arms]
+    for i, name in enumerate(names):
+        if name in names[:i]:
+            yield FieldProblem(
+                f"arm name {name!r} repeats; arm names must be unique", "arms", i, "name"
+            )
+
+
+def _arm_products_and_doses(p: Protocol) -> Iterator[FieldProblem]:
+    used_protocol_dose = False
+    for index, arm in enumerate(p.arms):
+        product = arm.regimen.product
+        if product is not None and product.lower() != p.product.name.lower():
+            yield FieldProblem(
+                f"arm {arm.name!r}: the regimen names product {product!r}, "
+                f"but the protocol's product is {p.product.name!r}",
+                "arms", index, "regimen",
+            )  # fmt: skip
+        first = arm.regimen.phases[0].dose
+        if arm.dose is not None and first is not None and first != arm.dose:
+            yield FieldProblem(
+                f"arm {arm.name!r}: its dose ({arm.dose}) contradicts the dose in its regimen "
+                f"({first}); give the dose once",
+                "arms", index, "dose",
+            )  # fmt: skip
+        if arm.dose is None and first is None:
+            used_protocol_dose = True
+        for i in range(1, len(arm.regimen.phases) + 1):
+            dose = p.phase_dose(arm, i)
+            if dose is None and not arm.is_placebo:
+                yield FieldProblem(
+                    f"arm {arm.name!r} has no dose: give dose (or write 'dose: not reported' "
+                    "when the source does not report it)",
+                    "arms", index,
+                )  # fmt: skip
+                break
+            if isinstance(dose, Dose) and not dose.is_cells:
+                yield FieldProblem(
+                    f"arm {arm.name!r}: a cell product is dosed in cells, cells/kg or "
+                    f"cells/m², not {dose.unit}",
+                    "arms", index,
+                )  # fmt: skip
+                break
+    if p.dose is not None and not used_protocol_dose:
+        yield FieldProblem(
+            f"the protocol's dose ({p.dose}) is used by no arm: every arm gives its own",
+            "dose",
+        )
+
+
+def _windows(p: Protocol) -> Iterator[FieldProblem]:
+    names = [arm.name for arm in p.arms]
+    for j, window in enumerate(p.response_windows):
+        if window.arm is not None and window.arm not in names:
+            yield FieldProblem(
+                f"response window {window.label!r} names arm {window.arm!r}, "
+                f"which is not one of: {', '.join(names)}",
+                "response_windows", j, "arm",
+            )  # fmt: skip
+            continue
+        anchor = window.anchor_dose
+        if isinstance(anchor, int) and anchor > 1:
+            arms = [a for a in p.arms if window.arm in (None, a.name) and not a.is_placebo]
+            for arm in arms:
+                count = _dose_count(arm.regimen)
+                if count is not None and anchor > count:
+                    yield FieldProblem(
+                        f"response window {window.label!r} is anchored at dose {anchor}, but "
+                        f"arm {arm.name!r} has {count} doses",
+                        "response_windows", j, "anchor",
+                    )  # fmt: skip
+                    break
+        follow = p.follow_up
+        if (
+            isinstance(follow, Duration)
+            and window.anchor == "first dose"
+            and isinstance(window.end, Duration)
+            and window.end.day_range()[0] > follow.day_range()[1]
+        ):
+            yield FieldProblem(
+                f"response window {window.label!r} ends {window.end} after the first dose, "
+                f"after the follow-up of {follow}",
+                "response_windows", j, "end",
+            )  # fmt: skip
+
+
+def _course(p: Protocol) -> Iterator[FieldProblem]:
+    for arm in p.arms:
+        if p.course_length is not None:
+            problem = course_contradiction(arm.regimen, p.course_length)
+            if problem:
+                yield FieldProblem(f"arm {arm.name!r}: {problem}", "course_length")
+        if isinstance(p.follow_up, Duration):
+            last = _last_dose_days(arm.regimen)
+            if last is not None and p.follow_up.day_range()[1] < last:
+                yield FieldProblem(
+                    f"the follow-up of {p.follow_up} (counted from the first dose) ends before "
+                    f"the last dose of arm {arm.name!r} (day {last})",
+                    "follow_up",
+                )
+                break
+
+
+def _dose_count(regimen: Regimen) -> int | None:
+    try:
+        return len(regimen.expand("min"))
+    except CelldoseError:
+        return None
+
+
+def _last_dose_days(regimen: Regimen) -> int | None:
+    """The smallest day the last dose can fall on (over start dates), or None if not known."""
+    try:
+        last = regimen.expand("min")[-1].time
+    except CelldoseError:
+        return None
+    if not last.has_months:
+        return last.days
+    return min(last.day_on(_PROBE + dt.timedelta(days=k)) for k in range(366))
+
+
+_CROSS_CHECKS = (_unique_arm_names, _arm_products_and_doses, _windows, _course)
 
 
 __all__ = [

@@ -42,6 +42,7 @@ def normalize_unit_text(text: str) -> str:
     for sup, power in _SUPERSCRIPT_POWERS.items():
         out = out.replace(sup, power)
     out = _SQUARE_SUFFIX.sub(r"\1**\2", out)
+    out = re.sub(r"\^\s*(\d)", r"**\1", out)
     out = _KG_SPELLINGS.sub("kg", out)
     return out
 
@@ -64,7 +65,12 @@ def parse_unit(text: str, *, original: str | None = None) -> Any:
         )
     normalized = normalize_unit_text(text)
     if not _UNIT_TEXT.match(normalized):
-        raise UnitError(shown, "the unit contains characters celldose does not accept")
+        odd = sorted({c for c in normalized if not _UNIT_TEXT.match(c)})
+        raise UnitError(
+            shown,
+            f"the unit contains {' '.join(repr(c) for c in odd)}, which celldose does not accept",
+            "write units like cells/kg, cells/m² (or m2), mL",
+        )
     if not normalized:
         raise UnitError(shown, "no unit given", "add a unit, e.g. cells/kg, cells, mL or kg")
     import pint

@@ -16,7 +16,11 @@ from celldose.protocols._dose import read_number
 from celldose.protocols._errors import PatientError, UnitError
 from celldose.simulator._species import Species
 
-_WEIGHT_UNITS = {"kg": 1.0, "g": 0.001, "lb": 0.45359237, "lbs": 0.45359237}
+_WEIGHT_UNITS = {"kg": 1.0, "g": 0.001, "lb": 0.45359237}
+_WEIGHT_WORDS = {
+    "kgs": "kg", "kilogram": "kg", "kilograms": "kg", "gram": "g", "grams": "g",
+    "lbs": "lb", "pound": "lb", "pounds": "lb",
+}  # fmt: skip
 _HEIGHT_UNITS = {"cm": 1.0, "m": 100.0, "in": 2.54}
 HumanBsa = Literal["mosteller", "dubois"]
 
@@ -39,7 +43,15 @@ class Weight:
 
 
 def _read(text: str, units: dict[str, float], what: str, example: str) -> tuple[float, str]:
+    if not isinstance(text, str):
+        raise PatientError(
+            f"the {what} must be text with a unit, not {text!r}", f"write it like {example}"
+        )
     stripped = text.strip()
+    if stripped.startswith(("-", "−")):
+        raise PatientError(f"the {what} must be positive, not {text!r}")
+    if stripped.startswith("."):
+        raise PatientError(f"cannot read the {what} {text!r}", f"write a leading zero: 0{stripped}")
     try:
         number = read_number(stripped) if stripped else None
     except UnitError as exc:
@@ -54,6 +66,7 @@ def _read(text: str, units: dict[str, float], what: str, example: str) -> tuple[
             f"write {stripped}kg or {stripped}lb" if what == "weight" else f"write {stripped}cm",
         )
     key = unit if unit in units else unit.lower()
+    key = _WEIGHT_WORDS.get(key, key) if units is _WEIGHT_UNITS else key
     if key not in units:
         raise PatientError(
             f"unknown {what} unit {unit!r} in {text!r}",
@@ -68,8 +81,8 @@ def _read(text: str, units: dict[str, float], what: str, example: str) -> tuple[
 def parse_weight(text: str) -> Weight:
     """``"26.5lb"`` -> Weight(kg=12.020197805, value=26.5, unit='lb')."""
     value, unit = _read(text, _WEIGHT_UNITS, "weight", "12kg or 26.5lb")
-    unit = "lb" if unit == "lbs" else unit
-    return Weight(kg=value * _WEIGHT_UNITS[unit], value=value, unit=unit)
+    kg = value / 1000.0 if unit == "g" else value * _WEIGHT_UNITS[unit]  # 950 g is 0.95 kg
+    return Weight(kg=kg, value=value, unit=unit)
 
 
 def parse_height(text: str) -> float:
@@ -136,7 +149,15 @@ def make_patient(
     human_bsa: HumanBsa = "mosteller",
 ) -> Patient:
     """Check the weight against the species' ranges: refuse outside hard, warn outside soft."""
-    w = parse_weight(weight) if isinstance(weight, str) else weight
+    if isinstance(weight, Weight):
+        w = weight
+    elif isinstance(weight, str):
+        w = parse_weight(weight)
+    else:
+        raise PatientError(
+            f"the weight must be text with a unit or a Weight, not {weight!r}",
+            'write it like "12kg" or "26.5lb"',
+        )
     low, high = species.hard_kg
     if not low <= w.kg <= high:
         raise PatientError(

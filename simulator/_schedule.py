@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import tomllib
 from dataclasses import dataclass, field, replace
+from functools import cache
+from importlib import resources
 from typing import Any, Literal
 
 from pydantic import ValidationError
@@ -17,6 +20,7 @@ from pydantic import ValidationError
 from celldose.protocols._calendar import Duration
 from celldose.protocols._dose import Dose
 from celldose.protocols._errors import NotReportedError, OptionError
+from celldose.protocols._load import REGIMEN_ID
 from celldose.protocols._protocol import Arm, Protocol
 from celldose.protocols._regimen import NOT_REPORTED, Phase, Regimen, Which
 from celldose.simulator._logistics import Product, draw
@@ -39,6 +43,16 @@ class DoseOptions:
     weekends: WeekendPolicy = "show"
     product: Product | None = None  # logistics; None: from the protocol's product
     cross_species: bool = False  # allow a patient of another species than the protocol's
+    notes: tuple[str, ...] = ()  # labels for values given on the command line
+
+    def __post_init__(self) -> None:
+        if self.start is not None and not isinstance(self.start, dt.date):
+            raise OptionError(
+                f"start must be a datetime.date, not {type(self.start).__name__}",
+                "use datetime.date(2026, 12, 1) (the CLI reads YYYY-MM-DD)",
+            )
+        if self.count is not None and (isinstance(self.count, bool) or self.count < 1):
+            raise OptionError(f"count must be a whole number of at least 1, not {self.count!r}")
 
 
 @dataclass(frozen=True)
@@ -194,14 +208,14 @@ def fill_unreported(regimen: Regimen, options: DoseOptions, context: str) -> Reg
         data = phase.model_dump(exclude_none=True)
         if phase.count == NOT_REPORTED or phase.duration == NOT_REPORTED:
             if options.count is None:
-                raise NotReportedError("the number of doses", "--count", "8", context)
+                raise NotReportedError("the number of doses", "--count", "<N>", context)
             data.pop("duration", None)
             data["count"] = options.count
             used_count = True
         if phase.every == NOT_REPORTED:
             if options.interval is None:
                 raise NotReportedError(
-                    "the interval between doses", "--interval", '"2 weeks"', context
+                    "the interval between doses", "--interval", '"<N> weeks"', context
                 )
             data["every"] = options.interval
             used_interval = True
@@ -243,7 +257,7 @@ def resolve_phase_doses(
         else:
             if options.dose is None:
                 raise NotReportedError(
-                    "the dose per administration", "--dose", '"1×10⁶ cells/kg"', context
+                    "the dose per administration", "--dose", '"<amount> cells/kg"', context
                 )
             doses.append(options.dose)
             source = "--dose"
@@ -319,6 +333,9 @@ def plan_doses(
     _check_species(protocol, patient, options)
     regimen = fill_unreported(chosen.regimen, options, context)
     phase_doses, source, warnings = resolve_phase_doses(protocol, chosen, options, context)
+    if protocol.id == REGIMEN_ID and source == "protocol":
+        source = "--regimen"
+    warnings = [*_filled_notes(chosen.regimen, options), *options.notes, *warnings]
     scale = _scale(protocol, patient, options)
     product = options.product or Product(
         concentration=protocol.product.concentration,
@@ -348,10 +365,10 @@ def plan_doses(
         for item in planned:
             dose = phase_doses[item.phase - 1]
             cells = _cells(dose, patient, bsa, scale)
-            if not math.isfinite(cells) or cells <= 0:
+            if not math.isfinite(cells) or cells < 1:
                 raise OptionError(
                     f"the dose {dose} gives {cells:g} cells for {patient.weight.text}",
-                    "check the dose: it must give a finite, positive number of cells",
+                    "check the dose and its unit: a dose is at least one whole cell",
                 )
             capped = False
             if product.cap_cells is not None and cells > product.cap_cells:
@@ -371,7 +388,7 @@ def plan_doses(
                     moved_from=None,
                     dose=dose,
                     cells=cells,
-                    cells_per_kg=cells / patient.weight_kg,
+                    cells_per_kg=_per_kg(dose, cells, patient, scale, capped),
                     cells_to_draw=taken.cells_to_draw,
                     volume_ml=taken.volume_ml,
                     vials=taken.vials,
@@ -384,7 +401,15 @@ def plan_doses(
         if options.start is not None and options.weekends == "next-weekday":
             records = _move_weekends(records, regimen)
         schedules.append(Schedule(which if regimen.is_range else None, tuple(records)))
-    warnings = list(patient.warnings) + warnings
+    warnings = list(patient.warnings) + warnings + _plausibility(schedules, patient)
+    if protocol.product.viability is not None and protocol.product.dose_counts is None:
+        warnings.append(
+            f"the protocol gives a viability ({protocol.product.viability:.0%}) but not whether "
+            "its dose counts viable cells: no viability correction is made (add dose_counts "
+            "to the protocol's product)"
+        )
+    if patient.height_cm is not None and bsa is None:
+        warnings.append("--height has no effect: no dose here is per m² of a human")
     if any(r.capped for s in schedules for r in s.doses):
         assert product.cap_cells is not None
         from celldose.protocols._display import format_sig
@@ -394,8 +419,9 @@ def plan_doses(
         weekend = sorted({r.number for s in schedules for r in s.doses if r.weekend})
         if weekend:
             numbers = ", ".join(map(str, weekend))
+            plural = len(weekend) > 1
             warnings.append(
-                f"dose{'s' if len(weekend) > 1 else ''} {numbers} fall on a weekend "
+                f"dose{'s' if plural else ''} {numbers} fall{'' if plural else 's'} on a weekend "
                 "(--weekends next-weekday moves them)"
             )
     if scale is not None:
@@ -408,7 +434,7 @@ def plan_doses(
         protocol_id=protocol.id,
         protocol_species=protocol.species,
         arm=chosen.name,
-        regimen=regimen.to_shorthand(),
+        regimen=_with_doses(regimen, phase_doses).to_shorthand(),
         patient=patient,
         bsa_m2=bsa[0] if bsa else None,
         bsa_formula=bsa[1] if bsa else None,
@@ -423,6 +449,70 @@ def plan_doses(
         note = plan.species_note + (" (--cross-species)" if crossed else "")
         plan = replace(plan, warnings=(note, *plan.warnings))
     return plan
+
+
+def _filled_notes(regimen: Regimen, options: DoseOptions) -> list[str]:
+    """Labels for values the source does not report and the command line gave."""
+    notes = []
+    if options.count is not None:
+        notes.append(
+            f"number of doses {options.count} given with --count (the source does not report it)"
+        )
+    if options.interval is not None:
+        notes.append(
+            f"interval {options.interval} given with --interval (the source does not report it)"
+        )
+    return notes
+
+
+def _with_doses(regimen: Regimen, doses: list[Dose]) -> Regimen:
+    """The regimen with the dose actually used written on each phase where it changes."""
+    phases = []
+    previous: Dose | None = None
+    for phase, dose in zip(regimen.phases, doses, strict=True):
+        phases.append(phase.model_copy(update={"dose": None if dose == previous else dose}))
+        previous = dose
+    return regimen.model_copy(update={"phases": tuple(phases), "product": None})
+
+
+def _per_kg(
+    dose: Dose, cells: float, patient: Patient, scale: ScaleInfo | None, capped: bool
+) -> float:
+    """Cells per kg: exact for a per-kg dose (no division noise), else cells / weight."""
+    if dose.basis == "per kg" and not capped:
+        return dose.amount * (scale.factor if scale is not None else 1.0)
+    return cells / patient.weight_kg
+
+
+@cache
+def _checks() -> dict[str, Any]:
+    text = resources.files("celldose.simulator").joinpath("checks.toml").read_text("utf-8")
+    return tomllib.loads(text)
+
+
+def _plausibility(schedules: list[Schedule], patient: Patient) -> list[str]:
+    """Warnings (never refusals) for doses and volumes outside checks.toml's soft ranges."""
+    from celldose.protocols._display import format_sig
+
+    checks = _checks()
+    low, high = checks["dose"]["soft_cells_per_kg"]
+    most_ml = checks["volume"]["soft_ml_per_kg"]
+    doses = [d for s in schedules for d in s.doses]
+    out = []
+    odd = sorted({d.cells_per_kg for d in doses if not low <= d.cells_per_kg <= high})
+    if odd:
+        shown = ", ".join(f"{format_sig(v)} cells/kg" for v in odd[:3])
+        out.append(
+            f"a dose of {shown} is outside {format_sig(low)}-{format_sig(high)} cells/kg "
+            "per administration: check the dose and its unit"
+        )
+    big = [d.volume_ml for d in doses if d.volume_ml is not None]
+    if big and max(big) > most_ml * patient.weight_kg:
+        out.append(
+            f"a volume of {format_sig(max(big))} mL per dose is more than {format_sig(most_ml)} "
+            f"mL/kg for {patient.weight.text}: check the concentration and its unit"
+        )
+    return out
 
 
 def _cells(

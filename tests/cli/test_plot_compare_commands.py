@@ -66,7 +66,7 @@ def test_plot_needs_an_unreported_count(tmp_path: Path, capsys: pytest.CaptureFi
     assert (code, out) == (2, "")
     assert err == (
         "error: the source (aa-ucmsc-18, arm uc-msc) does not report the number of doses "
-        "(give it with --count 8)\n"
+        "(give it with --count <N>)\n"
     )
     assert run(capsys, "plot", AA, "--count", "12", "-o", str(tmp_path / "aa.svg"))[0] == 0
 

@@ -282,7 +282,7 @@ def test_the_command_does_not_import_matplotlib() -> None:
         (
             [*JANG, "--weight", "12kg", "--skip", "9"],
             "error: dose 9 does not exist: jang2025-canine-itp arm msc has 8 doses "
-            "(cAT-MSC q4w ×8) (give a dose number from 1 to 8)",
+            "(1×10⁶ cells/kg q4w ×8) (give a dose number from 1 to 8)",
         ),
         (
             [*JANG, "--weight", "12kg", "--seed", "3", "--missed", "0.1"],

@@ -208,7 +208,7 @@ def test_flattened_superscript_hint_with_a_spaced_unit(text: str, suggestion: st
         ("2 s", "is not a dose amount"),
         ("2 %", "is not a dose amount"),
         ("2 cells/s", "is not a dose basis"),
-        ("2 cells/kg; DROP", "characters celldose does not accept"),
+        ("2 cells/kg; DROP", "which celldose does not accept"),
     ],
 )
 def test_refused_doses(text: str, problem: str) -> None:

@@ -208,7 +208,9 @@ def test_izadi2022_t1d_bmmsc() -> None:
     with pytest.raises(NotReportedError) as info:
         msc.regimen.expand()  # the interval between the two doses is not reported
     assert info.value.option == "--interval"
-    assert p.follow_up == Duration(amount=1, unit="year")
+    # "followed for at least one year"; outcomes analysed at 12 and 24 months, so the
+    # follow-up reaches 24 months (and the 12-24 month window lies within it)
+    assert p.follow_up == Duration(amount=24, unit="month")
     assert p.reference.doi == "10.1186/s13287-022-02941-w"
     assert set(p.reference.registry) == {"IRCT2016070428786N1", "NCT04078308"}
 

@@ -283,7 +283,7 @@ def test_a_dose_that_does_not_exist_is_refused() -> None:
     with pytest.raises(OptionError) as info:
         run(JANG, WhatIf(missed=(9,)))
     assert str(info.value) == (
-        "dose 9 does not exist: jang2025-canine-itp arm msc has 8 doses (cAT-MSC q4w ×8) "
+        "dose 9 does not exist: jang2025-canine-itp arm msc has 8 doses (1×10⁶ cells/kg q4w ×8) "
         "(give a dose number from 1 to 8)"
     )
     with pytest.raises(OptionError, match=r"dose 12 does not exist"):
