@@ -9,6 +9,7 @@ import click
 
 from celldose.cli._describe import describe_phase, dose_row, expansions
 from celldose.cli._render import DATE, table, to_json
+from celldose.protocols._display import plural
 from celldose.protocols._shorthand import parse_regimen
 
 
@@ -53,11 +54,11 @@ def command(regimen: str, start: dt.date | None, fmt: str) -> None:
         click.echo(describe_phase(phase, i))
     for which, schedule in rows.items():
         title = (
-            f"{len(schedule)} doses"
+            f"{plural(len(schedule), 'dose')}"
             if len(rows) == 1
             else (
                 f"{which}imum schedule ({'fewest' if which == 'min' else 'most'} doses a week): "
-                f"{len(schedule)} doses"
+                f"{plural(len(schedule), 'dose')}"
             )
         )
         click.echo("")

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from celldose.protocols._calendar import Duration
+from celldose.protocols._display import plural
 from celldose.protocols._errors import CelldoseError
 from celldose.protocols._regimen import (
     NOT_REPORTED,
@@ -84,11 +85,13 @@ def schedule_summary(regimen: Regimen, start: dt.date | None) -> str:
         rows = [dose_row(d, start) for d in doses]
         if all(r["day"] is not None for r in rows):
             days = ", ".join(str(r["day"]) for r in rows)
-            lines.append(f"{label}{len(rows)} doses on days {days}")
+            lines.append(
+                f"{label}{plural(len(rows), 'dose')} on day{'s' if len(rows) > 1 else ''} {days}"
+            )
         else:
             offsets = ", ".join(r["offset"] for r in rows)
             lines.append(
-                f"{label}{len(rows)} doses at {offsets} (calendar months: days depend on the "
-                "start date, give --start)"
+                f"{label}{plural(len(rows), 'dose')} at {offsets} (calendar months: days "
+                "depend on the start date, give --start)"
             )
     return "; ".join(lines)

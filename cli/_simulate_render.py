@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from celldose.cli._cmd_dose import header_lines
 from celldose.cli._export import plan_json
 from celldose.cli._render import table
-from celldose.protocols._display import format_sig
+from celldose.protocols._display import format_sig, plural
 from celldose.simulator._whatif import WhatIfResult, WindowShift
 
 if TYPE_CHECKING:
@@ -103,13 +103,15 @@ def _totals_lines(result: WhatIfResult) -> list[str]:
     planned_n, given_n = len(result.doses), len(result.given)
     difference = result.total_cells - result.planned_total_cells
     sign = "+" if difference > 0 else ("−" if difference < 0 else "±")
-    planned = f"planned: {planned_n} doses, {format_sig(result.planned_total_cells)} cells"
-    simulated = f"simulated: {given_n} doses, {format_sig(result.total_cells)} cells"
+    planned = (
+        f"planned: {plural(planned_n, 'dose')}, {format_sig(result.planned_total_cells)} cells"
+    )
+    simulated = f"simulated: {plural(given_n, 'dose')}, {format_sig(result.total_cells)} cells"
     simulated += f" ({sign}{format_sig(abs(difference))} cells)"
     if result.planned_vials is not None:
-        planned += f", {result.planned_vials} vials"
+        planned += f", {plural(result.planned_vials, 'vial')}"
     if result.vials is not None:
-        simulated += f", {result.vials} vials"
+        simulated += f", {plural(result.vials, 'vial')}"
     if result.planned_course_days is not None:
         planned += f", first to last dose {result.planned_course_days} days"
     if result.course_days is not None:
@@ -440,7 +442,7 @@ def cohort_table(result: CohortResult) -> str:
         how = per.get(record.dose.basis, "(flat)")
         out.append(f"basis: {record.dose} ({source}) {how}{scaling}")
     out.append(
-        f"cohort: {result.patients:,} virtual {result.species.label}s, seed {result.seed}"
+        f"cohort: {plural(result.patients, 'virtual ' + result.species.label)}, seed {result.seed}"
         + (" (the default; --seed S for another draw)" if cohort.seed == 0 else "")
     )
     w = result.weight_kg

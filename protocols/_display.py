@@ -48,6 +48,11 @@ def format_sig(value: float, digits: int = 3, *, sci_from: float = 1e4) -> str:
     return sign + _strip(f"{rounded:.{decimals}f}")
 
 
+def plural(count: int, word: str, words: str | None = None) -> str:
+    """``plural(1, "dose")`` -> ``1 dose``; ``plural(2, "dose")`` -> ``2 doses``."""
+    return f"{count:,} {word if count == 1 else (words or word + 's')}"
+
+
 def format_exact(value: float) -> str:
     """Write a float exactly (its shortest repr), with a power of ten for large or small values.
 

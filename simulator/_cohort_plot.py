@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
-from celldose.protocols._display import format_sig, superscript
+from celldose.protocols._display import format_sig, plural, superscript
 from celldose.simulator._style import OKABE_ITO, figure_size, paper_rc
 
 if TYPE_CHECKING:
@@ -87,7 +87,8 @@ def draw_cohort_histogram(result: CohortResult, *, size: str | None = "single") 
             frameon=False,
             handlelength=1.6,
             columnspacing=1.5,
-            title=f"{result.patients:,} virtual {result.species.label}s, seed {result.seed}",
+            title=f"{plural(result.patients, 'virtual ' + result.species.label)}, "
+            f"seed {result.seed}",
             title_fontsize=6.5,
             alignment="left",
         )

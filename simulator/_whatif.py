@@ -29,6 +29,7 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from celldose.protocols._calendar import Duration, parse_duration
+from celldose.protocols._display import plural
 from celldose.protocols._errors import CelldoseError, OptionError
 from celldose.protocols._protocol import Protocol, ResponseWindow
 from celldose.protocols._regimen import Phase, Which
@@ -527,7 +528,8 @@ def _gap_warnings(doses: list[WhatIfDose], warnings: list[str]) -> None:
         gap, planned = b.day - a.day, b.planned_day - a.planned_day
         if gap < planned and (a.moved_days or b.moved_days):
             warnings.append(
-                f"doses {a.number} and {b.number} are now {gap} days apart (planned {planned})"
+                f"doses {a.number} and {b.number} are now {plural(gap, 'day')} apart "
+                f"(planned {planned})"
             )
 
 
