@@ -701,7 +701,10 @@ def _draw_doses(c: _Canvas, box: _LaneBox, style: LaneStyle) -> None:
             xs,
             [row] * len(xs),
             s=sizes,
-            marker=style.marker,
+            # circles in every lane, so that marker area is comparable across lanes (a star
+            # of the same size looks smaller); lanes differ by row, title and colour, and the
+            # cumulative panel keeps a shape per lane for greyscale reading
+            marker="o",
             facecolors=faces,
             edgecolors=edges,
             linewidths=widths,
