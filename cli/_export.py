@@ -135,10 +135,15 @@ def plan_ics(plan: DosePlan) -> str:
         event.add("dtstart", dose.date)
         event.add("dtend", dose.date + dt.timedelta(days=1))
         event.add("summary", f"{plan.protocol_id}: infusion {dose.number} of {total}")
+        basis = f"Basis: {dose.dose.display()} ({dose.dose.basis}) for {plan.patient.weight.text}"
+        if dose.dose.basis == "per m²" and plan.bsa_m2 is not None:
+            basis += f", BSA {format_sig(plan.bsa_m2, 4)} m² ({plan.bsa_formula})"
         lines = [
             f"Dose {dose.number} of {total} (phase {dose.phase}): {format_sig(dose.cells)} cells",
-            f"Basis: {dose.dose} for {plan.patient.weight.text} ({plan.patient.species.label})",
+            f"{basis} ({plan.patient.species.label})",
         ]
+        if dose.moved_from is not None:
+            lines.append(f"Moved from {dose.moved_from.isoformat()} (a weekend)")
         if dose.volume_ml is not None:
             lines.append(f"Volume: {format_sig(dose.volume_ml)} mL")
         if dose.vials is not None:
