@@ -44,10 +44,42 @@ class LazyGroup(click.Group):
         assert isinstance(command, click.Command)
         return command
 
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        name, command, rest = super().resolve_command(ctx, args)
+        if command is not None:
+            _refuse_repeated(command, rest, name or "")
+        return name, command, rest
+
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         rows = [(name, COMMANDS[name][1]) for name in self.list_commands(ctx)]
         with formatter.section("Commands"):
             formatter.write_dl(rows)
+
+
+def _refuse_repeated(command: click.Command, args: list[str], name: str) -> None:
+    """An option that takes one value, given twice (--weight 12kg ... --weight 26.5lb): refused.
+
+    click would silently keep the last one; for a dose that is a guess.
+    """
+    single: dict[str, str] = {}
+    for param in command.params:
+        if isinstance(param, click.Option) and not param.multiple and not param.count:
+            for name in param.opts + param.secondary_opts:
+                single[name] = param.opts[0]
+    seen: dict[str, int] = {}
+    for arg in args:
+        if arg == "--":
+            break
+        name = arg.split("=", 1)[0] if arg.startswith("--") else arg
+        if name in single:
+            key = single[name]
+            seen[key] = seen.get(key, 0) + 1
+            if seen[key] > 1:
+                raise click.UsageError(
+                    f"{key} is given more than once: give it once (see celldose {name} --help)"
+                )
 
 
 def _available(module: str) -> bool:
@@ -93,7 +125,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             if exc.ctx and exc.ctx.parent
             else "celldose --help"
         )
-        click.echo(f"error: {exc.format_message()} (see {where})", err=True)
+        message = exc.format_message()
+        if "(see celldose" not in message:
+            message += f" (see {where})"
+        click.echo(f"error: {message}", err=True)
         return exc.exit_code
     except click.ClickException as exc:
         if debug:

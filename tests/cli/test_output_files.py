@@ -53,3 +53,13 @@ def test_a_refused_figure_leaves_no_file(
     assert code == 2
     assert "--size" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_an_option_given_twice_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    # click would keep the last --weight silently; for a dose that would be a guess
+    argv = ["dose", *JANG, "--weight", "12kg", "--weight=26.5lb"]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err == (
+        "error: --weight is given more than once: give it once (see celldose dose --help)\n"
+    )
