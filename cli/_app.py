@@ -66,15 +66,15 @@ def _refuse_repeated(command: click.Command, args: list[str], name: str) -> None
     single: dict[str, str] = {}
     for param in command.params:
         if isinstance(param, click.Option) and not param.multiple and not param.count:
-            for name in param.opts + param.secondary_opts:
-                single[name] = param.opts[0]
+            for opt in param.opts + param.secondary_opts:
+                single[opt] = param.opts[0]
     seen: dict[str, int] = {}
     for arg in args:
         if arg == "--":
             break
-        name = arg.split("=", 1)[0] if arg.startswith("--") else arg
-        if name in single:
-            key = single[name]
+        flag = arg.split("=", 1)[0] if arg.startswith("--") else arg
+        if flag in single:
+            key = single[flag]
             seen[key] = seen.get(key, 0) + 1
             if seen[key] > 1:
                 raise click.UsageError(
