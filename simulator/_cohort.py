@@ -816,7 +816,8 @@ def _weight_model(cohort: Cohort, species: Species) -> WeightModel:
                 f"with median {median:g} kg and sigma {sigma:g}, {100 * (1 - inside):.0f}% of the "
                 f"weights fall outside {soft_low:g}-{soft_high:g} kg; truncating that much would "
                 "change the distribution",
-                "lower --weight-sigma (0.6 already spans about 5-40 kg around 15 kg)",
+                f"lower --weight-sigma: sigma {sigma:g} puts 90% of the weights within "
+                f"×/÷ {format_sig(math.exp(1.645 * sigma))} of the median",
             )
     return WeightModel("lognormal", median, sigma, soft_low, soft_high)
 
