@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from celldose.protocols._display import format_sig
 from celldose.protocols._dose import Dose
 from celldose.protocols._errors import OptionError, PatientError
 from celldose.protocols._protocol import Protocol, Responders
@@ -885,8 +886,6 @@ def _warnings(
         out.extend(cohort.roster.warnings)
     if capped:
         assert engine.cap is not None
-        from celldose.protocols._display import format_sig
-
         out.append(
             f"{capped:,} doses were above the cap and capped at {format_sig(engine.cap)} cells"
         )
