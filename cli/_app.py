@@ -144,6 +144,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         click.echo(f"error: {exc}", err=True)
         return 1
+    except Exception as exc:  # a bug: one line for the user, the traceback with --debug
+        if debug:
+            raise
+        click.echo(
+            f"internal error: {type(exc).__name__}: {exc} (a bug in celldose; run again with "
+            "--debug for the traceback and report it)",
+            err=True,
+        )
+        return 1
     return result if isinstance(result, int) else 0
 
 

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from celldose.protocols._errors import CelldoseError
 
@@ -71,8 +71,7 @@ class Duration(BaseModel):
             raise ValueError(f"a duration cannot be negative ({self.amount} {self.unit}s)")
         if self.amount > _LONGEST[self.unit]:
             raise ValueError(
-                f"{self.amount} {self.unit}s is longer than celldose plans for "
-                f"(at most {_LONGEST[self.unit]} {self.unit}s, 100 years)"
+                f"{self.amount} {self.unit}s is longer than celldose plans for (at most 100 years)"
             )
         return self
 
@@ -123,7 +122,13 @@ def parse_duration(text: str) -> Duration:
     unit = _UNIT_WORDS.get(match.group(2).lower()) if match else None
     if match is None or unit is None:
         raise DurationError(text)
-    return Duration(amount=int(match.group(1)), unit=unit)
+    if len(match.group(1)) > 6:
+        raise DurationError(text, f"the duration {text!r} is out of range")
+    try:
+        return Duration(amount=int(match.group(1)), unit=unit)
+    except ValidationError as exc:
+        message = str(exc.errors()[0].get("msg", "")).removeprefix("Value error, ")
+        raise DurationError(text, f"cannot use the duration {text!r}: {message}") from None
 
 
 class DurationError(CelldoseError, ValueError):

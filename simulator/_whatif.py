@@ -28,7 +28,7 @@ import datetime as dt
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from celldose.protocols._calendar import Duration, parse_duration
+from celldose.protocols._calendar import DoseTime, Duration, parse_duration
 from celldose.protocols._display import plural
 from celldose.protocols._errors import CelldoseError, OptionError
 from celldose.protocols._protocol import Protocol, ResponseWindow
@@ -132,6 +132,8 @@ def parse_delays(texts: tuple[str, ...] | list[str]) -> tuple[tuple[int, int], .
                 raise OptionError(f"--delay {text!r} is not understood", hint)
             amount = amount.strip()
             if amount.lstrip("-").isdigit():
+                if len(amount) > 6:
+                    raise OptionError(f"--delay {text!r}: the delay is out of range", hint)
                 days = int(amount)
             else:
                 try:
@@ -358,7 +360,7 @@ def whatif(
         cumulative += simulated.cells
         date = record.date
         if start is not None and day is not None and moved[j]:
-            date = start + dt.timedelta(days=day)
+            date = DoseTime.zero().plus_days(day).date(start)  # past year 9999: a clean error
         simulated = replace(
             simulated, day=day, date=date, cumulative_cells=cumulative, moved_from=None
         )
