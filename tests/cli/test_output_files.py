@@ -63,3 +63,36 @@ def test_an_option_given_twice_is_refused(capsys: pytest.CaptureFixture[str]) ->
     assert err == (
         "error: --weight is given more than once: give it once (see celldose dose --help)\n"
     )
+
+
+def test_a_bug_is_one_line_and_exit_1(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import celldose.cli._cmd_list as listing
+
+    def broken() -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(listing, "library_protocols", broken)
+    assert main(["list"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("internal error: RuntimeError: boom (a bug in celldose;")
+    assert "Traceback" not in err
+    with pytest.raises(RuntimeError):
+        main(["--debug", "list"])
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--interval", "10000000 years"], "'10000000 years' is out of range"),
+        (["--interval", "101 years"], "longer than celldose plans for (at most 100 years)"),
+    ],
+)
+def test_durations_out_of_range(
+    argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["dose", "izadi2022-t1d-bmmsc", "--weight", "60kg", *argv])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert message in err and "Traceback" not in err
