@@ -16,7 +16,7 @@ from typing import Any
 import click
 
 from celldose.cli._cmd_plot import echo_warnings, figure_options
-from celldose.cli._render import DATE, table, to_json
+from celldose.cli._render import DATE, format_option, table, to_json
 from celldose.protocols._errors import OptionError
 from celldose.simulator._comparison import (
     ANY,
@@ -78,14 +78,7 @@ def _assignments(option: str, values: Sequence[str]) -> dict[str, str] | None:
 )
 @click.option("--start", type=DATE, default=None, help="Date of every first dose, YYYY-MM-DD.")
 @figure_options(cumulative=True)
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json", "csv"]),
-    default="table",
-    show_default=True,
-    help="Format of the comparison table.",
-)
+@format_option("table", "json", "csv", help="Format of the comparison table.")
 @click.option(
     "-o",
     "--output",

@@ -15,7 +15,7 @@ from celldose.cli._inputs import (
     patient_options,
     target_options,
 )
-from celldose.cli._render import table, to_json, write_output
+from celldose.cli._render import format_option, table, to_json, write_output
 from celldose.protocols._display import format_sig
 from celldose.protocols._load import REGIMEN_ID
 from celldose.simulator._schedule import DosePlan, plan_doses
@@ -25,14 +25,7 @@ from celldose.simulator._schedule import DosePlan, plan_doses
 @target_options
 @patient_options
 @dosing_options
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json", "csv", "ics"]),
-    default="table",
-    show_default=True,
-    help="Output format (ics needs --start).",
-)
+@format_option("table", "json", "csv", "ics", help="Output format (ics needs --start).")
 @click.option("-o", "--output", default=None, help="Write to this file instead of the screen.")
 def command(
     protocol: str | None,

@@ -4,19 +4,12 @@ from __future__ import annotations
 
 import click
 
-from celldose.cli._render import to_json
+from celldose.cli._render import format_option, to_json
 from celldose.protocols._load import library_protocols
 
 
 @click.command(name="list")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-    help="Output format.",
-)
+@format_option("table", "json")
 def command(fmt: str) -> None:
     """List the bundled protocol library: id, species, arms and title.
 

@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from celldose.cli._describe import describe_phase, dose_row, expansions
-from celldose.cli._render import DATE, table, to_json
+from celldose.cli._render import DATE, format_option, table, to_json
 from celldose.protocols._display import plural
 from celldose.protocols._shorthand import parse_regimen
 
@@ -21,14 +21,7 @@ from celldose.protocols._shorthand import parse_regimen
     default=None,
     help="Date of the first dose (YYYY-MM-DD): adds dates, and day numbers for months.",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-    help="Output format.",
-)
+@format_option("table", "json")
 def command(regimen: str, start: dt.date | None, fmt: str) -> None:
     """Read a one-line REGIMEN and print every dose's day (first dose = day 0).
 

@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from celldose.cli._describe import describe_phase, dose_row, expansions, schedule_summary
-from celldose.cli._render import DATE, reported, to_json
+from celldose.cli._render import DATE, format_option, reported, to_json
 from celldose.protocols._calendar import Duration
 from celldose.protocols._errors import CelldoseError
 from celldose.protocols._load import load_protocol
@@ -18,14 +18,7 @@ from celldose.protocols._protocol import Protocol, ResponseWindow
 @click.command(name="show")
 @click.argument("protocol")
 @click.option("--start", type=DATE, default=None, help="Date of the first dose (YYYY-MM-DD).")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="Output format.",
-)
+@format_option("text", "json")
 def command(protocol: str, start: dt.date | None, fmt: str) -> None:
     """Show PROTOCOL (a library id or a YAML file), normalized.
 

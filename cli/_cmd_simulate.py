@@ -21,7 +21,7 @@ from celldose.cli._inputs import (
     load_target,
     target_options,
 )
-from celldose.cli._render import to_json, write_output
+from celldose.cli._render import format_option, to_json, write_output
 from celldose.cli._simulate_render import (
     cohort_csv,
     cohort_json,
@@ -131,14 +131,7 @@ WHATIF_ONLY = {
 )
 @click.option("--plot", default=None, help="Cohort: histogram figure (.png, .svg or .pdf).")
 @click.option("--size", default=None, help="Figure size: single, 1.5, double, or WxH (mm).")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["table", "json", "csv"]),
-    default="table",
-    show_default=True,
-    help="Output format.",
-)
+@format_option("table", "json", "csv")
 @click.option("-o", "--output", default=None, help="Write to this file instead of the screen.")
 def command(**kwargs: Any) -> None:
     """What-if scenarios for one patient, or a virtual cohort, of PROTOCOL (or --regimen).

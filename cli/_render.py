@@ -4,15 +4,27 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 import click
 
 from celldose.protocols._display import format_sig
 from celldose.protocols._regimen import NOT_REPORTED
 
-FORMATS = ("table", "json", "csv")
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def format_option(*choices: str, help: str = "Output format.") -> Callable[[_F], _F]:
+    """The ``--format`` option of a command; its first choice is the default."""
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(list(choices)),
+        default=choices[0],
+        show_default=True,
+        help=help,
+    )
 
 
 def table(
