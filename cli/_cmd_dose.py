@@ -23,7 +23,7 @@ from celldose.simulator._schedule import DosePlan, plan_doses
 
 @click.command(name="dose")
 @target_options
-@patient_options
+@patient_options()
 @dosing_options
 @format_option("table", "json", "csv", "ics", help="Output format (ics needs --start).")
 @click.option("-o", "--output", default=None, help="Write to this file instead of the screen.")

@@ -19,6 +19,7 @@ from celldose.cli._inputs import (
     build_patient,
     dosing_options,
     load_target,
+    patient_options,
     target_options,
 )
 from celldose.cli._render import format_option, to_json, write_output
@@ -68,18 +69,10 @@ WHATIF_ONLY = {
 
 @click.command(name="simulate")
 @target_options
-@click.option(
-    "--weight",
-    default=None,
-    help="One patient's weight (12kg, 26.5lb); for a cohort: every virtual patient's weight.",
-)
-@click.option("--height", default=None, help="Height of one patient (humans, per-m² doses).")
-@click.option(
-    "--bsa-formula",
-    type=click.Choice(["mosteller", "dubois"]),
-    default="mosteller",
-    show_default=True,
-    help="Human BSA formula.",
+@patient_options(
+    weight_required=False,
+    weight_help="One patient's weight (12kg, 26.5lb); for a cohort: every virtual patient's "
+    "weight.",
 )
 @dosing_options
 @click.option(

@@ -36,7 +36,7 @@ def describe_phase(phase: Phase, index: int) -> str:
     if phase.days is not None:
         parts.append("on days " + ", ".join(map(str, phase.days)) + " of the phase")
     if isinstance(phase.count, int):
-        parts.append(f"{phase.count} dose{'s' if phase.count != 1 else ''}")
+        parts.append(plural(phase.count, "dose"))
     elif phase.count == NOT_REPORTED or phase.duration == NOT_REPORTED:
         parts.append("number of doses not reported")
     if isinstance(phase.duration, Duration):

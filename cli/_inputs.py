@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any, TypeVar
 
 import click
@@ -18,7 +19,7 @@ from celldose.protocols._dose import Dose, parse_amount, parse_dose
 from celldose.protocols._errors import OptionError
 from celldose.protocols._load import load_protocol, protocol_from_regimen
 from celldose.protocols._protocol import Protocol
-from celldose.simulator._logistics import Product
+from celldose.simulator._logistics import Product, product_in_hand
 from celldose.simulator._patient import Patient, make_patient
 from celldose.simulator._schedule import DoseOptions
 from celldose.simulator._species import get_species, species_names
@@ -54,26 +55,33 @@ def target_options(func: F) -> F:
     return func
 
 
-def patient_options(func: F) -> F:
-    for decorator in reversed(
-        [
-            click.option(
-                "--weight", required=True, help="Body weight with a unit: 12kg, 26.5lb, 950g."
-            ),
-            click.option(
-                "--height", default=None, help="Height (humans, for per-m² doses): 170cm."
-            ),
-            click.option(
-                "--bsa-formula",
-                type=click.Choice(["mosteller", "dubois"]),
-                default="mosteller",
-                show_default=True,
-                help="Human BSA formula.",
-            ),
-        ]
-    ):
-        func = decorator(func)
-    return func
+def patient_options(
+    *,
+    weight_required: bool = True,
+    weight_help: str = "Body weight with a unit: 12kg, 26.5lb, 950g.",
+) -> Callable[[F], F]:
+    """--weight, --height and --bsa-formula."""
+
+    def apply(func: F) -> F:
+        for decorator in reversed(
+            [
+                click.option("--weight", required=weight_required, help=weight_help),
+                click.option(
+                    "--height", default=None, help="Height (humans, for per-m² doses): 170cm."
+                ),
+                click.option(
+                    "--bsa-formula",
+                    type=click.Choice(["mosteller", "dubois"]),
+                    default="mosteller",
+                    show_default=True,
+                    help="Human BSA formula.",
+                ),
+            ]
+        ):
+            func = decorator(func)
+        return func
+
+    return apply
 
 
 def dosing_options(func: F) -> F:
@@ -185,17 +193,22 @@ def build_options(
     product = protocol.product
     if viability is not None and product.dose_counts != "viable cells":
         raise OptionError(
-            "--viability has no effect: this protocol's dose counts total cells",
+            "--viability has no effect: this protocol's dose does not count viable cells",
             "drop --viability (it corrects only doses that count viable cells)",
         )
-    notes = _override_notes(protocol, concentration, vial, viability)
-    vial_cells = product.cells_per_vial
-    vial_volume = product.vial_volume
+    base = product_in_hand(product)
+    changes: dict[str, Any] = {}
+    if concentration is not None:
+        changes["concentration"] = parse_amount(concentration, "cells/mL", "--concentration")
     if vial is not None:
         if "cell" in vial:
-            vial_cells, vial_volume = parse_amount(vial, "cells", "--vial"), None
+            changes.update(vial_cells=parse_amount(vial, "cells", "--vial"), vial_volume_ml=None)
         else:
-            vial_cells, vial_volume = None, parse_amount(vial, "mL", "--vial")
+            changes.update(vial_cells=None, vial_volume_ml=parse_amount(vial, "mL", "--vial"))
+    if viability is not None:
+        changes["viability"] = viability
+    if cap is not None:
+        changes["cap_cells"] = parse_amount(cap, "cells", "--cap")
     return DoseOptions(
         dose=dose,
         count=count,
@@ -203,44 +216,34 @@ def build_options(
         scale="bsa" if scale == "bsa" else "none",
         start=start,
         weekends="next-weekday" if weekends == "next-weekday" else "show",
-        product=Product(
-            concentration=parse_amount(concentration, "cells/mL", "--concentration")
-            if concentration is not None
-            else product.concentration,
-            vial_cells=vial_cells,
-            vial_volume_ml=vial_volume,
-            viability=viability if viability is not None else product.viability,
-            dose_counts_viable=product.dose_counts == "viable cells",
-            cap_cells=parse_amount(cap, "cells", "--cap") if cap is not None else None,
-        ),
+        product=replace(base, **changes),
         cross_species=cross_species,
-        notes=notes,
+        notes=_override_notes(base, changes),
     )
 
 
-def _override_notes(
-    protocol: Protocol, concentration: str | None, vial: str | None, viability: float | None
-) -> tuple[str, ...]:
+_GIVEN = (  # product field, words, unit, option
+    ("concentration", "concentration", "cells/mL", "--concentration"),
+    ("vial_cells", "vial", "cells", "--vial"),
+    ("vial_volume_ml", "vial", "mL", "--vial"),
+    ("viability", "viability", "", "--viability"),
+)
+
+
+def _override_notes(base: Product, changes: dict[str, Any]) -> tuple[str, ...]:
     """Labels for product values given on the command line, saying what they replace."""
     from celldose.protocols._display import format_sig
 
-    product = protocol.product
-    vial_unit = "cells" if vial is not None and "cell" in vial else "mL"
-    given = (
-        ("concentration", concentration, "cells/mL", product.concentration, "--concentration"),
-        ("vial", vial, vial_unit,
-         product.cells_per_vial if vial_unit == "cells" else product.vial_volume, "--vial"),
-        ("viability", viability, "", product.viability, "--viability"),
-    )  # fmt: skip
     notes = []
-    for name, value, unit, published, option in given:
+    for field, words, unit, option in _GIVEN:
+        value = changes.get(field)
         if value is None:
             continue
-        amount = value if isinstance(value, float) else parse_amount(value, unit, option)
-        shown = f"{format_sig(amount)} {unit}".strip()
+        shown = f"{format_sig(value)} {unit}".strip()
+        published = getattr(base, field)
         if published is None:
-            notes.append(f"{name} {shown} given with {option}")
+            notes.append(f"{words} {shown} given with {option}")
         else:
             old = f"{format_sig(published)} {unit}".strip()
-            notes.append(f"{name} {shown} from {option} replaces the protocol's {old}")
+            notes.append(f"{words} {shown} from {option} replaces the protocol's {old}")
     return tuple(notes)

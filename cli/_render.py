@@ -9,7 +9,6 @@ from typing import Any, TypeVar
 
 import click
 
-from celldose.protocols._display import format_sig
 from celldose.protocols._regimen import NOT_REPORTED
 
 _F = TypeVar("_F", bound=Callable[..., Any])
@@ -51,10 +50,6 @@ def to_json(data: Any) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False)
 
 
-def cells(value: float | None) -> str:
-    return "—" if value is None else f"{format_sig(value)} cells"
-
-
 def reported(value: object) -> str:
     return "not reported" if value is None or value == NOT_REPORTED else str(value)
 
@@ -76,10 +71,6 @@ class DateType(click.ParamType):  # type: ignore[type-arg]
 
 
 DATE = DateType()
-
-
-def weekday(date: dt.date) -> str:
-    return date.strftime("%a")
 
 
 def write_output(text: str, output: str | None) -> None:

@@ -44,7 +44,6 @@ from celldose.protocols._regimen import (
     Phase,
     PlannedDose,
     Regimen,
-    spacing_violations,
 )
 
 
@@ -95,5 +94,4 @@ __all__ = [
     "parse_protocol",
     "protocol_from_regimen",
     "parse_regimen",
-    "spacing_violations",
 ]

@@ -93,8 +93,9 @@ def parse_protocol(
         except ValidationError:
             pass  # an unreadable cache entry: validate the text again
         else:
-            _check_species(protocol.species, located_species=None, file=file, known=known_species)
-            return protocol
+            if known_species is None or protocol.species in known_species:
+                return protocol
+            # an unknown species: validating the text again reports it with its line
     protocol = _validate(text, file, known_species)
     _cache.write(key, protocol.model_dump(mode="json"))
     return protocol
@@ -102,14 +103,14 @@ def parse_protocol(
 
 def _check_species(
     species: str,
-    located_species: tuple[int | None, int | None] | None,
+    where: tuple[int | None, int | None],
     file: str,
     known: Collection[str] | None,
 ) -> Problem | None:
-    """A problem when the protocol's species is not a known one (raised when not located)."""
+    """A problem when the protocol's species is not a known one."""
     if known is None or species in known:
         return None
-    line, column = located_species or (None, None)
+    line, column = where
     close = difflib.get_close_matches(species, list(known), n=1)
     problem = Problem(
         file,
@@ -119,8 +120,6 @@ def _check_species(
         f"unknown species {species!r}" + (f" (did you mean {close[0]!r}?)" if close else ""),
         "use one of: " + ", ".join(sorted(known)),
     )
-    if located_species is None:
-        raise ProtocolFileError(file, [problem])
     return problem
 
 

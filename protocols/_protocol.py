@@ -258,7 +258,7 @@ def course_contradiction(regimen: Regimen, stated: Duration) -> str | None:
     """
     try:
         doses = regimen.expand("min")
-        after = regimen.phases[-1].next_start("min", doses[-1].time)
+        after = regimen.phases[-1].next_start("min")
     except CelldoseError:  # a value is not reported: nothing to check against
         return None
     first_of_last = next(d for d in doses if d.phase == doses[-1].phase).time

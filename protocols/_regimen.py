@@ -251,7 +251,7 @@ class Phase(BaseModel):
         n = self.resolved_count(which, context=context)
         return tuple(self._nth(k, which) for k in range(n))
 
-    def next_start(self, which: Which, last: DoseTime) -> DoseTime | None:
+    def next_start(self, which: Which) -> DoseTime | None:
         """Where the next phase starts by default (the would-be next dose), or None."""
         if self.every is None and self.times_per_week is None:
             return None
@@ -326,7 +326,7 @@ class Regimen(BaseModel):
                 if phase.wait is not None:
                     start = last.plus(phase.wait.as_time())
                 else:
-                    nxt = previous.next_start(which, last)
+                    nxt = previous.next_start(which)
                     assert nxt is not None
                     start = start.plus(nxt)
             if phase.dose is not None:
@@ -341,6 +341,16 @@ class Regimen(BaseModel):
                     )
             previous = phase
         return tuple(doses)
+
+    def with_doses(self, doses: Sequence[Dose | NotReported]) -> Regimen:
+        """This regimen with each phase's dose written where it changes, and the product name
+        (which stood for the protocol's dose) dropped: how it reads once its doses are known."""
+        phases = []
+        previous: Dose | NotReported | None = None
+        for phase, dose in zip(self.phases, doses, strict=True):
+            phases.append(phase.model_copy(update={"dose": None if dose == previous else dose}))
+            previous = dose
+        return self.model_copy(update={"phases": tuple(phases), "product": None})
 
     def to_shorthand(self) -> str:
         """The one-line form; it parses back to an equal regimen (when every value is reported).
@@ -400,15 +410,6 @@ def _render_phase(phase: Phase) -> list[str]:
     return words
 
 
-def spacing_violations(days: Sequence[int], minimum: int) -> list[tuple[int, int]]:
-    """Pairs of consecutive doses (1-based numbers) closer than ``minimum`` days."""
-    return [
-        (i + 1, i + 2)
-        for i, (a, b) in enumerate(zip(days, days[1:], strict=False))
-        if b - a < minimum
-    ]
-
-
 __all__ = [
     "NOT_REPORTED",
     "FrequencyRange",
@@ -416,6 +417,5 @@ __all__ = [
     "Phase",
     "PlannedDose",
     "Regimen",
-    "spacing_violations",
     "week_pattern",
 ]

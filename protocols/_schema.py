@@ -15,7 +15,6 @@ _TEXT_FORMS = {
     "Duration": "A duration, e.g. '30 days', '4 weeks', '6 months', '1 year'.",
     "Regimen": "A one-line regimen, e.g. '2×10⁶ cells/kg monthly ×4' or 'cAT-MSC q4w ×8'.",
 }
-SCHEMA_ID = "https://celldose.invalid/schema/protocol.json"
 
 
 def protocol_json_schema() -> dict[str, Any]:

@@ -39,7 +39,6 @@ from celldose.protocols._regimen import Which
 from celldose.simulator._patient import Weight, make_patient, parse_weight
 from celldose.simulator._schedule import DoseOptions, DosePlan, plan_doses
 from celldose.simulator._species import Species, get_species
-from celldose.simulator._whatif import _schedule_index
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int32]
@@ -657,7 +656,7 @@ def simulate_cohort(
     model = _weight_model(cohort, species)
     reference = make_patient(species, Weight(model.median_kg, model.median_kg, "kg"))
     plan = plan_doses(protocol, reference, arm=chosen.name, options=options)
-    index = _schedule_index(plan, schedule, protocol.id)
+    index = plan.schedule_index(schedule)
     records = plan.schedules[index].doses
     doses = len(records)
     patients = cohort.size

@@ -330,17 +330,6 @@ def _phase_doses(
     return doses, sources, warnings
 
 
-def _regimen_text(regimen: Regimen, doses: Sequence[Dose | None]) -> str:
-    """The regimen in words with every phase's effective dose, the product name left out."""
-    phases = []
-    previous: Dose | None | str = "-"
-    for phase, dose in zip(regimen.phases, doses, strict=True):
-        value: Dose | str | None = NOT_REPORTED if dose is None else dose
-        phases.append(phase.model_copy(update={"dose": None if value == previous else value}))
-        previous = value
-    return regimen.model_copy(update={"phases": tuple(phases), "product": None}).to_shorthand()
-
-
 def build_lane(
     protocol: Protocol,
     arm: str | None = None,
@@ -451,7 +440,9 @@ def build_lane(
         arm=chosen.name,
         arm_label=chosen.label,
         n=chosen.n if isinstance(chosen.n, int) else None,
-        regimen=_regimen_text(regimen, phase_doses),
+        regimen=regimen.with_doses(
+            [NOT_REPORTED if d is None else d for d in phase_doses]
+        ).to_shorthand(),
         dose_source=overall,
         dose_replaced=replaced,
         given=tuple(

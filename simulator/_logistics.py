@@ -6,6 +6,7 @@ import math
 from dataclasses import dataclass
 
 from celldose.protocols._errors import OptionError
+from celldose.protocols._protocol import Product as ProtocolProduct
 
 MAX_VIALS = 1000
 
@@ -45,6 +46,17 @@ class Product:
                 )
             return self.vial_volume_ml * self.concentration
         return None
+
+
+def product_in_hand(product: ProtocolProduct) -> Product:
+    """The logistics a protocol's product gives (command-line values replace them later)."""
+    return Product(
+        concentration=product.concentration,
+        vial_cells=product.cells_per_vial,
+        vial_volume_ml=product.vial_volume,
+        viability=product.viability,
+        dose_counts_viable=product.dose_counts == "viable cells",
+    )
 
 
 @dataclass(frozen=True)

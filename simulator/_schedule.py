@@ -23,7 +23,7 @@ from celldose.protocols._errors import NotReportedError, OptionError
 from celldose.protocols._load import REGIMEN_ID
 from celldose.protocols._protocol import Arm, Protocol
 from celldose.protocols._regimen import NOT_REPORTED, Phase, Regimen, Which
-from celldose.simulator._logistics import Product, draw
+from celldose.simulator._logistics import Product, draw, product_in_hand
 from celldose.simulator._patient import Patient
 from celldose.simulator._species import get_species
 
@@ -183,6 +183,23 @@ class DosePlan:
     def doses(self) -> tuple[DoseRecord, ...]:
         return tuple(d for s in self.schedules for d in s.doses)
 
+    def schedule_index(self, which: Which | None) -> int:
+        """Which schedule to use: the only one, or ``min``/``max`` of a frequency range."""
+        if len(self.schedules) == 1:
+            if which is not None:
+                raise OptionError(
+                    f"--schedule picks one side of a frequency range; {self.protocol_id} arm "
+                    f"{self.arm} has one schedule ({self.regimen})",
+                    "drop --schedule",
+                )
+            return 0
+        if which is None:
+            raise OptionError(
+                f"{self.protocol_id} arm {self.arm} is a frequency range ({self.regimen})",
+                "choose --schedule min (fewest doses a week) or --schedule max (most)",
+            )
+        return 0 if which == "min" else 1
+
     def records(self) -> list[dict[str, Any]]:
         """One dict per dose (both schedules of a range, marked by ``schedule``)."""
         out = []
@@ -337,13 +354,7 @@ def plan_doses(
         source = "--regimen"
     warnings = [*_filled_notes(chosen.regimen, options), *options.notes, *warnings]
     scale = _scale(protocol, patient, options)
-    product = options.product or Product(
-        concentration=protocol.product.concentration,
-        vial_cells=protocol.product.cells_per_vial,
-        vial_volume_ml=protocol.product.vial_volume,
-        viability=protocol.product.viability,
-        dose_counts_viable=protocol.product.dose_counts == "viable cells",
-    )
+    product = options.product or product_in_hand(protocol.product)
     bsa: tuple[float, str] | None = None
     if any(d.basis == "per m²" for d in phase_doses):
         bsa = patient.bsa()
@@ -434,7 +445,7 @@ def plan_doses(
         protocol_id=protocol.id,
         protocol_species=protocol.species,
         arm=chosen.name,
-        regimen=_with_doses(regimen, phase_doses).to_shorthand(),
+        regimen=regimen.with_doses(phase_doses).to_shorthand(),
         patient=patient,
         bsa_m2=bsa[0] if bsa else None,
         bsa_formula=bsa[1] if bsa else None,
@@ -463,16 +474,6 @@ def _filled_notes(regimen: Regimen, options: DoseOptions) -> list[str]:
             f"interval {options.interval} given with --interval (the source does not report it)"
         )
     return notes
-
-
-def _with_doses(regimen: Regimen, doses: list[Dose]) -> Regimen:
-    """The regimen with the dose actually used written on each phase where it changes."""
-    phases = []
-    previous: Dose | None = None
-    for phase, dose in zip(regimen.phases, doses, strict=True):
-        phases.append(phase.model_copy(update={"dose": None if dose == previous else dose}))
-        previous = dose
-    return regimen.model_copy(update={"phases": tuple(phases), "product": None})
 
 
 def _per_kg(

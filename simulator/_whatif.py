@@ -296,7 +296,7 @@ def whatif(
     options = options or DoseOptions()
     plan = plan_doses(protocol, patient, arm=arm, options=options)
     chosen = protocol.arm(plan.arm)
-    index = _schedule_index(plan, schedule, protocol.id)
+    index = plan.schedule_index(schedule)
     records = plan.schedules[index].doses
     count = len(records)
     for number in [*scenario.missed, *(n for n, _ in scenario.delays)]:
@@ -406,23 +406,6 @@ def whatif(
         windows=windows,
         warnings=tuple(dict.fromkeys(warnings)),
     )
-
-
-def _schedule_index(plan: DosePlan, schedule: Which | None, protocol_id: str) -> int:
-    if len(plan.schedules) == 1:
-        if schedule is not None:
-            raise OptionError(
-                f"--schedule picks one side of a frequency range; {protocol_id} arm {plan.arm} "
-                f"has one schedule ({plan.regimen})",
-                "drop --schedule",
-            )
-        return 0
-    if schedule is None:
-        raise OptionError(
-            f"{protocol_id} arm {plan.arm} is a frequency range ({plan.regimen})",
-            "choose --schedule min (fewest doses a week) or --schedule max (most)",
-        )
-    return 0 if schedule == "min" else 1
 
 
 def _moves(scenario: WhatIf, count: int) -> list[int]:

@@ -6,7 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from celldose.protocols import _cache, library_ids, load_protocol, parse_protocol
+from celldose.protocols import (
+    ProtocolFileError,
+    _cache,
+    library_ids,
+    load_protocol,
+    parse_protocol,
+)
 
 VALID = """\
 id: cached
@@ -65,3 +71,12 @@ def test_an_invalid_text_is_never_cached(cache_home: Path) -> None:
     with pytest.raises(ValueError):
         parse_protocol(VALID.replace("2e6 cells/kg", "2x106/kg"), "a.yaml")
     assert not (cache_home.exists() and any(cache_home.glob("*.json")))
+
+
+def test_an_unknown_species_is_located_even_after_caching(cache_home: Path) -> None:
+    text = VALID.replace("species: dog", "species: unicorn")
+    parse_protocol(text, "a.yaml")  # no species list: valid, and cached
+    with pytest.raises(ProtocolFileError) as info:
+        parse_protocol(text, "a.yaml", known_species=("dog", "cat"))
+    (problem,) = info.value.problems
+    assert (problem.line, problem.column, problem.path) == (3, 10, "species")
