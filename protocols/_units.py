@@ -29,9 +29,20 @@ def registry() -> Any:
     """Return the celldose unit registry (built on first call, then shared)."""
     import pint
 
+    from celldose.protocols._cache import cache_dir
+
     definitions = resources.files("celldose.protocols").joinpath("units.txt")
+    folder = cache_dir()
+    ureg: Any
     with resources.as_file(definitions) as path:
-        ureg: Any = pint.UnitRegistry(str(path), autoconvert_offset_to_baseunit=False)
+        try:  # pint keeps the parsed definitions, keyed by the file's content, in our cache
+            ureg = pint.UnitRegistry(
+                str(path),
+                autoconvert_offset_to_baseunit=False,
+                cache_folder=None if folder is None else folder / "pint",
+            )
+        except OSError:  # an unwritable cache folder: parse the file every time
+            ureg = pint.UnitRegistry(str(path), autoconvert_offset_to_baseunit=False)
     ureg.formatter.default_format = "~P"
     return ureg
 
