@@ -7,15 +7,18 @@ one-line message, no traceback unless --debug), 1 failure on valid input.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import importlib.util
+import signal
 import sys
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import click
 
-from celldose.protocols._errors import CelldoseError
+from celldose.protocols._errors import CelldoseError, SystemFailure
 
 COMMANDS: dict[str, tuple[str, str]] = {
     "list": ("celldose.cli._cmd_list", "List the bundled protocol library."),
@@ -107,8 +110,35 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; return the exit code (used by the console script and by tests)."""
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
+    with _sigterm_raises():
+        return _main(args, debug)
+
+
+@contextlib.contextmanager
+def _sigterm_raises() -> Iterator[None]:
+    """SIGTERM raises SystemExit(143), so clean-up (temporary files) runs as on Ctrl-C."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def terminated(signum: int, frame: Any) -> None:
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, terminated)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _main(args: list[str], debug: bool) -> int:
     try:
         result = cli.main(args=args, prog_name="celldose", standalone_mode=False)
+    except SystemFailure as exc:  # valid input, the system failed (disk full): exit 1
+        if debug:
+            raise
+        click.echo(f"error: {exc}", err=True)
+        return 1
     except CelldoseError as exc:
         if debug:
             raise

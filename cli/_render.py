@@ -73,29 +73,15 @@ class DateType(click.ParamType):  # type: ignore[type-arg]
 DATE = DateType()
 
 
-def write_output(text: str, output: str | None) -> None:
-    """Print, or write the whole text to a file at once (no partial file on error)."""
+def write_output(text: str, output: str | None, *, inputs: Sequence[str] = ()) -> None:
+    """Print, or write the whole text to a file atomically (no partial file on error).
+
+    ``inputs`` are the files the command read: writing onto one of them is refused.
+    """
     if output is None or output == "-":
         click.echo(text)
         return
-    if not output.strip():
-        from celldose.protocols._errors import OptionError
+    from celldose.protocols._files import write_atomic
 
-        raise OptionError("-o was given an empty file name", "name a file, or leave out -o")
-    from pathlib import Path
-
-    from celldose.protocols._errors import OptionError
-
-    target = Path(output)
-    if not target.parent.is_dir():
-        raise OptionError(
-            f"cannot write {output}: the folder {str(target.parent)!r} does not exist",
-            "create it first or choose another path",
-        )
-    tmp = target.with_name(f".{target.name}.tmp")
-    try:
-        tmp.write_text(text + ("" if text.endswith("\n") else "\n"), encoding="utf-8")
-        tmp.replace(target)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise OptionError(f"cannot write {output}: {exc.strerror}", "check the path") from None
+    body = text + ("" if text.endswith("\n") else "\n")
+    write_atomic(output, body.encode("utf-8"), inputs=inputs)

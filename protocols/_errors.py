@@ -95,6 +95,21 @@ class OptionError(CelldoseError, ValueError):
     """Options that contradict each other or the protocol."""
 
 
+class OutputPathError(CelldoseError, ValueError):
+    """An output path that cannot be written: a folder, a missing folder, one of the inputs."""
+
+
+class InputTooLargeError(CelldoseError, ValueError):
+    """An input file or text longer than celldose reads (a limit against runaway input)."""
+
+
+class SystemFailure(CelldoseError, OSError):
+    """Valid input, but the system failed (no space left, an I/O error): not the user's input.
+
+    The CLI exits 1 for these, not 2: running again after fixing the system may succeed.
+    """
+
+
 @dataclass(frozen=True)
 class Problem:
     """One problem found in a protocol file, with where it is."""

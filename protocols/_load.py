@@ -7,6 +7,8 @@ once (``celldose check`` lists them); nothing in a protocol file can define unit
 from __future__ import annotations
 
 import difflib
+import os
+import stat
 import types
 import typing
 from collections.abc import Collection, Iterator
@@ -29,6 +31,7 @@ from celldose.protocols._protocol import FieldProblem, FieldProblems, Protocol
 LIBRARY_PACKAGE = "celldose.protocols"
 REGIMEN_ID = "regimen"  # the id of the one-arm protocol built around --regimen
 LIBRARY_FOLDER = "library"
+MAX_FILE_BYTES = 1_000_000  # a protocol file is a few kilobytes; 1 MB is far beyond any real one
 
 
 def library_ids() -> tuple[str, ...]:
@@ -63,17 +66,55 @@ def load_protocol(source: str | Path, *, known_species: Collection[str] | None =
     if library_text is not None:
         return parse_protocol(library_text, f"library:{text_source}", known_species=known_species)
     path = Path(source)
-    if path.is_file():
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise ProtocolNotFoundError(
-                f"cannot read {text_source}: {exc}", "give a UTF-8 YAML file"
-            ) from None
+    if path.exists():
+        text = _read_file(path, text_source)
         return parse_protocol(text, text_source, known_species=known_species)
     close = difflib.get_close_matches(text_source, library_ids(), n=1)
     hint = f"did you mean {close[0]}?" if close else "run 'celldose list' for the library ids"
     raise ProtocolNotFoundError(f"{text_source!r} is neither a library protocol nor a file", hint)
+
+
+def _read_file(path: Path, name: str) -> str:
+    """The text of a regular file of at most :data:`MAX_FILE_BYTES`; never blocks on a FIFO."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        raise ProtocolNotFoundError(
+            f"cannot read {name}: {exc.strerror}", "give a UTF-8 YAML file"
+        ) from None
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            kind = "a folder" if stat.S_ISDIR(info.st_mode) else "a device, FIFO or socket"
+            raise ProtocolNotFoundError(
+                f"cannot read {name}: it is {kind}, not a regular file", "give a YAML file"
+            )
+        try:
+            data = handle.read(MAX_FILE_BYTES + 1)
+        except OSError as exc:
+            raise ProtocolNotFoundError(
+                f"cannot read {name}: {exc.strerror}", "give a UTF-8 YAML file"
+            ) from None
+    _check_size(len(data), name)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ProtocolNotFoundError(
+            f"cannot read {name}: byte {exc.start + 1} is not UTF-8", "give a UTF-8 YAML file"
+        ) from None
+
+
+def _check_size(size: int, file: str) -> None:
+    if size > MAX_FILE_BYTES:
+        problem = Problem(
+            file,
+            None,
+            None,
+            "",
+            f"the file is more than {MAX_FILE_BYTES:,} bytes (1 MB), the limit for a protocol",
+            "a protocol file takes a few kilobytes: check that this is the right file",
+        )
+        raise ProtocolFileError(file, [problem])
 
 
 def parse_protocol(
@@ -85,6 +126,8 @@ def parse_protocol(
     """
     from celldose.protocols import _cache
 
+    if len(text) > MAX_FILE_BYTES // 4:  # more than 4 bytes per character only past this
+        _check_size(len(text.encode("utf-8", "surrogatepass")), file)
     key = _cache.cache_key(text)
     cached = _cache.read(key)
     if cached is not None:
@@ -167,9 +210,10 @@ def _problems(exc: ValidationError, located: Any, file: str) -> list[Problem]:
         else:
             path = _data_path(detail["loc"], located.value)
         by_path.setdefault(path, []).append(dict(detail))
+    parents = {path[:i] for path in by_path for i in range(len(path))}
     problems: list[Problem] = []
     for path, group in by_path.items():
-        deeper = any(other[: len(path)] == path and other != path for other in by_path)
+        deeper = path in parents
         if deeper and all(e["type"] == "too_short" for e in group):
             continue  # a list emptied by the errors of its items: those are reported
         # A union (dose: Dose | 'not reported') fails once per member; keep the telling ones.

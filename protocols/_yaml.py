@@ -5,11 +5,18 @@ from the nodes itself, so that it can refuse what PyYAML would silently accept: 
 (PyYAML keeps the last one), explicit tags (which can construct objects), anchors and aliases,
 and non-finite numbers. Only ``true``/``false`` are booleans: YAML 1.1's ``yes``/``no``/``on``/
 ``off`` stay strings, and dates stay text.
+
+Numbers must be plain decimals. YAML 1.1 silently reads ``010`` as octal 8, ``1:30`` as base-60
+90, ``0x10`` as 16 and ``1_0`` as 10: each is refused, quoted as written, with its line; so are
+a naked decimal point (``.5``: write ``0.5``, as safe-dosing rules ask) and numbers too long to
+read. Quoting a value (``"010"``) makes it text. Nesting deeper than :data:`MAX_DEPTH` is
+refused while the text is scanned, before anything recurses.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,6 +36,17 @@ _PLAIN_TAGS = {
     "tag:yaml.org,2002:timestamp",
 }
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+MAX_DEPTH = 64  # mappings and lists nested deeper than this are refused
+MAX_NUMBER_LENGTH = 100  # characters of a number written in the file
+_DECIMAL = re.compile(r"[-+]?(0|[1-9][0-9]*)(\.[0-9]*)?([eE][-+]?[0-9]+)?")
+_NON_FINITE = re.compile(r"[-+]?\.(inf|nan)", re.IGNORECASE)
+
+
+class Refused:
+    """Stands for a value refused by the reader: no field accepts it, so nothing guesses."""
+
+    def __repr__(self) -> str:
+        return "<refused>"
 
 
 @dataclass
@@ -61,8 +79,20 @@ def read_yaml(text: str, file: str) -> Located:
         column = mark.column + 1 if mark is not None else None
         out.problems.append(Problem(file, line, column, dotted(path), message, hint))
 
+    depth = 0
     try:
         for event in yaml.parse(text, Loader=_Loader):
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    problem(
+                        event.start_mark,
+                        f"mappings and lists are nested more than {MAX_DEPTH} deep",
+                        "a protocol file needs a few levels: flatten it",
+                    )
+                    break
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
             anchor = getattr(event, "anchor", None)
             if isinstance(event, yaml.AliasEvent) or anchor is not None:
                 problem(
@@ -127,10 +157,58 @@ def read_yaml(text: str, file: str) -> Located:
             return node.value
         if node.tag in ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:str"):
             return node.value
+        if len(node.value) > MAX_NUMBER_LENGTH and not _NON_FINITE.fullmatch(node.value):
+            problem(
+                node.start_mark,
+                f"the number {_shown(node.value)} is {len(node.value):,} characters long, "
+                f"more than the limit of {MAX_NUMBER_LENGTH}",
+                "write it with a power of ten (2.5×10⁷), or quote it if it is text",
+                path,
+            )
+            return Refused()
         value = constructor.construct_object(node)
+        refusal = None if _NON_FINITE.fullmatch(node.value) else _number_form(node.value, value)
+        if refusal is not None:
+            problem(node.start_mark, *refusal, path=path)
+            return Refused()
         if isinstance(value, float) and not math.isfinite(value):
             problem(node.start_mark, f"{node.value!r} is not a finite number", path=path)
         return value
 
     out.value = build(node, ())
     return out
+
+
+def _number_form(text: str, reading: object) -> tuple[str, str] | None:
+    """Why a plain scalar that YAML reads as a number (``reading``) is refused, or None."""
+    if _DECIMAL.fullmatch(text):
+        return None
+    quote = "or quote it if it is text"
+    sign = text[0] if text[:1] in "+-" else ""
+    body = text[len(sign) :]
+    read = f"YAML reads it as {reading}"
+    if body[:2].lower() in ("0x", "0b"):
+        base = "hexadecimal" if body[1] in "xX" else "binary"
+        return f"the {base} number {text!r} is not allowed ({read})", f"write it in decimal, {quote}"
+    if ":" in body:
+        return (
+            f"{text!r} is a base-60 (sexagesimal) number ({read})",
+            f"write the number in decimal, {quote}",
+        )
+    if "_" in body:
+        plain = sign + body.replace("_", "")
+        fix = f"write {plain}" if _DECIMAL.fullmatch(plain) else "write it in decimal"
+        return f"the number {text!r} has an underscore ({read})", f"{fix}, {quote}"
+    if body.startswith("."):
+        return f"the number {text!r} has no leading zero", f"write {sign}0{body}, {quote}"
+    stripped = body.lstrip("0")
+    plain = sign + (stripped if stripped[:1].isdigit() else "0" + stripped)
+    return (
+        f"the number {text!r} has a leading zero ({read})",
+        f"write {plain} (no leading zero), {quote}",
+    )
+
+
+def _shown(text: str) -> str:
+    """The value as written, shortened for a one-line message."""
+    return repr(text) if len(text) <= 24 else repr(text[:20] + "…")

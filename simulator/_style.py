@@ -68,7 +68,7 @@ def check_output(path: str) -> Path:
             f"cannot tell the figure format of {path!r}",
             "end the file name with .png, .svg or .pdf",
         )
-    if not target.parent.is_dir():
+    if not target.parent.is_dir():  # refused before drawing; write_atomic checks it again
         raise OptionError(
             f"cannot write {path}: the folder {str(target.parent)!r} does not exist",
             "create it first or choose another path",
@@ -115,14 +115,20 @@ def save_figure(fig: Any, path: str | Path, *, dpi: int = 300) -> Path:
         }
     else:
         metadata = {"Software": "celldose"}
-    tmp = target.with_name(f".{target.stem}.tmp{suffix}")
+    import io
+
     import matplotlib as mpl
 
-    try:
-        with mpl.rc_context(paper_rc()):
-            fig.savefig(tmp, dpi=dpi, metadata=metadata, bbox_inches="tight", pad_inches=0.02)
-        tmp.replace(target)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise OptionError(f"cannot write {path}: {exc.strerror}", "check the path") from None
-    return target
+    from celldose.protocols._files import write_atomic
+
+    buffer = io.BytesIO()
+    with mpl.rc_context(paper_rc()):
+        fig.savefig(
+            buffer,
+            format=suffix.lstrip("."),
+            dpi=dpi,
+            metadata=metadata,
+            bbox_inches="tight",
+            pad_inches=0.02,
+        )
+    return write_atomic(path, buffer.getvalue())
