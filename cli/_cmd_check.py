@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from celldose.protocols._errors import ProtocolFileError, ProtocolNotFoundError
+from celldose.protocols._errors import CelldoseError, ProtocolFileError
 from celldose.protocols._load import load_protocol
 from celldose.simulator._species import species_names
 
@@ -28,7 +28,7 @@ def command(files: tuple[str, ...]) -> None:
             failed = True
             click.echo(str(exc), err=True)
             continue
-        except ProtocolNotFoundError as exc:
+        except CelldoseError as exc:  # not found, unreadable, or refused as a whole
             failed = True
             click.echo(f"{name}: {exc}", err=True)
             continue

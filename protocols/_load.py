@@ -26,7 +26,7 @@ from celldose.protocols._errors import (
     ProtocolNotFoundError,
     dotted,
 )
-from celldose.protocols._protocol import FieldProblem, FieldProblems, Protocol
+from celldose.protocols._protocol import UNITS_REQUIRED, FieldProblem, FieldProblems, Protocol
 
 LIBRARY_PACKAGE = "celldose.protocols"
 REGIMEN_ID = "regimen"  # the id of the one-arm protocol built around --regimen
@@ -78,23 +78,24 @@ def _read_file(path: Path, name: str) -> str:
     """The text of a regular file of at most :data:`MAX_FILE_BYTES`; never blocks on a FIFO."""
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        try:
+            kind = _NOT_REGULAR.get(stat.S_IFMT(os.fstat(fd).st_mode))
+            if kind is not None:
+                raise ProtocolNotFoundError(
+                    f"cannot read {name}: it is {kind}, not a regular file", "give a YAML file"
+                )
+            data = os.read(fd, MAX_FILE_BYTES + 1)
+            while data and len(data) <= MAX_FILE_BYTES:
+                more = os.read(fd, MAX_FILE_BYTES + 1 - len(data))
+                if not more:
+                    break
+                data += more
+        finally:
+            os.close(fd)
     except OSError as exc:
         raise ProtocolNotFoundError(
             f"cannot read {name}: {exc.strerror}", "give a UTF-8 YAML file"
         ) from None
-    with os.fdopen(fd, "rb") as handle:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            kind = "a folder" if stat.S_ISDIR(info.st_mode) else "a device, FIFO or socket"
-            raise ProtocolNotFoundError(
-                f"cannot read {name}: it is {kind}, not a regular file", "give a YAML file"
-            )
-        try:
-            data = handle.read(MAX_FILE_BYTES + 1)
-        except OSError as exc:
-            raise ProtocolNotFoundError(
-                f"cannot read {name}: {exc.strerror}", "give a UTF-8 YAML file"
-            ) from None
     _check_size(len(data), name)
     try:
         return data.decode("utf-8")
@@ -102,6 +103,15 @@ def _read_file(path: Path, name: str) -> str:
         raise ProtocolNotFoundError(
             f"cannot read {name}: byte {exc.start + 1} is not UTF-8", "give a UTF-8 YAML file"
         ) from None
+
+
+_NOT_REGULAR = {
+    stat.S_IFDIR: "a folder",
+    stat.S_IFIFO: "a FIFO",
+    stat.S_IFCHR: "a device",
+    stat.S_IFBLK: "a device",
+    stat.S_IFSOCK: "a socket",
+}
 
 
 def _check_size(size: int, file: str) -> None:
@@ -179,7 +189,7 @@ def _validate(text: str, file: str, known_species: Collection[str] | None) -> Pr
     problems: list[Problem] = list(located.problems)
     protocol: Protocol | None = None
     try:
-        protocol = Protocol.model_validate(located.value)
+        protocol = Protocol.model_validate(located.value, context={UNITS_REQUIRED: True})
     except ValidationError as exc:
         already = {p.path for p in problems}
         problems.extend(p for p in _problems(exc, located, file) if p.path not in already)
@@ -236,6 +246,13 @@ def _problems(exc: ValidationError, located: Any, file: str) -> list[Problem]:
 
 
 _UNION_NOISE = ("literal_error", "none_required")
+_NOT_A_NUMBER = {
+    "int_parsing": ("a whole number", "3"),
+    "int_type": ("a whole number", "3"),
+    "int_from_float": ("a whole number", "3"),
+    "float_parsing": ("a number", "0.5"),
+    "float_type": ("a number", "0.5"),
+}
 _TEXT_FORMS = {
     "Dose": "'2×10⁶ cells/kg' (a number alone has no unit)",
     "Duration": "'4 weeks' or '6 months'",
@@ -295,6 +312,18 @@ def _describe(error: dict[str, Any], path: tuple[str | int, ...]) -> tuple[str, 
         wanted = _TEXT_FORMS.get(str((error.get("ctx") or {}).get("class_name", "")))
         if wanted:
             return f"{field} must be written as text, like {wanted}", None
+    if kind in _NOT_A_NUMBER:
+        wanted, example = _NOT_A_NUMBER[kind]
+        given = repr(error.get("input"))
+        given = given if len(given) <= 40 else given[:36] + "…"
+        return f"{field} must be {wanted}, not {given}", f"write e.g. {example}"
+    if kind == "string_too_long":
+        limit = int((error.get("ctx") or {}).get("max_length", 0))
+        length = len(str(error.get("input", "")))
+        return (
+            f"{field} is {length:,} characters long, more than the limit of {limit:,}",
+            "shorten it: the cited source keeps the full text",
+        )
     message = str(error.get("msg", "invalid value")).removeprefix("Value error, ")
     if kind in ("greater_than", "greater_than_equal", "finite_number"):
         return message, "numbers here must be positive and finite"

@@ -9,15 +9,17 @@ the value asks the user for it.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections.abc import Iterator
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, model_validator
 
 from celldose.protocols._calendar import Duration
+from celldose.protocols._display import format_exact
 from celldose.protocols._dose import Dose, parse_amount
-from celldose.protocols._errors import CelldoseError, OptionError
+from celldose.protocols._errors import CelldoseError, OptionError, UnitError
 from celldose.protocols._regimen import NOT_REPORTED, NotReported, Regimen
 
 Route = Literal[
@@ -34,24 +36,28 @@ Route = Literal[
 Donor = Literal["autologous", "allogeneic"]
 ArmRole = Literal["treatment", "dose escalation", "expansion", "placebo", "control"]
 
-CellsPerML = Annotated[
-    float,
-    BeforeValidator(
-        lambda v: parse_amount(v, "cells/mL", "a concentration"), json_schema_input_type=str | float
-    ),
-]
-Cells = Annotated[
-    float,
-    BeforeValidator(
-        lambda v: parse_amount(v, "cells", "a cell count"), json_schema_input_type=str | float
-    ),
-]
-Millilitres = Annotated[
-    float,
-    BeforeValidator(
-        lambda v: parse_amount(v, "mL", "a volume"), json_schema_input_type=str | float
-    ),
-]
+MAX_TEXT = 20_000  # characters of any free text (titles, notes, citations, labels)
+UNITS_REQUIRED = "units_required"  # validation context key: a file must give every unit
+
+
+def _amount(target: str, what: str) -> BeforeValidator:
+    """Read a product quantity in ``target``; from a file (context ``units_required``) a
+    number without its unit is refused, since nothing but the field's name says what it counts.
+    """
+
+    def read(value: object, info: ValidationInfo) -> float:
+        required = (info.context or {}).get(UNITS_REQUIRED)
+        if required and isinstance(value, int | float) and not isinstance(value, bool):
+            shown = format_exact(float(value)) if math.isfinite(value) else str(value)
+            raise UnitError(str(value), f"{what} needs a unit", f"write {shown} {target}")
+        return parse_amount(value, target, what)
+
+    return BeforeValidator(read, json_schema_input_type=str)
+
+
+CellsPerML = Annotated[float, _amount("cells/mL", "a concentration")]
+Cells = Annotated[float, _amount("cells", "a cell count")]
+Millilitres = Annotated[float, _amount("mL", "a volume")]
 
 _SLUG = r"^[a-z0-9][a-z0-9-]*$"
 _ANCHOR = re.compile(r"^(first dose|last dose|dose ([1-9][0-9]*))$")
@@ -75,7 +81,9 @@ class FieldProblems(ValueError):
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False, defer_build=True)
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", allow_inf_nan=False, defer_build=True, str_max_length=MAX_TEXT
+    )
 
 
 class Product(_Frozen):

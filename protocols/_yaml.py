@@ -3,8 +3,9 @@
 PyYAML's composer gives each node its line and column; this module builds plain Python values
 from the nodes itself, so that it can refuse what PyYAML would silently accept: duplicate keys
 (PyYAML keeps the last one), explicit tags (which can construct objects), anchors and aliases,
-and non-finite numbers. Only ``true``/``false`` are booleans: YAML 1.1's ``yes``/``no``/``on``/
-``off`` stay strings, and dates stay text.
+and non-finite numbers. No field of a protocol is a yes/no, so booleans stay text (``true``,
+``yes``, ``on``...): a number field then refuses ``count: true`` instead of reading 1. Dates stay
+text too.
 
 Numbers must be plain decimals. YAML 1.1 silently reads ``010`` as octal 8, ``1:30`` as base-60
 90, ``0x10`` as 16 and ``1_0`` as 10: each is refused, quoted as written, with its line; so are
@@ -39,6 +40,8 @@ _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 MAX_DEPTH = 64  # mappings and lists nested deeper than this are refused
 MAX_NUMBER_LENGTH = 100  # characters of a number written in the file
 _DECIMAL = re.compile(r"[-+]?(0|[1-9][0-9]*)(\.[0-9]*)?([eE][-+]?[0-9]+)?")
+_TEXT_TAGS = ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:str")
+_NUMBER_TAGS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
 _NON_FINITE = re.compile(r"[-+]?\.(inf|nan)", re.IGNORECASE)
 
 
@@ -151,13 +154,10 @@ def read_yaml(text: str, file: str) -> Located:
         if isinstance(node, yaml.SequenceNode):
             return [build(item, path + (i,)) for i, item in enumerate(node.value)]
         assert isinstance(node, yaml.ScalarNode)
-        if node.tag == "tag:yaml.org,2002:bool":
-            if node.value.lower() in ("true", "false"):
-                return node.value.lower() == "true"
+        if node.tag in _TEXT_TAGS:
             return node.value
-        if node.tag in ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:str"):
-            return node.value
-        if len(node.value) > MAX_NUMBER_LENGTH and not _NON_FINITE.fullmatch(node.value):
+        number = node.tag in _NUMBER_TAGS and not _NON_FINITE.fullmatch(node.value)
+        if number and len(node.value) > MAX_NUMBER_LENGTH:
             problem(
                 node.start_mark,
                 f"the number {_shown(node.value)} is {len(node.value):,} characters long, "
@@ -167,7 +167,7 @@ def read_yaml(text: str, file: str) -> Located:
             )
             return Refused()
         value = constructor.construct_object(node)
-        refusal = None if _NON_FINITE.fullmatch(node.value) else _number_form(node.value, value)
+        refusal = _number_form(node.value, value) if number else None
         if refusal is not None:
             problem(node.start_mark, *refusal, path=path)
             return Refused()
@@ -189,7 +189,10 @@ def _number_form(text: str, reading: object) -> tuple[str, str] | None:
     read = f"YAML reads it as {reading}"
     if body[:2].lower() in ("0x", "0b"):
         base = "hexadecimal" if body[1] in "xX" else "binary"
-        return f"the {base} number {text!r} is not allowed ({read})", f"write it in decimal, {quote}"
+        return (
+            f"the {base} number {text!r} is not allowed ({read})",
+            f"write it in decimal, {quote}",
+        )
     if ":" in body:
         return (
             f"{text!r} is a base-60 (sexagesimal) number ({read})",
