@@ -1,30 +1,62 @@
 """A cache of validated protocols: loading a known file skips YAML and shorthand parsing.
 
-`celldose dose` must start fast. A protocol file that validated once is stored, as the plain
-data of its validated model, under ``$XDG_CACHE_HOME/celldose`` (``~/.cache/celldose``), keyed by
-a hash of the file's text and of the protocol-language code and unit definitions (file
-names, sizes and modification times), so a change to either is never served stale. Loading
+`celldose dose` must start fast. A protocol text that validated once is stored as the plain data
+of its validated model, in JSON (never a pickle: loading one runs code), one file per text in
+the user's cache folder (``platformdirs.user_cache_dir("celldose")``: ``$XDG_CACHE_HOME/celldose``
+or ``~/.cache/celldose`` on Linux; a relative ``XDG_CACHE_HOME`` is ignored, as the XDG spec
+requires). The file's name is a key hashed from the text and from the protocol-language code and
+unit definitions (names, sizes, modification times), so a change to either is never served stale.
+
+The cache is as trusted as the home folder, no more: an entry is used only when it is a small
+regular file (no link, FIFO or folder), owned by the user and writable by nobody else, in a
+folder likewise private (created 0700; a folder or entry that others can write is ignored, with
+one warning on stderr), and when it names its key and carries the SHA-256 of its source text and
+of its own content, all checked on every read. Anything else (truncated, edited, garbage, nested
+too deep) is a miss: the text is validated again and the entry rewritten, atomically. Loading
 from the cache still runs the models' validation. Set ``CELLDOSE_NO_CACHE=1`` to turn it off;
 a cache that cannot be read or written is ignored.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
+import stat
+import sys
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-CACHE_FORMAT = "1"
+from celldose.protocols._errors import CelldoseError
+from celldose.protocols._files import read_regular, write_atomic
+
+CACHE_FORMAT = "2"
+MAX_ENTRY_BYTES = 4 << 20  # a protocol file is at most 1 MB; its validated data far less
+_FOLDER_FIX = "make it your own and private (chmod 700), or set CELLDOSE_NO_CACHE=1"
+_warned: set[str] = set()  # each warning is printed once per process
+
+
+@dataclass(frozen=True)
+class CacheKey:
+    """Where a text's entry lives (``digest``) and the hash an entry must carry of its text."""
+
+    digest: str
+    source_sha256: str
 
 
 def cache_dir() -> Path | None:
+    """The cache folder (which may not exist yet), or None when ``CELLDOSE_NO_CACHE`` is set."""
     if os.environ.get("CELLDOSE_NO_CACHE"):
         return None
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "celldose"
+    import platformdirs
+
+    folder = Path(platformdirs.user_cache_dir("celldose", appauthor=False))
+    if not folder.is_absolute():  # older platformdirs kept a relative XDG_CACHE_HOME
+        folder = Path.home() / ".cache" / "celldose"
+    return folder
 
 
 @cache
@@ -32,34 +64,114 @@ def _code_fingerprint() -> str:
     digest = hashlib.sha256(CACHE_FORMAT.encode())
     folder = Path(__file__).resolve().parent
     for path in sorted([*folder.glob("*.py"), *folder.glob("*.txt")]):
-        stat = path.stat()
-        digest.update(f"{path.name}:{stat.st_size}:{stat.st_mtime_ns};".encode())
+        info = path.stat()
+        digest.update(f"{path.name}:{info.st_size}:{info.st_mtime_ns};".encode())
     return digest.hexdigest()
 
 
-def cache_key(text: str) -> str:
-    return hashlib.sha256((_code_fingerprint() + "\0" + text).encode()).hexdigest()
+def cache_key(text: str) -> CacheKey:
+    """The key of ``text``'s entry."""
+    encoded = text.encode("utf-8", "surrogatepass")
+    return CacheKey(
+        digest=hashlib.sha256(_code_fingerprint().encode() + b"\0" + encoded).hexdigest(),
+        source_sha256=hashlib.sha256(encoded).hexdigest(),
+    )
 
 
-def read(key: str) -> dict[str, Any] | None:
-    folder = cache_dir()
+def read(key: CacheKey) -> dict[str, Any] | None:
+    """The data stored for ``key``, or None when there is no sound, private, verified entry."""
+    folder = _private_folder(create=False)
     if folder is None:
         return None
+    path = folder / f"{key.digest}.json"
     try:
-        data = json.loads((folder / f"{key}.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
-
-
-def write(key: str, data: dict[str, Any]) -> None:
-    folder = cache_dir()
-    if folder is None:
-        return
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        tmp = folder / f".{key}.{os.getpid()}.tmp"
-        tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-        tmp.replace(folder / f"{key}.json")
+        info = os.lstat(path)
     except OSError:
+        return None
+    if not stat.S_ISREG(info.st_mode) or _unsafe(path, info, "cache entry", "it is rebuilt"):
+        return None
+    raw = read_regular(path, MAX_ENTRY_BYTES)
+    if raw is None:
+        return None
+    try:
+        entry = json.loads(raw.decode("utf-8"))
+    except (ValueError, RecursionError):  # garbage, truncated, or nested past the stack
+        return None
+    if not isinstance(entry, dict):
+        return None
+    data = entry.get("data")
+    sound = (
+        entry.get("format") == CACHE_FORMAT
+        and entry.get("key") == key.digest
+        and entry.get("source_sha256") == key.source_sha256
+        and isinstance(data, dict)
+        and entry.get("content_sha256") == _content_sha256(data)
+    )
+    return data if sound else None
+
+
+def write(key: CacheKey, data: dict[str, Any]) -> None:
+    """Store ``data`` for ``key``, replacing whatever is there; failures are ignored."""
+    folder = _private_folder(create=True)
+    if folder is None:
         return
+    try:
+        body = json.dumps(
+            {
+                "format": CACHE_FORMAT,
+                "key": key.digest,
+                "source_sha256": key.source_sha256,
+                "content_sha256": _content_sha256(data),
+                "data": data,
+            },
+            ensure_ascii=False,
+            allow_nan=False,
+        ).encode("utf-8")
+    except ValueError:  # a non-finite number: not JSON
+        return
+    if len(body) > MAX_ENTRY_BYTES:
+        return
+    path = folder / f"{key.digest}.json"
+    # Remove what was refused on reading (a FIFO, a link, an entry others can write): a new
+    # entry is then created private, and never written through a FIFO or a link.
+    with contextlib.suppress(OSError):
+        os.unlink(path)
+    with contextlib.suppress(OSError, CelldoseError):
+        write_atomic(path, body, private=True)
+
+
+def _content_sha256(data: dict[str, Any]) -> str:
+    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _private_folder(*, create: bool) -> Path | None:
+    """The cache folder if it is a folder of this user that nobody else can write, else None."""
+    folder = cache_dir()
+    if folder is None:
+        return None
+    try:
+        if create:
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        info = os.stat(folder)
+    except OSError:
+        return None
+    if not stat.S_ISDIR(info.st_mode) or _unsafe(folder, info, "cache folder", _FOLDER_FIX):
+        return None
+    return folder
+
+
+def _unsafe(path: Path, info: os.stat_result, what: str, fix: str) -> bool:
+    """True (and a warning on stderr, once per path) when others own or can write ``path``."""
+    getuid = getattr(os, "getuid", None)
+    if getuid is not None and info.st_uid != getuid():
+        reason = "it is owned by another user"
+    elif info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        reason = "it is writable by other users"
+    else:
+        return False
+    message = f"warning: ignoring the {what} {path}: {reason} ({fix})"
+    if message not in _warned:
+        _warned.add(message)
+        print(message, file=sys.stderr)
+    return True

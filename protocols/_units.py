@@ -18,10 +18,15 @@ from celldose.protocols._errors import UnitError
 if TYPE_CHECKING:
     pass
 
-_SUPERSCRIPT_POWERS = {"²": "**2", "³": "**3", "⁻¹": "**-1", "¹": ""}
+MAX_TEXT_LENGTH = 1000  # a dose, unit or regimen text (pint's parser is super-linear in length)
+
+_SUPERSCRIPT_POWERS = {"²": "**2", "³": "**3", "⁻¹": "**-1"}
 _SQUARE_SUFFIX = re.compile(r"\b(k?m|cm|mm)([23])\b")
 _KG_SPELLINGS = re.compile(r"\b(Kg|KG|kG)\b")
-_UNIT_TEXT = re.compile(r"^[A-Za-zµμ%/*.() 0-9\-]*$")
+_UNIT_TEXT = re.compile(r"^[A-Za-zµμ/*.() 0-9\-]*$")
+_EXPONENT = re.compile(r"\*\*\s*-?\d+")
+_GLUED_DIGIT = re.compile(r"[A-Za-zµμ0-9]*[0-9][A-Za-zµμ0-9]*")
+_WORD = re.compile(r"[A-Za-zµμ]+")
 
 
 @cache
@@ -29,20 +34,12 @@ def registry() -> Any:
     """Return the celldose unit registry (built on first call, then shared)."""
     import pint
 
-    from celldose.protocols._cache import cache_dir
-
     definitions = resources.files("celldose.protocols").joinpath("units.txt")
-    folder = cache_dir()
     ureg: Any
     with resources.as_file(definitions) as path:
-        try:  # pint keeps the parsed definitions, keyed by the file's content, in our cache
-            ureg = pint.UnitRegistry(
-                str(path),
-                autoconvert_offset_to_baseunit=False,
-                cache_folder=None if folder is None else folder / "pint",
-            )
-        except OSError:  # an unwritable cache folder: parse the file every time
-            ureg = pint.UnitRegistry(str(path), autoconvert_offset_to_baseunit=False)
+        # No cache_folder: pint's cache is a pickle, and unpickling a file from a user-writable
+        # folder runs whatever code it holds. The definitions are parsed on every start.
+        ureg = pint.UnitRegistry(str(path), autoconvert_offset_to_baseunit=False, cache_folder=None)
     ureg.formatter.default_format = "~P"
     return ureg
 
@@ -64,6 +61,19 @@ def parse_unit(text: str, *, original: str | None = None) -> Any:
     Raises :class:`UnitError` with a hint for anything pint would misread or cannot read.
     """
     shown = original if original is not None else text
+    if len(text) > MAX_TEXT_LENGTH:
+        raise UnitError(
+            shorten(shown),
+            f"the unit is {len(text):,} characters long, more than the "
+            f"{MAX_TEXT_LENGTH:,} celldose reads",
+            "write a unit like cells/kg, cells/m² or mL",
+        )
+    if "%" in text:
+        raise UnitError(
+            shown,
+            "'%' is not accepted in a unit (a percent would scale the number by 100)",
+            "write a fraction as a plain number (0.9 for 90%)",
+        )
     if "," in text:
         raise UnitError(shown, "commas are not allowed in units", "remove the comma")
     if re.search(r"\bcc\b", text):
@@ -84,6 +94,8 @@ def parse_unit(text: str, *, original: str | None = None) -> Any:
         )
     if not normalized:
         raise UnitError(shown, "no unit given", "add a unit, e.g. cells/kg, cells, mL or kg")
+    _refuse_glued_digits(normalized, shown)
+    _refuse_prefixed_cells(normalized, shown)
     import pint
 
     try:
@@ -96,6 +108,34 @@ def parse_unit(text: str, *, original: str | None = None) -> Any:
         ) from None
     except Exception as exc:  # pint's tokenizer and parser raise assorted built-ins
         raise UnitError(shown, f"the unit cannot be parsed ({type(exc).__name__})") from None
+
+
+def shorten(text: str, limit: int = 60) -> str:
+    """The start of a long text, for a message that must stay one readable line."""
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _refuse_glued_digits(normalized: str, shown: str) -> None:
+    """Digits belong to powers (``m**2``); ``1cells`` is a number glued to a unit, never 1×cells."""
+    glued = _GLUED_DIGIT.search(_EXPONENT.sub(" ", normalized))
+    if glued is not None:
+        raise UnitError(
+            shown,
+            f"{glued.group(0)!r} in the unit: a number glued to a unit",
+            "write the number in one piece, then a space and the unit: 2×10^6 cells/kg",
+        )
+
+
+def _refuse_prefixed_cells(normalized: str, shown: str) -> None:
+    """Cells take no SI prefix: pint would read ``mcells`` as milli-cells (2×10⁶ mcells = 2000)."""
+    for word in _WORD.findall(normalized):
+        lower = word.lower()
+        if lower.endswith(("cell", "cells")) and lower not in ("cell", "cells"):
+            raise UnitError(
+                shown,
+                f"{word!r}: cells take no prefix (it would be read as a multiple of one cell)",
+                "write the power of ten with the number: 2×10⁶ cells/kg",
+            )
 
 
 def quantity(value: float, unit: Any) -> Any:

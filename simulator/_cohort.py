@@ -23,7 +23,7 @@ from __future__ import annotations
 import csv
 import io
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,9 +31,11 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from celldose.protocols._calendar import MAX_DAYS
 from celldose.protocols._display import format_sig
 from celldose.protocols._dose import Dose
 from celldose.protocols._errors import OptionError, PatientError
+from celldose.protocols._files import read_capped
 from celldose.protocols._protocol import Protocol, Responders
 from celldose.protocols._regimen import Which
 from celldose.simulator._patient import Weight, make_patient, parse_weight
@@ -48,6 +50,11 @@ Progress = Callable[[int, int], None]
 DEFAULT_SEED = 0
 MAX_PATIENTS = 10_000_000
 MAX_CELLS = 200_000_000  # patients × doses: the per-dose array is 8 bytes each (1.6 GB)
+MAX_ROSTER_BYTES = 16 << 20  # a roster of 100,000 patients takes about 2 MB
+MAX_ROSTER_PATIENTS = 100_000  # real patients, one a line; a larger cohort is drawn (patients=N)
+MAX_ID_LENGTH = 200  # characters of a patient id (and of a weight as written)
+MAX_OVERAGE = 10.0  # ten times the demand; real overages are 1.1-2
+MAX_WEIGHT_SIGMA = 3.0  # of log weight: 90% of the weights within ×/÷ 139 of the median
 PERCENTS = (5, 50, 95)
 MIN_INSIDE = 0.9  # refuse a weight distribution that truncation would reshape more than this
 BLOCK = 1 << 18  # doses × patients handled at once (2 MB per float array)
@@ -74,16 +81,36 @@ def read_roster(path: str | Path, species: Species) -> Roster:
 
     Blank lines and lines starting with ``#`` are skipped. Every weight needs a unit; a weight
     outside the species' accepted range is refused, one outside its usual range is reported.
-    Errors name the line.
+    Errors name the line. The file is UTF-8, with or without the byte-order mark that Excel's
+    "CSV UTF-8" writes; it is read up to :data:`MAX_ROSTER_BYTES` (a pipe too), so a wrong file
+    such as ``/dev/zero`` is refused instead of filling the memory.
     """
     source = str(path)
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = read_capped(path, MAX_ROSTER_BYTES, what="the roster").decode("utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise OptionError(
             f"cannot read the roster {source}: {exc}", "give a UTF-8 CSV file of id,weight lines"
         ) from None
     return parse_roster(text, species, source)
+
+
+def _roster_rows(reader: Any, source: str) -> Iterator[tuple[int, list[str]]]:
+    """(line number, row) of a csv reader; a line the csv module refuses is an OptionError."""
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:  # a field past csv's own limit (131,072), a NUL byte, ...
+            reason = str(exc)
+            if "field larger than field limit" in reason:
+                reason = f"a field is more than {MAX_ID_LENGTH} characters long"
+            raise OptionError(
+                f"roster {source} line {reader.line_num}: {reason}",
+                "write one patient a line as id,weight with a unit, e.g. rex,12kg",
+            ) from None
+        yield reader.line_num, row
 
 
 def parse_roster(text: str, species: Species, source: str = "<roster>") -> Roster:
@@ -96,8 +123,7 @@ def parse_roster(text: str, species: Species, source: str = "<roster>") -> Roste
     soft_low, soft_high = species.soft_kg
     reader = csv.reader(io.StringIO(text))
     seen_data = False
-    for row in reader:
-        line = reader.line_num
+    for line, row in _roster_rows(reader, source):
         cells = [c.strip() for c in row]
         if not any(cells) or cells[0].startswith("#"):
             continue
@@ -114,6 +140,17 @@ def parse_roster(text: str, species: Species, source: str = "<roster>") -> Roste
         patient_id, weight_text = cells
         if not patient_id:
             raise OptionError(f"{where}: the id is empty", "give every patient an id: rex,12kg")
+        longest = max(len(patient_id), len(weight_text))
+        if longest > MAX_ID_LENGTH:
+            raise OptionError(
+                f"{where}: a field is {longest:,} characters long, more than {MAX_ID_LENGTH}",
+                "write one patient a line as id,weight with a unit, e.g. rex,12kg",
+            )
+        if len(ids) == MAX_ROSTER_PATIENTS:
+            raise OptionError(
+                f"{where}: the roster lists more than {MAX_ROSTER_PATIENTS:,} patients",
+                "for a larger cohort, draw the weights for a number of patients instead",
+            )
         if patient_id in first_line:
             raise OptionError(
                 f"{where}: id {patient_id!r} repeats line {first_line[patient_id]}",
@@ -217,6 +254,12 @@ class Cohort:
                 f"--weight-sigma must be a finite number >= 0, not {self.weight_sigma:g}",
                 "it is the standard deviation of log weight, e.g. 0.3",
             )
+        if self.weight_sigma is not None and self.weight_sigma > MAX_WEIGHT_SIGMA:
+            raise OptionError(
+                f"a weight sigma of {self.weight_sigma:g} is out of range: at most "
+                f"{MAX_WEIGHT_SIGMA:g} (90% of the weights within ×/÷ 139 of the median)",
+                "it is the standard deviation of log weight, e.g. 0.3",
+            )
         _probability("--missed", self.missed, "the probability that a dose is missed")
         _probability("--delayed", self.delayed, "the probability that a dose is delayed")
         if self.delayed > 0 and self.delay_days is None:
@@ -235,9 +278,21 @@ class Cohort:
                     f"--delay-days {low}-{high} is not a range of whole days >= 1",
                     'write the shortest and longest delay, e.g. "1-7" (or "3" for exactly 3)',
                 )
+            if high > MAX_DAYS:
+                raise OptionError(
+                    f"a delay of up to {high:,} days is out of range: at most {MAX_DAYS:,} days "
+                    "(100 years)",
+                    'write the shortest and longest delay in days, e.g. "1-7"',
+                )
         if not math.isfinite(self.overage) or self.overage < 1:
             raise OptionError(
                 f"--overage must be at least 1, not {self.overage:g}",
+                "it multiplies the demand: 1 for none, 1.2 for 20% extra",
+            )
+        if self.overage > MAX_OVERAGE:
+            raise OptionError(
+                f"an overage of {self.overage:g} is out of range: at most {MAX_OVERAGE:g} "
+                "(ten times the demand)",
                 "it multiplies the demand: 1 for none, 1.2 for 20% extra",
             )
         if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
@@ -525,26 +580,29 @@ def evaluate_block(engine: Engine, draws: Draws, cells: FloatArray) -> BlockOut:
     with +inf where a dose was missed (so that missed doses sort last)."""
     weights, given, delays = draws.weights, draws.given, draws.delays
     doses, n = cells.shape
-    np.multiply.outer(engine.per_kg, weights, out=cells)
-    if engine.per_m2.any():
-        assert engine.meeh_k is not None
-        bsa = engine.meeh_k * np.power(weights * 1000.0, 2.0 / 3.0) * 1e-4
-        cells += np.multiply.outer(engine.per_m2, bsa)
-    if engine.flat.any():
-        cells += engine.flat[:, None]
-    capped = 0
-    if engine.cap is not None:
-        over = cells > engine.cap
+    with np.errstate(over="ignore", invalid="ignore"):  # past the float range: refused below
+        np.multiply.outer(engine.per_kg, weights, out=cells)
+        if engine.per_m2.any():
+            assert engine.meeh_k is not None
+            bsa = engine.meeh_k * np.power(weights * 1000.0, 2.0 / 3.0) * 1e-4
+            cells += np.multiply.outer(engine.per_m2, bsa)
+        if engine.flat.any():
+            cells += engine.flat[:, None]
+        capped = 0
+        if engine.cap is not None:
+            over = cells > engine.cap
+            if given is not None:
+                over &= given
+            capped = int(over.sum())
+            np.minimum(cells, engine.cap, out=cells)
         if given is not None:
-            over &= given
-        capped = int(over.sum())
-        np.minimum(cells, engine.cap, out=cells)
-    if given is not None:
-        np.multiply(cells, given, out=cells)
-    total = cells.sum(axis=0)
-    dose_sums = cells.sum(axis=1)
-    to_draw = cells / engine.viability if engine.viability is not None else cells
-    draw_total = float(to_draw.sum())
+            np.multiply(cells, given, out=cells)
+        total = cells.sum(axis=0)
+        dose_sums = cells.sum(axis=1)
+        to_draw = cells / engine.viability if engine.viability is not None else cells
+        draw_total = float(to_draw.sum())
+    if not math.isfinite(draw_total):
+        raise _cells_out_of_range()
     vials: IntArray | None = None
     if engine.cells_per_vial is not None:
         opened = to_draw / engine.cells_per_vial  # the same steps as draw(), in place
@@ -575,6 +633,13 @@ def evaluate_block(engine: Engine, draws: Draws, cells: FloatArray) -> BlockOut:
         np.copyto(cells, np.inf, where=~given)
     return BlockOut(
         total, draw_total, vials, course, doses_given, dose_sums, received, delayed, capped
+    )
+
+
+def _cells_out_of_range() -> OptionError:
+    return OptionError(
+        "the cells of the cohort add up to more than a number can hold",
+        "check the dose and its unit, the viability and the number of patients",
     )
 
 
@@ -700,6 +765,11 @@ def simulate_cohort(
         capped += out.capped
         if progress is not None:
             progress(stop, patients)
+    with np.errstate(over="ignore"):
+        cohort_total = float(totals.sum())
+    drawn = to_draw if engine.viability is not None else cohort_total
+    if not math.isfinite(drawn * cohort.overage):
+        raise _cells_out_of_range()
     percentiles = _dose_percentiles(cells, received)
     del cells
     per_dose = [
@@ -722,14 +792,12 @@ def simulate_cohort(
         )
         for j, record in enumerate(records)
     ]
-    cohort_total = float(totals.sum())
     total_vials = int(vials.sum(dtype=np.int64)) if vials is not None else None
     demand = Demand(
         overage=cohort.overage,
         cells_given=cohort_total,
-        cells_to_draw=to_draw if engine.viability is not None else cohort_total,
-        cells_to_manufacture=(to_draw if engine.viability is not None else cohort_total)
-        * cohort.overage,
+        cells_to_draw=drawn,
+        cells_to_manufacture=drawn * cohort.overage,
         cells_per_vial=engine.cells_per_vial,
         vials=total_vials,
         vials_to_manufacture=None

@@ -73,7 +73,9 @@ def _read(text: str, units: dict[str, float], what: str, example: str) -> tuple[
             "use " + ", ".join(units) + f", e.g. {example}",
         )
     amount = float(value)
-    if not math.isfinite(amount) or amount <= 0:
+    if not math.isfinite(amount):
+        raise PatientError(f"the {what} {text!r} is out of range", f"write it like {example}")
+    if amount <= 0:
         raise PatientError(f"the {what} must be positive, not {text!r}")
     return amount, key
 

@@ -28,17 +28,18 @@ import datetime as dt
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from celldose.protocols._calendar import DoseTime, Duration, parse_duration
+from celldose.protocols._calendar import MAX_DAYS, DoseTime, Duration, parse_duration
 from celldose.protocols._display import plural
 from celldose.protocols._errors import CelldoseError, OptionError
 from celldose.protocols._protocol import Protocol, ResponseWindow
-from celldose.protocols._regimen import Phase, Which
+from celldose.protocols._regimen import MAX_DOSES, Phase, Which
 from celldose.simulator._patient import Patient, Weight, make_patient, parse_weight
 from celldose.simulator._schedule import DoseOptions, DosePlan, DoseRecord, plan_doses
 
 DelayPolicy = Literal["shift", "keep"]
 WeightBasis = Literal["current", "baseline"]
 Status = Literal["given", "delayed", "shifted", "missed"]
+_MAX_DIGITS = 6  # a dose number or a day is read only up to this many digits (MAX_DAYS has 5)
 
 
 @dataclass(frozen=True)
@@ -71,6 +72,12 @@ class WhatIf:
                     f"--delay {number}:{days}: a delay is at least 1 day",
                     "write the dose and the days it moves later, e.g. --delay 3:5",
                 )
+            if days > MAX_DAYS:
+                raise OptionError(
+                    f"a delay of {days:,} days (dose {number}) is out of range: at most "
+                    f"{MAX_DAYS:,} days (100 years)",
+                    "write the days the dose moves later, e.g. 5",
+                )
             if delayed.count(number) > 1:
                 raise OptionError(
                     f"dose {number} is delayed twice", "give one delay per dose (the total)"
@@ -86,6 +93,13 @@ class WhatIf:
                 f"unknown weight basis {self.weight_basis!r}", "use current or baseline"
             )
         measured = [d for d, _ in self.weights]
+        for day in measured:
+            if abs(day) > MAX_DAYS:
+                raise OptionError(
+                    f"a weight on day {day:,} is out of range: at most {MAX_DAYS:,} days "
+                    "(100 years) from the first dose",
+                    "give the day of each weight from the first dose, e.g. 28",
+                )
         if len(set(measured)) != len(measured):
             again = sorted({d for d in measured if measured.count(d) > 1})[0]
             raise OptionError(f"two weights are given for day {again}", "give one per day")
@@ -117,6 +131,11 @@ def parse_skips(texts: tuple[str, ...] | list[str]) -> tuple[int, ...]:
                     f"--skip {text!r}: {part!r} is not a dose number",
                     "give dose numbers, e.g. --skip 2 or --skip 2,5",
                 )
+            if len(part) > _MAX_DIGITS:
+                raise OptionError(
+                    f"a dose number of {len(part):,} digits is out of range",
+                    f"doses are numbered from 1 to at most {MAX_DOSES:,}",
+                )
             out.append(int(part))
     return tuple(out)
 
@@ -130,6 +149,11 @@ def parse_delays(texts: tuple[str, ...] | list[str]) -> tuple[tuple[int, int], .
             hint = "write DOSE:DAYS, e.g. --delay 3:5 (dose 3, five days later) or 3:1w"
             if not sep or not number.strip().isdigit():
                 raise OptionError(f"--delay {text!r} is not understood", hint)
+            if len(number.strip()) > _MAX_DIGITS:
+                raise OptionError(
+                    f"a dose number of {len(number.strip()):,} digits is out of range",
+                    f"doses are numbered from 1 to at most {MAX_DOSES:,}",
+                )
             amount = amount.strip()
             if amount.lstrip("-").isdigit():
                 if len(amount) > 6:
@@ -161,6 +185,11 @@ def parse_weights(text: str) -> tuple[tuple[int, Weight], ...]:
             raise OptionError(
                 f"--weights: {part.strip()!r} is not DAY:WEIGHT",
                 'write e.g. --weights "0:12kg,28:13kg,56:13.5kg" (day from the first dose)',
+            )
+        if len(day.strip().lstrip("-")) > _MAX_DIGITS:
+            raise OptionError(
+                f"a weight on a day of {len(day.strip().lstrip('-')):,} digits is out of range",
+                f"give the day of each weight from the first dose, at most {MAX_DAYS:,}",
             )
         out.append((int(day), parse_weight(weight)))
     return tuple(out)
