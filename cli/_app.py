@@ -2,7 +2,8 @@
 
 Commands live one per module and are imported only when run, so ``celldose dose`` never pays
 for matplotlib. Exit codes follow click's convention: 0 success, 2 bad input or usage (a
-one-line message, no traceback unless --debug), 1 failure on valid input.
+one-line message, no traceback unless --debug), 1 failure on valid input, 130 interrupted
+(Ctrl-C), 143 terminated (SIGTERM).
 """
 
 from __future__ import annotations
@@ -144,9 +145,9 @@ def _main(args: list[str], debug: bool) -> int:
             raise
         click.echo(f"error: {exc}", err=True)
         return 2
-    except click.exceptions.Abort:
+    except click.exceptions.Abort as exc:  # Ctrl-C: 130, as a shell reports SIGINT
         click.echo("aborted", err=True)
-        return 1
+        return 128 + signal.SIGINT if isinstance(exc.__cause__, KeyboardInterrupt) else 1
     except click.UsageError as exc:
         if debug:
             raise

@@ -7,16 +7,22 @@ that needs it, or ``PROTOCOL=VALUE`` for one protocol.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from collections.abc import Sequence
 from typing import Any
 
 import click
 
 from celldose.cli._cmd_plot import echo_warnings, figure_options
-from celldose.cli._render import DATE, format_option, table, to_json
+from celldose.cli._render import (
+    DATE,
+    check_outputs,
+    csv_text,
+    format_option,
+    input_files,
+    table,
+    to_json,
+)
 from celldose.protocols._errors import OptionError
 from celldose.simulator._comparison import (
     ANY,
@@ -117,10 +123,12 @@ def command(
     --weight), the course length, the first reported response window and its responders with
     a Wilson 95% interval. A frequency range has two rows (min and max schedule).
     """
+    inputs = input_files(*protocols)
     if output is not None:
         from celldose.simulator._style import check_output
 
         check_output(output)
+        check_outputs({"-o": output}, inputs)
     counts = _assignments("count", count)
     lanes = build_lanes(
         list(protocols),
@@ -144,7 +152,7 @@ def command(
             cumulative=cumulative,
             notes=notes,
         )
-        save_figure(fig, output, dpi=dpi)
+        save_figure(fig, output, dpi=dpi, inputs=inputs)
         lane_warnings = {w for lane in lanes for w in lane.warnings}
         warnings = [w for w in timeline.warnings if w not in lane_warnings] + warnings
     if fmt == "json":
@@ -256,21 +264,8 @@ def comparison_json(
 
 
 def comparison_csv(rows: Sequence[ComparisonRow]) -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=COMPARISON_COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        record = row.record()
-        writer.writerow({k: _csv_value(record.get(k)) for k in COMPARISON_COLUMNS})
-    return out.getvalue()
-
-
-def _csv_value(value: Any) -> Any:
-    if value is None:
-        return ""
-    if isinstance(value, list):
-        return ";".join(repr(v) for v in value)
-    return value
+    """The CSV of `celldose compare --format csv`: one row per arm (and schedule)."""
+    return csv_text(COMPARISON_COLUMNS, (row.record() for row in rows), verbatim=("last_dose",))
 
 
 __all__ = ["command", "comparison_csv", "comparison_json", "render_table"]

@@ -15,7 +15,14 @@ from celldose.cli._inputs import (
     patient_options,
     target_options,
 )
-from celldose.cli._render import format_option, table, to_json, write_output
+from celldose.cli._render import (
+    check_outputs,
+    format_option,
+    input_files,
+    table,
+    to_json,
+    write_output,
+)
 from celldose.protocols._display import format_sig
 from celldose.protocols._load import REGIMEN_ID
 from celldose.simulator._schedule import DosePlan, plan_doses
@@ -63,6 +70,8 @@ def command(
     the weight are printed with them. Values the source does not report must be given
     (--dose, --count, --interval): celldose never fills them in.
     """
+    inputs = input_files(protocol)
+    check_outputs({"-o": output}, inputs)
     target = load_target(protocol, regimen, species)
     patient = build_patient(target, weight, species, height, bsa_formula)
     options = build_options(
@@ -88,7 +97,7 @@ def command(
         text = plan_ics(plan)
     else:
         text = render_table(plan)
-    write_output(text, output)
+    write_output(text, output, inputs=inputs)
     if fmt in ("csv", "ics") or (fmt == "json" and output not in (None, "-")):
         for warning in plan.warnings:  # CSV and iCalendar have no place for them
             click.echo(f"warning: {warning}", err=True)

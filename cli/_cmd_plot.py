@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 import click
 
 from celldose.cli._inputs import load_target
-from celldose.cli._render import DATE
+from celldose.cli._render import DATE, check_outputs, input_files
 from celldose.protocols._errors import OptionError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -144,6 +144,8 @@ def command(
     from celldose.simulator._style import check_output
 
     check_output(output)
+    inputs = input_files(protocol)
+    check_outputs({"-o": output}, inputs)
     if species is not None and regimen is None:
         raise OptionError(
             "--species goes with --regimen; a protocol has its own species", "drop --species"
@@ -170,5 +172,5 @@ def command(
         interval=keyed(interval),
         start=start,
     )
-    save_figure(fig, output, dpi=dpi)
+    save_figure(fig, output, dpi=dpi, inputs=inputs)
     echo_warnings(timeline.warnings)

@@ -22,7 +22,13 @@ from celldose.cli._inputs import (
     patient_options,
     target_options,
 )
-from celldose.cli._render import format_option, to_json, write_output
+from celldose.cli._render import (
+    check_outputs,
+    format_option,
+    input_files,
+    to_json,
+    write_output,
+)
 from celldose.cli._simulate_render import (
     cohort_csv,
     cohort_json,
@@ -174,6 +180,8 @@ def command(**kwargs: Any) -> None:
             )
         if args["delay_policy"] is not None and not args["delay"]:
             raise OptionError("--delay-policy applies to --delay", "add --delay DOSE:DAYS")
+    inputs = input_files(args["protocol"], args["roster"])
+    check_outputs({"-o": args["output"], "--plot": args["plot"]}, inputs)
     target = load_target(args["protocol"], args["regimen"], args["species"])
     options = build_options(
         target,
@@ -191,10 +199,10 @@ def command(**kwargs: Any) -> None:
     )
     schedule: Which | None = args["schedule"]
     if cohort_mode:
-        text = _run_cohort(target, options, schedule, args)
+        text = _run_cohort(target, options, schedule, args, inputs)
     else:
         text = _run_whatif(target, options, schedule, args)
-    write_output(text, args["output"])
+    write_output(text, args["output"], inputs=inputs)
 
 
 def _refuse(args: dict[str, Any], names: dict[str, str], why: str) -> None:
@@ -277,7 +285,11 @@ class _ProgressBar:
 
 
 def _run_cohort(
-    target: Protocol, options: DoseOptions, schedule: Which | None, args: dict[str, Any]
+    target: Protocol,
+    options: DoseOptions,
+    schedule: Which | None,
+    args: dict[str, Any],
+    inputs: tuple[str, ...],
 ) -> str:
     from celldose.simulator._cohort import (
         DEFAULT_SEED,
@@ -325,7 +337,8 @@ def _run_cohort(
         from celldose.simulator._cohort_plot import draw_cohort_histogram
         from celldose.simulator._style import save_figure
 
-        save_figure(draw_cohort_histogram(result, size=args["size"] or "single"), args["plot"])
+        figure = draw_cohort_histogram(result, size=args["size"] or "single")
+        save_figure(figure, args["plot"], inputs=inputs)
     if args["fmt"] == "json":
         return to_json(cohort_json(result))
     if args["fmt"] == "csv":

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from typing import Any
 
+from celldose.cli._render import csv_text
 from celldose.protocols._display import format_sig
 from celldose.simulator._schedule import DosePlan
 
@@ -95,12 +94,8 @@ def plan_json(plan: DosePlan) -> dict[str, Any]:
 
 
 def plan_csv(plan: DosePlan) -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    for row in plan.records():
-        writer.writerow({k: ("" if row.get(k) is None else row.get(k)) for k in CSV_COLUMNS})
-    return out.getvalue()
+    """The CSV of `celldose dose --format csv`: one row per dose, the JSON "doses" fields."""
+    return csv_text(CSV_COLUMNS, plan.records(), verbatim=("offset",))
 
 
 def plan_ics(plan: DosePlan) -> str:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable, Sequence
+import numbers
+import os
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
 import click
 
+from celldose.protocols._errors import OptionError
 from celldose.protocols._regimen import NOT_REPORTED
 
 _F = TypeVar("_F", bound=Callable[..., Any])
@@ -73,13 +76,96 @@ class DateType(click.ParamType):  # type: ignore[type-arg]
 DATE = DateType()
 
 
+def input_files(*sources: str | None) -> tuple[str, ...]:
+    """The files a command reads, given as it was given: protocol files, a roster, ...
+
+    A library id (``chen2024-itp-ucmsc``) stands for its bundled file; a name that is neither
+    is kept as it is (the command refuses it anyway).
+    """
+    from importlib import resources
+
+    from celldose.protocols._load import LIBRARY_FOLDER, LIBRARY_PACKAGE
+
+    files = []
+    for source in sources:
+        if not source:
+            continue
+        if "/" not in source:  # a library id first, as load_protocol reads it
+            entry = resources.files(LIBRARY_PACKAGE) / LIBRARY_FOLDER / f"{source}.yaml"
+            if entry.is_file() and isinstance(entry, os.PathLike):
+                files.append(os.path.realpath(entry))
+                continue
+        files.append(source)
+    return tuple(files)
+
+
+def check_outputs(outputs: Mapping[str, str | None], inputs: Sequence[str]) -> None:
+    """Refuse, before any work, an output that cannot be written or that is an input, and two
+    outputs of one command onto one file (``outputs`` maps an option to its path)."""
+    from celldose.protocols._files import check_writable, same_file
+
+    given = [(option, path) for option, path in outputs.items() if path not in (None, "-")]
+    for i, (option, path) in enumerate(given):
+        assert path is not None
+        for other, other_path in given[:i]:
+            assert other_path is not None
+            if same_file(path, other_path):
+                raise OptionError(
+                    f"{other} and {option} name the same file ({path})",
+                    "write them to two different files",
+                )
+        check_writable(path, inputs=inputs)
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_text(
+    columns: Sequence[str], rows: Iterable[Mapping[str, Any]], *, verbatim: Collection[str] = ()
+) -> str:
+    """CSV text (a header line, then one line per row) that spreadsheets cannot run as formulas.
+
+    Numbers are written as numbers (-3 stays -3); ``None`` is an empty cell; a list is its
+    items joined by ``;``. Text beginning with ``=``, ``+``, ``-``, ``@``, a tab or a carriage
+    return gets a leading ``'`` and is quoted (OWASP, CSV injection): such text comes from
+    protocol files (labels, window names). ``verbatim`` columns hold text celldose writes in a
+    fixed form of its own (offsets such as ``+2 months``) and are left as they are.
+
+    >>> print(csv_text(["label", "day"], [{"label": "=1+1", "day": -3}]), end="")
+    label,day
+    "'=1+1",-3
+    """
+    lines = [",".join(_csv_cell(c, False) for c in columns)]
+    for row in rows:
+        lines.append(",".join(_csv_cell(row.get(c), c in verbatim) for c in columns))
+    return "\n".join(lines) + "\n"
+
+
+def _csv_cell(value: Any, verbatim: bool) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, numbers.Number):  # bool, int, float and numpy's numbers
+        return str(value)
+    if isinstance(value, list | tuple):
+        text = ";".join(str(v) for v in value)
+        verbatim = verbatim or all(isinstance(v, numbers.Number) for v in value)
+    else:
+        text = str(value)
+    risky = not verbatim and text.startswith(_FORMULA_START)
+    if risky:
+        text = "'" + text
+    if risky or any(c in text for c in ',"\r\n'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
 def write_output(text: str, output: str | None, *, inputs: Sequence[str] = ()) -> None:
     """Print, or write the whole text to a file atomically (no partial file on error).
 
     ``inputs`` are the files the command read: writing onto one of them is refused.
     """
     if output is None or output == "-":
-        click.echo(text)
+        click.echo(text, nl=not text.endswith("\n"))  # one final newline, as in the file
         return
     from celldose.protocols._files import write_atomic
 

@@ -5,15 +5,13 @@ The field names of the JSON and CSV outputs are documented in the README and kep
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from celldose.cli._cmd_dose import header_lines
 from celldose.cli._export import plan_json
-from celldose.cli._render import table
+from celldose.cli._render import csv_text, table
 from celldose.protocols._display import format_sig, plural
 from celldose.simulator._whatif import WhatIfResult, WindowShift
 
@@ -256,13 +254,8 @@ WHATIF_CSV_COLUMNS = (
 
 
 def whatif_csv(result: WhatIfResult) -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=WHATIF_CSV_COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    for d in result.doses:
-        row = _dose_json(d)
-        writer.writerow({k: "" if row[k] is None else row[k] for k in WHATIF_CSV_COLUMNS})
-    return out.getvalue()
+    """One row per planned dose: planned against simulated (the JSON "doses" fields)."""
+    return csv_text(WHATIF_CSV_COLUMNS, (_dose_json(d) for d in result.doses))
 
 
 # -- cohorts ----------------------------------------------------------------------------------
@@ -409,14 +402,10 @@ def cohort_csv(result: CohortResult) -> str:
             {"mean": f.mean, "median": float(f.median), "p5": float(f.p5), "p95": float(f.p95)},
             label=f"{f.label} ({f.k}/{f.n} published)",
         )
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=COHORT_CSV_COLUMNS, lineterminator="\n")
-    writer.writeheader()
     for row in rows:
         row["seed"] = result.seed
         row["patients"] = result.patients
-        writer.writerow({k: row.get(k, "") for k in COHORT_CSV_COLUMNS})
-    return out.getvalue()
+    return csv_text(COHORT_CSV_COLUMNS, rows)
 
 
 def _count(value: float) -> str:

@@ -13,8 +13,12 @@ The rules for unusual targets, as ``cp`` and ``tee`` have them:
 - a device or FIFO (``-o /dev/null``, ``-o /dev/stdout``) is written to as a stream, never
   replaced by a regular file; a socket is refused;
 - a folder, a missing folder, a parent that is a file, a name longer than the file system
-  allows, and a path that is one of the command's own inputs are refused (:class:`OutputPathError`);
+  allows (255 bytes), and a file that is one of the command's own inputs (by path, through a
+  link or a hard link) are refused (:class:`OutputPathError`);
 - no space left, a quota or an I/O error is :class:`SystemFailure` (valid input; exit 1).
+
+:func:`check_writable` makes the same checks without writing, so that a command that writes
+several files refuses a bad one before it has written any.
 
 Reads are capped (:func:`read_capped`), so ``/dev/zero`` or a huge file given by mistake is
 refused after ``limit`` bytes instead of filling the memory; :func:`read_regular` is for files
@@ -57,31 +61,10 @@ def write_atomic(
     b'number,cells\\n'
     """
     shown = os.fspath(path)
-    if not shown.strip():
-        raise OutputPathError("the output file name is empty", "name a file to write")
-    target = Path(shown)
-    refuse_inputs(target, inputs)
-    if target.is_symlink():
-        target = Path(os.path.realpath(target))
-    try:
-        existing: os.stat_result | None = os.stat(target)
-    except FileNotFoundError:
-        existing = None
-    except OSError as exc:
-        raise _write_error(shown, exc) from None
-    if existing is not None and stat.S_ISDIR(existing.st_mode):
-        raise OutputPathError(f"cannot write {shown}: it is a folder", "name a file inside it")
-    if existing is not None and stat.S_ISSOCK(existing.st_mode):
-        raise OutputPathError(f"cannot write {shown}: it is a socket", "name a regular file")
+    target, existing = _resolve_target(shown, inputs)
     if existing is not None and not stat.S_ISREG(existing.st_mode):
         _write_stream(shown, target, data)  # a device or a FIFO: written to, never replaced
         return target
-    _check_folder(shown, target)
-    if len(os.fsencode(target.name)) > NAME_MAX:
-        raise OutputPathError(
-            f"cannot write {shown}: the file name is longer than {NAME_MAX} bytes",
-            "choose a shorter name",
-        )
     mode = stat.S_IMODE(existing.st_mode) if existing is not None else _new_file_mode(private)
     try:
         fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name[:32]}.", suffix=".tmp")
@@ -104,16 +87,31 @@ def write_atomic(
     return target
 
 
-def refuse_inputs(target: Path, inputs: Iterable[str | os.PathLike[str]]) -> None:
+def check_writable(
+    path: str | os.PathLike[str], *, inputs: Iterable[str | os.PathLike[str]] = ()
+) -> None:
+    """Refuse ``path`` now, before any work, for every reason :func:`write_atomic` would.
+
+    Writes nothing; a command that writes several files checks them all first, so that a
+    refusal leaves no file behind.
+    """
+    _resolve_target(os.fspath(path), inputs)
+
+
+def same_file(first: str | os.PathLike[str], second: str | os.PathLike[str]) -> bool:
+    """True when both paths name one file: the same resolved path, or a hard link to it."""
+    if os.path.realpath(first) == os.path.realpath(second):
+        return True
+    try:
+        return os.path.samefile(first, second)
+    except (OSError, ValueError):  # one of them does not exist (yet)
+        return False
+
+
+def refuse_inputs(target: str | os.PathLike[str], inputs: Iterable[str | os.PathLike[str]]) -> None:
     """Refuse ``target`` when it is one of ``inputs`` (same resolved path, or the same file)."""
-    resolved = Path(os.path.realpath(target))
-    for given in inputs:
-        source = Path(given)
-        same = Path(os.path.realpath(source)) == resolved
-        if not same and target.exists() and source.exists():
-            with contextlib.suppress(OSError):
-                same = os.path.samefile(target, source)
-        if same:
+    for source in inputs:
+        if same_file(target, source):
             raise OutputPathError(
                 f"cannot write {os.fspath(target)}: it is also an input of this command "
                 f"({os.fspath(source)}), which would be overwritten",
@@ -163,6 +161,42 @@ def read_regular(path: str | os.PathLike[str], limit: int) -> bytes | None:
     return data if len(data) <= limit else None
 
 
+def _resolve_target(
+    shown: str, inputs: Iterable[str | os.PathLike[str]]
+) -> tuple[Path, os.stat_result | None]:
+    """The file to write (a link followed) and its status (None: new); or OutputPathError."""
+    if not shown.strip():
+        raise OutputPathError("the output file name is empty", "name a file to write")
+    target = Path(shown)
+    if len(os.fsencode(target.name)) > NAME_MAX:
+        raise OutputPathError(
+            f"cannot write {shown}: the file name is longer than {NAME_MAX} bytes",
+            "choose a shorter name",
+        )
+    try:
+        existing: os.stat_result | None = os.stat(target)  # follows links
+    except FileNotFoundError:
+        existing = None
+    except OSError as exc:
+        raise _write_error(shown, exc) from None
+    if existing is not None and stat.S_ISDIR(existing.st_mode):
+        raise OutputPathError(f"cannot write {shown}: it is a folder", "name a file inside it")
+    if existing is not None and stat.S_ISSOCK(existing.st_mode):
+        raise OutputPathError(f"cannot write {shown}: it is a socket", "name a regular file")
+    if existing is not None and not stat.S_ISREG(existing.st_mode):
+        return target, existing  # a device or a FIFO (through /dev/stdout's link too): a stream
+    if existing is not None:  # only a regular file holds what an input of the command needs
+        refuse_inputs(shown, inputs)
+    elif os.path.basename(shown) in ("", ".", ".."):  # out/ must not create a file named out
+        raise OutputPathError(
+            f"cannot write {shown}: it names a folder, and there is none", "name a file"
+        )
+    if os.path.islink(target):  # the link is kept: the file it points to is replaced
+        target = Path(os.path.realpath(target))
+    _check_folder(shown, target)
+    return target, existing
+
+
 def _write_stream(shown: str, target: Path, data: bytes) -> None:
     try:
         with open(target, "wb") as handle:
@@ -173,17 +207,20 @@ def _write_stream(shown: str, target: Path, data: bytes) -> None:
 
 def _check_folder(shown: str, target: Path) -> None:
     folder = target.parent
-    if folder.is_dir():
-        return
-    if folder.exists():
+    try:
+        info = os.stat(folder)
+    except FileNotFoundError:
+        raise OutputPathError(
+            f"cannot write {shown}: the folder {os.fspath(folder)!r} does not exist",
+            "create it first or choose another path",
+        ) from None
+    except OSError as exc:
+        raise _write_error(shown, exc) from None
+    if not stat.S_ISDIR(info.st_mode):
         raise OutputPathError(
             f"cannot write {shown}: {os.fspath(folder)!r} is a file, not a folder",
             "choose another path",
         )
-    raise OutputPathError(
-        f"cannot write {shown}: the folder {os.fspath(folder)!r} does not exist",
-        "create it first or choose another path",
-    )
 
 
 def _new_file_mode(private: bool) -> int:

@@ -11,6 +11,7 @@ matplotlib is imported inside the functions: importing this module costs nothing
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -99,8 +100,13 @@ def paper_rc() -> Any:
     }
 
 
-def save_figure(fig: Any, path: str | Path, *, dpi: int = 300) -> Path:
-    """Save ``fig`` by extension with no dates or random ids, atomically (no partial file)."""
+def save_figure(
+    fig: Any, path: str | Path, *, dpi: int = 300, inputs: Iterable[str | Path] = ()
+) -> Path:
+    """Save ``fig`` by extension with no dates or random ids, atomically (no partial file).
+
+    ``inputs`` are the files the figure was drawn from: writing onto one of them is refused.
+    """
     target = check_output(str(path))
     suffix = target.suffix.lower()
     metadata: dict[str, Any]
@@ -131,4 +137,4 @@ def save_figure(fig: Any, path: str | Path, *, dpi: int = 300) -> Path:
             bbox_inches="tight",
             pad_inches=0.02,
         )
-    return write_atomic(path, buffer.getvalue())
+    return write_atomic(path, buffer.getvalue(), inputs=inputs)
