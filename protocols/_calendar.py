@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
@@ -38,7 +39,8 @@ _UNIT_WORDS: dict[str, DurationUnit] = {
     "year": "year",
     "years": "year",
 }
-_LONGEST: dict[str, int] = {"day": 36525, "week": 5218, "month": 1200, "year": 100}
+MAX_DAYS = 36525  # 100 years: the longest duration, delay or course celldose plans for
+_LONGEST: dict[str, int] = {"day": MAX_DAYS, "week": 5218, "month": 1200, "year": 100}
 _DURATION_RE = re.compile(r"^\s*(\d+)\s*-?\s*([A-Za-z]+)\s*$")
 
 
@@ -195,18 +197,17 @@ class DoseTime:
             return None
         return sum(amount for _, amount in self.parts)
 
+    @property
+    def mean_days(self) -> float:
+        """The offset in days, months counted at their mean length (365.25 / 12 days)."""
+        return sum(amount * (30.4375 if kind == "m" else 1) for kind, amount in self.parts)
+
     def date(self, start: dt.date) -> dt.date:
         """The calendar date of this dose for a course whose first dose is on ``start``."""
-        result = start
         try:
-            for kind, amount in self.parts:
-                if kind == "d":
-                    result = result + dt.timedelta(days=amount)
-                else:
-                    result = add_months(result, amount)
+            return _date(self.parts, start)
         except (OverflowError, ValueError):
             raise DurationError.past_calendar(start, self) from None
-        return result
 
     def day_on(self, start: dt.date) -> int:
         return (self.date(start) - start).days
@@ -221,3 +222,15 @@ class DoseTime:
             unit = "month" if kind == "m" else "day"
             words.append(f"{amount} {unit}{'' if abs(amount) == 1 else 's'}")
         return "+" + " + ".join(words)
+
+
+@lru_cache(maxsize=4096)
+def _date(parts: tuple[tuple[Literal["d", "m"], int], ...], start: dt.date) -> dt.date:
+    """The date of ``parts`` applied in order to ``start``. Cached by prefix: the doses of a
+    phase share the parts of the phase's start, so dating every dose of a many-phase regimen
+    is linear in the number of doses, not in doses × phases."""
+    if not parts:
+        return start
+    before = _date(parts[:-1], start)
+    kind, amount = parts[-1]
+    return before + dt.timedelta(days=amount) if kind == "d" else add_months(before, amount)

@@ -53,20 +53,23 @@ def plural(count: int, word: str, words: str | None = None) -> str:
     return f"{count:,} {word if count == 1 else (words or word + 's')}"
 
 
-def format_exact(value: float) -> str:
-    """Write a float exactly (its shortest repr), with a power of ten for large or small values.
+def format_exact(value: float, *, scientific: bool = False) -> str:
+    """Write a float exactly (its shortest repr), with a power of ten for large or small values
+    (or always, with ``scientific``).
 
     Used where the text must read back to the same number (the shorthand renderer).
 
     >>> format_exact(2e6), format_exact(2345000.0), format_exact(0.5)
     ('2×10⁶', '2.345×10⁶', '0.5')
+    >>> format_exact(106, scientific=True)
+    '1.06×10²'
     """
     dec = Decimal(repr(float(value))).normalize()
     sign, digits, exp = dec.as_tuple()
     assert isinstance(exp, int)
     text_digits = "".join(map(str, digits))
     power = len(text_digits) - 1 + exp
-    if 1e-3 <= abs(value) < 1e4:
+    if 1e-3 <= abs(value) < 1e4 and not scientific:
         plain = format(dec, "f")
         return _strip(plain) if "." in plain else plain
     mantissa = text_digits[0] + ("." + text_digits[1:] if len(text_digits) > 1 else "")

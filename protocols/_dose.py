@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -16,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
 from celldose.protocols._display import format_exact, format_sig, superscript
 from celldose.protocols._errors import UnitError
+from celldose.protocols._units import MAX_TEXT_LENGTH, parse_unit, quantity, shorten
 
 Basis = Literal["per kg", "per m²", "flat"]
 AmountUnit = Literal["cells", "mg", "mL", "mmol", "IU"]
@@ -36,6 +38,10 @@ NUMBER_RE = re.compile(
     re.VERBOSE,
 )
 _BARE_POWER_RE = re.compile(r"10\s*(?:\^|\*\*)\s*[+-]?\d+|10[⁺⁻]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+")
+_CONTROL_SPACES = {"\t": "tab", "\n": "line break", "\r": "carriage return"}
+_DIGIT_AFTER_SPACE = re.compile(r"\s+[0-9⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻]")
+# 10⁴-10⁹ and 10¹⁰-10¹² with the superscript flattened and no mantissa: "106 cells/kg"
+_FLATTENED_BARE = re.compile(r"0*(10[4-9]|101[0-2])")
 
 _NUMERATORS: dict[str, AmountUnit] = {
     "[cell_count]": "cells",
@@ -55,6 +61,7 @@ def read_number(text: str, pos: int = 0) -> tuple[Decimal, int] | None:
     Raises :class:`UnitError` for forms that would be misread (decimal commas, ``10E9``,
     flattened superscripts).
     """
+    source = text
     if _BARE_POWER_RE.match(text, pos):
         text = text[:pos] + "1×" + text[pos:]
         shift = 2
@@ -64,6 +71,7 @@ def read_number(text: str, pos: int = 0) -> tuple[Decimal, int] | None:
     if match is None:
         return None
     end = match.end() - shift
+    _refuse_split_number(source, pos, end)
     mant = match.group("mant")
     tail = text[match.end() :]
     if re.match(r",\d", tail):
@@ -121,6 +129,40 @@ def read_number(text: str, pos: int = 0) -> tuple[Decimal, int] | None:
     return value, end
 
 
+def _refuse_split_number(text: str, pos: int, end: int) -> None:
+    """A space other than a plain one inside the number ``text[pos:end]``, or any space between
+    it and more digits (``5×10¹ ¹cells``, ``25×10^1 1cells``): its reading would drop digits.
+    The position is counted in ``text`` (the whole regimen, when the number is in one)."""
+    odd = next((i for i in range(pos, end) if text[i].isspace() and text[i] != " "), None)
+    if odd is None and _DIGIT_AFTER_SPACE.match(text, end):
+        odd = end
+    if odd is None:
+        return
+    char = text[odd]
+    name = _CONTROL_SPACES.get(char) or unicodedata.name(char, "space").lower()
+    raise UnitError(
+        text[pos:].strip(),
+        f"the {name} (U+{ord(char):04X}) at character {odd + 1} splits the number",
+        "write the number in one piece with plain characters (5×10^11 or 5e11), "
+        "then a space and the unit",
+    )
+
+
+def _refuse_flattened_bare(written: str, original: str, unit_text: str) -> None:
+    """A cell count written as a bare 104-109 or 1010-1012: a 10ⁿ whose superscript was lost."""
+    bare = _FLATTENED_BARE.fullmatch(written.strip())
+    if bare is None:
+        return
+    power = superscript(int(bare.group(1)[2:]))
+    unit = unit_text if unit_text.startswith("/") else f" {unit_text}"
+    raise UnitError(
+        original,
+        f"'{written.strip()}' looks like a flattened 10{power} (a cell count without its power)",
+        f"did you mean 10{power} (1×10{power})? write 1×10^{bare.group(1)[2:]}{unit} "
+        f"or 1e{bare.group(1)[2:]}{unit}",
+    )
+
+
 class Dose(BaseModel):
     """A dose: an amount (cells, or mg/mL/mmol/IU for ordinary drugs) on a basis.
 
@@ -155,7 +197,10 @@ class Dose(BaseModel):
         return self.unit == "cells"
 
     def __str__(self) -> str:
-        return f"{format_exact(self.amount)} {self.unit}{_BASIS_SUFFIX[self.basis]}"
+        number = format_exact(self.amount)
+        if self.is_cells and _FLATTENED_BARE.fullmatch(number):  # 106 reads back as 1.06×10²
+            number = format_exact(self.amount, scientific=True)
+        return f"{number} {self.unit}{_BASIS_SUFFIX[self.basis]}"
 
     def display(self) -> str:
         """For people: 4 significant figures at most (``2.205×10⁶ cells/kg``)."""
@@ -174,6 +219,13 @@ def parse_dose(text: str, *, cell_product: bool = True) -> Dose:
     stripped = text.strip()
     if not stripped:
         raise UnitError(original, "no dose given", "write e.g. 2×10⁶ cells/kg")
+    if len(stripped) > MAX_TEXT_LENGTH:
+        raise UnitError(
+            shorten(stripped),
+            f"the dose is {len(stripped):,} characters long, more than the "
+            f"{MAX_TEXT_LENGTH:,} celldose reads",
+            "write e.g. 2×10⁶ cells/kg",
+        )
     if stripped.startswith(("-", "−")):
         raise UnitError(original, "a dose must be positive", "remove the minus sign")
     number = read_number(stripped)
@@ -183,13 +235,21 @@ def parse_dose(text: str, *, cell_product: bool = True) -> Dose:
     unit_text = stripped[end:].strip()
     unit_text = re.sub(r"\s*/\s*", "/", unit_text)
     unit_text = re.sub(r"\s+per\s+", "/", unit_text)
-    return dose_from_parts(value, unit_text, original, cell_product=cell_product)
+    return dose_from_parts(
+        value, unit_text, original, written=stripped[:end], cell_product=cell_product
+    )
 
 
 def dose_from_parts(
-    value: Decimal, unit_text: str, original: str, *, cell_product: bool = True
+    value: Decimal,
+    unit_text: str,
+    original: str,
+    *,
+    written: str = "",
+    cell_product: bool = True,
 ) -> Dose:
-    """Combine an already-read number and unit text into a :class:`Dose`."""
+    """Combine an already-read number (``written`` as in the text) and unit text into a
+    :class:`Dose`."""
     if not unit_text:
         shown = original.strip()
         raise UnitError(
@@ -206,8 +266,12 @@ def dose_from_parts(
             f"'{unit_text}' is not a dose unit",
             "write an amount and at most one basis: cells, cells/kg or cells/m²",
         )
-    from celldose.protocols._units import parse_unit, quantity
-
+    if "%" in unit_text:
+        raise UnitError(
+            original,
+            f"'{unit_text}' is not a dose amount or basis ('%' would scale the dose by 100)",
+            "a dose is cells, cells/kg or cells/m² (or mg, mL, mg/kg for ordinary drugs)",
+        )
     if parts[0].strip() in _BODY_WEIGHT_UNITS:
         raise UnitError(
             original,
@@ -242,6 +306,8 @@ def dose_from_parts(
         amount /= float(quantity(1.0, denominator).to(_BASIS_UNIT[basis]).magnitude)
     if not math.isfinite(amount) or amount <= 0:
         raise UnitError(original, "a dose must be a positive finite number")
+    if name == "cells":
+        _refuse_flattened_bare(written, original, unit_text)
     return Dose(amount=amount, unit=name, basis=basis)
 
 
@@ -257,6 +323,13 @@ def parse_amount(text: object, target: str, what: str) -> float:
         value = float(text)
     elif isinstance(text, str):
         stripped = text.strip()
+        if len(stripped) > MAX_TEXT_LENGTH:
+            raise UnitError(
+                shorten(stripped),
+                f"{what} is {len(stripped):,} characters long, more than the "
+                f"{MAX_TEXT_LENGTH:,} celldose reads",
+                f"write e.g. 1 {target}",
+            )
         if stripped.startswith(("-", "−")):
             raise UnitError(text, f"{what} must be positive", "remove the minus sign")
         number = read_number(stripped) if stripped else None
@@ -266,13 +339,13 @@ def parse_amount(text: object, target: str, what: str) -> float:
         unit_text = re.sub(r"\s*/\s*", "/", stripped[end:].strip())
         if not unit_text:
             raise UnitError(text, f"{what} needs a unit", f"write {stripped} {target}")
-        from celldose.protocols._units import parse_unit, quantity
-
         unit = parse_unit(unit_text, original=text)
         goal = parse_unit(target)
         if unit.dimensionality != goal.dimensionality:
             raise UnitError(text, f"{what} must be in {target} (or a unit that converts to it)")
         value = float(quantity(float(amount), unit).to(goal).magnitude)
+        if "cells" in target:
+            _refuse_flattened_bare(stripped[:end], text, unit_text)
     else:
         raise UnitError(str(text), f"{what} must be a number with a unit, e.g. 1 {target}")
     if not math.isfinite(value) or value <= 0:

@@ -18,6 +18,9 @@ dose would have fallen (one interval after its last dose: mrgsolve's and Pumas's
 the phase gives an explicit ``wait``, which is counted from the previous phase's last dose. After
 a single dose or explicit days there is no interval, so a ``wait`` is required.
 
+Limits: at most 100 phases and 10,000 doses, and at most 100 years (36,525 days, or 1,200
+calendar months) from the first dose to the last.
+
 A value the source does not report is the string ``"not reported"``; it validates, and expanding
 the regimen then raises :class:`NotReportedError` naming the option that supplies it.
 """
@@ -30,7 +33,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from celldose.protocols._calendar import DoseTime, Duration
+from celldose.protocols._calendar import MAX_DAYS, DoseTime, Duration
 from celldose.protocols._dose import Dose
 from celldose.protocols._errors import NotReportedError, RegimenError
 
@@ -38,6 +41,7 @@ NotReported = Literal["not reported"]
 NOT_REPORTED: NotReported = "not reported"
 
 MAX_DOSES = 10_000
+MAX_PHASES = 100
 Which = Literal["min", "max"]
 
 
@@ -131,6 +135,11 @@ class Phase(BaseModel):
                 raise ValueError("days must list at least one day")
             if any(d < 0 for d in self.days):
                 raise ValueError("days cannot be negative (day 0 is the phase's first dose)")
+            if self.days[-1] > MAX_DAYS:
+                raise ValueError(
+                    f"day {self.days[-1]} is more than {MAX_DAYS:,} days (100 years) after the "
+                    "phase's first dose"
+                )
             if self.days[0] != 0:
                 raise ValueError("days start at 0, the phase's first dose")
             if any(b <= a for a, b in zip(self.days, self.days[1:], strict=False)):
@@ -290,6 +299,8 @@ class Regimen(BaseModel):
 
     @model_validator(mode="after")
     def _transitions(self) -> Regimen:
+        if len(self.phases) > MAX_PHASES:
+            raise ValueError(f"a regimen has at most {MAX_PHASES} phases, not {len(self.phases):,}")
         if self.phases[0].wait is not None:
             raise ValueError("the first phase cannot have a wait (its first dose is day 0)")
         for i, (before, after) in enumerate(zip(self.phases, self.phases[1:], strict=False)):
@@ -340,6 +351,12 @@ class Regimen(BaseModel):
                         "check the count and the duration",
                     )
             previous = phase
+        if doses and doses[-1].time.mean_days > MAX_DAYS:
+            raise RegimenError(
+                f"the last dose falls {doses[-1].time} after the first, longer than "
+                "celldose plans for (at most 100 years)",
+                "check the intervals, counts, days and waits",
+            )
         return tuple(doses)
 
     def with_doses(self, doses: Sequence[Dose | NotReported]) -> Regimen:

@@ -40,6 +40,7 @@ from celldose.protocols._errors import (
     UnitError,
 )
 from celldose.protocols._regimen import FrequencyRange, Phase, Regimen
+from celldose.protocols._units import MAX_TEXT_LENGTH, shorten
 
 _NUMBER_WORDS = {
     "one": 1,
@@ -318,6 +319,7 @@ class _Reader:
         if number is None:
             return None
         value, end = number
+        written = self.text[start:end]
         unit_match = _DOSE_UNIT.match(self.text, end)
         unit_text = ""
         if unit_match is not None and not _SCHEDULE_WORDS.match(unit_match.group(0).strip()):
@@ -325,7 +327,7 @@ class _Reader:
             end = unit_match.end()
         unit_text = re.sub(r"\s*/\s*", "/", re.sub(r"\s+per\s+", "/", unit_text))
         try:
-            dose = dose_from_parts(value, unit_text, self.text[start:end])
+            dose = dose_from_parts(value, unit_text, self.text[start:end], written=written)
         except UnitError as exc:
             raise self.fail(start, end, exc.problem, exc.hint) from None
         self.pos = end
@@ -377,6 +379,12 @@ def parse_regimen(text: str, *, products: Sequence[str] = ()) -> Regimen:
     """
     if not isinstance(text, str):
         raise RegimenError(f"a regimen is text, not {type(text).__name__}")
+    if len(text) > MAX_TEXT_LENGTH:
+        raise RegimenError(
+            f"the regimen {shorten(text)!r} is {len(text):,} characters long, more than the "
+            f"{MAX_TEXT_LENGTH:,} celldose reads",
+            "write a long regimen as phases in a protocol file",
+        )
     reader = _Reader(text, products)
     if reader.at_end():
         raise RegimenSyntaxError(

@@ -25,6 +25,7 @@ _SQUARE_SUFFIX = re.compile(r"\b(k?m|cm|mm)([23])\b")
 _KG_SPELLINGS = re.compile(r"\b(Kg|KG|kG)\b")
 _UNIT_TEXT = re.compile(r"^[A-Za-zµμ/*.() 0-9\-]*$")
 _EXPONENT = re.compile(r"\*\*\s*-?\d+")
+_POWER = re.compile(r"\*\*\s*-?(\d+)(\s*\*\*)?")
 _GLUED_DIGIT = re.compile(r"[A-Za-zµμ0-9]*[0-9][A-Za-zµμ0-9]*")
 _WORD = re.compile(r"[A-Za-zµμ]+")
 
@@ -94,6 +95,7 @@ def parse_unit(text: str, *, original: str | None = None) -> Any:
         )
     if not normalized:
         raise UnitError(shown, "no unit given", "add a unit, e.g. cells/kg, cells, mL or kg")
+    _refuse_towers(normalized, shown)
     _refuse_glued_digits(normalized, shown)
     _refuse_prefixed_cells(normalized, shown)
     import pint
@@ -113,6 +115,17 @@ def parse_unit(text: str, *, original: str | None = None) -> Any:
 def shorten(text: str, limit: int = 60) -> str:
     """The start of a long text, for a message that must stay one readable line."""
     return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _refuse_towers(normalized: str, shown: str) -> None:
+    """A unit takes one small power (m², kg⁻¹): pint would compute ``kg**9**9**9`` for ever."""
+    for power in _POWER.finditer(normalized):
+        if power.group(2) or len(power.group(1)) > 1:
+            raise UnitError(
+                shown,
+                "a power of a power, or a power above 9, is not a unit",
+                "write units like cells/kg, cells/m² (or m2), mL",
+            )
 
 
 def _refuse_glued_digits(normalized: str, shown: str) -> None:

@@ -33,6 +33,12 @@ class Product:
                 f"viability must be a fraction in (0, 1], not {self.viability:g}",
                 "write 0.9 for 90%",
             )
+        cap = self.cap_cells
+        if cap is not None and not (math.isfinite(cap) and cap >= 1 and float(cap).is_integer()):
+            raise OptionError(
+                f"a per-dose cap is a whole number of cells (at least 1), not {cap:g}",
+                "write it as a count of cells, e.g. 1e8 cells",
+            )
 
     @property
     def cells_per_vial(self) -> float | None:
@@ -79,7 +85,7 @@ def draw(cells: float, product: Product) -> Draw:
     to_draw = (
         cells / product.viability if product.dose_counts_viable and product.viability else cells
     )
-    volume = to_draw / product.concentration if product.concentration else None
+    volume = _volume(to_draw, product)
     per_vial = product.cells_per_vial
     if per_vial is None:
         return Draw(to_draw, volume, None, None, None)
@@ -92,5 +98,21 @@ def draw(cells: float, product: Product) -> Draw:
         )
     vials = max(1, math.ceil(ratio - 1e-9 * max(1.0, ratio)))
     leftover = vials * per_vial - to_draw
-    leftover_ml = leftover / product.concentration if product.concentration else None
+    leftover_ml = _volume(leftover, product)
     return Draw(to_draw, volume, vials, max(leftover, 0.0), leftover_ml)
+
+
+def _volume(cells: float, product: Product) -> float | None:
+    """The mL that hold ``cells`` at the product's concentration (None if it is not known)."""
+    if not product.concentration:
+        return None
+    volume = cells / product.concentration
+    if not math.isfinite(volume):
+        from celldose.protocols._display import format_sig
+
+        raise OptionError(
+            f"{format_sig(cells)} cells at {format_sig(product.concentration)} cells/mL is a "
+            "volume out of range",
+            "check the concentration and its unit",
+        )
+    return volume

@@ -376,7 +376,13 @@ def plan_doses(
         for item in planned:
             dose = phase_doses[item.phase - 1]
             cells = _cells(dose, patient, bsa, scale)
-            if not math.isfinite(cells) or cells < 1:
+            if not math.isfinite(cells):
+                raise OptionError(
+                    f"the dose {dose} for {patient.weight.text} is out of range "
+                    "(more cells than a number can hold)",
+                    "check the dose and its unit",
+                )
+            if cells < 1:
                 raise OptionError(
                     f"the dose {dose} gives {cells:g} cells for {patient.weight.text}",
                     "check the dose and its unit: a dose is at least one whole cell",
@@ -387,6 +393,12 @@ def plan_doses(
                 capped = True
             taken = draw(cells, product)
             cumulative += cells
+            if not math.isfinite(cumulative):
+                raise OptionError(
+                    f"the total cells after dose {item.number} of {dose} for "
+                    f"{patient.weight.text} is out of range (more than a number can hold)",
+                    "check the dose, its unit and the number of doses",
+                )
             date = item.time.date(options.start) if options.start else None
             day = item.time.day_on(options.start) if options.start else item.time.days
             records.append(
@@ -411,7 +423,14 @@ def plan_doses(
             )
         if options.start is not None and options.weekends == "next-weekday":
             records = _move_weekends(records, regimen)
-        schedules.append(Schedule(which if regimen.is_range else None, tuple(records)))
+        schedule = Schedule(which if regimen.is_range else None, tuple(records))
+        volume = schedule.total_volume_ml
+        if volume is not None and not math.isfinite(volume):
+            raise OptionError(
+                "the course's total volume is out of range (more mL than a number can hold)",
+                "check the concentration and its unit",
+            )
+        schedules.append(schedule)
     warnings = list(patient.warnings) + warnings + _plausibility(schedules, patient)
     if protocol.product.viability is not None and protocol.product.dose_counts is None:
         warnings.append(
@@ -425,7 +444,10 @@ def plan_doses(
         assert product.cap_cells is not None
         from celldose.protocols._display import format_sig
 
-        warnings.append(f"doses above the cap are capped at {format_sig(product.cap_cells)} cells")
+        noun = "cell" if product.cap_cells == 1 else "cells"
+        warnings.append(
+            f"doses above the cap are capped at {format_sig(product.cap_cells)} {noun}"
+        )
     if options.start is not None and options.weekends == "show":
         weekend = sorted({r.number for s in schedules for r in s.doses if r.weekend})
         if weekend:
