@@ -6,7 +6,7 @@ import click
 
 from celldose.protocols._errors import CelldoseError, ProtocolFileError
 from celldose.protocols._load import load_protocol
-from celldose.simulator._species import species_names
+from celldose.simulator.dosing._species import species_names
 
 
 @click.command(name="check")

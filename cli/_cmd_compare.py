@@ -24,7 +24,7 @@ from celldose.cli._render import (
     to_json,
 )
 from celldose.protocols._errors import OptionError
-from celldose.simulator._comparison import (
+from celldose.simulator.scenarios._comparison import (
     ANY,
     COMPARISON_COLUMNS,
     ComparisonRow,
@@ -125,7 +125,7 @@ def command(
     """
     inputs = input_files(*protocols)
     if output is not None:
-        from celldose.simulator._style import check_output
+        from celldose.simulator.figures._style import check_output
 
         check_output(output)
         check_outputs({"-o": output}, inputs)
@@ -142,8 +142,8 @@ def command(
     rows = comparison_rows(lanes)
     warnings = [f"{lane.key}: {w}" for lane in lanes for w in lane.warnings]
     if output is not None:
-        from celldose.simulator._style import save_figure
-        from celldose.simulator._timeline import timeline_figure
+        from celldose.simulator.figures._style import save_figure
+        from celldose.simulator.figures._timeline import timeline_figure
 
         fig, timeline = timeline_figure(
             lanes,

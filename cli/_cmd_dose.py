@@ -25,7 +25,7 @@ from celldose.cli._render import (
 )
 from celldose.protocols._display import format_sig
 from celldose.protocols._load import REGIMEN_ID
-from celldose.simulator._schedule import DosePlan, plan_doses
+from celldose.simulator.dosing._schedule import DosePlan, plan_doses
 
 
 @click.command(name="dose")

@@ -141,7 +141,7 @@ def command(
     Wilson 95% interval, and the follow-up. Values given with --dose, --count or --interval
     are labelled as given. The same command always writes the same bytes.
     """
-    from celldose.simulator._style import check_output
+    from celldose.simulator.figures._style import check_output
 
     check_output(output)
     inputs = input_files(protocol)
@@ -155,8 +155,8 @@ def command(
     def keyed(value: Any) -> Any:
         return None if value is None else {target.id: value}
 
-    from celldose.simulator._style import save_figure
-    from celldose.simulator._timeline import timeline_figure
+    from celldose.simulator.figures._style import save_figure
+    from celldose.simulator.figures._timeline import timeline_figure
 
     fig, timeline = timeline_figure(
         target,

@@ -40,8 +40,8 @@ from celldose.cli._simulate_render import (
 from celldose.protocols._errors import OptionError
 from celldose.protocols._protocol import Protocol
 from celldose.protocols._regimen import Which
-from celldose.simulator._schedule import DoseOptions
-from celldose.simulator._whatif import (
+from celldose.simulator.dosing._schedule import DoseOptions
+from celldose.simulator.scenarios._whatif import (
     WhatIf,
     parse_delays,
     parse_skips,
@@ -291,15 +291,15 @@ def _run_cohort(
     args: dict[str, Any],
     inputs: tuple[str, ...],
 ) -> str:
-    from celldose.simulator._cohort import (
+    from celldose.simulator.dosing._patient import make_patient, parse_weight
+    from celldose.simulator.dosing._species import get_species
+    from celldose.simulator.scenarios._cohort import (
         DEFAULT_SEED,
         Cohort,
         parse_delay_days,
         read_roster,
         simulate_cohort,
     )
-    from celldose.simulator._patient import make_patient, parse_weight
-    from celldose.simulator._species import get_species
 
     species = get_species(args["species"] or target.species)
     roster = read_roster(args["roster"], species) if args["roster"] is not None else None
@@ -322,7 +322,7 @@ def _run_cohort(
         species=species,
     )
     if args["plot"] is not None:
-        from celldose.simulator._style import check_output, figure_size
+        from celldose.simulator.figures._style import check_output, figure_size
 
         check_output(args["plot"])
         figure_size(args["size"])
@@ -334,8 +334,8 @@ def _run_cohort(
     finally:
         bar.close()
     if args["plot"] is not None:
-        from celldose.simulator._cohort_plot import draw_cohort_histogram
-        from celldose.simulator._style import save_figure
+        from celldose.simulator.figures._cohort_plot import draw_cohort_histogram
+        from celldose.simulator.figures._style import save_figure
 
         figure = draw_cohort_histogram(result, size=args["size"] or "single")
         save_figure(figure, args["plot"], inputs=inputs)

@@ -7,7 +7,7 @@ from typing import Any
 
 from celldose.cli._render import csv_text
 from celldose.protocols._display import format_sig
-from celldose.simulator._schedule import DosePlan
+from celldose.simulator.dosing._schedule import DosePlan
 
 CSV_COLUMNS = (
     "schedule",

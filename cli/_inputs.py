@@ -19,10 +19,10 @@ from celldose.protocols._dose import Dose, parse_amount, parse_dose
 from celldose.protocols._errors import OptionError
 from celldose.protocols._load import load_protocol, protocol_from_regimen
 from celldose.protocols._protocol import Protocol
-from celldose.simulator._logistics import Product, product_in_hand
-from celldose.simulator._patient import Patient, make_patient
-from celldose.simulator._schedule import DoseOptions
-from celldose.simulator._species import get_species, species_names
+from celldose.simulator.dosing._logistics import Product, product_in_hand
+from celldose.simulator.dosing._patient import Patient, make_patient
+from celldose.simulator.dosing._schedule import DoseOptions
+from celldose.simulator.dosing._species import get_species, species_names
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -13,10 +13,10 @@ from celldose.cli._cmd_dose import header_lines
 from celldose.cli._export import plan_json
 from celldose.cli._render import csv_text, table
 from celldose.protocols._display import format_sig, plural
-from celldose.simulator._whatif import WhatIfResult, WindowShift
+from celldose.simulator.scenarios._whatif import WhatIfResult, WindowShift
 
 if TYPE_CHECKING:
-    from celldose.simulator._cohort import CohortResult, Stats
+    from celldose.simulator.scenarios._cohort import CohortResult, Stats
 
 
 def _day(day: int | None) -> str:

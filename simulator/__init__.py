@@ -1,46 +1,52 @@
-"""celldose.simulator: patients, species, dosing math, schedules, simulation and plotting.
+"""celldose.simulator: from a protocol to doses, scenarios and figures, in three stages.
 
-The dose path (:func:`plan_doses`) imports neither numpy nor matplotlib; the cohort simulation
-and the plotting functions load them when first used.
+- :mod:`celldose.simulator.dosing`: one patient, one plan (no numpy random, no matplotlib);
+- :mod:`celldose.simulator.scenarios`: what-if, cohorts and comparisons (numpy);
+- :mod:`celldose.simulator.figures`: timelines and histograms (matplotlib).
+
+The dosing names are here directly; the others load their stage on first use.
 """
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
-from celldose.simulator._logistics import Draw, Product, draw
-from celldose.simulator._patient import (
+from celldose.simulator.dosing import (
+    DoseOptions,
+    DosePlan,
+    DoseRecord,
+    Draw,
     Patient,
+    Product,
+    ScaleInfo,
+    Schedule,
+    Species,
     Weight,
+    draw,
     dubois_bsa,
+    get_species,
     make_patient,
     meeh_bsa,
     mosteller_bsa,
     parse_height,
     parse_weight,
-)
-from celldose.simulator._schedule import (
-    DoseOptions,
-    DosePlan,
-    DoseRecord,
-    ScaleInfo,
-    Schedule,
     plan_doses,
+    species_names,
+    species_table,
 )
-from celldose.simulator._species import Species, get_species, species_names, species_table
 
-# Heavy parts, imported on first use: name -> module.
 _LAZY: dict[str, str] = {
-    # what-if scenarios and virtual cohorts (numpy)
-    "WhatIf": "celldose.simulator._whatif",
-    "whatif": "celldose.simulator._whatif",
-    "Cohort": "celldose.simulator._cohort",
-    "CohortResult": "celldose.simulator._cohort",
-    "simulate_cohort": "celldose.simulator._cohort",
-    # figures (matplotlib)
-    "draw_timeline": "celldose.simulator._timeline",
-    "plot_timeline": "celldose.simulator._timeline",
-    "draw_cohort_histogram": "celldose.simulator._cohort_plot",
+    "Cohort": "celldose.simulator.scenarios",
+    "CohortResult": "celldose.simulator.scenarios",
+    "WhatIf": "celldose.simulator.scenarios",
+    "WhatIfResult": "celldose.simulator.scenarios",
+    "simulate_cohort": "celldose.simulator.scenarios",
+    "whatif": "celldose.simulator.scenarios",
+    "draw_cohort_histogram": "celldose.simulator.figures",
+    "draw_timeline": "celldose.simulator.figures",
+    "plot_timeline": "celldose.simulator.figures",
+    "timeline_figure": "celldose.simulator.figures",
 }
 
 
@@ -48,12 +54,16 @@ def __getattr__(name: str) -> Any:
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'celldose.simulator' has no attribute {name!r}")
-    import importlib
-
     return getattr(importlib.import_module(module), name)
 
 
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
+
+
 __all__ = [
+    "Cohort",
+    "CohortResult",
     "DoseOptions",
     "DosePlan",
     "DoseRecord",
@@ -63,8 +73,12 @@ __all__ = [
     "ScaleInfo",
     "Schedule",
     "Species",
+    "WhatIf",
+    "WhatIfResult",
     "Weight",
     "draw",
+    "draw_cohort_histogram",
+    "draw_timeline",
     "dubois_bsa",
     "get_species",
     "make_patient",
@@ -73,6 +87,10 @@ __all__ = [
     "parse_height",
     "parse_weight",
     "plan_doses",
+    "plot_timeline",
+    "simulate_cohort",
     "species_names",
     "species_table",
+    "timeline_figure",
+    "whatif",
 ]

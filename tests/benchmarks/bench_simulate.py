@@ -33,7 +33,10 @@ import numpy as np
 
 from celldose.protocols import load_protocol, parse_dose
 from celldose.simulator import DoseOptions, Product
-from celldose.simulator._cohort import (
+from celldose.simulator.dosing._patient import make_patient
+from celldose.simulator.dosing._schedule import plan_doses
+from celldose.simulator.dosing._species import get_species
+from celldose.simulator.scenarios._cohort import (
     Cohort,
     _engine,
     _weight_model,
@@ -41,9 +44,6 @@ from celldose.simulator._cohort import (
     evaluate_block,
     simulate_cohort,
 )
-from celldose.simulator._patient import make_patient
-from celldose.simulator._schedule import plan_doses
-from celldose.simulator._species import get_species
 
 PROTOCOL = load_protocol("jang2025-canine-itp")
 OPTIONS = DoseOptions(

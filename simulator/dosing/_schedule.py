@@ -23,9 +23,9 @@ from celldose.protocols._errors import NotReportedError, OptionError
 from celldose.protocols._load import REGIMEN_ID
 from celldose.protocols._protocol import Arm, Protocol
 from celldose.protocols._regimen import NOT_REPORTED, Phase, Regimen, Which
-from celldose.simulator._logistics import Product, draw, product_in_hand
-from celldose.simulator._patient import Patient
-from celldose.simulator._species import get_species
+from celldose.simulator.dosing._logistics import Product, draw, product_in_hand
+from celldose.simulator.dosing._patient import Patient
+from celldose.simulator.dosing._species import get_species
 
 WeekendPolicy = Literal["show", "next-weekday"]
 Scale = Literal["none", "bsa"]
@@ -509,7 +509,7 @@ def _per_kg(
 
 @cache
 def _checks() -> dict[str, Any]:
-    text = resources.files("celldose.simulator").joinpath("checks.toml").read_text("utf-8")
+    text = resources.files("celldose.simulator.dosing").joinpath("checks.toml").read_text("utf-8")
     return tomllib.loads(text)
 
 

@@ -35,15 +35,15 @@ from celldose.protocols._errors import NotReportedError, OptionError
 from celldose.protocols._load import load_protocol
 from celldose.protocols._protocol import Arm, Protocol, Responders, ResponseWindow
 from celldose.protocols._regimen import NOT_REPORTED, Regimen, Which
-from celldose.simulator._patient import Patient, Weight, make_patient
-from celldose.simulator._schedule import (
+from celldose.simulator.dosing._patient import Patient, Weight, make_patient
+from celldose.simulator.dosing._schedule import (
     DoseOptions,
     fill_unreported,
     plan_doses,
     resolve_phase_doses,
     treatment_arm,
 )
-from celldose.simulator._species import get_species
+from celldose.simulator.dosing._species import get_species
 
 REFERENCE_START = dt.date(2001, 1, 1)
 """Where calendar-month doses are placed on a figure when no start date is given."""

@@ -38,9 +38,9 @@ from celldose.protocols._errors import OptionError, PatientError
 from celldose.protocols._files import read_capped
 from celldose.protocols._protocol import Protocol, Responders
 from celldose.protocols._regimen import Which
-from celldose.simulator._patient import Weight, make_patient, parse_weight
-from celldose.simulator._schedule import DoseOptions, DosePlan, plan_doses
-from celldose.simulator._species import Species, get_species
+from celldose.simulator.dosing._patient import Weight, make_patient, parse_weight
+from celldose.simulator.dosing._schedule import DoseOptions, DosePlan, plan_doses
+from celldose.simulator.dosing._species import Species, get_species
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int32]

@@ -13,8 +13,8 @@ import pytest
 
 from celldose.protocols import OptionError
 from celldose.simulator import draw_timeline, plot_timeline
-from celldose.simulator._comparison import build_lanes
-from celldose.simulator._timeline import Timeline, XAxis, timeline_figure
+from celldose.simulator.figures._timeline import Timeline, XAxis, timeline_figure
+from celldose.simulator.scenarios._comparison import build_lanes
 
 matplotlib = pytest.importorskip("matplotlib")
 
@@ -267,8 +267,8 @@ def test_the_dose_path_does_not_import_matplotlib() -> None:
     code = (
         "import sys\n"
         "import celldose.cli._app, celldose.cli._cmd_plot, celldose.cli._cmd_compare\n"
-        "import celldose.simulator, celldose.simulator._comparison\n"
-        "from celldose.simulator._comparison import build_lanes\n"
+        "import celldose.simulator, celldose.simulator.scenarios._comparison\n"
+        "from celldose.simulator.scenarios._comparison import build_lanes\n"
         "build_lanes(['chen2024-itp-ucmsc'])\n"
         "assert 'matplotlib' not in sys.modules, 'matplotlib was imported'\n"
     )

@@ -24,7 +24,7 @@ from celldose.protocols import (
 )
 from celldose.simulator import DoseOptions, Product, get_species, make_patient, parse_weight
 from celldose.simulator import plan_doses as plan
-from celldose.simulator._cohort import (
+from celldose.simulator.scenarios._cohort import (
     Cohort,
     CohortResult,
     Draws,

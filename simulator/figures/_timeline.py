@@ -22,8 +22,8 @@ x axis: days, weeks or months from the first dose (every lane aligned at its fir
 calendar dates with a start date. On a months axis one unit is 30.4375 days; the ticks fall on
 calendar months when months are involved (from the start date, or from the reference date
 below). Without a start date, calendar-month doses are placed as if the first dose were on
-1 January 2001 (:data:`~celldose.simulator._comparison.REFERENCE_START`): the axis label and the
-figure notes say so.
+1 January 2001 (:data:`~celldose.simulator.scenarios._comparison.REFERENCE_START`): the axis
+label and the figure notes say so.
 
 matplotlib is imported here only; nothing else in celldose needs it.
 """
@@ -43,7 +43,15 @@ from celldose.protocols._calendar import add_months
 from celldose.protocols._display import format_sig, superscript
 from celldose.protocols._errors import OptionError
 from celldose.protocols._protocol import Protocol
-from celldose.simulator._comparison import (
+from celldose.simulator.figures._style import (
+    MARKERS,
+    OKABE_ITO,
+    SIZES_MM,
+    figure_size,
+    paper_rc,
+    save_figure,
+)
+from celldose.simulator.scenarios._comparison import (
     DAYS_PER_MONTH,
     REFERENCE_START,
     Lane,
@@ -53,14 +61,6 @@ from celldose.simulator._comparison import (
     build_lanes,
     comparison_notes,
     responders_text,
-)
-from celldose.simulator._style import (
-    MARKERS,
-    OKABE_ITO,
-    SIZES_MM,
-    figure_size,
-    paper_rc,
-    save_figure,
 )
 
 if TYPE_CHECKING:
@@ -415,7 +415,7 @@ def draw_timeline(
     (default: dates with a start date, else weeks).
 
     The other keywords build the lanes, as in
-    :func:`~celldose.simulator._comparison.build_lanes`: ``arms`` (``"expansion-2.0"`` or
+    :func:`~celldose.simulator.scenarios._comparison.build_lanes`: ``arms`` (``"expansion-2.0"`` or
     ``"chen2024-itp-ucmsc:expansion-2.0"``), ``weight`` (``"70kg"``: doses in cells for that
     patient), ``height``, ``dose``, ``count`` and ``interval`` (values the source does not
     report; one value for every protocol that needs it, or a mapping from protocol id to

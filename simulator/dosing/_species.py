@@ -34,7 +34,7 @@ class Species:
 @cache
 def species_table() -> dict[str, Species]:
     """All species, by id."""
-    text = resources.files("celldose.simulator").joinpath("species.toml").read_text("utf-8")
+    text = resources.files("celldose.simulator.dosing").joinpath("species.toml").read_text("utf-8")
     table: dict[str, Species] = {}
     for key, row in tomllib.loads(text).items():
         table[key] = Species(

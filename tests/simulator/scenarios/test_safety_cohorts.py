@@ -15,9 +15,9 @@ import pytest
 
 from celldose.cli import main
 from celldose.protocols._errors import OptionError
-from celldose.simulator import _cohort
-from celldose.simulator._cohort import Cohort, read_roster
-from celldose.simulator._species import get_species
+from celldose.simulator.dosing._species import get_species
+from celldose.simulator.scenarios import _cohort
+from celldose.simulator.scenarios._cohort import Cohort, read_roster
 
 JANG = ["simulate", "jang2025-canine-itp", "--dose", "1e6/kg"]
 ROSTER_HINT = "(write one patient a line as id,weight with a unit, e.g. rex,12kg)"

@@ -22,7 +22,7 @@ from celldose.protocols import (
     protocol_from_regimen,
 )
 from celldose.simulator import DoseOptions, get_species, make_patient, parse_weight
-from celldose.simulator._whatif import (
+from celldose.simulator.scenarios._whatif import (
     WhatIf,
     WhatIfResult,
     parse_delays,

@@ -15,7 +15,7 @@ from celldose.protocols import (
     parse_dose,
 )
 from celldose.simulator import get_species, make_patient, plan_doses
-from celldose.simulator._comparison import (
+from celldose.simulator.scenarios._comparison import (
     COMPARISON_COLUMNS,
     REFERENCE_START,
     build_lane,

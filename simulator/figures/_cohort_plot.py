@@ -1,7 +1,7 @@
 """The cohort histogram: total cells per patient over the course, with the median and 5-95%.
 
-Follows the figure conventions of :mod:`celldose.simulator._style` (Okabe-Ito colours, journal
-sizes, deterministic files). matplotlib is imported inside the function.
+Follows the figure conventions of :mod:`celldose.simulator.figures._style` (Okabe-Ito
+colours, journal sizes, deterministic files). matplotlib is imported inside the function.
 """
 
 from __future__ import annotations
@@ -10,10 +10,10 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from celldose.protocols._display import format_sig, plural, superscript
-from celldose.simulator._style import OKABE_ITO, figure_size, paper_rc
+from celldose.simulator.figures._style import OKABE_ITO, figure_size, paper_rc
 
 if TYPE_CHECKING:
-    from celldose.simulator._cohort import CohortResult
+    from celldose.simulator.scenarios._cohort import CohortResult
 
 BINS = 40
 
@@ -21,7 +21,7 @@ BINS = 40
 def draw_cohort_histogram(result: CohortResult, *, size: str | None = "single") -> Any:
     """A matplotlib Figure: the histogram of total cells per patient.
 
-    Save it with :func:`celldose.simulator._style.save_figure` (deterministic bytes).
+    Save it with :func:`celldose.simulator.figures._style.save_figure` (deterministic bytes).
     """
     import matplotlib as mpl
     import matplotlib.ticker  # noqa: F401  (mpl.ticker)

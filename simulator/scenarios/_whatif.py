@@ -33,8 +33,8 @@ from celldose.protocols._display import plural
 from celldose.protocols._errors import CelldoseError, OptionError
 from celldose.protocols._protocol import Protocol, ResponseWindow
 from celldose.protocols._regimen import MAX_DOSES, Phase, Which
-from celldose.simulator._patient import Patient, Weight, make_patient, parse_weight
-from celldose.simulator._schedule import DoseOptions, DosePlan, DoseRecord, plan_doses
+from celldose.simulator.dosing._patient import Patient, Weight, make_patient, parse_weight
+from celldose.simulator.dosing._schedule import DoseOptions, DosePlan, DoseRecord, plan_doses
 
 DelayPolicy = Literal["shift", "keep"]
 WeightBasis = Literal["current", "baseline"]

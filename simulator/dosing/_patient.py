@@ -14,7 +14,7 @@ from typing import Literal
 
 from celldose.protocols._dose import read_number
 from celldose.protocols._errors import PatientError, UnitError
-from celldose.simulator._species import Species
+from celldose.simulator.dosing._species import Species
 
 _WEIGHT_UNITS = {"kg": 1.0, "g": 0.001, "lb": 0.45359237}
 _WEIGHT_WORDS = {
