@@ -19,6 +19,7 @@ from typing import Any
 
 import click
 
+from celldose.cli._flags import cli_text
 from celldose.protocols._errors import CelldoseError, SystemFailure
 
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -138,12 +139,12 @@ def _main(args: list[str], debug: bool) -> int:
     except SystemFailure as exc:  # valid input, the system failed (disk full): exit 1
         if debug:
             raise
-        click.echo(f"error: {exc}", err=True)
+        click.echo(f"error: {cli_text(exc)}", err=True)
         return 1
     except CelldoseError as exc:
         if debug:
             raise
-        click.echo(f"error: {exc}", err=True)
+        click.echo(f"error: {cli_text(exc)}", err=True)
         return 2
     except click.exceptions.Abort as exc:  # Ctrl-C: 130, as a shell reports SIGINT
         click.echo("aborted", err=True)

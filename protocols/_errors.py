@@ -4,6 +4,11 @@ Every error the library raises on purpose derives from :class:`CelldoseError`, a
 built-in exception it resembles, so ``except ValueError`` keeps working for callers who do not
 know celldose. Messages are built in ``__str__`` from stored attributes and always say how to fix
 the input. The library never imports click: the CLI maps these to exit codes (bad input: 2).
+
+Messages speak of the Python API: an argument is named as in a call (``patients must be at least
+1``; a hint ``pass dose="<amount> cells/kg"``), and the error lists the arguments it names in
+``fields``, so that the command line can show its own flags instead (``--patients``, ``give it
+with --dose``) without the library ever knowing them.
 """
 
 from __future__ import annotations
@@ -15,10 +20,13 @@ from dataclasses import dataclass
 class CelldoseError(Exception):
     """Base class of every celldose error: a one-line message that says how to fix the input."""
 
-    def __init__(self, message: str, hint: str | None = None) -> None:
+    def __init__(
+        self, message: str, hint: str | None = None, *, fields: Sequence[str] = ()
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.hint = hint
+        self.fields = tuple(fields)  # API arguments the message names (for the CLI's flags)
 
     def __str__(self) -> str:
         return f"{self.message} ({self.hint})" if self.hint else self.message
@@ -70,16 +78,20 @@ class RegimenError(CelldoseError, ValueError):
 
 
 class NotReportedError(CelldoseError, LookupError):
-    """A value the source does not report, needed now: the user must supply it."""
+    """A value the source does not report, needed now: the user must supply it.
 
-    def __init__(self, what: str, option: str, example: str, context: str = "") -> None:
+    ``field`` is the API argument that supplies it (``dose``, ``count``, ``interval``).
+    """
+
+    def __init__(self, what: str, field: str, example: str, context: str = "") -> None:
         where = f" {context}" if context else ""
         super().__init__(
             f"the source{where} does not report {what}",
-            f"give it with {option} {example}",
+            f"pass {field}={example}",
+            fields=(field,),
         )
         self.what = what
-        self.option = option
+        self.field = field
         self.example = example
 
 

@@ -235,9 +235,9 @@ class Phase(BaseModel):
     def resolved_count(self, which: Which = "min", *, context: str = "") -> int:
         """The number of doses, applying the duration boundary rule."""
         if self.count == NOT_REPORTED or self.duration == NOT_REPORTED:
-            raise NotReportedError("the number of doses", "--count", "8", context)
+            raise NotReportedError("the number of doses", "count", "8", context)
         if self.every == NOT_REPORTED:
-            raise NotReportedError("the interval between doses", "--interval", '"4 weeks"', context)
+            raise NotReportedError("the interval between doses", "interval", '"4 weeks"', context)
         if self.days is not None:
             return len(self.days)
         if isinstance(self.count, int):

@@ -225,14 +225,14 @@ def fill_unreported(regimen: Regimen, options: DoseOptions, context: str) -> Reg
         data = phase.model_dump(exclude_none=True)
         if phase.count == NOT_REPORTED or phase.duration == NOT_REPORTED:
             if options.count is None:
-                raise NotReportedError("the number of doses", "--count", "<N>", context)
+                raise NotReportedError("the number of doses", "count", "<N>", context)
             data.pop("duration", None)
             data["count"] = options.count
             used_count = True
         if phase.every == NOT_REPORTED:
             if options.interval is None:
                 raise NotReportedError(
-                    "the interval between doses", "--interval", '"<N> weeks"', context
+                    "the interval between doses", "interval", '"<N> weeks"', context
                 )
             data["every"] = options.interval
             used_interval = True
@@ -274,7 +274,7 @@ def resolve_phase_doses(
         else:
             if options.dose is None:
                 raise NotReportedError(
-                    "the dose per administration", "--dose", '"<amount> cells/kg"', context
+                    "the dose per administration", "dose", '"<amount> cells/kg"', context
                 )
             doses.append(options.dose)
             source = "--dose"

@@ -186,7 +186,7 @@ def test_aa_ucmsc_18() -> None:
     assert phase.count == NOT_REPORTED  # median 38 infusions (12-96): no fixed count
     with pytest.raises(NotReportedError) as info:
         arm.regimen.expand()
-    assert info.value.option == "--count"
+    assert info.value.field == "count"
     (window,) = p.response_windows
     assert window.responders == Responders(k=13, n=18)
     assert p.follow_up == NOT_REPORTED
@@ -207,7 +207,7 @@ def test_izadi2022_t1d_bmmsc() -> None:
     assert msc.n == NOT_REPORTED
     with pytest.raises(NotReportedError) as info:
         msc.regimen.expand()  # the interval between the two doses is not reported
-    assert info.value.option == "--interval"
+    assert info.value.field == "interval"
     # "followed for at least one year"; outcomes analysed at 12 and 24 months, so the
     # follow-up reaches 24 months (and the 12-24 month window lies within it)
     assert p.follow_up == Duration(amount=24, unit="month")

@@ -247,14 +247,14 @@ def test_not_reported_count_asks_for_count() -> None:
     regimen = Regimen(phases=(Phase(every=Duration(amount=1, unit="week"), count="not reported"),))
     with pytest.raises(NotReportedError) as info:
         regimen.expand()
-    assert info.value.option == "--count"
+    assert info.value.field == "count"
 
 
 def test_not_reported_interval_asks_for_interval() -> None:
     regimen = Regimen(phases=(Phase(every="not reported", count=2),))
     with pytest.raises(NotReportedError) as info:
         regimen.expand()
-    assert info.value.option == "--interval"
+    assert info.value.field == "interval"
 
 
 def test_too_many_doses_is_refused() -> None:
