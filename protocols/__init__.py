@@ -5,25 +5,37 @@ Read a dose (:func:`parse_dose`), a one-line regimen (:func:`parse_regimen`), or
 error is a :class:`CelldoseError` whose message says how to fix the input.
 """
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from celldose.protocols._calendar import DoseTime, Duration, add_months, parse_duration
-from celldose.protocols._display import format_exact, format_sig
-from celldose.protocols._dose import Dose, parse_amount, parse_dose
+from celldose.protocols._calendar import (
+    MAX_DAYS,
+    DoseTime,
+    Duration,
+    add_months,
+    parse_duration,
+)
+from celldose.protocols._display import format_exact, format_sig, plural, superscript
+from celldose.protocols._dose import Dose, parse_amount, parse_dose, read_number
 from celldose.protocols._errors import (
     AmbiguousWordError,
     CelldoseError,
+    InputTooLargeError,
     NotReportedError,
     OptionError,
+    OutputPathError,
     PatientError,
     Problem,
     ProtocolFileError,
     ProtocolNotFoundError,
     RegimenError,
     RegimenSyntaxError,
+    SystemFailure,
     UnitError,
 )
 from celldose.protocols._load import (
+    LIBRARY_FOLDER,
+    LIBRARY_PACKAGE,
+    REGIMEN_ID,
     library_ids,
     library_protocols,
     load_protocol,
@@ -39,25 +51,62 @@ from celldose.protocols._protocol import (
     ResponseWindow,
 )
 from celldose.protocols._regimen import (
+    MAX_DOSES,
     NOT_REPORTED,
     FrequencyRange,
     Phase,
     PlannedDose,
     Regimen,
+    Which,
 )
+from celldose.protocols._units import quantity
+
+if TYPE_CHECKING:
+    from celldose.protocols._files import (
+        check_writable,
+        read_capped,
+        read_regular,
+        same_file,
+        write_atomic,
+    )
+    from celldose.protocols._schema import protocol_json_schema
+    from celldose.protocols._shorthand import parse_regimen
+
+
+# Loaded on first use: the shorthand parser compiles its grammar on import, the schema builds
+# every model's schema, and the file helpers import tempfile; `celldose dose` needs none of them
+# on a cache hit.
+_LAZY = {
+    "parse_regimen": "celldose.protocols._shorthand",
+    "protocol_json_schema": "celldose.protocols._schema",
+    "check_writable": "celldose.protocols._files",
+    "read_capped": "celldose.protocols._files",
+    "read_regular": "celldose.protocols._files",
+    "same_file": "celldose.protocols._files",
+    "write_atomic": "celldose.protocols._files",
+}
 
 
 def __getattr__(name: str) -> Any:
-    # The shorthand parser compiles its grammar on import: loaded only when first needed.
-    if name == "parse_regimen":
-        from celldose.protocols._shorthand import parse_regimen
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'celldose.protocols' has no attribute {name!r}")
+    import importlib
 
-        return parse_regimen
-    raise AttributeError(f"module 'celldose.protocols' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
 
 
 __all__ = [
     "NOT_REPORTED",
+    "MAX_DAYS",
+    "MAX_DOSES",
+    "LIBRARY_FOLDER",
+    "LIBRARY_PACKAGE",
+    "REGIMEN_ID",
     "AmbiguousWordError",
     "Arm",
     "CelldoseError",
@@ -65,8 +114,10 @@ __all__ = [
     "DoseTime",
     "Duration",
     "FrequencyRange",
+    "InputTooLargeError",
     "NotReportedError",
     "OptionError",
+    "OutputPathError",
     "PatientError",
     "Phase",
     "PlannedDose",
@@ -81,8 +132,11 @@ __all__ = [
     "Regimen",
     "Responders",
     "ResponseWindow",
+    "SystemFailure",
     "UnitError",
+    "Which",
     "add_months",
+    "check_writable",
     "format_exact",
     "format_sig",
     "library_ids",
@@ -92,6 +146,15 @@ __all__ = [
     "parse_dose",
     "parse_duration",
     "parse_protocol",
-    "protocol_from_regimen",
     "parse_regimen",
+    "plural",
+    "protocol_from_regimen",
+    "protocol_json_schema",
+    "quantity",
+    "read_capped",
+    "read_number",
+    "read_regular",
+    "same_file",
+    "superscript",
+    "write_atomic",
 ]
