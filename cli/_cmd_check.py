@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import click
 
-from celldose.protocols._errors import CelldoseError, ProtocolFileError
-from celldose.protocols._load import load_protocol
-from celldose.simulator.dosing._species import species_names
+from celldose.protocols import CelldoseError, ProtocolFileError, load_protocol
+from celldose.simulator.dosing import species_names
 
 
 @click.command(name="check")

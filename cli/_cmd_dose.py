@@ -6,7 +6,8 @@ import datetime as dt
 
 import click
 
-from celldose.cli._export import plan_csv, plan_ics, plan_json
+from celldose.cli._export import plan_csv, plan_ics
+from celldose.cli._flags import warning_lines
 from celldose.cli._inputs import (
     build_options,
     build_patient,
@@ -23,9 +24,8 @@ from celldose.cli._render import (
     to_json,
     write_output,
 )
-from celldose.protocols._display import format_sig
-from celldose.protocols._load import REGIMEN_ID
-from celldose.simulator.dosing._schedule import DosePlan, plan_doses
+from celldose.protocols import REGIMEN_ID, format_sig
+from celldose.simulator.dosing import DosePlan, plan_doses
 
 
 @click.command(name="dose")
@@ -90,7 +90,7 @@ def command(
     )
     plan = plan_doses(target, patient, arm=arm, options=options)
     if fmt == "json":
-        text = to_json(plan_json(plan))
+        text = to_json(plan.to_dict())
     elif fmt == "csv":
         text = plan_csv(plan)
     elif fmt == "ics":
@@ -99,15 +99,15 @@ def command(
         text = render_table(plan)
     write_output(text, output, inputs=inputs)
     if fmt in ("csv", "ics") or (fmt == "json" and output not in (None, "-")):
-        for warning in plan.warnings:  # CSV and iCalendar have no place for them
-            click.echo(f"warning: {warning}", err=True)
+        for line in warning_lines(plan.warnings):  # CSV and iCalendar have no place for them
+            click.echo(line, err=True)
 
 
 def _volume(value: float | None) -> str:
     return "—" if value is None else f"{format_sig(value)} mL"
 
 
-_SOURCES = {"--dose": "from --dose", "--regimen": "from --regimen", "protocol": "published"}
+_SOURCES = {"given": "from --dose", "regimen": "from --regimen", "protocol": "published"}
 
 
 def header_lines(plan: DosePlan) -> list[str]:
@@ -208,5 +208,5 @@ def render_table(plan: DosePlan) -> str:
         out.append(total)
     if plan.warnings:
         out.append("")
-        out.extend(f"warning: {w}" for w in plan.warnings)
+        out.extend(warning_lines(plan.warnings))
     return "\n".join(out)

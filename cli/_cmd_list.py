@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from celldose.cli._render import format_option, to_json
-from celldose.protocols._load import library_protocols
+from celldose.protocols import library_protocols
 
 
 @click.command(name="list")

@@ -9,8 +9,7 @@ import click
 
 from celldose.cli._describe import describe_phase, dose_row, expansions
 from celldose.cli._render import DATE, format_option, table, to_json
-from celldose.protocols._display import plural
-from celldose.protocols._shorthand import parse_regimen
+from celldose.protocols import parse_regimen, plural
 
 
 @click.command(name="parse")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from celldose.cli._render import to_json
-from celldose.protocols._schema import protocol_json_schema
+from celldose.protocols import protocol_json_schema
 
 
 @click.command(name="schema")

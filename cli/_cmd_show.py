@@ -9,10 +9,7 @@ import click
 
 from celldose.cli._describe import describe_phase, dose_row, expansions, schedule_summary
 from celldose.cli._render import DATE, format_option, reported, to_json
-from celldose.protocols._calendar import Duration
-from celldose.protocols._errors import CelldoseError
-from celldose.protocols._load import load_protocol
-from celldose.protocols._protocol import Protocol, ResponseWindow
+from celldose.protocols import CelldoseError, Duration, Protocol, ResponseWindow, load_protocol
 
 
 @click.command(name="show")

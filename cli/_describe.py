@@ -5,16 +5,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from celldose.protocols._calendar import Duration
-from celldose.protocols._display import plural
-from celldose.protocols._errors import CelldoseError
-from celldose.protocols._regimen import (
+from celldose.protocols import (
     NOT_REPORTED,
+    CelldoseError,
+    Duration,
     FrequencyRange,
     Phase,
     PlannedDose,
     Regimen,
     Which,
+    plural,
 )
 
 

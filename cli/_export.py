@@ -1,4 +1,4 @@
-"""Machine-readable renderings of a dose plan: JSON, CSV and iCalendar."""
+"""Machine-readable renderings of a dose plan: CSV and iCalendar (JSON is ``plan.to_dict()``)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import datetime as dt
 from typing import Any
 
 from celldose.cli._render import csv_text
-from celldose.protocols._display import format_sig
-from celldose.simulator.dosing._schedule import DosePlan
+from celldose.protocols import OptionError, format_sig
+from celldose.simulator.dosing import DosePlan
 
 CSV_COLUMNS = (
     "schedule",
@@ -39,58 +39,8 @@ CSV_COLUMNS = (
 
 
 def plan_json(plan: DosePlan) -> dict[str, Any]:
-    """The JSON object of `celldose dose --format json` (fields documented in the README)."""
-    patient = plan.patient
-    return {
-        "protocol": plan.protocol_id,
-        "arm": plan.arm,
-        "regimen": plan.regimen,
-        "patient": {
-            "species": patient.species.id,
-            "protocol_species": plan.protocol_species,
-            "weight_kg": patient.weight_kg,
-            "weight_given": f"{patient.weight.value:g} {patient.weight.unit}",
-            "height_cm": patient.height_cm,
-            "bsa_m2": plan.bsa_m2,
-            "bsa_formula": plan.bsa_formula,
-        },
-        "basis": {
-            "doses": sorted({str(d.dose) for d in plan.doses}),
-            "bases": sorted({d.dose.basis for d in plan.doses}),
-            "source": plan.dose_source,
-            "scale": None
-            if plan.scale is None
-            else {
-                "method": "bsa (FDA Km)",
-                "from": plan.scale.from_species,
-                "to": plan.scale.to_species,
-                "km_from": plan.scale.km_from,
-                "km_to": plan.scale.km_to,
-                "factor": plan.scale.factor,
-            },
-        },
-        "product": {
-            "concentration_cells_per_ml": plan.product.concentration,
-            "vial_cells": plan.product.cells_per_vial,
-            "viability": plan.product.viability,
-            "dose_counts_viable": plan.product.dose_counts_viable,
-            "cap_cells": plan.product.cap_cells,
-        },
-        "range": len(plan.schedules) > 1,
-        "totals": [
-            {
-                "schedule": s.which,
-                "doses": len(s.doses),
-                "total_cells": s.total_cells,
-                "total_volume_ml": s.total_volume_ml,
-                "total_vials": s.total_vials,
-                "course_days": s.course_days,
-            }
-            for s in plan.schedules
-        ],
-        "doses": plan.records(),
-        "warnings": list(plan.warnings),
-    }
+    """The JSON object of `celldose dose --format json`: the library's ``plan.to_dict()``."""
+    return plan.to_dict()
 
 
 def plan_csv(plan: DosePlan) -> str:
@@ -101,8 +51,6 @@ def plan_csv(plan: DosePlan) -> str:
 def plan_ics(plan: DosePlan) -> str:
     """One all-day event per infusion; byte-stable (DTSTAMP is the first dose's date)."""
     from icalendar import Calendar, Event
-
-    from celldose.protocols._errors import OptionError
 
     dated = [d for d in plan.doses if d.date is not None]
     if not dated or len(dated) != len(plan.doses):

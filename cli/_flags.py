@@ -1,21 +1,26 @@
-"""Library errors in the words of the command line: API arguments shown as their flags.
+"""Library text in the words of the command line: API arguments shown as their flags.
 
-The library names its arguments as a Python caller writes them (``patients must be at least 1``,
-``pass dose="<amount> cells/kg"``) and lists them in the error's ``fields``; here each becomes the
-flag a command-line user types (``--patients must be at least 1``, ``give it with --dose
-"<amount> cells/kg"``). Only the fields an error lists are rewritten, so ordinary words that
-happen to equal an argument's name stay as they are.
+The library names its arguments as a Python caller writes them: ``name=`` in running text
+(``pass dose="<amount> cells/kg"``, ``number of doses 3 given with count=``, ``height= has no
+effect``), or the bare name at the start of an error whose ``fields`` lists it (``patients must
+be at least 1``). Here each becomes the flag a command-line user types (``give it with --dose
+"<amount> cells/kg"``, ``given with --count``, ``--height has no effect``, ``--patients must be at
+least 1``).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 
 from celldose.protocols import CelldoseError
 
 # API argument -> command-line flag, where the two differ by more than the leading dashes
-# (every other field becomes --name, with underscores as hyphens).
+# (every other argument becomes --name, with underscores as hyphens).
 _FLAG: dict[str, str] = {}
+_PASS = re.compile(r"\bpass ([a-z][a-z_]*)=")
+_ALONE = re.compile(r"(?<![\w-])([a-z][a-z_]*)=(?=[\s),;]|$)")
+_WITH_VALUE = re.compile(r"(?<![\w-])([a-z][a-z_]*)=")
 
 
 def flag(field: str) -> str:
@@ -23,13 +28,21 @@ def flag(field: str) -> str:
     return _FLAG.get(field, "--" + field.replace("_", "-"))
 
 
+def to_flags(text: str, fields: Sequence[str] = ()) -> str:
+    """``text`` with every ``name=`` (and a leading field name) written as its flag."""
+    text = _PASS.sub(lambda m: f"give it with {flag(m[1])} ", text)
+    text = _ALONE.sub(lambda m: flag(m[1]), text)
+    text = _WITH_VALUE.sub(lambda m: f"{flag(m[1])} ", text)
+    for field in fields:
+        text = re.sub(rf"^{re.escape(field)}\b", flag(field), text)
+    return text
+
+
 def cli_text(exc: CelldoseError) -> str:
     """The error's one line, with its API arguments written as flags."""
-    text = str(exc)
-    for field in exc.fields:
-        name = re.escape(field)
-        shown = flag(field)
-        text = re.sub(rf"\bpass {name}=", f"give it with {shown} ", text)
-        text = re.sub(rf"(?<![\w-]){name}=", f"{shown} ", text)
-        text = re.sub(rf"^{name}\b", shown, text)
-    return text
+    return to_flags(str(exc), exc.fields)
+
+
+def warning_lines(warnings: Iterable[str]) -> list[str]:
+    """``warning: …`` lines for people at the command line, each once, in flag words."""
+    return [f"warning: {to_flags(w)}" for w in dict.fromkeys(warnings)]

@@ -14,15 +14,23 @@ from typing import Any, TypeVar
 import click
 
 from celldose.cli._render import DATE
-from celldose.protocols._calendar import parse_duration
-from celldose.protocols._dose import Dose, parse_amount, parse_dose
-from celldose.protocols._errors import OptionError
-from celldose.protocols._load import load_protocol, protocol_from_regimen
-from celldose.protocols._protocol import Protocol
-from celldose.simulator.dosing._logistics import Product, product_in_hand
-from celldose.simulator.dosing._patient import Patient, make_patient
-from celldose.simulator.dosing._schedule import DoseOptions
-from celldose.simulator.dosing._species import get_species, species_names
+from celldose.protocols import (
+    OptionError,
+    Protocol,
+    format_sig,
+    load_protocol,
+    parse_amount,
+    protocol_from_regimen,
+)
+from celldose.simulator.dosing import (
+    DoseOptions,
+    Patient,
+    Product,
+    get_species,
+    make_patient,
+    product_in_hand,
+    species_names,
+)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -187,9 +195,6 @@ def build_options(
     weekends: str,
     cross_species: bool,
 ) -> DoseOptions:
-    dose: Dose | None = parse_dose(dose_text) if dose_text is not None else None
-    if count is not None and count < 1:
-        raise OptionError(f"--count must be at least 1, not {count}")
     product = protocol.product
     if viability is not None and product.dose_counts != "viable cells":
         raise OptionError(
@@ -210,9 +215,9 @@ def build_options(
     if cap is not None:
         changes["cap_cells"] = parse_amount(cap, "cells", "--cap")
     return DoseOptions(
-        dose=dose,
+        dose=dose_text,
         count=count,
-        interval=parse_duration(interval) if interval is not None else None,
+        interval=interval,
         scale="bsa" if scale == "bsa" else "none",
         start=start,
         weekends="next-weekday" if weekends == "next-weekday" else "show",
@@ -232,8 +237,6 @@ _GIVEN = (  # product field, words, unit, option
 
 def _override_notes(base: Product, changes: dict[str, Any]) -> tuple[str, ...]:
     """Labels for product values given on the command line, saying what they replace."""
-    from celldose.protocols._display import format_sig
-
     notes = []
     for field, words, unit, option in _GIVEN:
         value = changes.get(field)

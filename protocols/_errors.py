@@ -35,8 +35,10 @@ class CelldoseError(Exception):
 class UnitError(CelldoseError, ValueError):
     """A quantity, dose or unit that cannot be read safely."""
 
-    def __init__(self, text: str, problem: str, hint: str | None = None) -> None:
-        super().__init__(f"cannot read {text!r}: {problem}", hint)
+    def __init__(
+        self, text: str, problem: str, hint: str | None = None, *, fields: Sequence[str] = ()
+    ) -> None:
+        super().__init__(f"cannot read {text!r}: {problem}", hint, fields=fields)
         self.text = text
         self.problem = problem
 

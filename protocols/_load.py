@@ -382,7 +382,7 @@ def protocol_from_regimen(regimen: str, species: str) -> Protocol:
         "route": "not reported",
         "dose": None if parsed.phases[0].dose is not None else "not reported",
         "arms": [{"name": REGIMEN_ID, "regimen": parsed}],
-        "reference": {"citation": "none (given with --regimen)"},
+        "reference": {"citation": "none (a one-line regimen, not a published protocol)"},
     }
     try:
         return Protocol.model_validate(data)

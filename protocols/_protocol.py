@@ -178,7 +178,7 @@ class ResponseWindow(_Frozen):
 class Arm(_Frozen):
     """One arm: a dose-escalation group, an expansion cohort, a placebo group..."""
 
-    name: str = Field(pattern=r"^[a-z0-9][a-z0-9.-]*$", description="Short id, used by --arm.")
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9.-]*$", description="Short id; it chooses the arm.")
     label: str = ""
     role: ArmRole = "treatment"
     n: Annotated[int, Field(ge=1)] | NotReported | None = Field(
@@ -246,7 +246,8 @@ class Protocol(_Frozen):
                 return treated[0]
             raise OptionError(
                 f"protocol {self.id} has {len(self.arms)} arms",
-                "choose one with --arm: " + ", ".join(a.name for a in self.arms),
+                "choose one: " + ", ".join(f"arm={a.name}" for a in self.arms),
+                fields=("arm",),
             )
         for arm in self.arms:
             if arm.name == name:

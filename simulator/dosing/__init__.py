@@ -6,8 +6,18 @@ every dose of a protocol's regimen and returns a frozen :class:`DosePlan`. This 
 neither matplotlib nor numpy's random machinery.
 """
 
-from celldose.simulator.dosing._logistics import Draw, Product, draw
+from celldose.simulator.dosing._arms import (
+    fill_unreported,
+    needs_count,
+    needs_dose,
+    needs_interval,
+    resolve_phase_doses,
+    treatment_arm,
+)
+from celldose.simulator.dosing._logistics import Draw, Product, draw, product_in_hand
+from celldose.simulator.dosing._options import DoseOptions, Scale, ScaleInfo, WeekendPolicy
 from celldose.simulator.dosing._patient import (
+    HumanBsa,
     Patient,
     Weight,
     dubois_bsa,
@@ -17,13 +27,14 @@ from celldose.simulator.dosing._patient import (
     parse_height,
     parse_weight,
 )
-from celldose.simulator.dosing._schedule import (
-    DoseOptions,
-    DosePlan,
-    DoseRecord,
-    ScaleInfo,
-    Schedule,
-    plan_doses,
+from celldose.simulator.dosing._plan import plan_doses
+from celldose.simulator.dosing._records import DosePlan, DoseRecord, DoseSource, Schedule
+from celldose.simulator.dosing._rules import (
+    LandedWindow,
+    cells_per_dose,
+    cells_per_dose_array,
+    land_window,
+    min_gap_days,
 )
 from celldose.simulator.dosing._species import Species, get_species, species_names, species_table
 
@@ -31,22 +42,38 @@ __all__ = [
     "DoseOptions",
     "DosePlan",
     "DoseRecord",
+    "DoseSource",
     "Draw",
+    "HumanBsa",
+    "LandedWindow",
     "Patient",
     "Product",
+    "Scale",
     "ScaleInfo",
     "Schedule",
     "Species",
+    "WeekendPolicy",
     "Weight",
+    "cells_per_dose",
+    "cells_per_dose_array",
     "draw",
     "dubois_bsa",
+    "fill_unreported",
     "get_species",
+    "land_window",
     "make_patient",
     "meeh_bsa",
+    "min_gap_days",
     "mosteller_bsa",
+    "needs_count",
+    "needs_dose",
+    "needs_interval",
     "parse_height",
     "parse_weight",
     "plan_doses",
+    "product_in_hand",
+    "resolve_phase_doses",
     "species_names",
     "species_table",
+    "treatment_arm",
 ]

@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from celldose.protocols._errors import OptionError
-from celldose.protocols._protocol import Product as ProtocolProduct
+from celldose.protocols import OptionError, format_sig
+from celldose.protocols import Product as ProtocolProduct
 
 MAX_VIALS = 1000
 
@@ -26,7 +26,8 @@ class Product:
         if self.dose_counts_viable and self.viability is None:
             raise OptionError(
                 "the dose counts viable cells but the viability is not known",
-                "give it with --viability 0.9",
+                "pass viability=0.9",
+                fields=("viability",),
             )
         if self.viability is not None and not 0 < self.viability <= 1:
             raise OptionError(
@@ -48,7 +49,7 @@ class Product:
             if self.concentration is None:
                 raise OptionError(
                     "a vial given as a volume needs the concentration to know its cells",
-                    'give --concentration "6.68e6 cells/mL", or the vial as --vial "25e6 cells"',
+                    "give the concentration (cells/mL), or the vial as a count of cells",
                 )
             return self.vial_volume_ml * self.concentration
         return None
@@ -93,7 +94,7 @@ def draw(cells: float, product: Product) -> Draw:
     if not math.isfinite(ratio) or ratio > MAX_VIALS:
         raise OptionError(
             f"one dose would need more than {MAX_VIALS} vials of {per_vial:g} cells",
-            "check --vial and --concentration (a vial is a volume like 3.8 mL or a count "
+            "check the vial and the concentration (a vial is a volume like 3.8 mL or a count "
             "like 25e6 cells)",
         )
     vials = max(1, math.ceil(ratio - 1e-9 * max(1.0, ratio)))
@@ -108,8 +109,6 @@ def _volume(cells: float, product: Product) -> float | None:
         return None
     volume = cells / product.concentration
     if not math.isfinite(volume):
-        from celldose.protocols._display import format_sig
-
         raise OptionError(
             f"{format_sig(cells)} cells at {format_sig(product.concentration)} cells/mL is a "
             "volume out of range",

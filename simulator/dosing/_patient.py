@@ -12,9 +12,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Literal
 
-from celldose.protocols._dose import read_number
-from celldose.protocols._errors import PatientError, UnitError
-from celldose.simulator.dosing._species import Species
+from celldose.protocols import PatientError, UnitError, format_sig, read_number
+from celldose.simulator.dosing._species import Species, get_species
 
 _WEIGHT_UNITS = {"kg": 1.0, "g": 0.001, "lb": 0.45359237}
 _WEIGHT_WORDS = {
@@ -35,8 +34,6 @@ class Weight:
 
     @property
     def text(self) -> str:
-        from celldose.protocols._display import format_sig
-
         if self.unit == "kg":
             return f"{format_sig(self.kg, 4)} kg"
         return f"{format_sig(self.value, 4)} {self.unit} ({format_sig(self.kg, 4)} kg)"
@@ -132,7 +129,8 @@ class Patient:
             if self.height_cm is None:
                 raise PatientError(
                     f"a per-m² dose for a {sp.label} needs the body surface area",
-                    "give the height with --height 170cm",
+                    'pass height="170cm"',
+                    fields=("height",),
                 )
             if self.human_bsa == "dubois":
                 return dubois_bsa(self.weight_kg, self.height_cm), "DuBois"
@@ -144,13 +142,25 @@ class Patient:
 
 
 def make_patient(
-    species: Species,
+    species: Species | str,
     weight: str | Weight,
     *,
     height: str | None = None,
     human_bsa: HumanBsa = "mosteller",
 ) -> Patient:
-    """Check the weight against the species' ranges: refuse outside hard, warn outside soft."""
+    """A patient of ``species`` (a :class:`Species` or its id) weighing ``weight`` (``"26.5lb"``).
+
+    Checks the weight against the species' ranges: refuses outside hard, warns outside soft.
+    """
+    if isinstance(species, str):
+        species = get_species(species)
+    elif not isinstance(species, Species):
+        raise PatientError(
+            f"species must be a species id or a Species, not {type(species).__name__} "
+            f"{species!r}",
+            'write it like "dog"',
+            fields=("species",),
+        )
     if isinstance(weight, Weight):
         w = weight
     elif isinstance(weight, str):

@@ -8,7 +8,7 @@ from functools import cache
 from importlib import resources
 from typing import Literal
 
-from celldose.protocols._errors import PatientError
+from celldose.protocols import PatientError
 
 BsaMethod = Literal["meeh", "mosteller", "none"]
 

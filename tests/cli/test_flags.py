@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from celldose.cli._flags import cli_text, flag
+from celldose.cli._flags import cli_text, flag, warning_lines
 from celldose.protocols import NotReportedError, OptionError
 
 
@@ -22,15 +22,22 @@ def test_a_not_reported_value_asks_for_its_flag() -> None:
     )
 
 
-def test_only_the_listed_fields_are_rewritten() -> None:
+def test_arguments_in_running_text_become_flags() -> None:
     exc = OptionError(
         "weight_sigma must be at most 3",
-        "a weight of 3 kg is not a weight_sigma=",
+        "count= only fills a count; pass dose=1e6/kg or weekends=next-weekday",
         fields=["weight_sigma"],
     )
-    assert (
-        cli_text(exc)
-        == "--weight-sigma must be at most 3 (a weight of 3 kg is not a --weight-sigma )"
+    assert cli_text(exc) == (
+        "--weight-sigma must be at most 3 (--count only fills a count; give it with --dose "
+        "1e6/kg or --weekends next-weekday)"
     )
     plain = OptionError("the dose must be a number of cells", "dose it in cells")
     assert cli_text(plain) == "the dose must be a number of cells (dose it in cells)"
+
+
+def test_warnings_in_flag_words_each_once() -> None:
+    warnings = ["number of doses 3 given with count= (the source does not report it)"] * 2
+    assert warning_lines(warnings) == [
+        "warning: number of doses 3 given with --count (the source does not report it)"
+    ]

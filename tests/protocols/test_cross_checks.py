@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from celldose.protocols import ProtocolFileError, load_protocol
+from celldose.protocols import Dose, ProtocolFileError, load_protocol
 
 HEAD = """\
 id: cross
@@ -45,7 +45,8 @@ def test_the_same_dose_twice_is_fine(tmp_path: Path) -> None:
         HEAD + "arms:\n  - name: a\n    dose: 2e6 cells/kg\n    regimen: 2×10⁶ cells/kg q2w x3\n",
         encoding="utf-8",
     )
-    assert load_protocol(str(path)).arms[0].dose is not None
+    dose = load_protocol(str(path)).arms[0].dose
+    assert dose == Dose(amount=2e6, unit="cells", basis="per kg")
 
 
 def test_a_protocol_dose_no_arm_uses_is_refused(tmp_path: Path) -> None:

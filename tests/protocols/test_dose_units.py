@@ -245,7 +245,10 @@ def test_number_without_unit_hint_names_the_choices() -> None:
 def test_body_weight_hint_points_to_weight_option() -> None:
     with pytest.raises(UnitError) as info:
         parse_dose("70 kg")
-    assert info.value.hint is not None and "--weight" in info.value.hint
+    assert info.value.hint == (
+        'a dose is cells, cells/kg or cells/m²; pass the body weight as weight="70 kg"'
+    )
+    assert info.value.fields == ("weight",)
 
 
 # -- the unit registry ---------------------------------------------------------------------------

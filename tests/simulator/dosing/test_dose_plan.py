@@ -71,7 +71,7 @@ def test_jang_26_5_lb_dog_at_2e6_per_kg() -> None:
     assert first.cells == pytest.approx(24_040_395.61, rel=1e-12)
     assert first.cells_per_kg == pytest.approx(2e6, rel=1e-12)
     assert plan.patient.weight_kg == pytest.approx(JANG_KG, rel=1e-12)
-    assert plan.dose_source == "--dose"
+    assert plan.dose_source == "given"
     # 8 × 24,040,395.61 = 192,323,164.88 cells
     assert schedule.total_cells == pytest.approx(192_323_164.88, rel=1e-12)
     # cumulative grows by one dose each time
@@ -136,7 +136,7 @@ def test_dose_override_is_labelled() -> None:
     # 1×10⁶ cells/kg × 70 kg = 7×10⁷ cells
     plan = chen(DoseOptions(dose=parse_dose("1e6 cells/kg")))
     assert plan.doses[0].cells == pytest.approx(7e7, rel=1e-12)
-    assert plan.dose_source == "--dose"
+    assert plan.dose_source == "given"
     assert any("replaces" in w for w in plan.warnings)
 
 
@@ -215,8 +215,12 @@ def test_mosteller_per_m2_dose_for_a_human() -> None:
 
 def test_per_m2_human_dose_needs_height() -> None:
     protocol = protocol_from_regimen("5×10⁷ cells/m² q21d ×3", "human")
-    with pytest.raises(PatientError, match="--height"):
+    with pytest.raises(PatientError) as info:
         plan_doses(protocol, human("80kg"))
+    assert str(info.value) == (
+        'a per-m² dose for a human adult needs the body surface area (pass height="170cm")'
+    )
+    assert info.value.fields == ("height",)
 
 
 def test_flat_dose_does_not_depend_on_weight() -> None:
@@ -294,13 +298,21 @@ def test_placebo_arm_is_refused() -> None:
 
 
 def test_count_on_a_reported_count_is_refused() -> None:
-    with pytest.raises(OptionError, match="--count"):
+    with pytest.raises(OptionError) as info:
         chen(DoseOptions(count=4))
+    assert str(info.value) == (
+        "(chen2024-itp-ucmsc, arm expansion-2.0) reports the number of doses (2×10⁶ cells/kg "
+        "weekly ×4) (count= only fills a count the source does not report; drop it)"
+    )
 
 
 def test_interval_on_a_reported_interval_is_refused() -> None:
-    with pytest.raises(OptionError, match="--interval"):
+    with pytest.raises(OptionError) as info:
         chen(DoseOptions(interval=parse_duration("2 weeks")))
+    assert str(info.value) == (
+        "(chen2024-itp-ucmsc, arm expansion-2.0) reports the interval (2×10⁶ cells/kg "
+        "weekly ×4) (interval= only fills an interval the source does not report; drop it)"
+    )
 
 
 def test_absurd_count_is_a_celldose_error() -> None:
@@ -481,8 +493,13 @@ def test_dog_protocol_for_a_cat_needs_cross_species() -> None:
     cat = make_patient(get_species("cat"), "4kg")
     protocol = load_protocol("jang2025-canine-itp")
     options = DoseOptions(dose=parse_dose("2e6 cells/kg"))
-    with pytest.raises(OptionError, match="--cross-species"):
+    with pytest.raises(OptionError) as info:
         plan_doses(protocol, cat, options=options)
+    assert str(info.value) == (
+        "protocol jang2025-canine-itp is for a dog, not a cat (pass cross_species=True to use "
+        "it anyway (every output is then labelled))"
+    )
+    assert info.value.fields == ("cross_species",)
     plan = plan_doses(
         protocol, cat, options=DoseOptions(dose=parse_dose("2e6 cells/kg"), cross_species=True)
     )
@@ -519,7 +536,7 @@ def test_bsa_scaling_dog_protocol_to_human() -> None:
 
 
 def test_bsa_scaling_needs_cross_species_first() -> None:
-    with pytest.raises(OptionError, match="--cross-species"):
+    with pytest.raises(OptionError, match=r"\(pass cross_species=True to use it anyway"):
         plan_doses(
             load_protocol("chen2024-itp-ucmsc"),
             dog("10kg"),
@@ -540,14 +557,18 @@ def test_bsa_scaling_for_a_cat_is_refused() -> None:
 
 
 def test_bsa_scaling_within_one_species_is_refused() -> None:
-    with pytest.raises(OptionError, match="--scale"):
+    with pytest.raises(OptionError) as info:
         chen(DoseOptions(scale="bsa"))
+    assert str(info.value) == (
+        "scale=bsa converts between species, but the patient and the protocol are both "
+        "human adult (drop scale=bsa, or pass species=<id> for another species)"
+    )
 
 
 def test_bsa_scaling_of_a_per_m2_or_flat_dose_is_refused() -> None:
     for regimen in ("5×10⁷ cells/m² q21d ×3", "1×10⁸ cells q21d ×3"):
         protocol = protocol_from_regimen(regimen, "human")
-        with pytest.raises(OptionError, match="--scale"):
+        with pytest.raises(OptionError, match=r"^scale=bsa applies to per-kg doses"):
             plan_doses(
                 protocol,
                 dog("10kg"),

@@ -244,8 +244,11 @@ def test_dubois_value() -> None:
 
 def test_human_bsa_needs_height() -> None:
     patient = make_patient(get_species("human"), "80kg")
-    with pytest.raises(PatientError, match="--height"):
+    with pytest.raises(PatientError) as info:
         patient.bsa()
+    assert str(info.value) == (
+        'a per-m² dose for a human adult needs the body surface area (pass height="170cm")'
+    )
 
 
 def test_human_bsa_mosteller_and_dubois() -> None:

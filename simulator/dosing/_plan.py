@@ -1,0 +1,392 @@
+"""Per-patient dose schedules: :func:`plan_doses`, the cells, volume, vials and date of every dose.
+
+:func:`plan_doses` takes a protocol, an arm, a patient and options, and returns a frozen
+:class:`DosePlan`: one :class:`Schedule` (two, min and max, for a frequency range), each a tuple
+of :class:`DoseRecord`. Nothing is rounded here; the CLI rounds for display. Every value can be
+given as the text a user types (``weight="26.5 lb"``, ``dose="1e6 cells/kg"``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import tomllib
+from dataclasses import replace
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from celldose.protocols import (
+    REGIMEN_ID,
+    Dose,
+    Duration,
+    OptionError,
+    Protocol,
+    Regimen,
+    Which,
+    format_sig,
+    load_protocol,
+    plural,
+)
+from celldose.simulator.dosing._arms import fill_unreported, resolve_phase_doses, treatment_arm
+from celldose.simulator.dosing._logistics import draw, product_in_hand
+from celldose.simulator.dosing._options import DoseOptions, Scale, ScaleInfo, WeekendPolicy
+from celldose.simulator.dosing._patient import HumanBsa, Patient, Weight, make_patient
+from celldose.simulator.dosing._records import DosePlan, DoseRecord, Schedule
+from celldose.simulator.dosing._rules import cells_per_dose, min_gap_days
+from celldose.simulator.dosing._species import Species, get_species
+
+
+def _scale(protocol: Protocol, patient: Patient, options: DoseOptions) -> ScaleInfo | None:
+    if options.scale == "none":
+        return None
+    source = get_species(protocol.species)
+    target = patient.species
+    if source.id == target.id:
+        raise OptionError(
+            f"scale=bsa converts between species, but the patient and the protocol are both "
+            f"{source.label}",
+            "drop scale=bsa, or pass species=<id> for another species",
+            fields=("scale", "species"),
+        )
+    for sp in (source, target):
+        if sp.km is None:
+            raise OptionError(
+                f"there is no FDA Km for a {sp.label}, so scale=bsa cannot be used",
+                "use the published per-kg dose (the default)",
+                fields=("scale",),
+            )
+    assert source.km is not None and target.km is not None
+    return ScaleInfo(source.id, target.id, source.km, target.km)
+
+
+def _check_species(protocol: Protocol, patient: Patient, options: DoseOptions) -> None:
+    source = get_species(protocol.species)
+    if patient.species.group != source.group and not options.cross_species:
+        raise OptionError(
+            f"protocol {protocol.id} is for a {source.label}, not a {patient.species.label}",
+            "pass cross_species=True to use it anyway (every output is then labelled)",
+            fields=("cross_species",),
+        )
+
+
+def plan_doses(
+    protocol: Protocol | str | Path,
+    patient: Patient | None = None,
+    *,
+    arm: str | None = None,
+    weight: str | Weight | None = None,
+    species: str | Species | None = None,
+    height: str | None = None,
+    human_bsa: HumanBsa = "mosteller",
+    dose: str | Dose | None = None,
+    count: int | str | None = None,
+    interval: str | Duration | None = None,
+    start: str | dt.date | None = None,
+    scale: Scale | None = None,
+    weekends: WeekendPolicy | None = None,
+    cross_species: bool | None = None,
+    options: DoseOptions | None = None,
+) -> DosePlan:
+    """Compute the dose plan of ``arm`` of ``protocol`` for a patient.
+
+    ``protocol`` is a :class:`Protocol`, a library id or a file path. The patient is a
+    :class:`Patient`, or ``weight=`` (and ``species=``, default the protocol's, ``height=``).
+    ``dose``, ``count``, ``interval``, ``start``, ``scale``, ``weekends`` and ``cross_species``
+    take the text a user types or a value object, and replace the same fields of ``options``.
+
+    >>> plan = plan_doses("chen2024-itp-ucmsc", weight="70kg", arm="expansion-2.0")
+    >>> plan.schedules[0].total_cells
+    560000000.0
+    >>> plan_doses("jang2025-canine-itp", weight="12 kg", dose="1e6 cells/kg")
+    DosePlan(jang2025-canine-itp, msc, 12 kg, 8 doses, 9.6×10⁷ cells)
+    """
+    protocol = _as_protocol(protocol)
+    patient = _as_patient(protocol, patient, weight, species, height, human_bsa)
+    given = {
+        "dose": dose,
+        "count": count,
+        "interval": interval,
+        "start": start,
+        "scale": scale,
+        "weekends": weekends,
+        "cross_species": cross_species,
+    }
+    options = _as_options(options)
+    changes: dict[str, Any] = {name: value for name, value in given.items() if value is not None}
+    if changes:
+        options = replace(options, **changes)
+    chosen = treatment_arm(protocol, arm)
+    context = f"({protocol.id}, arm {chosen.name})"
+    _check_species(protocol, patient, options)
+    regimen = fill_unreported(chosen.regimen, options, context)
+    phase_doses, source, warnings = resolve_phase_doses(protocol, chosen, options, context)
+    if protocol.id == REGIMEN_ID and source == "protocol":
+        source = "regimen"
+    warnings = [*_filled_notes(chosen.regimen, options), *options.notes, *warnings]
+    scaling = _scale(protocol, patient, options)
+    product = options.product or product_in_hand(protocol.product)
+    bsa: tuple[float, str] | None = None
+    if any(d.basis == "per m²" for d in phase_doses):
+        bsa = patient.bsa()
+        if scaling is not None:
+            raise OptionError(
+                "scale=bsa applies to per-kg doses; this dose is already per m²",
+                "drop scale=bsa",
+                fields=("scale",),
+            )
+    if scaling is not None and any(d.basis == "flat" for d in phase_doses):
+        raise OptionError(
+            "scale=bsa applies to per-kg doses, not to a flat count",
+            "drop scale=bsa",
+            fields=("scale",),
+        )
+    schedules = []
+    which_list: tuple[Which, ...] = ("min", "max") if regimen.is_range else ("min",)
+    for which in which_list:
+        planned = regimen.expand(which, context=context)
+        records: list[DoseRecord] = []
+        cumulative = 0.0
+        for item in planned:
+            dose = phase_doses[item.phase - 1]
+            cells = cells_per_dose(
+                dose,
+                patient.weight_kg,
+                bsa_m2=bsa[0] if bsa else None,
+                scale_factor=scaling.factor if scaling is not None else 1.0,
+            )
+            if cells < 1:
+                raise OptionError(
+                    f"the dose {dose} gives {cells:g} cells for {patient.weight.text}",
+                    "check the dose and its unit: a dose is at least one whole cell",
+                )
+            capped = False
+            if product.cap_cells is not None and cells > product.cap_cells:
+                cells = product.cap_cells
+                capped = True
+            taken = draw(cells, product)
+            cumulative += cells
+            if not math.isfinite(cumulative):
+                raise OptionError(
+                    f"the total cells after dose {item.number} of {dose} for "
+                    f"{patient.weight.text} is out of range (more than a number can hold)",
+                    "check the dose, its unit and the number of doses",
+                )
+            date = item.time.date(options.start) if options.start else None
+            day = item.time.day_on(options.start) if options.start else item.time.days
+            records.append(
+                DoseRecord(
+                    number=item.number,
+                    phase=item.phase,
+                    offset=str(item.time),
+                    day=day,
+                    date=date,
+                    moved_from=None,
+                    dose=dose,
+                    cells=cells,
+                    cells_per_kg=_per_kg(dose, cells, patient, scaling, capped),
+                    cells_to_draw=taken.cells_to_draw,
+                    volume_ml=taken.volume_ml,
+                    vials=taken.vials,
+                    leftover_cells=taken.leftover_cells,
+                    leftover_ml=taken.leftover_ml,
+                    cumulative_cells=cumulative,
+                    capped=capped,
+                )
+            )
+        if options.start is not None and options.weekends == "next-weekday":
+            records = _move_weekends(records, regimen)
+        schedule = Schedule(which if regimen.is_range else None, tuple(records))
+        volume = schedule.total_volume_ml
+        if volume is not None and not math.isfinite(volume):
+            raise OptionError(
+                "the course's total volume is out of range (more mL than a number can hold)",
+                "check the concentration and its unit",
+            )
+        schedules.append(schedule)
+    warnings = list(patient.warnings) + warnings + _plausibility(schedules, patient)
+    if protocol.product.viability is not None and protocol.product.dose_counts is None:
+        warnings.append(
+            f"the protocol gives a viability ({protocol.product.viability:.0%}) but not whether "
+            "its dose counts viable cells: no viability correction is made (add dose_counts "
+            "to the protocol's product)"
+        )
+    if patient.height_cm is not None and bsa is None:
+        warnings.append("height= has no effect: no dose here is per m² of a human")
+    if any(r.capped for s in schedules for r in s.doses):
+        assert product.cap_cells is not None
+        noun = "cell" if product.cap_cells == 1 else "cells"
+        warnings.append(
+            f"doses above the cap are capped at {format_sig(product.cap_cells)} {noun}"
+        )
+    if options.start is not None and options.weekends == "show":
+        weekend = sorted({r.number for s in schedules for r in s.doses if r.weekend})
+        if weekend:
+            numbers = ", ".join(map(str, weekend))
+            many = len(weekend) > 1
+            warnings.append(
+                f"dose{'s' if many else ''} {numbers} fall{'' if many else 's'} on a weekend "
+                "(weekends=next-weekday moves them)"
+            )
+    if scaling is not None:
+        warnings.append(
+            f"dose scaled from {scaling.from_species} to {scaling.to_species} by body surface "
+            f"area (Km {scaling.km_from:g}/{scaling.km_to:g} = {scaling.factor:.3g}); no source "
+            "shows that BSA scaling applies to cell doses"
+        )
+    plan = DosePlan(
+        protocol_id=protocol.id,
+        protocol_species=protocol.species,
+        arm=chosen.name,
+        regimen=regimen.with_doses(phase_doses).to_shorthand(),
+        patient=patient,
+        bsa_m2=bsa[0] if bsa else None,
+        bsa_formula=bsa[1] if bsa else None,
+        dose_source=source,
+        scale=scaling,
+        product=product,
+        schedules=tuple(schedules),
+        warnings=tuple(warnings),
+    )
+    if plan.species_note:
+        crossed = patient.species.group != get_species(protocol.species).group
+        note = plan.species_note + (" (allowed with cross_species=)" if crossed else "")
+        plan = replace(plan, warnings=(note, *plan.warnings))
+    return plan
+
+
+def _filled_notes(regimen: Regimen, options: DoseOptions) -> list[str]:
+    """Labels for values the source does not report and the command line gave."""
+    notes = []
+    if options.count is not None:
+        notes.append(
+            f"number of doses {options.count} given with count= (the source does not report it)"
+        )
+    if options.interval is not None:
+        notes.append(
+            f"interval {options.interval} given with interval= (the source does not report it)"
+        )
+    return notes
+
+
+def _per_kg(
+    dose: Dose, cells: float, patient: Patient, scale: ScaleInfo | None, capped: bool
+) -> float:
+    """Cells per kg: exact for a per-kg dose (no division noise), else cells / weight."""
+    if dose.basis == "per kg" and not capped:
+        return dose.amount * (scale.factor if scale is not None else 1.0)
+    return cells / patient.weight_kg
+
+
+@cache
+def _checks() -> dict[str, Any]:
+    text = resources.files("celldose.simulator.dosing").joinpath("checks.toml").read_text("utf-8")
+    return tomllib.loads(text)
+
+
+def _plausibility(schedules: list[Schedule], patient: Patient) -> list[str]:
+    """Warnings (never refusals) for doses and volumes outside checks.toml's soft ranges."""
+    checks = _checks()
+    low, high = checks["dose"]["soft_cells_per_kg"]
+    most_ml = checks["volume"]["soft_ml_per_kg"]
+    doses = [d for s in schedules for d in s.doses]
+    out = []
+    odd = sorted({d.cells_per_kg for d in doses if not low <= d.cells_per_kg <= high})
+    if odd:
+        shown = ", ".join(f"{format_sig(v)} cells/kg" for v in odd[:3])
+        out.append(
+            f"a dose of {shown} is outside {format_sig(low)}-{format_sig(high)} cells/kg "
+            "per administration: check the dose and its unit"
+        )
+    big = [d.volume_ml for d in doses if d.volume_ml is not None]
+    if big and max(big) > most_ml * patient.weight_kg:
+        out.append(
+            f"a volume of {format_sig(max(big))} mL per dose is more than {format_sig(most_ml)} "
+            f"mL/kg for {patient.weight.text}: check the concentration and its unit"
+        )
+    return out
+
+
+def _move_weekends(records: list[DoseRecord], regimen: Regimen) -> list[DoseRecord]:
+    """Move Saturday and Sunday doses to the next Monday; refuse if that breaks the spacing.
+
+    Day numbers stay counted from the first dose actually given (day 0).
+    """
+    moved: list[DoseRecord] = []
+    for record in records:
+        assert record.date is not None
+        if record.date.weekday() >= 5:
+            new = record.date + dt.timedelta(days=7 - record.date.weekday())
+            record = replace(record, date=new, moved_from=record.date)
+        moved.append(record)
+    first = moved[0].date
+    assert first is not None
+    moved = [replace(r, day=(r.date - first).days) for r in moved if r.date is not None]
+    phases = regimen.phases
+    for j in range(1, len(moved)):
+        planned_a, planned_b, before, after = records[j - 1], records[j], moved[j - 1], moved[j]
+        assert planned_a.date is not None and planned_b.date is not None
+        assert before.date is not None and after.date is not None
+        planned_gap = (planned_b.date - planned_a.date).days
+        need = min_gap_days(phases[before.phase - 1], phases[after.phase - 1], planned_gap)
+        gap = (after.date - before.date).days
+        if gap < need:
+            raise OptionError(
+                f"moving weekend doses puts doses {before.number} and {after.number} "
+                f"{plural(gap, 'day')} apart (at least {need} needed)",
+                'choose another start="YYYY-MM-DD", or keep weekends=show',
+                fields=("start", "weekends"),
+            )
+    return moved
+
+
+def _as_protocol(protocol: object) -> Protocol:
+    if isinstance(protocol, Protocol):
+        return protocol
+    if isinstance(protocol, str | Path):
+        return load_protocol(protocol)
+    raise OptionError(
+        f"protocol must be a Protocol, a library id or a file path, not "
+        f"{type(protocol).__name__} {protocol!r}",
+        fields=("protocol",),
+    )
+
+
+def _as_options(options: object) -> DoseOptions:
+    if options is None:
+        return DoseOptions()
+    if isinstance(options, DoseOptions):
+        return options
+    raise OptionError(
+        f"options must be DoseOptions, not {type(options).__name__} {options!r}",
+        fields=("options",),
+    )
+
+
+def _as_patient(
+    protocol: Protocol,
+    patient: object,
+    weight: str | Weight | None,
+    species: str | Species | None,
+    height: str | None,
+    human_bsa: HumanBsa,
+) -> Patient:
+    if patient is None:
+        if weight is None:
+            raise OptionError(
+                "plan_doses needs the patient's weight", 'pass weight="12 kg"', fields=("weight",)
+            )
+        return make_patient(species or protocol.species, weight, height=height, human_bsa=human_bsa)
+    if not isinstance(patient, Patient):
+        raise OptionError(
+            f"patient must be a Patient, not {type(patient).__name__} {patient!r}",
+            'pass weight="12 kg" (and species=) instead',
+            fields=("patient", "weight", "species"),
+        )
+    if weight is not None or species is not None or height is not None:
+        raise OptionError(
+            "give a patient, or its weight, species and height, not both",
+            "drop patient, or drop weight, species and height",
+        )
+    return patient

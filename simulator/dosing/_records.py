@@ -1,0 +1,276 @@
+"""The frozen records of a dose plan: one :class:`DoseRecord` per dose, a :class:`Schedule` of
+them, and the :class:`DosePlan` that `celldose dose` shows.
+
+A plan becomes plain data with :meth:`DosePlan.to_dict` (the object ``celldose dose --format
+json`` writes; field names are documented and stable), one row per dose with
+:meth:`DosePlan.records` (the CSV rows) or :meth:`DosePlan.to_pandas`, and prints short: a
+one-line ``repr`` and a small HTML table in a notebook.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from celldose.protocols import CelldoseError, Dose, OptionError, Which, format_sig
+from celldose.simulator.dosing._logistics import Product
+from celldose.simulator.dosing._options import ScaleInfo
+from celldose.simulator.dosing._patient import Patient
+
+# Where the doses came from: the protocol, the dose= argument, or a one-line regimen.
+DoseSource = Literal["protocol", "given", "regimen"]
+
+
+@dataclass(frozen=True)
+class DoseRecord:
+    """One dose for one patient. ``cells`` is what the patient receives (viable cells when the
+    dose counts viable cells); ``cells_to_draw`` is what is drawn from the product."""
+
+    number: int
+    phase: int
+    offset: str  # the dose's time from the first dose, as the regimen gives it
+    day: int | None  # days from the first dose (None: calendar months without a start date)
+    date: dt.date | None
+    moved_from: dt.date | None  # set when a weekend dose was moved to the next weekday
+    dose: Dose  # the dose expression this dose was computed from
+    cells: float
+    cells_per_kg: float
+    cells_to_draw: float
+    volume_ml: float | None
+    vials: int | None
+    leftover_cells: float | None
+    leftover_ml: float | None
+    cumulative_cells: float
+    capped: bool = False
+
+    @property
+    def weekend(self) -> bool:
+        return self.date is not None and self.date.weekday() >= 5
+
+    def record(self) -> dict[str, Any]:
+        """A plain dict for JSON/CSV export (field names are documented and stable)."""
+        return {
+            "number": self.number,
+            "phase": self.phase,
+            "offset": self.offset,
+            "day": self.day,
+            "date": self.date.isoformat() if self.date else None,
+            "weekday": self.date.strftime("%a") if self.date else None,
+            "weekend": self.weekend if self.date else None,
+            "moved_from": self.moved_from.isoformat() if self.moved_from else None,
+            "dose": str(self.dose),
+            "cells": self.cells,
+            "cells_per_kg": self.cells_per_kg,
+            "cells_to_draw": self.cells_to_draw,
+            "volume_ml": self.volume_ml,
+            "vials": self.vials,
+            "leftover_cells": self.leftover_cells,
+            "leftover_ml": self.leftover_ml,
+            "cumulative_cells": self.cumulative_cells,
+            "capped": self.capped,
+        }
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """The doses of one schedule (a frequency range has a min and a max schedule)."""
+
+    which: Which | None  # None unless the regimen is a frequency range
+    doses: tuple[DoseRecord, ...]
+
+    @property
+    def total_cells(self) -> float:
+        return self.doses[-1].cumulative_cells if self.doses else 0.0
+
+    @property
+    def total_vials(self) -> int | None:
+        vials = [d.vials for d in self.doses]
+        return None if any(v is None for v in vials) else sum(v or 0 for v in vials)
+
+    @property
+    def total_volume_ml(self) -> float | None:
+        volumes = [d.volume_ml for d in self.doses]
+        return None if any(v is None for v in volumes) else sum(v or 0.0 for v in volumes)
+
+    @property
+    def course_days(self) -> int | None:
+        """Days from the first to the last dose (None: months without a start date)."""
+        return self.doses[-1].day if self.doses else None
+
+    def totals(self) -> dict[str, Any]:
+        return {
+            "schedule": self.which,
+            "doses": len(self.doses),
+            "total_cells": self.total_cells,
+            "total_volume_ml": self.total_volume_ml,
+            "total_vials": self.total_vials,
+            "course_days": self.course_days,
+        }
+
+
+@dataclass(frozen=True)
+class DosePlan:
+    """Everything `celldose dose` shows: patient, basis, schedules and warnings."""
+
+    protocol_id: str
+    protocol_species: str
+    arm: str
+    regimen: str  # the arm's regimen in shorthand, with filled-in values
+    patient: Patient
+    bsa_m2: float | None
+    bsa_formula: str | None
+    dose_source: DoseSource
+    scale: ScaleInfo | None
+    product: Product
+    schedules: tuple[Schedule, ...]
+    warnings: tuple[str, ...] = field(default=())
+
+    @property
+    def species_note(self) -> str | None:
+        if self.patient.species.id == self.protocol_species:
+            return None
+        return (
+            f"patient is a {self.patient.species.label}; the protocol was written for "
+            f"{self.protocol_species}"
+        )
+
+    @property
+    def doses(self) -> tuple[DoseRecord, ...]:
+        return tuple(d for s in self.schedules for d in s.doses)
+
+    def schedule_index(self, which: Which | None) -> int:
+        """Which schedule to use: the only one, or ``min``/``max`` of a frequency range."""
+        if len(self.schedules) == 1:
+            if which is not None:
+                raise OptionError(
+                    f"schedule picks one side of a frequency range; {self.protocol_id} arm "
+                    f"{self.arm} has one schedule ({self.regimen})",
+                    "leave it out",
+                    fields=("schedule",),
+                )
+            return 0
+        if which is None:
+            raise OptionError(
+                f"{self.protocol_id} arm {self.arm} is a frequency range ({self.regimen})",
+                "choose schedule=min (fewest doses a week) or schedule=max (most)",
+                fields=("schedule",),
+            )
+        return 0 if which == "min" else 1
+
+    def records(self) -> list[dict[str, Any]]:
+        """One dict per dose (both schedules of a range, marked by ``schedule``): the CSV rows
+        and the ``doses`` of :meth:`to_dict`."""
+        out = []
+        for schedule in self.schedules:
+            for dose in schedule.doses:
+                row = dose.record()
+                row["schedule"] = schedule.which
+                row["basis"] = dose.dose.basis
+                row["weight_kg"] = self.patient.weight_kg
+                row["species"] = self.patient.species.id
+                row["protocol_species"] = self.protocol_species
+                row["scale_factor"] = self.scale.factor if self.scale else None
+                row["scaling"] = self.scale.label if self.scale else None
+                out.append(row)
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        """The plan as plain data: the object `celldose dose --format json` writes.
+
+        ``plan.to_dict()["doses"][0]["cells"]`` is the first dose's cells.
+        """
+        patient = self.patient
+        return {
+            "protocol": self.protocol_id,
+            "arm": self.arm,
+            "regimen": self.regimen,
+            "patient": {
+                "species": patient.species.id,
+                "protocol_species": self.protocol_species,
+                "weight_kg": patient.weight_kg,
+                "weight_given": f"{patient.weight.value:g} {patient.weight.unit}",
+                "height_cm": patient.height_cm,
+                "bsa_m2": self.bsa_m2,
+                "bsa_formula": self.bsa_formula,
+            },
+            "basis": {
+                "doses": sorted({str(d.dose) for d in self.doses}),
+                "bases": sorted({d.dose.basis for d in self.doses}),
+                "source": self.dose_source,
+                "scale": None if self.scale is None else _scale_dict(self.scale),
+            },
+            "product": {
+                "concentration_cells_per_ml": self.product.concentration,
+                "vial_cells": self.product.cells_per_vial,
+                "viability": self.product.viability,
+                "dose_counts_viable": self.product.dose_counts_viable,
+                "cap_cells": self.product.cap_cells,
+            },
+            "range": len(self.schedules) > 1,
+            "totals": [s.totals() for s in self.schedules],
+            "doses": self.records(),
+            "warnings": list(self.warnings),
+        }
+
+    def to_pandas(self) -> Any:
+        """A ``pandas.DataFrame`` of one row per dose (the columns of :meth:`records`).
+
+        Needs pandas: ``pip install 'celldose[pandas]'``.
+        """
+        try:
+            import pandas
+        except ImportError:
+            raise CelldoseError(
+                "to_pandas needs pandas, which is not installed",
+                "pip install 'celldose[pandas]'",
+            ) from None
+        return pandas.DataFrame.from_records(self.records())
+
+    def __repr__(self) -> str:
+        count = len(self.schedules[0].doses) if self.schedules else 0
+        cells = format_sig(self.schedules[0].total_cells) if self.schedules else "0"
+        side = " (fewest doses a week)" if len(self.schedules) > 1 else ""
+        return (
+            f"DosePlan({self.protocol_id}, {self.arm}, {self.patient.weight.text}, "
+            f"{count} dose{'' if count == 1 else 's'}, {cells} cells{side})"
+        )
+
+    def _repr_html_(self) -> str:
+        e = html.escape
+        head = "".join(f"<th>{e(h)}</th>" for h in _HTML_COLUMNS)
+        rows = []
+        for schedule in self.schedules:
+            for d in schedule.doses:
+                cells = [
+                    schedule.which or "",
+                    str(d.number),
+                    str(d.day) if d.day is not None else d.offset,
+                    d.date.isoformat() if d.date else "",
+                    format_sig(d.cells),
+                    "" if d.volume_ml is None else format_sig(d.volume_ml),
+                    "" if d.vials is None else str(d.vials),
+                ]
+                rows.append("<tr>" + "".join(f"<td>{e(c)}</td>" for c in cells) + "</tr>")
+        warnings = "".join(f"<li>{e(w)}</li>" for w in self.warnings)
+        return (
+            f"<div><strong>{e(repr(self))}</strong><br>{e(self.regimen)}"
+            f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+            + (f"<ul>{warnings}</ul>" if warnings else "")
+            + "</div>"
+        )
+
+
+_HTML_COLUMNS = ("schedule", "#", "day", "date", "cells", "volume (mL)", "vials")
+
+
+def _scale_dict(scale: ScaleInfo) -> dict[str, Any]:
+    return {
+        "method": "bsa (FDA Km)",
+        "from": scale.from_species,
+        "to": scale.to_species,
+        "km_from": scale.km_from,
+        "km_to": scale.km_to,
+        "factor": scale.factor,
+    }
