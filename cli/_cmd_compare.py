@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
+from dataclasses import replace
 
 import click
 
@@ -23,19 +23,26 @@ from celldose.cli._render import (
     table,
     to_json,
 )
-from celldose.protocols._errors import OptionError
-from celldose.simulator.scenarios._comparison import (
+from celldose.protocols import OptionError
+from celldose.simulator.scenarios import (
     ANY,
     COMPARISON_COLUMNS,
+    Comparison,
     ComparisonRow,
     Lane,
-    build_lanes,
+    compare,
     comparison_notes,
-    comparison_rows,
     format_cells,
     responders_text,
-    split_assignment,
 )
+
+
+def split_assignment(text: str) -> tuple[str, str]:
+    """``"jang2025-canine-itp=12kg"`` -> (id, value); ``"12kg"`` -> ("*", value)."""
+    key, sep, value = text.partition("=")
+    if sep and key.strip() and " " not in key.strip():
+        return key.strip(), value.strip()
+    return ANY, text.strip()
 
 
 def _assignments(option: str, values: Sequence[str]) -> dict[str, str] | None:
@@ -125,12 +132,12 @@ def command(
     """
     inputs = input_files(*protocols)
     if output is not None:
-        from celldose.simulator.figures._style import check_output
+        from celldose.simulator.figures import check_output
 
         check_output(output)
         check_outputs({"-o": output}, inputs)
     counts = _assignments("count", count)
-    lanes = build_lanes(
+    comparison = compare(
         list(protocols),
         arms=list(arms) or None,
         weight=_assignments("weight", weight),
@@ -139,11 +146,9 @@ def command(
         interval=_assignments("interval", interval),
         start=start,
     )
-    rows = comparison_rows(lanes)
-    warnings = [f"{lane.key}: {w}" for lane in lanes for w in lane.warnings]
+    lanes = comparison.lanes
     if output is not None:
-        from celldose.simulator.figures._style import save_figure
-        from celldose.simulator.figures._timeline import timeline_figure
+        from celldose.simulator.figures import save_figure, timeline_figure
 
         fig, timeline = timeline_figure(
             lanes,
@@ -154,11 +159,16 @@ def command(
         )
         save_figure(fig, output, dpi=dpi, inputs=inputs)
         lane_warnings = {w for lane in lanes for w in lane.warnings}
-        warnings = [w for w in timeline.warnings if w not in lane_warnings] + warnings
+        figure_warnings = tuple(w for w in timeline.warnings if w not in lane_warnings)
+        comparison = replace(
+            comparison, warnings=figure_warnings + comparison.warnings, figure=output
+        )
+    rows = comparison.rows
+    warnings = list(comparison.warnings)
     if fmt == "json":
-        click.echo(to_json(comparison_json(lanes, rows, warnings, start, output)))
+        click.echo(to_json(comparison.to_dict()))
     elif fmt == "csv":
-        click.echo(comparison_csv(rows), nl=False)
+        click.echo(comparison_csv(comparison), nl=False)
         echo_warnings(warnings)
     else:
         click.echo(render_table(lanes, rows, warnings, start))
@@ -245,27 +255,9 @@ def render_table(
     return "\n".join(out)
 
 
-def comparison_json(
-    lanes: Sequence[Lane],
-    rows: Sequence[ComparisonRow],
-    warnings: Sequence[str],
-    start: dt.date | None,
-    figure: str | None,
-) -> dict[str, Any]:
-    """The JSON object of `celldose compare --format json` (fields documented in the README)."""
-    return {
-        "aligned_at": "first dose",
-        "start": start.isoformat() if start is not None else None,
-        "rows": [row.record() for row in rows],
-        "notes": list(comparison_notes(lanes)),
-        "warnings": list(dict.fromkeys(warnings)),
-        "figure": figure,
-    }
-
-
-def comparison_csv(rows: Sequence[ComparisonRow]) -> str:
+def comparison_csv(comparison: Comparison) -> str:
     """The CSV of `celldose compare --format csv`: one row per arm (and schedule)."""
-    return csv_text(COMPARISON_COLUMNS, (row.record() for row in rows), verbatim=("last_dose",))
+    return csv_text(COMPARISON_COLUMNS, comparison.records(), verbatim=("last_dose",))
 
 
-__all__ = ["command", "comparison_csv", "comparison_json", "render_table"]
+__all__ = ["command", "comparison_csv", "render_table"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import sys
 import time
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import Any, TextIO
 
 import click
 
@@ -29,28 +29,20 @@ from celldose.cli._render import (
     to_json,
     write_output,
 )
-from celldose.cli._simulate_render import (
-    cohort_csv,
-    cohort_json,
-    cohort_table,
-    whatif_csv,
-    whatif_json,
-    whatif_table,
-)
-from celldose.protocols._errors import OptionError
-from celldose.protocols._protocol import Protocol
-from celldose.protocols._regimen import Which
-from celldose.simulator.dosing._schedule import DoseOptions
-from celldose.simulator.scenarios._whatif import (
+from celldose.cli._simulate_render import cohort_csv, cohort_table, whatif_csv, whatif_table
+from celldose.protocols import OptionError, Protocol, Which
+from celldose.simulator.dosing import DoseOptions, get_species, make_patient, parse_weight
+from celldose.simulator.scenarios import (
+    DEFAULT_SEED,
+    Cohort,
     WhatIf,
+    parse_delay_days,
     parse_delays,
     parse_skips,
     parse_weights,
+    read_roster,
     whatif,
 )
-
-if TYPE_CHECKING:
-    pass
 
 # Options that only make sense in one of the two modes: name -> option text.
 COHORT_ONLY = {
@@ -240,7 +232,7 @@ def _run_whatif(
     )
     result = whatif(target, patient, scenario, arm=args["arm"], options=options, schedule=schedule)
     if args["fmt"] == "json":
-        return to_json(whatif_json(result))
+        return to_json(result.to_dict())
     if args["fmt"] == "csv":
         return whatif_csv(result)
     return whatif_table(result)
@@ -291,15 +283,7 @@ def _run_cohort(
     args: dict[str, Any],
     inputs: tuple[str, ...],
 ) -> str:
-    from celldose.simulator.dosing._patient import make_patient, parse_weight
-    from celldose.simulator.dosing._species import get_species
-    from celldose.simulator.scenarios._cohort import (
-        DEFAULT_SEED,
-        Cohort,
-        parse_delay_days,
-        read_roster,
-        simulate_cohort,
-    )
+    from celldose.simulator.scenarios import simulate_cohort  # loads numpy
 
     species = get_species(args["species"] or target.species)
     roster = read_roster(args["roster"], species) if args["roster"] is not None else None
@@ -322,7 +306,7 @@ def _run_cohort(
         species=species,
     )
     if args["plot"] is not None:
-        from celldose.simulator.figures._style import check_output, figure_size
+        from celldose.simulator.figures import check_output, figure_size
 
         check_output(args["plot"])
         figure_size(args["size"])
@@ -334,13 +318,12 @@ def _run_cohort(
     finally:
         bar.close()
     if args["plot"] is not None:
-        from celldose.simulator.figures._cohort_plot import draw_cohort_histogram
-        from celldose.simulator.figures._style import save_figure
+        from celldose.simulator.figures import draw_cohort_histogram, save_figure
 
         figure = draw_cohort_histogram(result, size=args["size"] or "single")
         save_figure(figure, args["plot"], inputs=inputs)
     if args["fmt"] == "json":
-        return to_json(cohort_json(result))
+        return to_json(result.to_dict())
     if args["fmt"] == "csv":
         return cohort_csv(result)
     return cohort_table(result)

@@ -7,24 +7,25 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from celldose.cli._cmd_dose import header_lines
-from celldose.cli._export import plan_json
 from celldose.cli._render import csv_text, table
-from celldose.protocols._display import format_sig, plural
-from celldose.simulator.scenarios._whatif import WhatIfResult, WindowShift
+from celldose.protocols import format_sig, plural
+from celldose.simulator.scenarios import (
+    PERCENTILE_NOTE,
+    WHATIF_CSV_COLUMNS,
+    Stats,
+    WhatIfResult,
+    WindowShift,
+)
 
 if TYPE_CHECKING:
-    from celldose.simulator.scenarios._cohort import CohortResult, Stats
+    from celldose.simulator.scenarios import CohortResult
 
 
 def _day(day: int | None) -> str:
     return "—" if day is None else str(day)
-
-
-def _date(date: dt.date | None) -> str | None:
-    return date.isoformat() if date is not None else None
 
 
 def _scenario_lines(result: WhatIfResult) -> list[str]:
@@ -144,268 +145,17 @@ def _window_line(w: WindowShift) -> str:
     return text
 
 
-def whatif_json(result: WhatIfResult) -> dict[str, Any]:
-    """The JSON object of `celldose simulate` for one patient (fields in the README)."""
-    base = plan_json(result.plan)
-    scenario = result.scenario
-    return {
-        "mode": "what-if",
-        "protocol": base["protocol"],
-        "arm": base["arm"],
-        "regimen": base["regimen"],
-        "schedule": result.schedule,
-        "patient": base["patient"],
-        "basis": base["basis"],
-        "product": base["product"],
-        "scenario": {
-            "missed": list(scenario.missed),
-            "delays": [{"dose": n, "days": d} for n, d in scenario.delays],
-            "delay_policy": scenario.policy,
-            "weights": [
-                {"day": d, "weight_kg": w.kg, "weight_given": f"{w.value:g} {w.unit}"}
-                for d, w in scenario.weights
-            ],
-            "weight_basis": scenario.weight_basis,
-            "description": scenario.describe(),
-        },
-        "doses": [_dose_json(d) for d in result.doses],
-        "totals": {
-            "planned": {
-                "doses": len(result.doses),
-                "total_cells": result.planned_total_cells,
-                "total_vials": result.planned_vials,
-                "course_days": result.planned_course_days,
-            },
-            "simulated": {
-                "doses": len(result.given),
-                "total_cells": result.total_cells,
-                "total_vials": result.vials,
-                "course_days": result.course_days,
-            },
-            "difference_cells": result.total_cells - result.planned_total_cells,
-        },
-        "windows": [_window_json(w) for w in result.windows],
-        "warnings": list(result.warnings),
-    }
-
-
-def _dose_json(d: Any) -> dict[str, Any]:
-    sim = d.simulated
-    return {
-        "number": d.number,
-        "phase": d.phase,
-        "status": d.status,
-        "planned_day": d.planned_day,
-        "day": d.day if sim is not None else None,
-        "moved_days": d.moved_days,
-        "planned_date": _date(d.planned_date),
-        "date": _date(d.date) if sim is not None else None,
-        "weight_kg": d.weight.kg if d.weight is not None else None,
-        "planned_cells": d.planned_cells,
-        "cells": d.cells,
-        "cells_to_draw": sim.cells_to_draw if sim is not None else 0.0,
-        "volume_ml": sim.volume_ml if sim is not None else None,
-        "vials": sim.vials if sim is not None else None,
-        "planned_cumulative_cells": d.planned_cumulative_cells,
-        "cumulative_cells": d.cumulative_cells,
-    }
-
-
-def _window_json(w: WindowShift) -> dict[str, Any]:
-    def point(p: tuple[int | None, dt.date | None]) -> dict[str, Any]:
-        return {"day": p[0], "date": _date(p[1])}
-
-    return {
-        "label": w.window.label,
-        "anchor": w.window.anchor,
-        "planned_anchor_dose": w.planned_dose,
-        "anchor_dose": w.dose,
-        "planned_anchor_day": w.planned_day,
-        "anchor_day": w.day,
-        "planned_anchor_date": _date(w.planned_date),
-        "anchor_date": _date(w.date),
-        "moved_days": w.moved_days,
-        "planned_start": point(w.planned_start),
-        "planned_end": point(w.planned_end),
-        "start": point(w.start),
-        "end": point(w.end),
-        "note": w.note,
-    }
-
-
-WHATIF_CSV_COLUMNS = (
-    "number",
-    "phase",
-    "status",
-    "planned_day",
-    "day",
-    "moved_days",
-    "planned_date",
-    "date",
-    "weight_kg",
-    "planned_cells",
-    "cells",
-    "cells_to_draw",
-    "volume_ml",
-    "vials",
-    "planned_cumulative_cells",
-    "cumulative_cells",
-)
-
-
 def whatif_csv(result: WhatIfResult) -> str:
     """One row per planned dose: planned against simulated (the JSON "doses" fields)."""
-    return csv_text(WHATIF_CSV_COLUMNS, (_dose_json(d) for d in result.doses))
+    return csv_text(WHATIF_CSV_COLUMNS, (d.to_dict() for d in result.doses))
 
 
 # -- cohorts ----------------------------------------------------------------------------------
-def _stats(stats: Stats | None) -> dict[str, float] | None:
-    return None if stats is None else stats.as_dict()
-
-
-def cohort_json(result: CohortResult) -> dict[str, Any]:
-    """The JSON object of `celldose simulate` for a cohort (fields in the README; stable)."""
-    plan = result.plan
-    cohort = result.cohort
-    base = plan_json(plan)
-    demand = result.demand
-    return {
-        "mode": "cohort",
-        "seed": result.seed,
-        "patients": result.patients,
-        "protocol": plan.protocol_id,
-        "arm": plan.arm,
-        "regimen": plan.regimen,
-        "schedule": result.schedule,
-        "species": result.species.id,
-        "protocol_species": plan.protocol_species,
-        "basis": base["basis"],
-        "product": base["product"],
-        "weights": {
-            "model": result.weight_model,
-            "roster": cohort.roster.source if cohort.roster is not None else None,
-            "weight_kg": result.weight_kg.as_dict(),
-        },
-        "adherence": {
-            "missed": cohort.missed,
-            "delayed": cohort.delayed,
-            "delay_days": list(cohort.delay_days) if cohort.delay_days else None,
-            "delay_policy": "shift",
-        },
-        "total_cells": result.total_cells.as_dict(),
-        "cohort_total_cells": result.cohort_total_cells,
-        "per_dose": [
-            {
-                "number": d.number,
-                "phase": d.phase,
-                "dose": d.dose,
-                "planned_day": d.planned_day,
-                "received": d.received,
-                "missed_fraction": d.missed_fraction,
-                "delayed_fraction": d.delayed_fraction,
-                "cells": _stats(d.cells),
-            }
-            for d in result.per_dose
-        ],
-        "vials": _stats(result.vials),
-        "course_days": _stats(result.course_days),
-        "doses_given": result.doses_given.as_dict(),
-        "patients_without_dose": result.patients_without_dose,
-        "capped_doses": result.capped_doses,
-        "manufacturing": {
-            "overage": demand.overage,
-            "cells_given": demand.cells_given,
-            "cells_to_draw": demand.cells_to_draw,
-            "cells_to_manufacture": demand.cells_to_manufacture,
-            "cells_per_vial": demand.cells_per_vial,
-            "vials": demand.vials,
-            "vials_to_manufacture": demand.vials_to_manufacture,
-        },
-        "responders": [
-            {
-                "label": f.label,
-                "k": f.k,
-                "n": f.n,
-                "posterior": f.posterior,
-                "patients": f.patients,
-                "mean": f.mean,
-                "median": f.median,
-                "p5": f.p5,
-                "p95": f.p95,
-                "note": f.note,
-            }
-            for f in result.responders
-        ],
-        "percentiles": PERCENTILE_NOTE,
-        "warnings": list(result.warnings),
-    }
-
-
-PERCENTILE_NOTE = (
-    "p5, median, p95: the smallest value such that at least 5%, 50%, 95% of the patients have "
-    "it or less (inverted empirical CDF; always a value that occurs)"
-)
-COHORT_CSV_COLUMNS = (
-    "seed",
-    "patients",
-    "quantity",
-    "dose",
-    "label",
-    "mean",
-    "median",
-    "p5",
-    "p95",
-    "value",
-)
-
-
 def cohort_csv(result: CohortResult) -> str:
     """Tidy rows: one per quantity (per dose for per-dose ones); seed on every row."""
-    rows: list[dict[str, Any]] = []
+    from celldose.simulator.scenarios import COHORT_CSV_COLUMNS
 
-    def add(
-        quantity: str,
-        stats: Stats | dict[str, float] | None = None,
-        *,
-        dose: Any = "",
-        label: str = "",
-        value: Any = "",
-    ) -> None:
-        row = {"quantity": quantity, "dose": dose, "label": label, "value": value}
-        if stats is not None:
-            row.update(stats if isinstance(stats, dict) else stats.as_dict())
-        rows.append(row)
-
-    add("weight_kg", result.weight_kg, label=result.weight_model)
-    add("total_cells", result.total_cells)
-    for d in result.per_dose:
-        add("cells", d.cells, dose=d.number, label=d.dose, value=d.received)
-        add("missed_fraction", dose=d.number, value=d.missed_fraction)
-        add("delayed_fraction", dose=d.number, value=d.delayed_fraction)
-    if result.vials is not None:
-        add("vials", result.vials)
-    if result.course_days is not None:
-        add("course_days", result.course_days)
-    add("doses_given", result.doses_given)
-    add("patients_without_dose", value=result.patients_without_dose)
-    add("cohort_total_cells", value=result.cohort_total_cells)
-    demand = result.demand
-    add("overage", value=demand.overage)
-    add("cells_to_draw", value=demand.cells_to_draw)
-    add("cells_to_manufacture", value=demand.cells_to_manufacture)
-    if demand.vials is not None:
-        add("vials_total", value=demand.vials)
-        add("vials_to_manufacture", value=demand.vials_to_manufacture)
-    for f in result.responders:
-        add(
-            "responders",
-            {"mean": f.mean, "median": float(f.median), "p5": float(f.p5), "p95": float(f.p95)},
-            label=f"{f.label} ({f.k}/{f.n} published)",
-        )
-    for row in rows:
-        row["seed"] = result.seed
-        row["patients"] = result.patients
-    return csv_text(COHORT_CSV_COLUMNS, rows)
+    return csv_text(COHORT_CSV_COLUMNS, result.rows())
 
 
 def _count(value: float) -> str:
@@ -421,7 +171,7 @@ def cohort_table(result: CohortResult) -> str:
     out = [f"protocol: {plan.protocol_id}, arm {plan.arm}: {plan.regimen}"]
     if result.schedule is not None:
         out.append(f"schedule: {result.schedule}imum of the frequency range (--schedule)")
-    source = "from --dose" if plan.dose_source == "--dose" else "published"
+    source = "from --dose" if plan.dose_source == "given" else "published"
     per = {"per kg": "× each patient's weight", "per m²": "× each patient's BSA (Meeh)"}
     for record in {str(r.dose): r for r in plan.doses}.values():
         scaling = ""
@@ -519,10 +269,8 @@ def cohort_table(result: CohortResult) -> str:
 
 __all__ = [
     "cohort_csv",
-    "cohort_json",
     "cohort_table",
     "whatif_csv",
-    "whatif_json",
     "whatif_table",
 ]
 

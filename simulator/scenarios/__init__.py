@@ -9,25 +9,67 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from celldose.simulator.scenarios._cohort import DEFAULT_SEED, Cohort, parse_delay_days
 from celldose.simulator.scenarios._comparison import (
-    Lane,
-    build_lane,
-    build_lanes,
+    COMPARISON_COLUMNS,
+    Comparison,
+    ComparisonRow,
+    compare,
+    comparison_notes,
     comparison_rows,
+    format_cells,
+)
+from celldose.simulator.scenarios._lane_model import (
+    DAYS_PER_MONTH,
+    REFERENCE_START,
+    Lane,
+    LaneDose,
+    LaneSchedule,
+    LaneWindow,
+)
+from celldose.simulator.scenarios._lane_sets import ANY, LaneOptions, build_lanes
+from celldose.simulator.scenarios._lanes import build_lane
+from celldose.simulator.scenarios._roster import Roster, parse_roster, read_roster
+from celldose.simulator.scenarios._scenario import WhatIf, parse_delays, parse_skips, parse_weights
+from celldose.simulator.scenarios._stats import (
+    PERCENTILE_NOTE,
+    ResponderForecast,
+    Stats,
+    responders_text,
     wilson_interval,
 )
-from celldose.simulator.scenarios._whatif import WhatIf, WhatIfResult, whatif
+from celldose.simulator.scenarios._whatif import whatif
+from celldose.simulator.scenarios._whatif_result import (
+    WHATIF_CSV_COLUMNS,
+    WhatIfDose,
+    WhatIfResult,
+    WindowShift,
+)
 
 if TYPE_CHECKING:
-    from celldose.simulator.scenarios._cohort import Cohort, CohortResult, simulate_cohort
+    from celldose.simulator.scenarios._cohort_result import (
+        COHORT_CSV_COLUMNS,
+        CohortResult,
+        Demand,
+        DoseStats,
+    )
+    from celldose.simulator.scenarios._simulate import simulate_cohort
 
-_NUMPY = {"Cohort", "CohortResult", "simulate_cohort"}
+# numpy loads with these (the cohort engine), on first use
+_NUMPY = {
+    "COHORT_CSV_COLUMNS": "celldose.simulator.scenarios._cohort_result",
+    "CohortResult": "celldose.simulator.scenarios._cohort_result",
+    "Demand": "celldose.simulator.scenarios._cohort_result",
+    "DoseStats": "celldose.simulator.scenarios._cohort_result",
+    "simulate_cohort": "celldose.simulator.scenarios._simulate",
+}
 
 
 def __getattr__(name: str) -> Any:
-    if name in _NUMPY:
-        return getattr(importlib.import_module("celldose.simulator.scenarios._cohort"), name)
-    raise AttributeError(f"module 'celldose.simulator.scenarios' has no attribute {name!r}")
+    module = _NUMPY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'celldose.simulator.scenarios' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)
 
 
 def __dir__() -> list[str]:
@@ -35,14 +77,45 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
+    "ANY",
+    "COHORT_CSV_COLUMNS",
+    "COMPARISON_COLUMNS",
+    "DAYS_PER_MONTH",
+    "DEFAULT_SEED",
+    "PERCENTILE_NOTE",
+    "REFERENCE_START",
+    "WHATIF_CSV_COLUMNS",
     "Cohort",
     "CohortResult",
+    "Comparison",
+    "ComparisonRow",
+    "Demand",
+    "DoseStats",
     "Lane",
+    "LaneDose",
+    "LaneOptions",
+    "LaneSchedule",
+    "LaneWindow",
+    "ResponderForecast",
+    "Roster",
+    "Stats",
     "WhatIf",
+    "WhatIfDose",
     "WhatIfResult",
+    "WindowShift",
     "build_lane",
     "build_lanes",
+    "compare",
+    "comparison_notes",
     "comparison_rows",
+    "format_cells",
+    "parse_delay_days",
+    "parse_delays",
+    "parse_roster",
+    "parse_skips",
+    "parse_weights",
+    "read_roster",
+    "responders_text",
     "simulate_cohort",
     "whatif",
     "wilson_interval",

@@ -32,17 +32,13 @@ from collections.abc import Callable
 import numpy as np
 
 from celldose.protocols import load_protocol, parse_dose
-from celldose.simulator import DoseOptions, Product
-from celldose.simulator.dosing._patient import make_patient
-from celldose.simulator.dosing._schedule import plan_doses
-from celldose.simulator.dosing._species import get_species
-from celldose.simulator.scenarios._cohort import (
-    Cohort,
-    _engine,
-    _weight_model,
+from celldose.simulator.dosing import DoseOptions, Product, get_species, make_patient, plan_doses
+from celldose.simulator.scenarios import Cohort, simulate_cohort
+from celldose.simulator.scenarios._engine import (
     draw_block,
     evaluate_block,
-    simulate_cohort,
+    make_engine,
+    weight_model,
 )
 
 PROTOCOL = load_protocol("jang2025-canine-itp")
@@ -121,9 +117,9 @@ def loop_seconds_per_patient(runs: int) -> float:
     """Per-patient time of the plain loop, on the engine's own draws (checked to agree)."""
     species = get_species("dog")
     spec = cohort(LOOP_PATIENTS)
-    model = _weight_model(spec, species)
+    model = weight_model(spec, species)
     plan = plan_doses(PROTOCOL, make_patient(species, "15kg"), options=OPTIONS)
-    engine = _engine(plan, 0, species)
+    engine = make_engine(plan, 0, species)
     streams = [np.random.default_rng(s) for s in np.random.SeedSequence(spec.seed).spawn(3)]
     draws = draw_block(model, streams, 0, LOOP_PATIENTS, DOSES, spec)
     assert draws.given is not None and draws.delays is not None
@@ -132,7 +128,7 @@ def loop_seconds_per_patient(runs: int) -> float:
         draws.weights.tolist(),
         draws.given.tolist(),
         draws.delays.tolist(),
-        engine.per_kg.tolist(),
+        [d.amount * engine.scale_factor for d in engine.doses],  # per-kg doses only
         engine.planned_days.tolist(),
         engine.cells_per_vial,
     )

@@ -345,3 +345,26 @@ def test_roster_refusals_name_the_line(capsys: pytest.CaptureFixture[str], tmp_p
     assert refused(capsys, *JANG, "--roster", str(missing)).startswith(
         f"error: cannot read the roster {missing}"
     )
+
+
+def test_a_plan_is_never_refused_by_its_own_spacing_rule(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # q2d ×3 then twice weekly ×4: doses 3 and 4 are 2 days apart (days 4 and 6), as
+    # `celldose dose` plans them; the what-if with no scenario used to refuse this plan
+    regimen = "1e6 cells/kg q2d x3 then twice weekly x4"
+    code, out, err = run(
+        capsys,
+        "--regimen",
+        regimen,
+        "--species",
+        "dog",
+        "--weight",
+        "10kg",
+        "--format",
+        "json",
+    )
+    assert (code, err) == (0, "")
+    doses = json.loads(out)["doses"]
+    assert [d["day"] for d in doses] == [0, 2, 4, 6, 9, 13, 16]
+    assert {d["status"] for d in doses} == {"given"}

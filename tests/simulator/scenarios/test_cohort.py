@@ -24,21 +24,21 @@ from celldose.protocols import (
 )
 from celldose.simulator import DoseOptions, Product, get_species, make_patient, parse_weight
 from celldose.simulator import plan_doses as plan
-from celldose.simulator.scenarios._cohort import (
+from celldose.simulator.scenarios import (
     Cohort,
     CohortResult,
-    Draws,
-    Engine,
-    _dose_percentiles,
-    _positions,
-    beta_binomial_pmf,
-    evaluate_block,
     parse_delay_days,
     parse_roster,
     read_roster,
-    responder_forecast,
     simulate_cohort,
 )
+from celldose.simulator.scenarios._engine import Draws, Engine, evaluate_block
+from celldose.simulator.scenarios._stats import (
+    _positions,
+    beta_binomial_pmf,
+    responder_forecast,
+)
+from celldose.simulator.scenarios._stats import dose_percentiles as _dose_percentiles
 
 DOG = get_species("dog")
 DOSE = DoseOptions(dose=parse_dose("1e6 cells/kg"))
@@ -200,7 +200,7 @@ def test_every_dose_missed() -> None:
     assert result.total_cells.p95 == 0
     assert result.patients_without_dose == 50
     assert all(d.cells is None for d in result.per_dose)
-    assert "--missed 1: every dose is missed, nobody is treated" in result.warnings
+    assert "missed=1: every dose is missed, nobody is treated" in result.warnings
 
 
 def test_missing_the_first_dose_is_measured_from_the_first_dose_given() -> None:
@@ -222,7 +222,7 @@ def test_calendar_months_need_a_start_for_course_lengths() -> None:
 def test_frequency_range_needs_a_schedule() -> None:
     aa = load_protocol("aa-ucmsc-18")
     options = DoseOptions(count=8)
-    with pytest.raises(OptionError, match=r"choose --schedule min"):
+    with pytest.raises(OptionError, match=r"choose schedule=min"):
         simulate(Cohort(patients=10), aa, options=options)
     result = simulate(Cohort(patients=10), aa, options=options, schedule="max")
     assert [d.planned_day for d in result.per_dose] == [0, 3, 7, 10, 14, 17, 21, 24]
@@ -231,9 +231,8 @@ def test_frequency_range_needs_a_schedule() -> None:
 # -- the engine, by hand -------------------------------------------------------------------------
 def test_block_by_hand() -> None:
     engine = Engine(
-        per_kg=np.array([1e6, 1e6]),
-        per_m2=np.zeros(2),
-        flat=np.zeros(2),
+        doses=(parse_dose("1e6 cells/kg"),) * 2,
+        scale_factor=1.0,
         meeh_k=None,
         cap=None,
         viability=None,
@@ -370,22 +369,85 @@ ROSTER = parse_roster("a,10kg\n", DOG)
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"patients": -5}, r"--patients must be at least 1, not -5"),
-        ({"patients": 0}, r"--patients must be at least 1, not 0"),
-        ({"patients": 10, "missed": 1.5}, r"--missed is the probability .* not 1.5"),
-        ({"patients": 10, "missed": -0.1}, r"--missed is .* from 0 to 1, not -0.1"),
-        ({"patients": 10, "missed": math.nan}, r"--missed is .* not nan"),
-        ({"patients": 10, "delayed": 2.0, "delay_days": (1, 2)}, r"--delayed is .* not 2"),
-        ({"patients": 10, "delayed": 0.1}, r"--delayed needs the length of a delay"),
-        ({"patients": 10, "delay_days": (1, 2)}, r"--delay-days without --delayed"),
+        (
+            {"patients": -5},
+            (
+                r"^patients must be at least 1, not -5 \(give the number of virtual "
+                r"patients, e.g. patients=1000\)$"
+            ),
+        ),
+        (
+            {"patients": 0},
+            (
+                r"^patients must be at least 1, not 0 \(give the number of virtual "
+                r"patients, e.g. patients=1000\)$"
+            ),
+        ),
+        (
+            {"patients": 10, "missed": 1.5},
+            (
+                r"^missed is the probability that a dose is missed, a number from 0 to "
+                r"1, not 1.5 \(write 0.1 for 10%\)$"
+            ),
+        ),
+        (
+            {"patients": 10, "missed": -0.1},
+            (
+                r"^missed is the probability that a dose is missed, a number from 0 to "
+                r"1, not -0.1 \(write 0.1 for 10%\)$"
+            ),
+        ),
+        (
+            {"patients": 10, "missed": math.nan},
+            (
+                r"^missed is the probability that a dose is missed, a number from 0 to "
+                r"1, not nan \(write 0.1 for 10%\)$"
+            ),
+        ),
+        (
+            {"patients": 10, "delayed": 2.0, "delay_days": (1, 2)},
+            (
+                r"^delayed is the probability that a dose is delayed, a number from 0 to "
+                r"1, not 2 \(write 0.1 for 10%\)$"
+            ),
+        ),
+        (
+            {"patients": 10, "delayed": 0.1},
+            (
+                r"^delayed needs the length of a delay \(pass delay_days=\"1-7\" "
+                r"\(days\)\)$"
+            ),
+        ),
+        (
+            {"patients": 10, "delay_days": (1, 2)},
+            (
+                r"^delay_days without a probability of delay delays nothing \(give the "
+                r"probability that a dose is delayed, e.g. delayed=0.1\)$"
+            ),
+        ),
         ({"patients": 10, "delayed": 0.1, "delay_days": (0, 2)}, r"not a range of whole days"),
         ({"patients": 10, "delayed": 0.1, "delay_days": (5, 2)}, r"not a range of whole days"),
-        ({"patients": 10, "overage": 0.9}, r"--overage must be at least 1, not 0.9"),
-        ({"patients": 10, "seed": -1}, r"--seed must be a whole number >= 0"),
+        (
+            {"patients": 10, "overage": 0.9},
+            (
+                r"^overage must be at least 1, not 0.9 \(it multiplies the demand: 1 for "
+                r"none, 1.2 for 20% extra\)$"
+            ),
+        ),
+        ({"patients": 10, "seed": -1}, r"^seed must be a whole number >= 0, not -1$"),
         ({"patients": 10, "roster": ROSTER}, r"not both"),
         ({}, r"a cohort needs a number of patients or a roster"),
-        ({"roster": ROSTER, "weight": parse_weight("9kg")}, r"--weight does not go with"),
-        ({"patients": 10, "weight_sigma": -0.1}, r"--weight-sigma must be a finite number >= 0"),
+        (
+            {"roster": ROSTER, "weight": parse_weight("9kg")},
+            (r"^weight does not go with a roster, which gives every weight$"),
+        ),
+        (
+            {"patients": 10, "weight_sigma": -0.1},
+            (
+                r"^weight_sigma must be a finite number >= 0, not -0.1 \(it is the "
+                r"standard deviation of log weight, e.g. 0.3\)$"
+            ),
+        ),
         ({"patients": 20_000_000}, r"more than the 10,000,000"),
     ],
 )
@@ -405,12 +467,18 @@ def test_weight_overrides_are_used() -> None:
     result = simulate(Cohort(patients=20_000, weight_median=parse_weight("30kg"), weight_sigma=0.1))
     # lognormal median 30, sigma 0.1: the sample median is within 1% of 30 kg
     assert result.weight_kg.median == pytest.approx(30, rel=0.01)
-    assert "--weight-median/--weight-sigma" in result.weight_model
+    assert "(weight_median/weight_sigma; dog:" in result.weight_model
 
 
 def test_parse_delay_days() -> None:
     assert parse_delay_days("1-7") == (1, 7)
     assert parse_delay_days("3") == (3, 3)
     assert parse_delay_days("2–5 days") == (2, 5)
-    with pytest.raises(OptionError, match=r"--delay-days 'a week' is not understood"):
+    with pytest.raises(
+        OptionError,
+        match=(
+            r"^delay_days 'a week' is not understood \(write the shortest and "
+            r"longest delay in days, e.g. \"1-7\", or \"3\" for exactly 3\)$"
+        ),
+    ):
         parse_delay_days("a week")

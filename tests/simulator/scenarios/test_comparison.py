@@ -7,6 +7,7 @@ import math
 
 import pytest
 
+from celldose.cli._cmd_compare import split_assignment
 from celldose.protocols import (
     NotReportedError,
     OptionError,
@@ -15,7 +16,7 @@ from celldose.protocols import (
     parse_dose,
 )
 from celldose.simulator import get_species, make_patient, plan_doses
-from celldose.simulator.scenarios._comparison import (
+from celldose.simulator.scenarios import (
     COMPARISON_COLUMNS,
     REFERENCE_START,
     build_lane,
@@ -23,7 +24,6 @@ from celldose.simulator.scenarios._comparison import (
     comparison_notes,
     comparison_rows,
     responders_text,
-    split_assignment,
     wilson_interval,
 )
 
@@ -159,7 +159,7 @@ def test_a_dose_for_one_protocol_replaces_its_published_dose_as_dose_does() -> N
     assert lane.dose_replaced and lane.given == ()
     assert lane.doses[0].cells_per_kg == 1e6
     assert lane.warnings == (
-        "dose 1×10⁶ cells/kg from --dose replaces the protocol's 2×10⁶ cells/kg",
+        "dose 1×10⁶ cells/kg from dose= replaces the protocol's 2×10⁶ cells/kg",
     )
 
 
@@ -167,13 +167,19 @@ def test_a_plain_value_that_nobody_needs_is_refused() -> None:
     with pytest.raises(OptionError) as info:
         build_lanes([CHEN, QI], count=8)
     assert str(info.value) == (
-        "every protocol reports its number of doses, so --count 8 is not used "
-        "(drop --count, or write ID=8 to replace one protocol's value)"
+        "every protocol reports its number of doses, so count=8 is not used "
+        "(drop count=, or write ID=8 to replace one protocol's value)"
     )
 
 
 def test_a_value_for_an_unknown_protocol_is_refused() -> None:
-    with pytest.raises(OptionError, match="--dose names nope, which is not among the protocols"):
+    with pytest.raises(
+        OptionError,
+        match=(
+            r"^dose names nope, which is not among the protocols \(use one of: "
+            r"qi2017-sjogren-thrombocytopenia\)$"
+        ),
+    ):
         build_lanes([QI], dose={"nope": "1e6 cells/kg"})
 
 

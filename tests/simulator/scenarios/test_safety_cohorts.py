@@ -14,10 +14,9 @@ from pathlib import Path
 import pytest
 
 from celldose.cli import main
-from celldose.protocols._errors import OptionError
-from celldose.simulator.dosing._species import get_species
-from celldose.simulator.scenarios import _cohort
-from celldose.simulator.scenarios._cohort import Cohort, read_roster
+from celldose.protocols import OptionError
+from celldose.simulator.dosing import get_species
+from celldose.simulator.scenarios import Cohort, _roster, read_roster
 
 JANG = ["simulate", "jang2025-canine-itp", "--dose", "1e6/kg"]
 ROSTER_HINT = "(write one patient a line as id,weight with a unit, e.g. rex,12kg)"
@@ -79,7 +78,7 @@ def test_an_id_of_exactly_200_characters_is_read(tmp_path: Path) -> None:
 def test_more_patients_than_the_roster_limit_are_refused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(_cohort, "MAX_ROSTER_PATIENTS", 3)
+    monkeypatch.setattr(_roster, "MAX_ROSTER_PATIENTS", 3)
     roster = tmp_path / "roster.csv"
     roster.write_text("id,weight\na,10kg\nb,11kg\n# note\nc,12kg\nd,13kg\n", encoding="utf-8")
     with pytest.raises(OptionError) as info:

@@ -22,7 +22,7 @@ from celldose.protocols import (
     protocol_from_regimen,
 )
 from celldose.simulator import DoseOptions, get_species, make_patient, parse_weight
-from celldose.simulator.scenarios._whatif import (
+from celldose.simulator.scenarios import (
     WhatIf,
     WhatIfResult,
     parse_delays,
@@ -113,7 +113,7 @@ def test_twice_weekly_delay_that_breaks_the_spacing_is_refused() -> None:
     assert str(info.value) == (
         "delaying dose 3 puts doses 3 and 4 1 day apart (days 9 and 10); the protocol needs "
         "at least 3 days between them (no delay of dose 3 fits before dose 4: skip it instead "
-        "or use --delay-policy shift to move the later doses with it)"
+        "or use delay_policy=shift to move the later doses with it)"
     )
 
 
@@ -221,7 +221,7 @@ def test_calendar_month_window_moves_by_date() -> None:
 def test_calendar_months_need_a_start_date_for_delays() -> None:
     qi = load_protocol("qi2017-sjogren-thrombocytopenia")
     human = make_patient(get_species("human"), "60kg")
-    with pytest.raises(OptionError, match=r"give the first dose's date with --start"):
+    with pytest.raises(OptionError, match=r"give the first dose's date with start=YYYY-MM-DD\)$"):
         whatif(qi, human, WhatIf(delays=((2, 7),)))
     skipped = whatif(qi, human, WhatIf(missed=(3,)))  # a missed dose needs no days
     assert skipped.total_cells == pytest.approx(3 * 2e6 * 60)
@@ -293,10 +293,22 @@ def test_a_dose_that_does_not_exist_is_refused() -> None:
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
-        ({"missed": (0,)}, "--skip 0: doses are numbered from 1"),
+        ({"missed": (0,)}, "^skip 0: doses are numbered from 1$"),
         ({"missed": (2, 2)}, "dose 2 is skipped twice"),
-        ({"delays": ((3, 0),)}, "--delay 3:0: a delay is at least 1 day"),
-        ({"delays": ((3, -2),)}, "--delay 3:-2: a delay is at least 1 day"),
+        (
+            {"delays": ((3, 0),)},
+            (
+                r"^delay 3:0: a delay is at least 1 day \(write the dose and the days it "
+                r"moves later, e.g. delay=3:5\)$"
+            ),
+        ),
+        (
+            {"delays": ((3, -2),)},
+            (
+                r"^delay 3:-2: a delay is at least 1 day \(write the dose and the days "
+                r"it moves later, e.g. delay=3:5\)$"
+            ),
+        ),
         ({"delays": ((3, 1), (3, 2))}, "dose 3 is delayed twice"),
         ({"missed": (3,), "delays": ((3, 1),)}, "dose 3 is both missed and delayed"),
         ({"weights": ((0, parse_weight("12kg")), (0, parse_weight("13kg")))}, "two weights"),
@@ -317,13 +329,15 @@ def test_frequency_range_needs_a_schedule() -> None:
     aa = load_protocol("aa-ucmsc-18")  # once or twice weekly, count not reported
     human = make_patient(get_species("human"), "60kg")
     options = DoseOptions(count=4)
-    with pytest.raises(OptionError, match=r"choose --schedule min"):
+    with pytest.raises(OptionError, match=r"choose schedule=min"):
         whatif(aa, human, WhatIf(), options=options)
     most = whatif(aa, human, WhatIf(delays=((2, 1),)), options=options, schedule="max")
     assert [d.day for d in most.doses] == [0, 4, 8, 11]  # twice weekly 0, 3, 7, 10; +1 shift
     fewest = whatif(aa, human, WhatIf(), options=options, schedule="min")
     assert [d.day for d in fewest.doses] == [0, 7, 14, 21]
-    with pytest.raises(OptionError, match=r"drop --schedule"):
+    with pytest.raises(
+        OptionError, match=r"has one schedule \(1×10⁶ cells/kg q4w ×8\) \(leave it out\)$"
+    ):
         run(JANG, WhatIf(), schedule="min")
 
 

@@ -1,0 +1,320 @@
+"""The random engine of a virtual cohort: draws and blocks of doses × patients.
+
+Everything is vectorised with numpy on arrays of doses × patients, in blocks of patients so the
+memory stays near the size of the one array that must be kept (the cells of every dose of every
+patient, for the per-dose percentiles). The weights, the missed doses and the delays each come
+from their own random stream, so changing ``missed`` does not change the weights drawn. A
+dose's cells come from :func:`~celldose.simulator.dosing.cells_per_dose_array`, the vectorised
+twin of the rule every dose plan uses.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import numpy.typing as npt
+
+from celldose.protocols import Dose, OptionError, format_sig
+from celldose.simulator.dosing import DosePlan, Species, cells_per_dose_array, make_patient
+
+if TYPE_CHECKING:
+    from celldose.simulator.scenarios._cohort import Cohort
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.int32]
+BoolArray = npt.NDArray[np.bool_]
+
+BLOCK = 1 << 18  # doses × patients handled at once (2 MB per float array)
+MIN_INSIDE = 0.9  # refuse a weight distribution that truncation would reshape more than this
+
+
+@dataclass(frozen=True, eq=False)
+class Engine:
+    """The constants of one schedule: each dose, the scaling, the product in hand."""
+
+    doses: tuple[Dose, ...]  # each dose of the schedule, in order
+    scale_factor: float  # cross-species scaling of per-kg doses (1: none)
+    meeh_k: float | None  # Meeh's K, for a per-m² dose (BSA from the weight)
+    cap: float | None
+    viability: float | None  # divide the cells by it to get the cells to draw
+    cells_per_vial: float | None
+    planned_days: IntArray | None  # (doses,) or None when calendar months have no start date
+
+    @property
+    def count(self) -> int:
+        return len(self.doses)
+
+
+@dataclass(frozen=True, eq=False)
+class Draws:
+    """The random input of one block: weights (n,), given (doses, n), delays (doses, n)."""
+
+    weights: FloatArray
+    given: BoolArray | None  # None: every dose given
+    delays: IntArray | None  # None: no delays
+
+
+@dataclass(eq=False)
+class BlockOut:
+    total_cells: FloatArray
+    cells_to_draw: float
+    vials: IntArray | None
+    course_days: IntArray | None
+    doses_given: IntArray
+    dose_sums: FloatArray
+    received: npt.NDArray[np.int64]
+    delayed: npt.NDArray[np.int64]
+    capped: int
+
+
+@dataclass(frozen=True)
+class WeightModel:
+    """How a block's weights are drawn."""
+
+    kind: str  # "lognormal", "fixed" or "roster"
+    median_kg: float = 0.0
+    sigma: float = 0.0
+    low_kg: float = 0.0
+    high_kg: float = 0.0
+    roster_kg: tuple[float, ...] = ()
+
+
+def make_engine(plan: DosePlan, index: int, species: Species) -> Engine:
+    """The engine of schedule ``index`` of ``plan`` (its doses, scaling and product)."""
+    records = plan.schedules[index].doses
+    days = [r.day for r in records]
+    planned = None if any(d is None for d in days) else np.asarray(days, dtype=np.int32)
+    product = plan.product
+    return Engine(
+        doses=tuple(r.dose for r in records),
+        scale_factor=plan.scale.factor if plan.scale is not None else 1.0,
+        meeh_k=species.meeh_k,
+        cap=product.cap_cells,
+        viability=product.viability if product.dose_counts_viable else None,
+        cells_per_vial=product.cells_per_vial,
+        planned_days=planned,
+    )
+
+
+def draw_block(
+    model: WeightModel,
+    streams: Sequence[np.random.Generator],
+    start: int,
+    n: int,
+    doses: int,
+    cohort: Cohort,
+) -> Draws:
+    """Draw the weights, missed doses and delays of patients ``start`` .. ``start + n``."""
+    weight_rng, missed_rng, delay_rng = streams
+    if model.kind == "roster":
+        weights = np.asarray(model.roster_kg[start : start + n], dtype=np.float64)
+    elif model.kind == "fixed" or model.sigma == 0:
+        weights = np.full(n, model.median_kg)
+    else:
+        weights = _truncated_lognormal(weight_rng, n, model)
+    given: BoolArray | None = None
+    if cohort.missed > 0:
+        given = missed_rng.random((doses, n)) >= cohort.missed
+    delays: IntArray | None = None
+    if cohort.delayed > 0:
+        assert cohort.delay_days is not None
+        low, high = cohort.delay_days
+        late = delay_rng.random((doses, n)) < cohort.delayed
+        if given is not None:
+            late &= given
+        delays = np.zeros((doses, n), dtype=np.int32)
+        delays[late] = delay_rng.integers(low, high + 1, size=int(late.sum()), dtype=np.int32)
+    return Draws(weights, given, delays)
+
+
+def _truncated_lognormal(rng: np.random.Generator, n: int, model: WeightModel) -> FloatArray:
+    """Lognormal(median, sigma) conditioned on [low, high]: out-of-range draws are redrawn."""
+    log_median = math.log(model.median_kg)
+    weights: FloatArray = np.exp(log_median + model.sigma * rng.standard_normal(n))
+    outside = np.flatnonzero((weights < model.low_kg) | (weights > model.high_kg))
+    while outside.size:
+        redrawn = np.exp(log_median + model.sigma * rng.standard_normal(outside.size))
+        weights[outside] = redrawn
+        keep = (redrawn < model.low_kg) | (redrawn > model.high_kg)
+        outside = outside[keep]
+    return weights
+
+
+def _dose_cells(engine: Engine, weights: FloatArray, cells: FloatArray) -> None:
+    """Fill ``cells`` (doses, n) with each dose's cells for ``weights``: the one dose rule,
+    once per distinct dose."""
+    bsa: FloatArray | None = None
+    if any(d.basis == "per m²" for d in engine.doses):
+        assert engine.meeh_k is not None
+        bsa = engine.meeh_k * np.power(weights * 1000.0, 2.0 / 3.0) * 1e-4  # Meeh, as meeh_bsa
+    computed: dict[Dose, FloatArray] = {}
+    for j, dose in enumerate(engine.doses):
+        if dose not in computed:
+            try:
+                computed[dose] = cells_per_dose_array(
+                    dose, weights, bsa_m2=bsa, scale_factor=engine.scale_factor
+                )
+            except OptionError:  # past the float range
+                raise cells_out_of_range() from None
+        cells[j] = computed[dose]
+
+
+def evaluate_block(engine: Engine, draws: Draws, cells: FloatArray) -> BlockOut:
+    """Cells, vials and course of one block; ``cells`` (doses, n) receives the per-dose cells,
+    with +inf where a dose was missed (so that missed doses sort last)."""
+    weights, given, delays = draws.weights, draws.given, draws.delays
+    doses, n = cells.shape
+    with np.errstate(over="ignore", invalid="ignore"):  # past the float range: refused below
+        _dose_cells(engine, weights, cells)
+        capped = 0
+        if engine.cap is not None:
+            over = cells > engine.cap
+            if given is not None:
+                over &= given
+            capped = int(over.sum())
+            np.minimum(cells, engine.cap, out=cells)
+        if given is not None:
+            np.multiply(cells, given, out=cells)
+        total = cells.sum(axis=0)
+        dose_sums = cells.sum(axis=1)
+        to_draw = cells / engine.viability if engine.viability is not None else cells
+        draw_total = float(to_draw.sum())
+    if not math.isfinite(draw_total):
+        raise cells_out_of_range()
+    vials: IntArray | None = None
+    if engine.cells_per_vial is not None:
+        opened = to_draw / engine.cells_per_vial  # the same steps as draw(), in place
+        slack = np.maximum(opened, 1.0)
+        slack *= 1e-9
+        opened -= slack
+        del slack
+        np.ceil(opened, out=opened)
+        np.maximum(opened, 1.0, out=opened)
+        if given is not None:
+            opened *= given
+        vials = opened.sum(axis=0).astype(np.int32)
+    if given is None:
+        doses_given = np.full(n, doses, dtype=np.int32)
+        received = np.full(doses, n, dtype=np.int64)
+    else:
+        doses_given = given.sum(axis=0, dtype=np.int32)
+        received = given.sum(axis=1, dtype=np.int64)
+    course: IntArray | None = None
+    if engine.planned_days is not None:
+        course = _course_days(engine.planned_days, given, delays, n)
+    delayed = (
+        np.zeros(doses, dtype=np.int64)
+        if delays is None
+        else np.count_nonzero(delays, axis=1).astype(np.int64)
+    )
+    if given is not None:
+        np.copyto(cells, np.inf, where=~given)
+    return BlockOut(
+        total, draw_total, vials, course, doses_given, dose_sums, received, delayed, capped
+    )
+
+
+def cells_out_of_range() -> OptionError:
+    return OptionError(
+        "the cells of the cohort add up to more than a number can hold",
+        "check the dose and its unit, the viability and the number of patients",
+    )
+
+
+def _course_days(
+    planned: IntArray, given: BoolArray | None, delays: IntArray | None, n: int
+) -> IntArray:
+    """Days from the first to the last dose given (0 with one dose or none)."""
+    doses = planned.shape[0]
+    if given is None:
+        first = np.zeros(n, dtype=np.intp)
+        last = np.full(n, doses - 1, dtype=np.intp)
+    else:
+        first = np.argmax(given, axis=0)
+        last = doses - 1 - np.argmax(given[::-1], axis=0)
+    course = (planned[last] - planned[first]).astype(np.int32)
+    if delays is not None:
+        # A dose's day is its planned day plus every delay up to it (shift policy). Missed doses
+        # carry no delay, so between the first and the last dose given the delays add up to
+        # all delays minus the first dose's own.
+        course += delays.sum(axis=0, dtype=np.int32)
+        course -= np.take_along_axis(delays, first[None, :], axis=0)[0]
+    if given is not None:
+        course[~given.any(axis=0)] = 0
+    return course
+
+
+def weight_model(cohort: Cohort, species: Species) -> WeightModel:
+    """How the weights of ``cohort`` are drawn; a distribution truncation would reshape is
+    refused."""
+    if cohort.roster is not None:
+        weights = cohort.roster.weights_kg
+        ordered = sorted(weights)
+        return WeightModel("roster", median_kg=ordered[(len(ordered) - 1) // 2], roster_kg=weights)
+    low, high = species.hard_kg
+    if cohort.weight is not None:
+        if not low <= cohort.weight.kg <= high:
+            make_patient(species, cohort.weight)  # raises the usual refusal
+        return WeightModel("fixed", median_kg=cohort.weight.kg)
+    median = cohort.weight_median.kg if cohort.weight_median else species.cohort_median_kg
+    sigma = cohort.weight_sigma if cohort.weight_sigma is not None else species.cohort_sigma
+    soft_low, soft_high = species.soft_kg
+    if not soft_low <= median <= soft_high:
+        raise OptionError(
+            f"a median weight of {median:g} kg is outside the {soft_low:g}-{soft_high:g} kg that "
+            f"cohort weights of a {species.label} are kept within (soft_kg, species.toml)",
+            "give a median inside that range, or a roster",
+        )
+    if sigma > 0:
+        inside = _normal_cdf(math.log(soft_high / median) / sigma) - _normal_cdf(
+            math.log(soft_low / median) / sigma
+        )
+        if inside < MIN_INSIDE:
+            raise OptionError(
+                f"with median {median:g} kg and sigma {sigma:g}, {100 * (1 - inside):.0f}% of the "
+                f"weights fall outside {soft_low:g}-{soft_high:g} kg; truncating that much would "
+                "change the distribution",
+                f"lower the sigma of log weight: sigma {sigma:g} puts 90% of the weights within "
+                f"×/÷ {format_sig(math.exp(1.645 * sigma))} of the median",
+            )
+    return WeightModel("lognormal", median, sigma, soft_low, soft_high)
+
+
+def _normal_cdf(x: float) -> float:
+    return 0.5 * (1.0 + math.erf(x / math.sqrt(2.0)))
+
+
+def describe_weights(model: WeightModel, cohort: Cohort, species: Species) -> str:
+    """The weights in words, with where their distribution comes from."""
+    if model.kind == "roster":
+        assert cohort.roster is not None
+        return f"roster {cohort.roster.source} ({len(model.roster_kg)} patients)"
+    if model.kind == "fixed":
+        assert cohort.weight is not None
+        return f"every patient {cohort.weight.text}"
+    overridden = cohort.weight_median is not None or cohort.weight_sigma is not None
+    source = "weight_median/weight_sigma" if overridden else "species.toml"
+    return (
+        f"lognormal, median {model.median_kg:g} kg, sigma {model.sigma:g} (of log weight), "
+        f"truncated to {model.low_kg:g}-{model.high_kg:g} kg ({source}; {species.label}: "
+        "celldose planning assumptions, not study data)"
+    )
+
+
+__all__ = [
+    "BLOCK",
+    "BlockOut",
+    "Draws",
+    "Engine",
+    "WeightModel",
+    "cells_out_of_range",
+    "describe_weights",
+    "draw_block",
+    "evaluate_block",
+    "make_engine",
+    "weight_model",
+]

@@ -1,0 +1,273 @@
+"""Simulating virtual cohorts: many patients of one protocol arm, drawn at random, summarised.
+
+A cohort is N virtual patients whose weights come from the species' distribution (lognormal
+with the ``cohort`` median and sigma of species.toml, truncated to its ``soft_kg`` range), from
+one fixed weight, or from a roster file (``id,weight`` with units). Each dose is missed with
+probability ``missed``; a dose that is given is delayed with probability ``delayed`` by a whole
+number of days drawn uniformly from ``delay_days`` (inclusive), and a delay moves every later
+dose with it (the "shift" policy: keeping the calendar could break the spacing rule at random).
+The same seed gives the same result (numpy's ``SeedSequence(seed)``, one stream per kind of
+draw). The engine is :mod:`._engine`, the statistics :mod:`._stats`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from celldose.protocols import (
+    Dose,
+    OptionError,
+    Protocol,
+    Responders,
+    Which,
+    format_sig,
+)
+from celldose.simulator.dosing import (
+    DoseOptions,
+    DosePlan,
+    Species,
+    Weight,
+    get_species,
+    make_patient,
+    plan_doses,
+)
+from celldose.simulator.scenarios._cohort import Cohort
+from celldose.simulator.scenarios._cohort_result import CohortResult, Demand, DoseStats
+from celldose.simulator.scenarios._engine import (
+    BLOCK,
+    Engine,
+    IntArray,
+    cells_out_of_range,
+    describe_weights,
+    draw_block,
+    evaluate_block,
+    make_engine,
+    weight_model,
+)
+from celldose.simulator.scenarios._options import as_protocol, dose_options
+from celldose.simulator.scenarios._stats import (
+    Stats,
+    dose_percentiles,
+    responder_forecast,
+    summarise,
+)
+
+Progress = Callable[[int, int], None]
+
+MAX_CELLS = 200_000_000  # patients × doses: the per-dose array is 8 bytes each (1.6 GB)
+
+
+def simulate_cohort(
+    protocol: Protocol | str,
+    cohort: Cohort | None = None,
+    *,
+    arm: str | None = None,
+    options: DoseOptions | None = None,
+    schedule: Which | None = None,
+    progress: Progress | None = None,
+    dose: str | Dose | None = None,
+    count: int | None = None,
+    interval: str | None = None,
+    **who: Any,
+) -> CohortResult:
+    """Simulate ``cohort`` on ``arm`` of ``protocol`` (a Protocol, a library id or a file).
+
+    Instead of a :class:`Cohort`, its fields may be given as keywords (``patients=1000,
+    weight="70kg", missed=0.1, seed=7``); ``dose``, ``count`` and ``interval`` fill
+    ``options`` as in :func:`~celldose.simulator.dosing.plan_doses`. ``schedule`` picks the
+    minimum or maximum schedule of a frequency range (required then). ``progress(done,
+    total)`` is called after each block of patients.
+
+    >>> r = simulate_cohort("jang2025-canine-itp", patients=3, weight="10kg",
+    ...                     dose="1e6 cells/kg")
+    >>> r.total_cells.median, r.cohort_total_cells
+    (80000000.0, 240000000.0)
+
+    """
+    protocol = as_protocol(protocol)
+    options = dose_options(options, dose=dose, count=count, interval=interval)
+    if cohort is None:
+        cohort = Cohort(**who)
+    elif who:
+        raise OptionError(
+            f"give a Cohort or its fields ({', '.join(sorted(who))}), not both",
+            fields=tuple(sorted(who)),
+        )
+    elif not isinstance(cohort, Cohort):
+        raise OptionError(f"cohort must be a Cohort, not {cohort!r}", "e.g. patients=1000")
+    species = cohort.species or get_species(protocol.species)
+    chosen = protocol.arm(arm)
+    _check_bsa(protocol, chosen.name, species, options)
+    model = weight_model(cohort, species)
+    reference = make_patient(species, Weight(model.median_kg, model.median_kg, "kg"))
+    plan = plan_doses(protocol, reference, arm=chosen.name, options=options)
+    index = plan.schedule_index(schedule)
+    records = plan.schedules[index].doses
+    doses = len(records)
+    patients = cohort.size
+    if patients * doses > MAX_CELLS:
+        raise OptionError(
+            f"{patients:,} patients × {doses} doses is more than celldose holds at once "
+            f"({MAX_CELLS:,} doses)",
+            f"give at most patients={MAX_CELLS // doses:,}",
+            fields=("patients",),
+        )
+    engine = make_engine(plan, index, species)
+    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(cohort.seed).spawn(3)]
+    cells = np.empty((doses, patients), dtype=np.float64)
+    weights = np.empty(patients, dtype=np.float64)
+    totals = np.empty(patients, dtype=np.float64)
+    vials = np.empty(patients, dtype=np.int32) if engine.cells_per_vial is not None else None
+    course = np.empty(patients, dtype=np.int32) if engine.planned_days is not None else None
+    given_counts = np.empty(patients, dtype=np.int32)
+    dose_sums = np.zeros(doses)
+    received = np.zeros(doses, dtype=np.int64)
+    delayed = np.zeros(doses, dtype=np.int64)
+    to_draw = 0.0
+    capped = 0
+    block = max(1, BLOCK // doses)
+    for start in range(0, patients, block):  # blocks of patients bound the temporary memory
+        stop = min(start + block, patients)
+        draws = draw_block(model, streams, start, stop - start, doses, cohort)
+        out = evaluate_block(engine, draws, cells[:, start:stop])
+        weights[start:stop] = draws.weights
+        totals[start:stop] = out.total_cells
+        given_counts[start:stop] = out.doses_given
+        if vials is not None:
+            assert out.vials is not None
+            vials[start:stop] = out.vials
+        if course is not None:
+            assert out.course_days is not None
+            course[start:stop] = out.course_days
+        dose_sums += out.dose_sums
+        received += out.received
+        delayed += out.delayed
+        to_draw += out.cells_to_draw
+        capped += out.capped
+        if progress is not None:
+            progress(stop, patients)
+    with np.errstate(over="ignore"):
+        cohort_total = float(totals.sum())
+    drawn = to_draw if engine.viability is not None else cohort_total
+    if not math.isfinite(drawn * cohort.overage):
+        raise cells_out_of_range()
+    percentiles = dose_percentiles(cells, received)
+    del cells
+    per_dose = [
+        DoseStats(
+            number=record.number,
+            phase=record.phase,
+            dose=str(record.dose),
+            planned_day=record.day,
+            received=int(received[j]),
+            missed_fraction=1.0 - float(received[j]) / patients,
+            delayed_fraction=float(delayed[j]) / patients,
+            cells=None
+            if received[j] == 0
+            else Stats(
+                mean=float(dose_sums[j] / received[j]),
+                median=float(percentiles[j, 1]),
+                p5=float(percentiles[j, 0]),
+                p95=float(percentiles[j, 2]),
+            ),
+        )
+        for j, record in enumerate(records)
+    ]
+    total_vials = int(vials.sum(dtype=np.int64)) if vials is not None else None
+    demand = Demand(
+        overage=cohort.overage,
+        cells_given=cohort_total,
+        cells_to_draw=drawn,
+        cells_to_manufacture=drawn * cohort.overage,
+        cells_per_vial=engine.cells_per_vial,
+        vials=total_vials,
+        vials_to_manufacture=None
+        if total_vials is None
+        else math.ceil(total_vials * cohort.overage * (1 - 1e-12)),  # 10 × 1.1 is 11, not 12
+    )
+    forecasts = tuple(
+        responder_forecast(w.label, w.responders, patients)
+        for w in protocol.response_windows
+        if isinstance(w.responders, Responders) and w.arm in (None, chosen.name)
+    )
+    placeholder = () if model.kind == "fixed" else reference.warnings  # a fixed weight is real
+    warnings = _warnings(plan, placeholder, cohort, engine, capped, given_counts)
+    for array in (weights, totals, vials, course, given_counts):
+        if array is not None:
+            array.flags.writeable = False
+    return CohortResult(
+        plan=plan,
+        cohort=cohort,
+        schedule=plan.schedules[index].which,
+        species=species,
+        weight_model=describe_weights(model, cohort, species),
+        weight_kg=summarise(weights),
+        total_cells=summarise(totals),
+        cohort_total_cells=cohort_total,
+        per_dose=tuple(per_dose),
+        vials=summarise(vials) if vials is not None else None,
+        course_days=summarise(course) if course is not None else None,
+        doses_given=summarise(given_counts),
+        patients_without_dose=int(np.count_nonzero(given_counts == 0)),
+        capped_doses=capped,
+        demand=demand,
+        responders=forecasts,
+        warnings=warnings,
+        patient_weights_kg=weights,
+        patient_total_cells=totals,
+        patient_vials=vials,
+        patient_course_days=course,
+        patient_doses_given=given_counts,
+    )
+
+
+def _check_bsa(protocol: Protocol, arm: str, species: Species, options: DoseOptions) -> None:
+    chosen = protocol.arm(arm)
+    doses: list[Any] = (
+        [options.dose]
+        if options.dose is not None
+        else [protocol.phase_dose(chosen, i) for i in range(1, len(chosen.regimen.phases) + 1)]
+    )
+    per_m2 = any(isinstance(d, Dose) and d.basis == "per m²" for d in doses)
+    if per_m2 and (species.bsa != "meeh" or species.meeh_k is None):
+        raise OptionError(
+            f"a per-m² dose for a virtual cohort of {species.label}s needs each patient's body "
+            "surface area, and celldose draws weights only (Meeh BSA from the weight: dogs, cats)",
+            'give a per-kg dose, e.g. dose="1e6 cells/kg", or simulate one patient at a time '
+            "with a height",
+            fields=("dose",),
+        )
+
+
+def _warnings(
+    plan: DosePlan,
+    reference_warnings: tuple[str, ...],
+    cohort: Cohort,
+    engine: Engine,
+    capped: int,
+    given_counts: IntArray,
+) -> tuple[str, ...]:
+    out = [w for w in plan.warnings if w not in reference_warnings and "capped at" not in w]
+    out = [w for w in out if "fall on a weekend" not in w]
+    if cohort.roster is not None:
+        out.extend(cohort.roster.warnings)
+    if capped:
+        assert engine.cap is not None
+        out.append(
+            f"{capped:,} doses were above the cap and capped at {format_sig(engine.cap)} cells"
+        )
+    if engine.planned_days is None:
+        out.append(
+            "the regimen counts calendar months: course lengths in days need a start date "
+            "(start=YYYY-MM-DD)"
+        )
+    if cohort.missed == 1:
+        out.append("missed=1: every dose is missed, nobody is treated")
+    return tuple(out)
+
+
+__all__ = ["MAX_CELLS", "Progress", "simulate_cohort"]
