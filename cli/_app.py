@@ -20,7 +20,7 @@ from typing import Any
 import click
 
 from celldose.cli._flags import cli_text
-from celldose.protocols._errors import CelldoseError, SystemFailure
+from celldose.protocols import CelldoseError, SystemFailure
 
 COMMANDS: dict[str, tuple[str, str]] = {
     "list": ("celldose.cli._cmd_list", "List the bundled protocol library."),

@@ -11,8 +11,7 @@ from typing import Any, TypeVar
 
 import click
 
-from celldose.protocols._errors import OptionError
-from celldose.protocols._regimen import NOT_REPORTED
+from celldose.protocols import NOT_REPORTED, OptionError
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 
@@ -84,7 +83,7 @@ def input_files(*sources: str | None) -> tuple[str, ...]:
     """
     from importlib import resources
 
-    from celldose.protocols._load import LIBRARY_FOLDER, LIBRARY_PACKAGE
+    from celldose.protocols import LIBRARY_FOLDER, LIBRARY_PACKAGE
 
     files = []
     for source in sources:
@@ -102,7 +101,7 @@ def input_files(*sources: str | None) -> tuple[str, ...]:
 def check_outputs(outputs: Mapping[str, str | None], inputs: Sequence[str]) -> None:
     """Refuse, before any work, an output that cannot be written or that is an input, and two
     outputs of one command onto one file (``outputs`` maps an option to its path)."""
-    from celldose.protocols._files import check_writable, same_file
+    from celldose.protocols import check_writable, same_file
 
     given = [(option, path) for option, path in outputs.items() if path not in (None, "-")]
     for i, (option, path) in enumerate(given):
@@ -167,7 +166,7 @@ def write_output(text: str, output: str | None, *, inputs: Sequence[str] = ()) -
     if output is None or output == "-":
         click.echo(text, nl=not text.endswith("\n"))  # one final newline, as in the file
         return
-    from celldose.protocols._files import write_atomic
+    from celldose.protocols import write_atomic
 
     body = text + ("" if text.endswith("\n") else "\n")
     write_atomic(output, body.encode("utf-8"), inputs=inputs)

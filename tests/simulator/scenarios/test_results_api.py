@@ -1,0 +1,129 @@
+"""The scenario results as Python users meet them: text arguments, one-line reprs, HTML, pandas.
+
+Expected values are worked out by hand: a 12 kg dog at 1×10⁶ cells/kg gets 1.2×10⁷ cells a dose;
+Jang's q4w ×8 gives 8 doses, 9.6×10⁷ cells; missing dose 2 leaves 7 doses, 8.4×10⁷ cells.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+import celldose
+from celldose import CelldoseError
+
+JANG = "jang2025-canine-itp"
+
+
+def test_whatif_takes_text_and_prints_one_line() -> None:
+    result = celldose.whatif(JANG, weight="12 kg", dose="1e6 cells/kg", skip=[2])
+    assert repr(result) == (
+        "WhatIfResult(jang2025-canine-itp, msc, 12 kg, dose 2 missed: 7 doses of 8, 8.4×10⁷ cells)"
+    )
+    data = result.to_dict()
+    assert data["mode"] == "what-if"
+    assert [d["status"] for d in data["doses"]][:3] == ["given", "missed", "given"]
+    assert data["totals"]["planned"]["total_cells"] == pytest.approx(9.6e7)
+    assert data["totals"]["simulated"]["total_cells"] == pytest.approx(8.4e7)
+    assert data["totals"]["difference_cells"] == pytest.approx(-1.2e7)
+
+
+def test_whatif_to_pandas_has_a_row_per_planned_dose() -> None:
+    frame = celldose.whatif(JANG, weight="12 kg", dose="1e6 cells/kg", skip=[2]).to_pandas()
+    assert len(frame) == 8
+    assert list(frame["status"])[:2] == ["given", "missed"]
+    assert list(frame["cells"])[:2] == [pytest.approx(1.2e7), 0]
+
+
+def test_cohort_at_one_weight_is_exact() -> None:
+    result = celldose.simulate_cohort(JANG, patients=10, weight="12kg", dose="1e6 cells/kg", seed=1)
+    assert repr(result) == (
+        "CohortResult(jang2025-canine-itp, msc, 10 patients, seed 1, median 9.6×10⁷ cells per "
+        "patient)"
+    )
+    data = result.to_dict()
+    assert data["seed"] == 1
+    assert data["total_cells"]["median"] == pytest.approx(9.6e7)
+    assert data["cohort_total_cells"] == pytest.approx(9.6e8)  # 10 patients × 9.6×10⁷
+    frame = result.to_pandas()
+    assert list(frame.columns) == [
+        "seed",
+        "patients",
+        "quantity",
+        "dose",
+        "label",
+        "mean",
+        "median",
+        "p5",
+        "p95",
+        "value",
+    ]
+    totals = frame[frame["quantity"] == "total_cells"]
+    assert float(totals["median"].iloc[0]) == pytest.approx(9.6e7)
+
+
+def test_compare_is_public_and_takes_text() -> None:
+    table = celldose.compare(
+        ["chen2024-itp-ucmsc", "qi2017-sjogren-thrombocytopenia"], weight="70 kg"
+    )
+    assert repr(table) == "Comparison(chen2024-itp-ucmsc, qi2017-sjogren-thrombocytopenia: 5 rows)"
+    frame = table.to_pandas()
+    assert list(frame["arm"]) == [
+        "escalation-0.5",
+        "escalation-1.0",
+        "escalation-2.0",
+        "expansion-2.0",
+        "msc",
+    ]
+    assert (
+        table.to_dict()
+        == celldose.compare(
+            ["chen2024-itp-ucmsc", "qi2017-sjogren-thrombocytopenia"], weight="70 kg"
+        ).to_dict()
+    )
+
+
+def test_html_escapes_what_comes_from_files() -> None:
+    html = celldose.compare(["chen2024-itp-ucmsc"], weight="70kg")._repr_html_()
+    assert html.startswith("<div><strong>Comparison(chen2024-itp-ucmsc: 4 rows)</strong><table>")
+    assert "<script" not in html
+    whatif_html = celldose.whatif(JANG, weight="12 kg", dose="1e6 cells/kg")._repr_html_()
+    assert "<th>status</th>" in whatif_html
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (
+            lambda: celldose.Cohort(patients=0),
+            "patients must be at least 1, not 0 (give the number of virtual patients, e.g. "
+            "patients=1000)",
+        ),
+        (
+            lambda: celldose.Cohort(weight="70kg"),
+            "a cohort needs a number of patients or a roster (pass patients=N or roster=FILE)",
+        ),
+        (
+            lambda: celldose.simulate_cohort(JANG, dose="1e6 cells/kg", patients="ten"),
+            "patients must be a whole number, not 'ten'",
+        ),
+        (
+            lambda: celldose.simulate_cohort(JANG, dose="1e6 cells/kg", patients=10, missed=2),
+            "missed is the probability that a dose is missed, a number from 0 to 1, not 2 (write "
+            "0.1 for 10%)",
+        ),
+        (
+            lambda: celldose.whatif(JANG, dose="1e6 cells/kg", weight="12kg", skip=[0]),
+            "skip 0: doses are numbered from 1",
+        ),
+        (
+            lambda: celldose.compare("chen2024-itp-ucmsc", weight=70),
+            'the weight must be text with a unit or a Weight, not 70 (write it like "12kg" or '
+            '"26.5lb")',
+        ),
+    ],
+)
+def test_wrong_arguments_raise_the_librarys_own_errors(call: object, message: str) -> None:
+    assert callable(call)
+    with pytest.raises(CelldoseError) as info:
+        call()
+    assert str(info.value) == message
