@@ -213,8 +213,11 @@ def test_lane_cells_agree_with_the_dose_plan() -> None:
     patient = make_patient(get_species("human"), "70kg")
     (lane,) = build_lanes(CHEN, arms=["expansion-2.0"], weight="70kg")
     plan = plan_doses(load_protocol(CHEN), patient, arm="expansion-2.0")
-    assert [d.cells for d in lane.doses] == [r.cells for r in plan.doses]
-    assert lane.schedules[0].total_cells == plan.schedules[0].total_cells == 5.6e8
+    # by hand: 2×10⁶ cells/kg × 70 kg = 1.4×10⁸ cells, weekly ×4 = 5.6×10⁸ cells
+    assert [d.cells for d in lane.doses] == [pytest.approx(1.4e8, rel=1e-12)] * 4
+    assert [d.cells_per_kg for d in lane.doses] == [2e6] * 4
+    assert [r.cells for r in plan.doses] == [pytest.approx(1.4e8, rel=1e-12)] * 4
+    assert lane.schedules[0].total_cells == pytest.approx(5.6e8, rel=1e-12)
 
 
 def test_flat_and_per_m2_doses_without_a_weight() -> None:
