@@ -12,9 +12,10 @@ from typing import Any, TypeVar
 
 import click
 
+from celldose.cli._flags import warning_lines
 from celldose.cli._inputs import load_target
 from celldose.cli._render import DATE, check_outputs, input_files
-from celldose.protocols._errors import OptionError
+from celldose.protocols import OptionError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -68,8 +69,9 @@ def figure_options(*, cumulative: bool) -> Callable[[F], F]:
 
 
 def echo_warnings(warnings: tuple[str, ...] | list[str]) -> None:
-    for warning in dict.fromkeys(warnings):  # in order, without repeats
-        click.echo(f"warning: {warning}", err=True)
+    """Each warning once, in order, to stderr, with the API arguments it names as flags."""
+    for line in warning_lines(warnings):
+        click.echo(line, err=True)
 
 
 @click.command(name="plot")
@@ -141,7 +143,7 @@ def command(
     Wilson 95% interval, and the follow-up. Values given with --dose, --count or --interval
     are labelled as given. The same command always writes the same bytes.
     """
-    from celldose.simulator.figures._style import check_output
+    from celldose.simulator.figures import check_output, save_figure, timeline_figure
 
     check_output(output)
     inputs = input_files(protocol)
@@ -154,9 +156,6 @@ def command(
 
     def keyed(value: Any) -> Any:
         return None if value is None else {target.id: value}
-
-    from celldose.simulator.figures._style import save_figure
-    from celldose.simulator.figures._timeline import timeline_figure
 
     fig, timeline = timeline_figure(
         target,

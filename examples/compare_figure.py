@@ -20,7 +20,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from celldose.simulator import plot_timeline
+import celldose
 
 PROTOCOLS = [
     "chen2024-itp-ucmsc",  # four arms: escalation 0.5, 1.0 and 2.0, expansion 2.0 ×10⁶ cells/kg
@@ -35,7 +35,7 @@ def main(argv: list[str]) -> int:
     folder.mkdir(parents=True, exist_ok=True)
     for suffix in (".svg", ".pdf"):
         target = folder / f"compare{suffix}"
-        plot_timeline(
+        celldose.plot_timeline(
             PROTOCOLS,
             target,
             dose=CANINE_DOSE,

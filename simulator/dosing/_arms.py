@@ -77,12 +77,12 @@ def fill_unreported(regimen: Regimen, options: DoseOptions, context: str) -> Reg
             ) from None
     if options.count is not None and not used_count:
         raise OptionError(
-            f"{context} reports the number of doses ({regimen.to_shorthand()})",
+            f"the source {context} reports the number of doses ({regimen.to_shorthand()})",
             "count= only fills a count the source does not report; drop it",
         )
     if options.interval is not None and not used_interval:
         raise OptionError(
-            f"{context} reports the interval ({regimen.to_shorthand()})",
+            f"the source {context} reports the interval ({regimen.to_shorthand()})",
             "interval= only fills an interval the source does not report; drop it",
         )
     return Regimen(phases=tuple(phases), product=regimen.product)

@@ -9,24 +9,82 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
-from celldose.protocols._display import format_sig, plural, superscript
+from celldose.protocols import OptionError, format_sig, plural, superscript
 from celldose.simulator.figures._style import OKABE_ITO, figure_size, paper_rc
 
 if TYPE_CHECKING:
-    from celldose.simulator.scenarios._cohort import CohortResult
+    from matplotlib.axes import Axes
+
+    from celldose.simulator.scenarios import CohortResult
 
 BINS = 40
 
 
-def draw_cohort_histogram(result: CohortResult, *, size: str | None = "single") -> Any:
-    """A matplotlib Figure: the histogram of total cells per patient.
+def draw_cohort_histogram(
+    result: CohortResult, *, ax: Axes | None = None, size: str | None = None
+) -> Any:
+    """The histogram of total cells per patient, on ``ax`` or on a figure of its own.
 
-    Save it with :func:`celldose.simulator.figures._style.save_figure` (deterministic bytes).
+    With ``ax`` (a matplotlib ``Axes`` you own) the histogram, its median, mean and 5-95% band
+    and the title are drawn there, in your figure's style, with the legend to the right of the
+    axes, and ``ax`` is returned.
+    Without it, a new matplotlib ``Figure`` at a journal ``size`` (``single``, the default,
+    ``1.5``, ``double`` or ``WxH`` like ``85x60mm``), with the legend under the axes, is
+    returned; save it with :func:`~celldose.simulator.figures.save_figure` (the same bytes from
+    run to run).
+
+    >>> import celldose
+    >>> result = celldose.simulate_cohort(
+    ...     "chen2024-itp-ucmsc", celldose.Cohort(patients=100), arm="expansion-2.0"
+    ... )
+    >>> fig = draw_cohort_histogram(result)
+    >>> fig.axes[0].get_ylabel()
+    'patients'
     """
+    if ax is not None:
+        if size is not None:
+            raise OptionError(
+                "size is the size of a figure drawn here: with ax= the figure is yours",
+                "drop size=, or drop ax=",
+                fields=("size", "ax"),
+            )
+        handles, labels, title = _paint(ax, result)
+        ax.legend(  # outside, to the right, as draw_timeline's cumulative legend: never on a bar
+            handles,
+            labels,
+            loc="upper left",
+            bbox_to_anchor=(1.0, 1.0),
+            frameon=False,
+            title=title,
+            alignment="left",
+        )
+        return ax
     import matplotlib as mpl
-    import matplotlib.ticker  # noqa: F401  (mpl.ticker)
-    import numpy as np
     from matplotlib.figure import Figure
+
+    with mpl.rc_context(paper_rc()):
+        fig = Figure(figsize=figure_size(size or "single", height_ratio=0.72), layout="constrained")
+        handles, labels, title = _paint(fig.add_subplot(), result)
+        fig.legend(  # below the axes: it never hides the bars, whatever their shape
+            handles,
+            labels,
+            loc="outside lower left",
+            ncols=2,
+            frameon=False,
+            handlelength=1.6,
+            columnspacing=1.5,
+            title=title,
+            title_fontsize=6.5,
+            alignment="left",
+        )
+    return fig
+
+
+def _paint(ax: Any, result: CohortResult) -> tuple[list[Any], list[str], str]:
+    """Bars, the 5-95% band, median and mean lines, axis labels and the title on ``ax``;
+    returns the legend's handles and labels (median, mean, then the band) and its title."""
+    import matplotlib.ticker
+    import numpy as np
 
     totals = result.patient_total_cells
     stats = result.total_cells
@@ -40,60 +98,44 @@ def draw_cohort_histogram(result: CohortResult, *, size: str | None = "single") 
         width = max(abs(high_edge) * 0.004, 0.004)
         low_edge, high_edge = low_edge - 20.5 * width, high_edge + 19.5 * width
     counts, edges = np.histogram(scaled, bins=BINS, range=(low_edge, high_edge))
-    with mpl.rc_context(paper_rc()):
-        fig = Figure(figsize=figure_size(size, height_ratio=0.72), layout="constrained")
-        ax = fig.add_subplot()
-        ax.axvspan(
-            stats.p5 / unit,
-            stats.p95 / unit,
-            color=OKABE_ITO[0],
-            alpha=0.18,
-            linewidth=0,
-            zorder=0,
-            label=f"5–95%: {format_sig(stats.p5)}–{format_sig(stats.p95)}",
-        )
-        ax.stairs(counts, edges, fill=True, color=OKABE_ITO[1], alpha=0.85, zorder=1)
-        ax.stairs(counts, edges, color=OKABE_ITO[3], linewidth=0.6, zorder=2)
-        ax.axvline(
-            stats.median / unit,
-            color=OKABE_ITO[4],
-            linewidth=1.0,
-            zorder=3,
-            label=f"median {format_sig(stats.median)}",
-        )
-        ax.axvline(
-            stats.mean / unit,
-            color=OKABE_ITO[7],
-            linewidth=0.8,
-            linestyle=(0, (3, 2)),
-            zorder=3,
-            label=f"mean {format_sig(stats.mean)}",
-        )
-        scale = f" (×10{superscript(power)})" if power else ""
-        ax.set_xlabel(f"total cells per patient over the course{scale}")
-        ax.set_ylabel("patients")
-        ax.set_ylim(0, max(int(counts.max()), 1) * 1.12)
-        ax.margins(x=0.02)
-        ax.yaxis.set_major_formatter(mpl.ticker.StrMethodFormatter("{x:,.0f}"))
-        plan = result.plan
-        handles, labels = ax.get_legend_handles_labels()
-        order = [1, 2, 0]  # median, mean (left column), then the 5-95% band
-        handles, labels = [handles[i] for i in order], [labels[i] for i in order]
-        fig.legend(  # below the axes: it never hides the bars, whatever their shape
-            handles,
-            labels,
-            loc="outside lower left",
-            ncols=2,
-            frameon=False,
-            handlelength=1.6,
-            columnspacing=1.5,
-            title=f"{plural(result.patients, 'virtual ' + result.species.label)}, "
-            f"seed {result.seed}",
-            title_fontsize=6.5,
-            alignment="left",
-        )
-        ax.set_title(f"{plan.protocol_id}, arm {plan.arm}", loc="left")
-    return fig
+    ax.axvspan(
+        stats.p5 / unit,
+        stats.p95 / unit,
+        color=OKABE_ITO[0],
+        alpha=0.18,
+        linewidth=0,
+        zorder=0,
+        label=f"5–95%: {format_sig(stats.p5)}–{format_sig(stats.p95)}",
+    )
+    ax.stairs(counts, edges, fill=True, color=OKABE_ITO[1], alpha=0.85, zorder=1)
+    ax.stairs(counts, edges, color=OKABE_ITO[3], linewidth=0.6, zorder=2)
+    ax.axvline(
+        stats.median / unit,
+        color=OKABE_ITO[4],
+        linewidth=1.0,
+        zorder=3,
+        label=f"median {format_sig(stats.median)}",
+    )
+    ax.axvline(
+        stats.mean / unit,
+        color=OKABE_ITO[7],
+        linewidth=0.8,
+        linestyle=(0, (3, 2)),
+        zorder=3,
+        label=f"mean {format_sig(stats.mean)}",
+    )
+    scale = f" (×10{superscript(power)})" if power else ""
+    ax.set_xlabel(f"total cells per patient over the course{scale}")
+    ax.set_ylabel("patients")
+    ax.set_ylim(0, max(int(counts.max()), 1) * 1.12)
+    ax.margins(x=0.02)
+    ax.yaxis.set_major_formatter(matplotlib.ticker.StrMethodFormatter("{x:,.0f}"))
+    plan = result.plan
+    ax.set_title(f"{plan.protocol_id}, arm {plan.arm}", loc="left")
+    handles, labels = ax.get_legend_handles_labels()
+    order = [1, 2, 0]  # median, mean (left column), then the 5-95% band
+    title = f"{plural(result.patients, 'virtual ' + result.species.label)}, seed {result.seed}"
+    return [handles[i] for i in order], [labels[i] for i in order], title
 
 
 __all__ = ["draw_cohort_histogram"]

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from celldose.protocols._errors import OptionError
+from celldose.protocols import OptionError
 
 OKABE_ITO = (
     "#E69F00",  # orange
@@ -49,15 +49,18 @@ def figure_size(
     match = _SIZE_RE.match(size)
     if match is None:
         raise OptionError(
-            f"--size {size!r} is not understood",
+            f"size {size!r} is not understood",
             "use single (85 mm), 1.5 (114 mm), double (174 mm) or WxH like 174x100mm or 7x4in",
+            fields=("size",),
         )
     width, height = float(match.group(1)), float(match.group(2))
     unit = (match.group(3) or "mm").lower()
     factor = {"mm": 1 / 25.4, "cm": 1 / 2.54, "in": 1.0}[unit]
     w, h = width * factor, height * factor
     if not (0.5 <= w <= 30 and 0.5 <= h <= 30):
-        raise OptionError(f"--size {size!r} is not a plausible figure size", "e.g. 174x100mm")
+        raise OptionError(
+            f"size {size!r} is not a plausible figure size", "e.g. 174x100mm", fields=("size",)
+        )
     return w, h
 
 
@@ -125,7 +128,7 @@ def save_figure(
 
     import matplotlib as mpl
 
-    from celldose.protocols._files import write_atomic
+    from celldose.protocols import write_atomic
 
     buffer = io.BytesIO()
     with mpl.rc_context(paper_rc()):

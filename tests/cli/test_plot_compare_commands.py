@@ -77,7 +77,7 @@ def test_plot_refuses_a_count_the_source_reports(
     code, _, err = run(capsys, "plot", QI, "--count", "3", "-o", str(tmp_path / "qi.svg"))
     assert code == 2
     assert err == (
-        "error: (qi2017-sjogren-thrombocytopenia, arm msc) reports the number of doses "
+        "error: the source (qi2017-sjogren-thrombocytopenia, arm msc) reports the number of doses "
         "(2×10⁶ cells/kg monthly ×4) (--count only fills a count the source does not report; "
         "drop it)\n"
     )

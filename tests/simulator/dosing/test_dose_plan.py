@@ -301,7 +301,7 @@ def test_count_on_a_reported_count_is_refused() -> None:
     with pytest.raises(OptionError) as info:
         chen(DoseOptions(count=4))
     assert str(info.value) == (
-        "(chen2024-itp-ucmsc, arm expansion-2.0) reports the number of doses (2×10⁶ cells/kg "
+        "the source (chen2024-itp-ucmsc, arm expansion-2.0) reports the number of doses (2×10⁶ cells/kg "
         "weekly ×4) (count= only fills a count the source does not report; drop it)"
     )
 
@@ -310,7 +310,7 @@ def test_interval_on_a_reported_interval_is_refused() -> None:
     with pytest.raises(OptionError) as info:
         chen(DoseOptions(interval=parse_duration("2 weeks")))
     assert str(info.value) == (
-        "(chen2024-itp-ucmsc, arm expansion-2.0) reports the interval (2×10⁶ cells/kg "
+        "the source (chen2024-itp-ucmsc, arm expansion-2.0) reports the interval (2×10⁶ cells/kg "
         "weekly ×4) (interval= only fills an interval the source does not report; drop it)"
     )
 

@@ -13,8 +13,8 @@ import pytest
 
 from celldose.protocols import OptionError
 from celldose.simulator import draw_timeline, plot_timeline
-from celldose.simulator.figures._timeline import Timeline, XAxis, timeline_figure
-from celldose.simulator.scenarios._comparison import build_lanes
+from celldose.simulator.figures import Timeline, XAxis, timeline_figure
+from celldose.simulator.scenarios import build_lanes
 
 matplotlib = pytest.importorskip("matplotlib")
 
@@ -159,8 +159,10 @@ def test_dates_axis() -> None:
     markers = timeline.doses[f"doses-{QI}.msc"]
     got = [mdates.num2date(x).date() for x, _ in markers.get_offsets()]
     assert got == [start, dt.date(2025, 2, 28), dt.date(2025, 3, 31), dt.date(2025, 4, 30)]
-    with pytest.raises(OptionError, match="a date axis needs the date of the first dose"):
+    with pytest.raises(OptionError) as caught:
         timeline_figure(QI, x="dates")
+    assert str(caught.value) == "a date axis needs the date of the first dose (pass start=<date>)"
+    assert caught.value.fields == ("start",)
 
 
 def test_draws_on_the_callers_axes() -> None:
@@ -254,8 +256,12 @@ def test_explicit_size(tmp_path: Path) -> None:
     assert timeline.warnings == ()
     _, timeline = timeline_figure(CHEN, size="120x45mm")
     assert "labels may overlap" in timeline.warnings[0]
-    with pytest.raises(OptionError, match="too short for 4 lanes"):
+    with pytest.raises(OptionError, match=r"^size 120x20mm: too short for 4 lanes \(make it at"):
         timeline_figure(CHEN, size="120x20mm")
+    with pytest.raises(OptionError) as caught:
+        timeline_figure(CHEN, size="25x100mm")
+    assert str(caught.value) == "size 25x100mm: too narrow for a timeline (use at least 40 mm)"
+    assert caught.value.fields == ("size",)
 
 
 def test_plot_timeline_returns_the_figure(tmp_path: Path) -> None:
@@ -267,9 +273,40 @@ def test_the_dose_path_does_not_import_matplotlib() -> None:
     code = (
         "import sys\n"
         "import celldose.cli._app, celldose.cli._cmd_plot, celldose.cli._cmd_compare\n"
-        "import celldose.simulator, celldose.simulator.scenarios._comparison\n"
-        "from celldose.simulator.scenarios._comparison import build_lanes\n"
+        "import celldose.simulator, celldose.simulator.figures\n"
+        "from celldose.simulator.scenarios import build_lanes\n"
         "build_lanes(['chen2024-itp-ucmsc'])\n"
         "assert 'matplotlib' not in sys.modules, 'matplotlib was imported'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_a_cumulative_panel_with_no_dose_per_kg_says_why() -> None:
+    _, timeline = timeline_figure(JANG, cumulative=True)
+    assert timeline.cumulative == {}
+    (message,) = [t.get_text() for t in timeline.cumulative_ax.texts]
+    assert message.replace("\n", " ") == (
+        "no cumulative dose: the dose per kg is not known (give the dose, and the weight for a "
+        "dose in cells or cells/m²)"
+    )
+    assert timeline.cumulative_ax.get_ylabel() == ""
+
+
+def test_the_timeline_record_is_frozen(compared: Timeline) -> None:
+    import dataclasses
+
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        compared.notes = ()  # type: ignore[misc]
+
+
+def test_size_errors_name_the_argument() -> None:
+    with pytest.raises(OptionError) as caught:
+        timeline_figure(QI, size="huge")
+    assert str(caught.value) == (
+        "size 'huge' is not understood (use single (85 mm), 1.5 (114 mm), double (174 mm) or "
+        "WxH like 174x100mm or 7x4in)"
+    )
+    assert caught.value.fields == ("size",)
+    with pytest.raises(OptionError) as caught:
+        timeline_figure(QI, size="900x10mm")
+    assert str(caught.value) == "size '900x10mm' is not a plausible figure size (e.g. 174x100mm)"

@@ -1,0 +1,165 @@
+"""The cumulative panel: cumulative cells/kg over time as steps, one line per lane (two for
+a frequency range, with a band between them), on the timeline's time axis."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from celldose.protocols import superscript
+from celldose.simulator.figures._axis import set_ticks
+from celldose.simulator.figures._lane_style import FONT_LABEL, GREY, lane_style
+from celldose.simulator.figures._layout import wrap
+from celldose.simulator.scenarios import Lane
+
+if TYPE_CHECKING:
+    from celldose.simulator.figures._draw import Timeline
+
+
+def draw_cumulative(ax: Any, timeline: Timeline) -> None:
+    """Cumulative cells/kg over time as steps (lanes whose dose per kg is unknown are left
+    out; the notes name them)."""
+    from matplotlib.lines import Line2D
+    from matplotlib.ticker import MaxNLocator
+
+    lanes = timeline.lanes
+    X = timeline.axis.to_x
+    lo_day, hi_day = timeline.xlim_days
+    drawable = [lane for lane in lanes if lane.per_kg_known]
+    totals = [s.total_cells_per_kg or 0.0 for lane in drawable for s in lane.schedules]
+    top = max(totals, default=0.0)
+    power = math.floor(math.log10(top)) if top > 0 else 0
+    scale = 10.0**power
+    labels = cumulative_labels(lanes)
+    for index, lane in enumerate(lanes):
+        if not lane.per_kg_known:
+            continue
+        style = lane_style(index)
+        steps = []
+        for schedule in lane.schedules:
+            days = [lo_day] + [float(d.day) for d in schedule.doses] + [hi_day]
+            totals_kg = [0.0] + [(d.cumulative_cells_per_kg or 0.0) / scale for d in schedule.doses]
+            totals_kg.append(totals_kg[-1])
+            steps.append((days, totals_kg))
+            dashed = schedule.which == "max"
+            (drawn,) = ax.step(
+                [X(d) for d in days],
+                totals_kg,
+                where="post",
+                color=style.colour,
+                linewidth=1.0,
+                linestyle=(0, (3, 1.5)) if dashed else style.linestyle,
+                zorder=2,
+            )
+            suffix = f"-{schedule.which}" if schedule.which is not None else ""
+            drawn.set_gid(f"cumulative-{lane.key}{suffix}")
+            timeline.cumulative[f"cumulative-{lane.key}{suffix}"] = drawn
+            every = math.ceil(len(schedule.doses) / 12)  # at most about 12 markers a line
+            shown = schedule.doses[::every]
+            ax.plot(
+                [X(d.day) for d in shown],
+                [(d.cumulative_cells_per_kg or 0.0) / scale for d in shown],
+                linestyle="none",
+                marker=style.marker,
+                markersize=3.2,
+                markerfacecolor=style.colour,
+                markeredgecolor="0.15",
+                markeredgewidth=0.3,
+                zorder=3,
+                clip_on=False,
+            )
+        if lane.is_range:
+            grid = sorted({d for days, _ in steps for d in days})
+            low = [_step_value(steps[0], d) for d in grid]
+            high = [_step_value(steps[1], d) for d in grid]
+            ax.fill_between(
+                [X(d) for d in grid],
+                low,
+                high,
+                step="post",
+                color=style.colour,
+                alpha=0.18,
+                linewidth=0,
+                zorder=1,
+            )
+        label = labels[lane.key]
+        timeline.cumulative_handles.append(
+            Line2D(
+                [],
+                [],
+                color=style.colour,
+                linestyle=style.linestyle,
+                linewidth=1.0,
+                marker=style.marker,
+                markersize=3.2,
+                markerfacecolor=style.colour,
+                markeredgecolor="0.15",
+                markeredgewidth=0.3,
+                label=label,
+            )
+        )
+    ax.set_xlim(X(lo_day), X(hi_day))
+    ax.set_ylim(0, top / scale * 1.1 if top > 0 else 1)
+    unit = "cells/kg" if power == 0 else f"×10{superscript(power)} cells/kg"
+    ax.set_ylabel(f"cumulative dose\n({unit})")
+    if not drawable:
+        ax.set_yticks([])
+        ax.set_ylabel("")
+        width_pt = ax.get_position().width * ax.get_figure(root=True).get_figwidth() * 72
+        message = (
+            "no cumulative dose: the dose per kg is not known (give the dose, and the weight "
+            "for a dose in cells or cells/m²)"
+        )
+        ax.text(
+            0.5,
+            0.5,
+            "\n".join(wrap(message, 0.9 * width_pt, FONT_LABEL)),
+            transform=ax.transAxes,
+            fontsize=FONT_LABEL,
+            fontstyle="italic",
+            color=GREY,
+            ha="center",
+            va="center",
+        )
+    ax.axvline(X(0), color="0.75", linewidth=0.5, zorder=0)
+    ax.grid(axis="x", color="0.92", linewidth=0.5, zorder=0)
+    ax.set_axisbelow(True)
+    ax.yaxis.set_major_locator(MaxNLocator(nbins=4, steps=[1, 2, 2.5, 5, 10]))
+    set_ticks(ax, timeline.axis, hi_day)
+    ax.set_xlabel(timeline.axis.label())
+
+
+def _step_value(step: tuple[list[float], list[float]], day: float) -> float:
+    days, values = step
+    value = 0.0
+    for d, v in zip(days, values, strict=True):
+        if d <= day:
+            value = v
+    return value
+
+
+def cumulative_labels(lanes: Sequence[Lane]) -> dict[str, str]:
+    """Legend labels of the cumulative panel, by lane key. Lanes with identical steps hide each
+    other, so the later one says which it repeats."""
+    labels: dict[str, str] = {}
+    seen: dict[tuple[Any, ...], Lane] = {}
+    for lane in lanes:
+        if not lane.per_kg_known:
+            continue
+        label = short_name(lane, lanes)
+        if lane.dose_source == "given":
+            label += " (dose given)"
+        if lane.is_range:
+            label += " (max dashed)"
+        steps = tuple((d.day, d.cumulative_cells_per_kg) for s in lane.schedules for d in s.doses)
+        same = seen.setdefault(steps, lane)
+        if same is not lane:
+            label += f" (same as {same.arm if same.protocol_id == lane.protocol_id else same.key})"
+        labels[lane.key] = label
+    return labels
+
+
+def short_name(lane: Lane, lanes: Sequence[Lane]) -> str:
+    arms = sum(1 for other in lanes if other.protocol_id == lane.protocol_id)
+    return f"{lane.protocol_id} {lane.arm}" if arms > 1 else lane.protocol_id

@@ -1,0 +1,318 @@
+"""The painters of a lane: titles, the band of a frequency range, response windows, the
+follow-up, and the doses (a marker per dose, its area proportional to the dose)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from celldose.simulator.figures._lane_style import (
+    CHAR_EM,
+    FONT_HEADER,
+    FONT_LABEL,
+    FONT_RANGE,
+    FONT_TITLE,
+    GREY,
+    LINE,
+    MARKER_PT,
+    LaneStyle,
+    lane_style,
+)
+from celldose.simulator.figures._layout import LaneBox, range_label
+from celldose.simulator.scenarios import Lane, LaneWindow
+
+if TYPE_CHECKING:
+    from celldose.simulator.figures._draw import Timeline
+
+
+@dataclass(frozen=True)
+class Canvas:
+    """What every part of a lane is drawn with."""
+
+    ax: Any
+    timeline: Timeline
+    X: Callable[[float], float]  # days from the first dose -> x
+    left: Any  # transform: x in axes fraction, y in data
+    pt_per_day: float
+    hi_day: float
+    by_cells: bool  # marker areas follow cells for the patient (else cells/kg)
+    biggest: float | None  # the largest dose, in those units
+    full: float  # diameter (pt) of the largest dose's marker
+
+
+def canvas(timeline: Timeline, width_pt: float) -> Canvas:
+    """The canvas of ``timeline`` on axes ``width_pt`` points wide: one marker scale for every
+    lane, so that marker areas compare across lanes."""
+    from matplotlib.transforms import blended_transform_factory
+
+    ax, lanes = timeline.ax, timeline.lanes
+    lo_day, hi_day = timeline.xlim_days
+    pt_per_day = width_pt / (hi_day - lo_day)
+    by_cells, biggest = marker_basis(lanes)
+    return Canvas(
+        ax=ax,
+        timeline=timeline,
+        X=timeline.axis.to_x,
+        left=blended_transform_factory(ax.transAxes, ax.transData),
+        pt_per_day=pt_per_day,
+        hi_day=hi_day,
+        by_cells=by_cells,
+        biggest=biggest,
+        full=_marker_scale(lanes, by_cells, biggest, pt_per_day),
+    )
+
+
+def paint_lane(c: Canvas, box: LaneBox) -> None:
+    """Every part of one lane, back to front: titles, range band, windows, follow-up, doses."""
+    style = lane_style(box.index)
+    _draw_titles(c, box)
+    _draw_range_band(c, box, style)
+    _draw_windows(c, box, style)
+    _draw_follow_up(c, box)
+    _draw_doses(c, box, style)
+
+
+def _text(c: Canvas, x: float, y: float, text: str, size: float, **style: Any) -> Any:
+    """A text whose top is at data ``y`` (the y axis runs downwards)."""
+    style = {"va": "top", "ha": "left", "linespacing": LINE} | style
+    return c.ax.text(x, y, text, fontsize=size, **style)
+
+
+def _draw_titles(c: Canvas, box: LaneBox) -> None:
+    if box.header:
+        header = "\n".join(box.header)
+        _text(c, 0, box.header_top + 2, header, FONT_HEADER, transform=c.left, fontweight="bold")
+    title = _text(c, 0, box.title_top, "\n".join(box.title), FONT_TITLE, transform=c.left)
+    title.set_gid(f"title-{box.lane.key}")
+    c.timeline.titles[box.lane.key] = title
+
+
+def _draw_range_band(c: Canvas, box: LaneBox, style: LaneStyle) -> None:
+    """A frequency range: a band from day 0 between the max row's and the min row's ends."""
+    if not box.lane.is_range:
+        return
+    from matplotlib.patches import Polygon
+
+    top, bottom = box.rows
+    low, high = (c.X(s.last_day) for s in box.lane.schedules)  # min, max schedule
+    band = Polygon(
+        [(c.X(0), top), (high, top), (low, bottom), (c.X(0), bottom)],
+        closed=True,
+        facecolor=style.colour,
+        alpha=0.18,
+        linewidth=0,
+        zorder=1.5,
+    )
+    band.set_gid(f"range-{box.lane.key}")
+    c.ax.add_patch(band)
+
+
+def _draw_windows(c: Canvas, box: LaneBox, style: LaneStyle) -> None:
+    """Shaded windows (hatched, dashed edge where an end is not reported) and their labels;
+    a window with neither end reported is only a note."""
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Rectangle
+
+    lane = box.lane
+    top = box.rows[0] - MARKER_PT / 2 - 1.5
+    height = box.rows[-1] + MARKER_PT / 2 + 1.5 - top
+    label_y = box.labels_top
+    for k, (w, lines) in enumerate(zip(lane.windows, box.labels, strict=True), 1):
+        gid = f"window-{lane.key}-{k}"
+        text = "\n".join(lines)
+        if w.known == "neither":
+            note = _text(
+                c, 0, label_y, text, FONT_LABEL, transform=c.left, fontstyle="italic", color=GREY
+            )
+            note.set_gid(f"{gid}-note")
+            c.timeline.window_notes[gid] = note
+            label_y += len(lines) * FONT_LABEL * LINE
+            continue
+        x0_day, x1_day = _window_days(w, lane, c.hi_day)
+        x0, x1 = c.X(x0_day), c.X(x1_day)
+        alpha = 0.16 if w.known == "both" else 0.08
+        rect = Rectangle(
+            (x0, top), x1 - x0, height, facecolor=style.colour, alpha=alpha, lw=0, zorder=1
+        )
+        rect.set_gid(gid)
+        c.ax.add_patch(rect)
+        c.timeline.windows[gid] = rect
+        if w.known != "both":
+            hatch = Rectangle(
+                (x0, top),
+                x1 - x0,
+                height,
+                fill=False,
+                hatch="//////",
+                edgecolor=style.colour,
+                alpha=0.45,
+                linewidth=0,
+                zorder=1.1,
+            )
+            hatch.set_gid(f"{gid}-hatch")
+            c.ax.add_patch(hatch)
+        for x_edge, known in ((x0, w.known != "end"), (x1, w.known != "start")):
+            edge = Line2D(
+                [x_edge, x_edge],
+                [top, top + height],
+                color=style.colour,
+                linewidth=0.8,
+                linestyle="-" if known else (0, (2, 1.5)),
+                zorder=1.2,
+            )
+            c.ax.add_line(edge)
+        # the label starts at the window; when it would run off the plot, it ends at the edge
+        needed = max(len(line) for line in lines) * FONT_LABEL * CHAR_EM
+        fits = needed <= (c.hi_day - x0_day) * c.pt_per_day
+        label = _text(
+            c,
+            x0 if fits else c.X(c.hi_day),
+            label_y,
+            text,
+            FONT_LABEL,
+            color="0.1",
+            ha="left" if fits else "right",
+        )
+        label.set_gid(f"{gid}-label")
+        c.timeline.window_labels[gid] = label
+        label_y += len(lines) * FONT_LABEL * LINE
+
+
+def _draw_follow_up(c: Canvas, box: LaneBox) -> None:
+    """A dotted line from the last dose to the reported end of the follow-up."""
+    from matplotlib.lines import Line2D
+
+    lane = box.lane
+    if lane.follow_up_day is None or lane.follow_up_day <= lane.last_day:
+        return
+    row = box.rows[-1]
+    follow = Line2D(
+        [c.X(lane.last_day), c.X(lane.follow_up_day)],
+        [row, row],
+        color=GREY,
+        linewidth=0.7,
+        linestyle=(0, (1, 1.5)),
+        marker="|",
+        markevery=[1],
+        markersize=6,
+        markeredgewidth=0.8,
+        zorder=2,
+    )
+    follow.set_gid(f"follow-up-{lane.key}")
+    c.ax.add_line(follow)
+    c.timeline.follow_ups[lane.key] = follow
+
+
+def _draw_doses(c: Canvas, box: LaneBox, style: LaneStyle) -> None:
+    """Each phase's course as a line, and a marker per dose (hollow: dose not reported)."""
+    from matplotlib.lines import Line2D
+
+    lane = box.lane
+    for schedule, row in zip(_schedules_top_down(lane), box.rows, strict=True):
+        for phase in sorted({d.phase for d in schedule.doses}):
+            days = [d.day for d in schedule.doses if d.phase == phase]
+            course = Line2D(
+                [c.X(days[0]), c.X(days[-1])],
+                [row, row],
+                color=style.colour,
+                linewidth=1.0,
+                solid_capstyle="butt",
+                zorder=2,
+            )
+            c.ax.add_line(course)
+            if box.phase_labels:
+                _text(c, c.X(days[0]), row + MARKER_PT / 2 + 1, f"P{phase}", 5.2, color=GREY)
+        sizes, faces, edges, widths = [], [], [], []
+        for d in schedule.doses:
+            amount = d.cells if c.by_cells else d.cells_per_kg
+            diameter = 0.8 * c.full  # a dose not reported, or not comparable
+            if d.dose is not None and amount is not None and c.biggest:
+                diameter = max(2.0, c.full * math.sqrt(amount / c.biggest))
+            unknown = d.dose is None
+            faces.append("white" if unknown else style.colour)
+            edges.append(style.colour if unknown else "0.15")
+            widths.append(1.0 if unknown else 0.4)
+            sizes.append(diameter**2)
+        xs = [c.X(d.day) for d in schedule.doses]
+        markers = c.ax.scatter(
+            xs,
+            [row] * len(xs),
+            s=sizes,
+            # circles in every lane, so that marker area is comparable across lanes (a star
+            # of the same size looks smaller); lanes differ by row, title and colour, and the
+            # cumulative panel keeps a shape per lane for greyscale reading
+            marker="o",
+            facecolors=faces,
+            edgecolors=edges,
+            linewidths=widths,
+            zorder=3,
+            clip_on=False,
+        )
+        gid = f"doses-{lane.key}" + (f"-{schedule.which}" if schedule.which is not None else "")
+        markers.set_gid(gid)
+        c.timeline.doses[gid] = markers
+        if schedule.label is not None:
+            offset = 0.9 * MARKER_PT / c.pt_per_day  # in days
+            _text(
+                c,
+                c.X(schedule.last_day + offset),
+                row,
+                range_label(schedule),
+                FONT_RANGE,
+                color=GREY,
+                va="center",
+            )
+
+
+def _schedules_top_down(lane: Lane) -> list[Any]:
+    """The max schedule on the upper row, then the min schedule."""
+    return list(reversed(lane.schedules)) if lane.is_range else list(lane.schedules)
+
+
+def _window_days(w: LaneWindow, lane: Lane, hi_day: float) -> tuple[float, float]:
+    """The x extent of a window in days; an unreported end runs to the follow-up (or edge)."""
+    if w.known == "both":
+        assert w.start_day is not None and w.end_day is not None
+        return float(w.start_day), float(w.end_day)
+    if w.known == "start":
+        assert w.start_day is not None
+        follow = lane.follow_up_day
+        end = follow if follow is not None and follow > w.start_day else hi_day
+        return float(w.start_day), float(end)
+    assert w.end_day is not None
+    begin = w.anchor_day if w.anchor_day is not None else 0
+    return float(min(begin, w.end_day)), float(w.end_day)
+
+
+def _marker_scale(
+    lanes: Sequence[Lane], by_cells: bool, biggest: float | None, pt_per_day: float
+) -> float:
+    """The diameter (pt) of the marker of the biggest dose: one scale for every lane, so that
+    areas compare across lanes, and small enough that a lane's markers do not overlap much."""
+    full = MARKER_PT
+    for lane in lanes:
+        for schedule in lane.schedules:
+            days = [d.day for d in schedule.doses]
+            gaps = [b - a for a, b in zip(days, days[1:], strict=False)]
+            if not gaps:
+                continue
+            known = [
+                a
+                for a in ((d.cells if by_cells else d.cells_per_kg) for d in schedule.doses)
+                if a is not None
+            ]
+            share = max(known) / biggest if known and biggest else 0.64
+            full = min(full, 1.1 * min(gaps) * pt_per_day / math.sqrt(share))
+    return max(full, 4.0)
+
+
+def marker_basis(lanes: Sequence[Lane]) -> tuple[bool, float | None]:
+    """Marker areas follow cells for the patient when every lane has them, else cells/kg;
+    returns that choice and the largest dose in those units."""
+    by_cells = all(lane.patient is not None for lane in lanes) and all(
+        d.cells is not None for lane in lanes for d in lane.doses if d.dose is not None
+    )
+    amounts = [d.cells if by_cells else d.cells_per_kg for lane in lanes for d in lane.doses]
+    return by_cells, max((a for a in amounts if a is not None), default=None)
