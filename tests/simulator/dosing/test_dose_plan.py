@@ -301,8 +301,9 @@ def test_count_on_a_reported_count_is_refused() -> None:
     with pytest.raises(OptionError) as info:
         chen(DoseOptions(count=4))
     assert str(info.value) == (
-        "the source (chen2024-itp-ucmsc, arm expansion-2.0) reports the number of doses (2×10⁶ cells/kg "
-        "weekly ×4) (count= only fills a count the source does not report; drop it)"
+        "the source (chen2024-itp-ucmsc, arm expansion-2.0) reports the number of doses "
+        "(2×10⁶ cells/kg weekly ×4) (count= only fills a count the source does not report; "
+        "drop it)"
     )
 
 
@@ -310,8 +311,9 @@ def test_interval_on_a_reported_interval_is_refused() -> None:
     with pytest.raises(OptionError) as info:
         chen(DoseOptions(interval=parse_duration("2 weeks")))
     assert str(info.value) == (
-        "the source (chen2024-itp-ucmsc, arm expansion-2.0) reports the interval (2×10⁶ cells/kg "
-        "weekly ×4) (interval= only fills an interval the source does not report; drop it)"
+        "the source (chen2024-itp-ucmsc, arm expansion-2.0) reports the interval "
+        "(2×10⁶ cells/kg weekly ×4) (interval= only fills an interval the source does not "
+        "report; drop it)"
     )
 
 
