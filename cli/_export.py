@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from celldose.cli._render import csv_text
 from celldose.protocols import OptionError, format_sig
@@ -36,11 +35,6 @@ CSV_COLUMNS = (
     "cumulative_cells",
     "capped",
 )
-
-
-def plan_json(plan: DosePlan) -> dict[str, Any]:
-    """The JSON object of `celldose dose --format json`: the library's ``plan.to_dict()``."""
-    return plan.to_dict()
 
 
 def plan_csv(plan: DosePlan) -> str:
