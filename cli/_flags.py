@@ -17,7 +17,7 @@ from celldose.protocols import CelldoseError
 
 # API argument -> command-line flag, where the two differ by more than the leading dashes
 # (every other argument becomes --name, with underscores as hyphens).
-_FLAG: dict[str, str] = {}
+_FLAG: dict[str, str] = {"vial_cells": "--vial", "vial_volume_ml": "--vial"}
 _PASS = re.compile(r"\bpass ([a-z][a-z_]*)=")
 _ALONE = re.compile(r"(?<![\w-])([a-z][a-z_]*)=(?=[\s),;]|$)")
 _WITH_VALUE = re.compile(r"(?<![\w-])([a-z][a-z_]*)=")

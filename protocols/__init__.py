@@ -42,23 +42,16 @@ from celldose.protocols._load import (
     parse_protocol,
     protocol_from_regimen,
 )
+from celldose.protocols._phase import MAX_DOSES, NOT_REPORTED, FrequencyRange, Phase, Which
+from celldose.protocols._product import Product
 from celldose.protocols._protocol import (
     Arm,
-    Product,
     Protocol,
     Reference,
     Responders,
     ResponseWindow,
 )
-from celldose.protocols._regimen import (
-    MAX_DOSES,
-    NOT_REPORTED,
-    FrequencyRange,
-    Phase,
-    PlannedDose,
-    Regimen,
-    Which,
-)
+from celldose.protocols._regimen import PlannedDose, Regimen
 from celldose.protocols._units import quantity
 
 if TYPE_CHECKING:

@@ -143,7 +143,7 @@ def _refuse_split_number(text: str, pos: int, end: int) -> None:
     raise UnitError(
         text[pos:].strip(),
         f"the {name} (U+{ord(char):04X}) at character {odd + 1} splits the number",
-        "write the number in one piece with plain characters (5×10^11 or 5e11), "
+        "write the number in one piece with plain characters (<m>×10^<n> or <m>e<n>), "
         "then a space and the unit",
     )
 

@@ -34,6 +34,17 @@ class Product:
                 f"viability must be a fraction in (0, 1], not {self.viability:g}",
                 "write 0.9 for 90%",
             )
+        for name, value, least, unit in (
+            ("concentration", self.concentration, "1 cell/mL", "cells/mL"),
+            ("vial_cells", self.vial_cells, "1 cell", "cells"),
+        ):
+            if value is not None and not (math.isfinite(value) and value >= 1):
+                # less than one cell in a mL (or a vial) is no cell product: a wrong unit or power
+                raise OptionError(
+                    f"{name} must be at least {least}, not {format_sig(value)} {unit}",
+                    "check the number, its power of ten and its unit",
+                    fields=(name,),
+                )
         cap = self.cap_cells
         if cap is not None and not (math.isfinite(cap) and cap >= 1 and float(cap).is_integer()):
             raise OptionError(

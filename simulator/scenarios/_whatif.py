@@ -26,36 +26,21 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import replace
 
-from celldose.protocols import (
-    DoseTime,
-    OptionError,
-    Phase,
-    Protocol,
-    ResponseWindow,
-    Which,
-    parse_regimen,
-    plural,
-)
+from celldose.protocols import DoseTime, OptionError, Protocol, Which
 from celldose.simulator.dosing import (
     DoseOptions,
     DosePlan,
-    DoseRecord,
     Patient,
     Weight,
     get_species,
-    land_window,
     make_patient,
-    min_gap_days,
     plan_doses,
 )
 from celldose.simulator.scenarios._options import as_protocol, dose_options
 from celldose.simulator.scenarios._scenario import WhatIf, parse_delays, parse_skips, parse_weights
-from celldose.simulator.scenarios._whatif_result import (
-    Status,
-    WhatIfDose,
-    WhatIfResult,
-    WindowShift,
-)
+from celldose.simulator.scenarios._whatif_delays import check_spacing, delay_moves, gap_warnings
+from celldose.simulator.scenarios._whatif_result import Status, WhatIfDose, WhatIfResult
+from celldose.simulator.scenarios._whatif_windows import dose_times, window_shift
 
 
 def whatif(
@@ -142,10 +127,10 @@ def whatif(
             "give the first dose's date with start=YYYY-MM-DD",
             fields=("start",),
         )
-    moved = _moves(scenario, count)
+    moved = delay_moves(scenario, count)
     days = [None if d is None else d + m for d, m in zip(planned_days, moved, strict=True)]
     if not months:
-        _check_spacing(chosen.regimen.phases, records, days, scenario)
+        check_spacing(chosen.regimen.phases, records, days, scenario)
     warnings = list(plan.warnings)
     plans = _plans_by_weight(protocol, patient, plan, options, scenario, days, warnings)
     start = options.start
@@ -202,7 +187,7 @@ def whatif(
                 cumulative,
             )
         )
-    _gap_warnings(doses, warnings)
+    gap_warnings(doses, warnings)
     if start is not None:
         weekend = [
             d.number
@@ -215,9 +200,9 @@ def whatif(
                 f"moved dose{'s' if many else ''} {', '.join(map(str, weekend))} now "
                 f"fall{'' if many else 's'} on a weekend"
             )
-    times = _times(plan, index, doses)
+    times = dose_times(plan, index, doses)
     windows = tuple(
-        _window(w, doses, times, start)
+        window_shift(w, doses, times, start)
         for w in protocol.response_windows
         if w.arm in (None, plan.arm)
     )
@@ -229,63 +214,6 @@ def whatif(
         windows=windows,
         warnings=tuple(dict.fromkeys(warnings)),
     )
-
-
-def _moves(scenario: WhatIf, count: int) -> list[int]:
-    """Days each dose moves: its own delay (keep), or every delay at or before it (shift)."""
-    moved = [0] * count
-    for number, days in scenario.delays:
-        if scenario.policy == "keep":
-            moved[number - 1] += days
-        else:
-            for j in range(number - 1, count):
-                moved[j] += days
-    return moved
-
-
-def _check_spacing(
-    phases: tuple[Phase, ...],
-    records: tuple[DoseRecord, ...],
-    days: list[int | None],
-    scenario: WhatIf,
-) -> None:
-    given = [j for j, r in enumerate(records) if r.number not in scenario.missed]
-    delays = dict(scenario.delays)
-    for a, b in zip(given, given[1:], strict=False):
-        day_a, day_b = days[a], days[b]
-        assert day_a is not None and day_b is not None
-        planned_a, planned_b = records[a].day, records[b].day
-        assert planned_a is not None and planned_b is not None
-        before, after = phases[records[a].phase - 1], phases[records[b].phase - 1]
-        need = min_gap_days(before, after, planned_b - planned_a)
-        gap = day_b - day_a
-        if gap >= need:
-            continue
-        na, nb = records[a].number, records[b].number
-        where = (
-            f"puts dose {na} on day {day_a}, {'on the same day as' if gap == 0 else 'after'} "
-            f"dose {nb} on day {day_b}"
-            if gap <= 0
-            else f"puts doses {na} and {nb} {gap} day{'s' if gap != 1 else ''} apart "
-            f"(days {day_a} and {day_b})"
-        )
-        culprit = na if na in delays else nb
-        message = (
-            f"{'this scenario' if culprit not in delays else f'delaying dose {culprit}'} {where}; "
-            f"the protocol needs at least {need} day{'s' if need != 1 else ''} between them"
-        )
-        hints = []
-        if culprit == na and na in delays:
-            largest = delays[na] - (need - gap)
-            if largest >= 1:
-                hints.append(
-                    f"delay dose {na} by at most {largest} day{'s' if largest != 1 else ''}"
-                )
-            else:
-                hints.append(f"no delay of dose {na} fits before dose {nb}: skip it instead")
-        if scenario.policy == "keep":
-            hints.append("or use delay_policy=shift to move the later doses with it")
-        raise OptionError(message, " ".join(hints) if hints else None, fields=("delay_policy",))
 
 
 def _weight_on(scenario: WhatIf, baseline: Weight, day: int | None) -> Weight:
@@ -321,84 +249,6 @@ def _plans_by_weight(
         plans[weight.kg] = plan_doses(protocol, other, arm=plan.arm, options=options)
         warnings.extend(w for w in other.warnings if w not in warnings)
     return plans
-
-
-def _gap_warnings(doses: list[WhatIfDose], warnings: list[str]) -> None:
-    given = [d for d in doses if d.simulated is not None]
-    for a, b in zip(given, given[1:], strict=False):
-        if None in (a.day, b.day, a.planned_day, b.planned_day):
-            continue
-        assert a.day is not None and b.day is not None
-        assert a.planned_day is not None and b.planned_day is not None
-        gap, planned = b.day - a.day, b.planned_day - a.planned_day
-        if gap < planned and (a.moved_days or b.moved_days):
-            warnings.append(
-                f"doses {a.number} and {b.number} are now {plural(gap, 'day')} apart "
-                f"(planned {planned})"
-            )
-
-
-def _times(plan: DosePlan, index: int, doses: list[WhatIfDose]) -> list[tuple[DoseTime, DoseTime]]:
-    """(planned, simulated) time of each dose from the first planned dose. A calendar-month
-    regimen without a start date keeps its month steps (its days are not known)."""
-    if all(d.planned_day is not None for d in doses):
-        return [
-            (DoseTime.zero().plus_days(d.planned_day or 0), DoseTime.zero().plus_days(d.day or 0))
-            for d in doses
-        ]
-    planned = parse_regimen(plan.regimen).expand(plan.schedules[index].which or "min")
-    return [(p.time, p.time) for p in planned]  # no delays without a start date
-
-
-def _point(time: DoseTime | None, start: dt.date | None) -> tuple[int | None, dt.date | None]:
-    """The day and date of ``time`` (None where it cannot be known)."""
-    if time is None:
-        return None, None
-    if start is None:
-        return time.days, None
-    return time.day_on(start), time.date(start)
-
-
-def _ordinal(n: int) -> str:
-    if n == 1:
-        return "first"
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
-
-
-def _window(
-    window: ResponseWindow,
-    doses: list[WhatIfDose],
-    times: list[tuple[DoseTime, DoseTime]],
-    start: dt.date | None,
-) -> WindowShift:
-    given = [j for j, d in enumerate(doses) if d.simulated is not None]
-    planned_at = land_window(window, [t for t, _ in times])
-    landed = land_window(window, [times[j][1] for j in given])
-    planned = doses[planned_at.anchor_index] if planned_at.anchor_index is not None else None
-    simulated = doses[given[landed.anchor_index]] if landed.anchor_index is not None else None
-    note = landed.note
-    if planned is not None and simulated is not None and simulated.number != planned.number:
-        anchor = window.anchor_dose
-        word = "last" if anchor == "last" else _ordinal(anchor)
-        note = (
-            f"the {word} dose given is dose {simulated.number} "
-            f"(the plan's is dose {planned.number})"
-        )
-    return WindowShift(
-        window=window,
-        planned_dose=planned.number if planned else None,
-        dose=simulated.number if simulated else None,
-        planned_day=planned.planned_day if planned else None,
-        day=simulated.day if simulated else None,
-        planned_date=planned.planned_date if planned else None,
-        date=simulated.date if simulated else None,
-        planned_start=_point(planned_at.start, start),
-        planned_end=_point(planned_at.end, start),
-        start=_point(landed.start, start),
-        end=_point(landed.end, start),
-        note=note,
-    )
 
 
 def _patient(protocol: Protocol, patient: Patient | None, weight: str | Weight | None) -> Patient:

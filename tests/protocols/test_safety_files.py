@@ -24,7 +24,7 @@ from celldose.protocols import (
     load_protocol,
     parse_protocol,
 )
-from celldose.protocols._protocol import Product
+from celldose.protocols._product import Product
 from celldose.protocols._yaml import read_yaml
 
 # Line 10 is cells_per_vial, line 18 the phase's count (value at column 18).

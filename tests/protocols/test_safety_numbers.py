@@ -130,7 +130,7 @@ def test_prefixed_cells_are_refused_on_every_path(capsys: pytest.CaptureFixture[
 # -- split and dropped exponents ----------------------------------------------------------------
 
 SPLIT_HINT = (
-    "write the number in one piece with plain characters (5×10^11 or 5e11), "
+    "write the number in one piece with plain characters (<m>×10^<n> or <m>e<n>), "
     "then a space and the unit"
 )
 

@@ -136,17 +136,23 @@ def test_a_dose_that_overflows_with_the_weight_is_refused(
     )
 
 
-def test_a_volume_that_overflows_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
-    # 7×10⁷ cells / 1e-300 cells/mL = 7×10³⁰⁷ mL a dose: three of them are more than a float holds
+def test_a_concentration_below_one_cell_per_ml_is_refused(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # 7×10⁷ cells / 1e-300 cells/mL would be 7×10³⁰⁷ mL a dose (a volume past any float for
+    # three doses): less than one cell in a mL is no cell product, so it is refused outright
     three = ["--regimen", "1e6 cells/kg q4w ×3", *HUMAN_70]
     assert refused(capsys, "dose", *three, "--concentration", "1e-300 cells/mL") == (
-        "the course's total volume is out of range (more mL than a number can hold) "
-        "(check the concentration and its unit)"
+        "--concentration must be at least 1 cell/mL, not 1×10⁻³⁰⁰ cells/mL "
+        "(check the number, its power of ten and its unit)"
     )
-    # 7×10⁷ cells / 1e-306 cells/mL = inf for one dose
-    assert refused(capsys, "dose", *Q4W_X2, "--concentration", "1e-306 cells/mL") == (
-        "7×10⁷ cells at 1×10⁻³⁰⁶ cells/mL is a volume out of range "
-        "(check the concentration and its unit)"
+    assert refused(capsys, "dose", *Q4W_X2, "--concentration", "0.5 cells/mL") == (
+        "--concentration must be at least 1 cell/mL, not 0.5 cells/mL "
+        "(check the number, its power of ten and its unit)"
+    )
+    assert refused(capsys, "dose", *Q4W_X2, "--vial", "0.5 cells") == (
+        "--vial must be at least 1 cell, not 0.5 cells "
+        "(check the number, its power of ten and its unit)"
     )
 
 

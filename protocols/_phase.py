@@ -1,0 +1,253 @@
+"""One phase of a regimen: its way of spacing doses, how many, and the time of each dose.
+
+The rules (the ways of spacing, count or duration and its end-exclusive boundary, "not
+reported") are those of the regimen, documented in ``_regimen.py``; a regimen chains phases.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from celldose.protocols._calendar import MAX_DAYS, DoseTime, Duration
+from celldose.protocols._dose import Dose
+from celldose.protocols._errors import NotReportedError
+
+NotReported = Literal["not reported"]
+NOT_REPORTED: NotReported = "not reported"
+
+MAX_DOSES = 10_000
+Which = Literal["min", "max"]
+
+
+class FrequencyRange(BaseModel):
+    """A frequency reported as a range (once or twice weekly): never collapsed to one value."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
+
+    min: int = Field(ge=1, le=7)
+    max: int = Field(ge=1, le=7)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> FrequencyRange:
+        if self.min >= self.max:
+            raise ValueError(
+                f"a frequency range needs min < max (got {self.min} to {self.max}); "
+                "for a single frequency write times_per_week: N"
+            )
+        return self
+
+
+def week_pattern(times: int) -> tuple[int, ...]:
+    """The day of the week of each of ``times`` weekly doses: evenly spread, starting on day 0.
+
+    >>> week_pattern(2), week_pattern(3)
+    ((0, 3), (0, 2, 4))
+    """
+    return tuple((i * 7) // times for i in range(times))
+
+
+def default_spacing(times: int) -> int:
+    """The smallest gap of :func:`week_pattern`: 3 days for twice weekly, 2 for three times."""
+    return 7 // times
+
+
+class Phase(BaseModel):
+    """One phase of a regimen. See the module docstring for the rules."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
+
+    dose: Dose | NotReported | None = Field(
+        default=None,
+        description="Dose of each administration; omitted: the previous phase's or the protocol's.",
+    )
+    every: Duration | NotReported | None = Field(
+        default=None, description="Fixed interval between doses, e.g. '4 weeks' or '1 month'."
+    )
+    times_per_week: Annotated[int, Field(ge=1, le=7)] | FrequencyRange | None = Field(
+        default=None, description="Doses per week (2 = twice weekly), or {min: 1, max: 2}."
+    )
+    min_spacing: Duration | None = Field(
+        default=None, description="Minimum gap between doses of a times_per_week phase."
+    )
+    days: tuple[int, ...] | None = Field(
+        default=None, description="Explicit day offsets from the phase's first dose."
+    )
+    count: int | NotReported | None = Field(
+        default=None, description="Total number of doses in the phase."
+    )
+    duration: Duration | NotReported | None = Field(
+        default=None,
+        description="Length of the phase; doses strictly before its end are given.",
+    )
+    wait: Duration | None = Field(
+        default=None, description="Time from the previous phase's last dose to this phase's first."
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _days_carry_the_count(cls, data: Any) -> Any:
+        """``days`` already give the count: a matching count is dropped, so forms compare equal."""
+        if isinstance(data, dict) and data.get("days") is not None:
+            days, count = data["days"], data.get("count")
+            if isinstance(count, int) and isinstance(days, list | tuple) and count == len(days):
+                data = {k: v for k, v in data.items() if k != "count"}
+        return data
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Phase:
+        ways = [
+            name for name in ("every", "times_per_week", "days") if getattr(self, name) is not None
+        ]
+        if len(ways) > 1:
+            raise ValueError(f"give one way of spacing doses, not {' and '.join(ways)}")
+        if self.count is not None and self.duration is not None:
+            raise ValueError("give count or duration, not both")
+        if isinstance(self.count, int) and not 1 <= self.count <= MAX_DOSES:
+            raise ValueError(f"count must be between 1 and {MAX_DOSES}, not {self.count}")
+        if self.days is not None:
+            if not self.days:
+                raise ValueError("days must list at least one day")
+            if any(d < 0 for d in self.days):
+                raise ValueError("days cannot be negative (day 0 is the phase's first dose)")
+            if self.days[-1] > MAX_DAYS:
+                raise ValueError(
+                    f"day {self.days[-1]} is more than {MAX_DAYS:,} days (100 years) after the "
+                    "phase's first dose"
+                )
+            if self.days[0] != 0:
+                raise ValueError("days start at 0, the phase's first dose")
+            if any(b <= a for a, b in zip(self.days, self.days[1:], strict=False)):
+                raise ValueError("days must be in increasing order, without repeats")
+            if self.count is not None and self.count != len(self.days):
+                raise ValueError(f"count {self.count} does not match the {len(self.days)} days")
+            if self.duration is not None:
+                raise ValueError("explicit days and a duration cannot go together")
+        elif not ways:
+            if self.count != 1:
+                raise ValueError(
+                    "no interval given: add one (weekly, q4w, monthly, twice weekly, "
+                    "every N days) or make it a single dose (count: 1)"
+                )
+        elif self.count is None and self.duration is None:
+            raise ValueError("how many doses? give count (×N) or duration (for N weeks)")
+        if isinstance(self.every, Duration) and self.every.amount < 1:
+            raise ValueError("the interval must be at least 1 day")
+        if self.min_spacing is not None:
+            if self.times_per_week is None:
+                raise ValueError("min_spacing goes with times_per_week")
+            if self.min_spacing.is_calendar:
+                raise ValueError("min_spacing is in days or weeks")
+            most = self.max_times_per_week or 1
+            if self.min_spacing.days > default_spacing(most):
+                raise ValueError(
+                    f"{most} doses a week cannot be {self.min_spacing.days} days apart "
+                    f"(at most {default_spacing(most)})"
+                )
+        if isinstance(self.duration, Duration) and self.duration.amount < 1:
+            raise ValueError("the duration must be positive")
+        if (
+            isinstance(self.duration, Duration)
+            and isinstance(self.every, Duration)
+            and self.duration.is_calendar != self.every.is_calendar
+        ):
+            raise ValueError(
+                f"'{self.duration}' and an interval of '{self.every}' mix calendar months "
+                "with days; give a count (×N) instead"
+            )
+        if (
+            isinstance(self.duration, Duration)
+            and self.duration.is_calendar
+            and self.times_per_week is not None
+        ):
+            raise ValueError(
+                "a weekly frequency for a number of months has no fixed count; "
+                "give weeks or a count (×N)"
+            )
+        if self.wait is not None and self.wait.amount < 1:
+            raise ValueError("a wait must be at least 1 day")
+        return self
+
+    # -- derived -------------------------------------------------------------------------------
+    @property
+    def is_range(self) -> bool:
+        return isinstance(self.times_per_week, FrequencyRange)
+
+    @property
+    def max_times_per_week(self) -> int | None:
+        tpw = self.times_per_week
+        return tpw.max if isinstance(tpw, FrequencyRange) else tpw
+
+    def spacing_days(self) -> int | None:
+        """The minimum gap this phase promises between doses (per-week phases only)."""
+        if self.times_per_week is None:
+            return None
+        if self.min_spacing is not None:
+            return self.min_spacing.days
+        return default_spacing(self.max_times_per_week or 1)
+
+    def times(self, which: Which) -> int | None:
+        tpw = self.times_per_week
+        if isinstance(tpw, FrequencyRange):
+            return tpw.min if which == "min" else tpw.max
+        return tpw
+
+    def _nth(self, k: int, which: Which) -> DoseTime:
+        """The time of dose ``k`` (0-based) from the phase's first dose; k may be = count."""
+        zero = DoseTime.zero()
+        if isinstance(self.every, Duration):
+            if self.every.is_calendar:
+                return zero.plus_months(k * self.every.months)
+            return zero.plus_days(k * self.every.days)
+        times = self.times(which)
+        if times is not None:
+            week, j = divmod(k, times)
+            return zero.plus_days(7 * week + week_pattern(times)[j])
+        if self.days is not None:
+            return zero.plus_days(self.days[k])
+        return zero
+
+    def resolved_count(self, which: Which = "min", *, context: str = "") -> int:
+        """The number of doses, applying the duration boundary rule."""
+        if self.count == NOT_REPORTED or self.duration == NOT_REPORTED:
+            raise NotReportedError("the number of doses", "count", "8", context)
+        if self.every == NOT_REPORTED:
+            raise NotReportedError("the interval between doses", "interval", '"4 weeks"', context)
+        if self.days is not None:
+            return len(self.days)
+        if isinstance(self.count, int):
+            return self.count
+        assert isinstance(self.duration, Duration)
+        end = self.duration
+        k = 0
+        while k < MAX_DOSES:
+            t = self._nth(k, which)
+            if end.is_calendar:
+                months = sum(a for kind, a in t.parts if kind == "m")
+                if months >= end.months:
+                    break
+            elif (t.days or 0) >= end.days:
+                break
+            k += 1
+        return max(k, 1)
+
+    def times_from_start(self, which: Which = "min", *, context: str = "") -> tuple[DoseTime, ...]:
+        n = self.resolved_count(which, context=context)
+        return tuple(self._nth(k, which) for k in range(n))
+
+    def next_start(self, which: Which) -> DoseTime | None:
+        """Where the next phase starts by default (the would-be next dose), or None."""
+        if self.every is None and self.times_per_week is None:
+            return None
+        n = self.resolved_count(which)
+        return self._nth(n, which)
+
+
+__all__ = [
+    "NOT_REPORTED",
+    "FrequencyRange",
+    "NotReported",
+    "Phase",
+    "week_pattern",
+]

@@ -1,0 +1,211 @@
+"""The cross-field checks of a protocol: each yields every problem it finds, with its field.
+
+A protocol's model validator runs them all (:data:`CROSS_CHECKS`) and raises every problem at
+once (:class:`FieldProblems`), so ``celldose check`` lists them all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
+
+from celldose.protocols._calendar import Duration
+from celldose.protocols._dose import Dose
+from celldose.protocols._errors import CelldoseError
+from celldose.protocols._regimen import Regimen
+
+if TYPE_CHECKING:
+    from celldose.protocols._protocol import Protocol
+
+
+class FieldProblem(ValueError):
+    """A cross-field problem found by a model validator, with the path of the field to blame."""
+
+    def __init__(self, message: str, *path: str | int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.path = path
+
+
+class FieldProblems(ValueError):
+    """Every cross-field problem of a protocol at once (``celldose check`` lists them all)."""
+
+    def __init__(self, problems: list[FieldProblem]) -> None:
+        super().__init__("; ".join(p.message for p in problems))
+        self.problems = tuple(problems)
+
+
+def course_contradiction(regimen: Regimen, stated: Duration) -> str | None:
+    """Say why a stated course length contradicts the regimen, or None when it fits.
+
+    A course of length L fits when the last dose falls within it and the next dose (one interval
+    later) would not: span <= L <= span + interval. With calendar months the check is made for
+    every start date over a year (2 months is 59 to 62 days), and passes if any date fits.
+    """
+    try:
+        doses = regimen.expand("min")
+        after = regimen.phases[-1].next_start("min")
+    except CelldoseError:  # a value is not reported: nothing to check against
+        return None
+    first_of_last = next(d for d in doses if d.phase == doses[-1].phase).time
+    following = first_of_last.plus(after) if after is not None else None
+    calendar = stated.is_calendar or doses[-1].time.has_months
+    starts = [_PROBE + dt.timedelta(days=k) for k in range(366 if calendar else 1)]
+    spans: list[int] = []
+    for start in starts:
+        length = stated.as_time().day_on(start)
+        span = doses[-1].time.day_on(start)
+        limit = following.day_on(start) if following is not None else None
+        if span <= length and (limit is None or length <= limit):
+            return None
+        spans.append(span)
+    low, high = stated.day_range()
+    shown = f"{min(spans)}" if min(spans) == max(spans) else f"{min(spans)}-{max(spans)}"
+    length_text = f"{low} days" if low == high else f"{low}-{high} days"
+    return (
+        f"the stated course length of {stated} ({length_text}) contradicts the regimen "
+        f"{regimen.to_shorthand()!r}, whose last dose falls on day {shown}"
+    )
+
+
+_PROBE = dt.date(2024, 1, 1)
+
+
+# -- cross-field checks: each yields every problem it finds -------------------------------------
+def _unique_arm_names(p: Protocol) -> Iterator[FieldProblem]:
+    names = [arm.name for arm in p.arms]
+    for i, name in enumerate(names):
+        if name in names[:i]:
+            yield FieldProblem(
+                f"arm name {name!r} repeats; arm names must be unique", "arms", i, "name"
+            )
+
+
+def _arm_products_and_doses(p: Protocol) -> Iterator[FieldProblem]:
+    used_protocol_dose = False
+    for index, arm in enumerate(p.arms):
+        product = arm.regimen.product
+        if product is not None and product.lower() != p.product.name.lower():
+            yield FieldProblem(
+                f"arm {arm.name!r}: the regimen names product {product!r}, "
+                f"but the protocol's product is {p.product.name!r}",
+                "arms", index, "regimen",
+            )  # fmt: skip
+        first = arm.regimen.phases[0].dose
+        if arm.dose is not None and first is not None and first != arm.dose:
+            yield FieldProblem(
+                f"arm {arm.name!r}: its dose ({arm.dose}) contradicts the dose in its regimen "
+                f"({first}); give the dose once",
+                "arms", index, "dose",
+            )  # fmt: skip
+        if arm.dose is None and first is None:
+            used_protocol_dose = True
+        for i in range(1, len(arm.regimen.phases) + 1):
+            dose = p.phase_dose(arm, i)
+            if dose is None and not arm.is_placebo:
+                yield FieldProblem(
+                    f"arm {arm.name!r} has no dose: give dose (or write 'dose: not reported' "
+                    "when the source does not report it)",
+                    "arms", index,
+                )  # fmt: skip
+                break
+            if isinstance(dose, Dose) and not dose.is_cells:
+                yield FieldProblem(
+                    f"arm {arm.name!r}: a cell product is dosed in cells, cells/kg or "
+                    f"cells/m², not {dose.unit}",
+                    "arms", index,
+                )  # fmt: skip
+                break
+    if p.dose is not None and not used_protocol_dose:
+        yield FieldProblem(
+            f"the protocol's dose ({p.dose}) is used by no arm: every arm gives its own",
+            "dose",
+        )
+
+
+def _windows(p: Protocol) -> Iterator[FieldProblem]:
+    names = [arm.name for arm in p.arms]
+    for j, window in enumerate(p.response_windows):
+        if window.arm is not None and window.arm not in names:
+            yield FieldProblem(
+                f"response window {window.label!r} names arm {window.arm!r}, "
+                f"which is not one of: {', '.join(names)}",
+                "response_windows", j, "arm",
+            )  # fmt: skip
+            continue
+        anchor = window.anchor_dose
+        if isinstance(anchor, int) and anchor > 1:
+            arms = [a for a in p.arms if window.arm in (None, a.name) and not a.is_placebo]
+            for arm in arms:
+                count = _dose_count(arm.regimen)
+                if count is not None and anchor > count:
+                    yield FieldProblem(
+                        f"response window {window.label!r} is anchored at dose {anchor}, but "
+                        f"arm {arm.name!r} has {count} doses",
+                        "response_windows", j, "anchor",
+                    )  # fmt: skip
+                    break
+        follow = p.follow_up
+        if (
+            isinstance(follow, Duration)
+            and window.anchor == "first dose"
+            and isinstance(window.end, Duration)
+            and window.end.day_range()[0] > follow.day_range()[1]
+        ):
+            yield FieldProblem(
+                f"response window {window.label!r} ends {window.end} after the first dose, "
+                f"after the follow-up of {follow}",
+                "response_windows", j, "end",
+            )  # fmt: skip
+
+
+def _course(p: Protocol) -> Iterator[FieldProblem]:
+    for arm in p.arms:
+        if p.course_length is not None:
+            problem = course_contradiction(arm.regimen, p.course_length)
+            if problem:
+                yield FieldProblem(f"arm {arm.name!r}: {problem}", "course_length")
+        if isinstance(p.follow_up, Duration):
+            last = _last_dose_days(arm.regimen)
+            if last is not None and p.follow_up.day_range()[1] < last:
+                yield FieldProblem(
+                    f"the follow-up of {p.follow_up} (counted from the first dose) ends before "
+                    f"the last dose of arm {arm.name!r} (day {last})",
+                    "follow_up",
+                )
+                break
+
+
+def _dose_count(regimen: Regimen) -> int | None:
+    try:
+        return len(regimen.expand("min"))
+    except CelldoseError:
+        return None
+
+
+def _last_dose_days(regimen: Regimen) -> int | None:
+    """The smallest day the last dose can fall on (over start dates), or None if not known."""
+    try:
+        last = regimen.expand("min")[-1].time
+    except CelldoseError:
+        return None
+    if not last.has_months:
+        return last.days
+    return min(last.day_on(_PROBE + dt.timedelta(days=k)) for k in range(366))
+
+
+CROSS_CHECKS: tuple[Callable[[Protocol], Iterator[FieldProblem]], ...] = (
+    _unique_arm_names,
+    _arm_products_and_doses,
+    _windows,
+    _course,
+)
+
+
+__all__ = [
+    "CROSS_CHECKS",
+    "FieldProblem",
+    "FieldProblems",
+    "course_contradiction",
+]
