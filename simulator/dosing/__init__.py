@@ -16,6 +16,7 @@ from celldose.simulator.dosing._arms import (
 )
 from celldose.simulator.dosing._logistics import Draw, Product, draw, product_in_hand
 from celldose.simulator.dosing._options import DoseOptions, Scale, ScaleInfo, WeekendPolicy
+from celldose.simulator.dosing._output import data_frame, html_table
 from celldose.simulator.dosing._patient import (
     HumanBsa,
     Patient,
@@ -39,6 +40,8 @@ from celldose.simulator.dosing._rules import (
 from celldose.simulator.dosing._species import Species, get_species, species_names, species_table
 
 __all__ = [
+    "data_frame",
+    "html_table",
     "DoseOptions",
     "DosePlan",
     "DoseRecord",

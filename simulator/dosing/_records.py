@@ -10,13 +10,13 @@ one-line ``repr`` and a small HTML table in a notebook.
 from __future__ import annotations
 
 import datetime as dt
-import html
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from celldose.protocols import CelldoseError, Dose, OptionError, Which, format_sig
+from celldose.protocols import Dose, OptionError, Which, format_sig
 from celldose.simulator.dosing._logistics import Product
 from celldose.simulator.dosing._options import ScaleInfo
+from celldose.simulator.dosing._output import data_frame, html_table
 from celldose.simulator.dosing._patient import Patient
 
 # Where the doses came from: the protocol, the dose= argument, or a one-line regimen.
@@ -219,14 +219,8 @@ class DosePlan:
 
         Needs pandas: ``pip install 'celldose[pandas]'``.
         """
-        try:
-            import pandas
-        except ImportError:
-            raise CelldoseError(
-                "to_pandas needs pandas, which is not installed",
-                "pip install 'celldose[pandas]'",
-            ) from None
-        return pandas.DataFrame.from_records(self.records())
+        records = self.records()
+        return data_frame(records, list(records[0]) if records else [])
 
     def __repr__(self) -> str:
         count = len(self.schedules[0].doses) if self.schedules else 0
@@ -238,28 +232,20 @@ class DosePlan:
         )
 
     def _repr_html_(self) -> str:
-        e = html.escape
-        head = "".join(f"<th>{e(h)}</th>" for h in _HTML_COLUMNS)
-        rows = []
-        for schedule in self.schedules:
-            for d in schedule.doses:
-                cells = [
-                    schedule.which or "",
-                    str(d.number),
-                    str(d.day) if d.day is not None else d.offset,
-                    d.date.isoformat() if d.date else "",
-                    format_sig(d.cells),
-                    "" if d.volume_ml is None else format_sig(d.volume_ml),
-                    "" if d.vials is None else str(d.vials),
-                ]
-                rows.append("<tr>" + "".join(f"<td>{e(c)}</td>" for c in cells) + "</tr>")
-        warnings = "".join(f"<li>{e(w)}</li>" for w in self.warnings)
-        return (
-            f"<div><strong>{e(repr(self))}</strong><br>{e(self.regimen)}"
-            f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
-            + (f"<ul>{warnings}</ul>" if warnings else "")
-            + "</div>"
-        )
+        rows = [
+            [
+                schedule.which or "",
+                str(d.number),
+                str(d.day) if d.day is not None else d.offset,
+                d.date.isoformat() if d.date else "",
+                format_sig(d.cells),
+                "" if d.volume_ml is None else format_sig(d.volume_ml),
+                "" if d.vials is None else str(d.vials),
+            ]
+            for schedule in self.schedules
+            for d in schedule.doses
+        ]
+        return html_table(repr(self), _HTML_COLUMNS, rows, (self.regimen, *self.warnings))
 
 
 _HTML_COLUMNS = ("schedule", "#", "day", "date", "cells", "volume (mL)", "vials")

@@ -12,8 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from celldose.protocols import Which, format_sig, plural
-from celldose.simulator.dosing import DosePlan, Species
-from celldose.simulator.scenarios._output import data_frame, html_table
+from celldose.simulator.dosing import DosePlan, Species, data_frame, html_table
 from celldose.simulator.scenarios._stats import PERCENTILE_NOTE, ResponderForecast, Stats
 
 if TYPE_CHECKING:

@@ -13,11 +13,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from celldose.protocols import Duration, Protocol, format_sig
-from celldose.simulator.dosing import Weight
+from celldose.simulator.dosing import Weight, data_frame, html_table
 from celldose.simulator.scenarios._lane_model import Lane, LaneSchedule
 from celldose.simulator.scenarios._lane_sets import PerProtocol, build_lanes
 from celldose.simulator.scenarios._options import as_date
-from celldose.simulator.scenarios._output import data_frame, html_table
 
 if TYPE_CHECKING:
     import pandas

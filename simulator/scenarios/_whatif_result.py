@@ -12,8 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from celldose.protocols import ResponseWindow, Which, format_sig, plural
-from celldose.simulator.dosing import DosePlan, DoseRecord, Weight
-from celldose.simulator.scenarios._output import data_frame, html_table
+from celldose.simulator.dosing import DosePlan, DoseRecord, Weight, data_frame, html_table
 from celldose.simulator.scenarios._scenario import WhatIf
 
 if TYPE_CHECKING:
