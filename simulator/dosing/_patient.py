@@ -10,10 +10,18 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from celldose.protocols import PatientError, UnitError, format_sig, read_number
 from celldose.simulator.dosing._species import Species, get_species
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+    FloatArray = npt.NDArray[np.float64]
+else:
+    FloatArray = Any
 
 _WEIGHT_UNITS = {"kg": 1.0, "g": 0.001, "lb": 0.45359237}
 _WEIGHT_WORDS = {
@@ -93,9 +101,18 @@ def parse_height(text: str) -> float:
     return cm
 
 
-def meeh_bsa(weight_kg: float, k: float) -> float:
-    """Meeh: K × (weight in g)^(2/3) × 10⁻⁴ m². A 10 kg dog (K 10.1): 0.4688 m²."""
-    return float(k * (weight_kg * 1000.0) ** (2.0 / 3.0) * 1e-4)
+@overload
+def meeh_bsa(weight_kg: float, k: float) -> float: ...
+@overload
+def meeh_bsa(weight_kg: FloatArray, k: float) -> FloatArray: ...
+def meeh_bsa(weight_kg: float | FloatArray, k: float) -> float | FloatArray:
+    """Meeh: K × (weight in g)^(2/3) × 10⁻⁴ m², for one weight or a numpy array of them.
+
+    >>> round(meeh_bsa(10.0, 10.1), 4)  # a 10 kg dog
+    0.4688
+    """
+    bsa = k * (weight_kg * 1000.0) ** (2.0 / 3.0) * 1e-4
+    return float(bsa) if isinstance(weight_kg, int | float) else bsa
 
 
 def mosteller_bsa(weight_kg: float, height_cm: float) -> float:
@@ -156,8 +173,7 @@ def make_patient(
         species = get_species(species)
     elif not isinstance(species, Species):
         raise PatientError(
-            f"species must be a species id or a Species, not {type(species).__name__} "
-            f"{species!r}",
+            f"species must be a species id or a Species, not {type(species).__name__} {species!r}",
             'write it like "dog"',
             fields=("species",),
         )

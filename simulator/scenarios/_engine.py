@@ -19,7 +19,13 @@ import numpy as np
 import numpy.typing as npt
 
 from celldose.protocols import Dose, OptionError, format_sig
-from celldose.simulator.dosing import DosePlan, Species, cells_per_dose_array, make_patient
+from celldose.simulator.dosing import (
+    DosePlan,
+    Species,
+    cells_per_dose_array,
+    make_patient,
+    meeh_bsa,
+)
 
 if TYPE_CHECKING:
     from celldose.simulator.scenarios._cohort import Cohort
@@ -150,7 +156,7 @@ def _dose_cells(engine: Engine, weights: FloatArray, cells: FloatArray) -> None:
     bsa: FloatArray | None = None
     if any(d.basis == "per m²" for d in engine.doses):
         assert engine.meeh_k is not None
-        bsa = engine.meeh_k * np.power(weights * 1000.0, 2.0 / 3.0) * 1e-4  # Meeh, as meeh_bsa
+        bsa = meeh_bsa(weights, engine.meeh_k)
     computed: dict[Dose, FloatArray] = {}
     for j, dose in enumerate(engine.doses):
         if dose not in computed:
