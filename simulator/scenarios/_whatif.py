@@ -23,7 +23,7 @@ delays and for weights over time, since their days depend on it.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 
 from celldose.protocols import DoseTime, OptionError, Protocol, Which
@@ -34,6 +34,7 @@ from celldose.simulator.dosing import (
     Weight,
     get_species,
     make_patient,
+    parse_weight,
     plan_doses,
 )
 from celldose.simulator.scenarios._options import as_protocol, dose_options
@@ -52,10 +53,10 @@ def whatif(
     options: DoseOptions | None = None,
     schedule: Which | None = None,
     weight: str | Weight | None = None,
-    skip: Sequence[int | str] = (),
-    delays: Sequence[tuple[int, int] | str] = (),
+    skip: int | str | Sequence[int | str] = (),
+    delays: str | Sequence[tuple[int, int] | str] | Mapping[int, int] = (),
     delay_policy: str = "shift",
-    weights: str | Sequence[tuple[int, Weight]] = (),
+    weights: str | Sequence[tuple[int, str | Weight]] = (),
     weight_basis: str = "current",
     dose: str | None = None,
     count: int | None = None,
@@ -78,18 +79,13 @@ def whatif(
     """
     protocol = as_protocol(protocol)
     options = dose_options(options, dose=dose, count=count, interval=interval, start=start)
-    patient = _patient(protocol, patient, weight)
     parts = bool(skip or delays or weights) or delay_policy != "shift"
     if scenario is None:
         scenario = WhatIf(
-            missed=parse_skips([str(n) for n in skip]),
-            delays=tuple(
-                d
-                for item in delays
-                for d in (parse_delays([item]) if isinstance(item, str) else [item])
-            ),
+            missed=parse_skips([str(n) for n in _items(skip, "skip")]),
+            delays=_delays(delays),
             policy=delay_policy,  # type: ignore[arg-type]
-            weights=parse_weights(weights) if isinstance(weights, str) else tuple(weights),
+            weights=_measurements(weights),
             weight_basis=weight_basis,  # type: ignore[arg-type]
         )
     elif parts or not isinstance(scenario, WhatIf):
@@ -98,6 +94,7 @@ def whatif(
             if parts
             else f"scenario must be a WhatIf, not {scenario!r}"
         )
+    patient = _patient(protocol, patient, weight, scenario.weights)
     plan = plan_doses(protocol, patient, arm=arm, options=options)
     chosen = protocol.arm(plan.arm)
     index = plan.schedule_index(schedule)
@@ -251,18 +248,100 @@ def _plans_by_weight(
     return plans
 
 
-def _patient(protocol: Protocol, patient: Patient | None, weight: str | Weight | None) -> Patient:
+def _patient(
+    protocol: Protocol,
+    patient: Patient | None,
+    weight: str | Weight | None,
+    measurements: Sequence[tuple[int, Weight]],
+) -> Patient:
+    """The baseline patient: given, from ``weight``, or from the weights on or before day 0.
+
+    The baseline is the weight before the first measurement. A measurement on or before the
+    first dose must agree with a patient or weight also given, so that the plan and the
+    simulation speak of the same patient.
+    """
     if patient is not None and weight is not None:
         raise OptionError("give a patient or a weight, not both", fields=("weight",))
-    if patient is not None:
-        if not isinstance(patient, Patient):
-            raise OptionError(f"patient must be a Patient, not {patient!r}", "or pass weight=")
-        return patient
-    if weight is None:
+    if patient is not None and not isinstance(patient, Patient):
+        raise OptionError(f"patient must be a Patient, not {patient!r}", "or pass weight=")
+    before = [(day, w) for day, w in measurements if day <= 0]
+    measured = max(before, key=lambda m: m[0])[1] if before else None
+    if patient is None and weight is not None:
+        patient = make_patient(get_species(protocol.species), weight)
+    if patient is None:
+        if measured is None:
+            first = (
+                f"weights starts on day {min(d for d, _ in measurements)}: " if measurements else ""
+            )
+            raise OptionError(
+                f"{first}whatif needs the patient's weight at the first dose (day 0)",
+                'pass weight="12kg", or weights with a day-0 weight: weights="0:12kg,28:13kg"',
+                fields=("weight",),
+            )
+        return make_patient(get_species(protocol.species), measured)
+    if measured is not None and abs(patient.weight_kg - measured.kg) > 1e-9 * measured.kg:
         raise OptionError(
-            "whatif needs the patient", 'pass weight="12kg" (or a Patient)', fields=("weight",)
+            f"the patient weighs {patient.weight.text} but weights gives {measured.text} at "
+            "the first dose",
+            "give one baseline weight: leave out weight= (or the patient), or make them agree",
+            fields=("weights",),
         )
-    return make_patient(get_species(protocol.species), weight)
+    return patient
+
+
+def _items(value: object, name: str) -> list[object]:
+    """One item or many: ``skip=2``, ``skip=[2, 5]``, ``delays="3:5"``, ``delays={3: 5}``."""
+    if isinstance(value, str | int):
+        return [value]
+    if isinstance(value, Mapping):
+        return list(value.items())
+    if isinstance(value, Iterable):
+        return list(value)
+    raise OptionError(f"{name} must be a number, text or a list, not {value!r}", fields=(name,))
+
+
+def _delays(value: object) -> tuple[tuple[int, int], ...]:
+    """Delays: ``"3:5,6:1w"`` text, (dose, days) pairs, or a {dose: days} mapping."""
+    out: list[tuple[int, int]] = []
+    for item in _items(value, "delays"):
+        if isinstance(item, str):
+            out.extend(parse_delays([item]))
+        elif (
+            isinstance(item, tuple | list)
+            and len(item) == 2
+            and all(isinstance(v, int) and not isinstance(v, bool) for v in item)
+        ):
+            out.append((item[0], item[1]))
+        else:
+            raise OptionError(
+                f"a delay must be DOSE:DAYS text or a (dose, days) pair, not {item!r}",
+                'e.g. delays=["3:5"] or delays=[(3, 5)]',
+                fields=("delays",),
+            )
+    return tuple(out)
+
+
+def _measurements(value: object) -> tuple[tuple[int, Weight], ...]:
+    """Weights over time: ``"0:12kg,28:13kg"`` or (day, weight) pairs, a weight as text too."""
+    if isinstance(value, str):
+        return parse_weights(value) if value.strip() else ()
+    out: list[tuple[int, Weight]] = []
+    for item in _items(value, "weights"):
+        if (
+            isinstance(item, tuple | list)
+            and len(item) == 2
+            and isinstance(item[0], int)
+            and not isinstance(item[0], bool)
+            and isinstance(item[1], str | Weight)
+        ):
+            out.append((item[0], parse_weight(item[1]) if isinstance(item[1], str) else item[1]))
+        else:
+            raise OptionError(
+                f"a weight over time must be a (day, weight) pair, not {item!r}",
+                'e.g. weights=[(0, "12kg"), (28, "13kg")] or weights="0:12kg,28:13kg"',
+                fields=("weights",),
+            )
+    return tuple(out)
 
 
 __all__ = ["whatif"]

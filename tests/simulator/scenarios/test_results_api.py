@@ -127,3 +127,75 @@ def test_wrong_arguments_raise_the_librarys_own_errors(call: object, message: st
     with pytest.raises(CelldoseError) as info:
         call()
     assert str(info.value) == message
+
+
+def test_weights_over_time_alone_give_the_baseline_patient() -> None:
+    # day 0 at 12 kg, from day 28 on 13 kg: 1.2×10⁷ + 7 × 1.3×10⁷ = 1.03×10⁸ cells
+    result = celldose.whatif(JANG, dose="1e6 cells/kg", weights="0:12kg,28:13kg")
+    assert result.plan.patient.weight_kg == 12
+    assert result.total_cells == pytest.approx(1.03e8)
+    assert result.planned_total_cells == pytest.approx(9.6e7)  # planned on the baseline 12 kg
+    same = celldose.whatif(JANG, dose="1e6 cells/kg", weights=[(0, "12kg"), (28, "13kg")])
+    assert same.to_dict() == result.to_dict()
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        (
+            {"weight": "20 kg", "weights": "0:12kg,28:13kg"},
+            "the patient weighs 20 kg but weights gives 12 kg at the first dose (give one "
+            "baseline weight: leave out weight= (or the patient), or make them agree)",
+        ),
+        (
+            {"weights": "28:13kg"},
+            "weights starts on day 28: whatif needs the patient's weight at the first dose "
+            '(day 0) (pass weight="12kg", or weights with a day-0 weight: '
+            'weights="0:12kg,28:13kg")',
+        ),
+        (
+            {"weight": "12kg", "skip": 2.5},
+            "skip must be a number, text or a list, not 2.5",
+        ),
+        (
+            {"weight": "12kg", "delays": [3]},
+            'a delay must be DOSE:DAYS text or a (dose, days) pair, not 3 (e.g. delays=["3:5"] or '
+            "delays=[(3, 5)])",
+        ),
+    ],
+)
+def test_whatif_refuses_a_scenario_that_speaks_of_two_patients(
+    kwargs: dict[str, object], message: str
+) -> None:
+    with pytest.raises(CelldoseError) as info:
+        celldose.whatif(JANG, dose="1e6 cells/kg", **kwargs)  # type: ignore[arg-type]
+    assert str(info.value) == message
+
+
+def test_a_patient_whose_weight_differs_from_the_day_0_weight_is_refused() -> None:
+    patient = celldose.make_patient(celldose.get_species("dog"), "20kg")
+    with pytest.raises(CelldoseError) as info:
+        celldose.whatif(JANG, patient, dose="1e6 cells/kg", weights="0:12kg,28:13kg")
+    assert str(info.value) == (
+        "the patient weighs 20 kg but weights gives 12 kg at the first dose (give one "
+        "baseline weight: leave out weight= (or the patient), or make them agree)"
+    )
+    # a weight measured only later: the patient's weight is the baseline until then
+    later = celldose.whatif(JANG, patient, dose="1e6 cells/kg", weights="28:13kg")
+    assert later.total_cells == pytest.approx(2e7 + 7 * 1.3e7)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "expected"),
+    [
+        ({"skip": 2}, {"skip": [2]}),
+        ({"skip": "2,5"}, {"skip": [2, 5]}),
+        ({"delays": "3:5"}, {"delays": [(3, 5)]}),
+        ({"delays": {3: 5}}, {"delays": [(3, 5)]}),
+        ({"delays": "3:5,6:1w"}, {"delays": [(3, 5), (6, 7)]}),
+    ],
+)
+def test_one_item_or_many(kwargs: dict[str, object], expected: dict[str, object]) -> None:
+    one = celldose.whatif(JANG, weight="12kg", dose="1e6 cells/kg", **kwargs)  # type: ignore[arg-type]
+    many = celldose.whatif(JANG, weight="12kg", dose="1e6 cells/kg", **expected)  # type: ignore[arg-type]
+    assert one.to_dict() == many.to_dict()
