@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from celldose.protocols import OptionError, format_sig
 from celldose.protocols import Product as ProtocolProduct
+from celldose.simulator.dosing._checks import checks
 
 MAX_VIALS = 1000
 
@@ -45,6 +46,14 @@ class Product:
                     "check the number, its power of ten and its unit",
                     fields=(name,),
                 )
+        densest = checks()["concentration"]["hard_max_cells_per_ml"]
+        if self.concentration is not None and self.concentration > densest:
+            raise OptionError(
+                f"a concentration of {format_sig(self.concentration)} cells/mL is more than "
+                f"cells can be packed ({format_sig(densest)} cells/mL at most)",
+                "check the unit: cells/mL, not cells/µL (1 cell/µL = 1000 cells/mL)",
+                fields=("concentration",),
+            )
         cap = self.cap_cells
         if cap is not None and not (math.isfinite(cap) and cap >= 1 and float(cap).is_integer()):
             raise OptionError(

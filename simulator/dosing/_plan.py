@@ -10,10 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import tomllib
 from dataclasses import replace
-from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +27,7 @@ from celldose.protocols import (
     plural,
 )
 from celldose.simulator.dosing._arms import fill_unreported, resolve_phase_doses, treatment_arm
+from celldose.simulator.dosing._checks import checks as thresholds
 from celldose.simulator.dosing._logistics import draw, product_in_hand
 from celldose.simulator.dosing._options import DoseOptions, Scale, ScaleInfo, WeekendPolicy
 from celldose.simulator.dosing._patient import HumanBsa, Patient, Weight, make_patient
@@ -279,15 +277,9 @@ def _per_kg(
     return cells / patient.weight_kg
 
 
-@cache
-def _checks() -> dict[str, Any]:
-    text = resources.files("celldose.simulator.dosing").joinpath("checks.toml").read_text("utf-8")
-    return tomllib.loads(text)
-
-
 def _plausibility(schedules: list[Schedule], patient: Patient) -> list[str]:
     """Warnings (never refusals) for doses and volumes outside checks.toml's soft ranges."""
-    checks = _checks()
+    checks = thresholds()
     low, high = checks["dose"]["soft_cells_per_kg"]
     most_ml = checks["volume"]["soft_ml_per_kg"]
     doses = [d for s in schedules for d in s.doses]

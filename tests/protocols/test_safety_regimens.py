@@ -156,6 +156,22 @@ def test_a_concentration_below_one_cell_per_ml_is_refused(
     )
 
 
+def test_a_concentration_denser_than_packed_cells_is_refused(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # 6.68×10⁶ cells/µL is 6.68×10⁹ cells/mL: more than cells of 15-30 µm can be packed into a
+    # mL (about 6×10⁸); typed for cells/mL it would give a volume 1000 times too small
+    jang = ["jang2025-canine-itp", "--weight", "26.5lb", "--dose", "1e6 cells/kg"]
+    assert refused(capsys, "dose", *jang, "--concentration", "6.68e6 cells/µL") == (
+        "a concentration of 6.68×10⁹ cells/mL is more than cells can be packed (1×10⁹ cells/mL "
+        "at most) (check the unit: cells/mL, not cells/µL (1 cell/µL = 1000 cells/mL))"
+    )
+    # the densest accepted: 1×10⁹ cells/mL, 1.2020197805×10⁷ cells in 0.012 mL
+    code = main(["dose", *jang, "--concentration", "1e9 cells/mL"])
+    assert code == 0
+    assert "0.012 mL" in capsys.readouterr().out
+
+
 # -- calendar doses past 9999-12-31 -------------------------------------------------------------
 
 PAST_9999 = (
