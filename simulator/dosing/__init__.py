@@ -14,7 +14,7 @@ from celldose.simulator.dosing._arms import (
     resolve_phase_doses,
     treatment_arm,
 )
-from celldose.simulator.dosing._logistics import Draw, Product, draw, product_in_hand
+from celldose.simulator.dosing._logistics import Draw, Product, draw, product_in_hand, product_with
 from celldose.simulator.dosing._options import DoseOptions, Scale, ScaleInfo, WeekendPolicy
 from celldose.simulator.dosing._output import data_frame, html_table
 from celldose.simulator.dosing._patient import (
@@ -74,6 +74,7 @@ __all__ = [
     "parse_height",
     "parse_weight",
     "plan_doses",
+    "product_with",
     "product_in_hand",
     "resolve_phase_doses",
     "species_names",

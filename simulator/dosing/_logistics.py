@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Any
 
-from celldose.protocols import OptionError, format_sig
+from celldose.protocols import OptionError, format_sig, parse_amount
 from celldose.protocols import Product as ProtocolProduct
 from celldose.simulator.dosing._checks import checks
 
@@ -135,3 +136,65 @@ def _volume(cells: float, product: Product) -> float | None:
             "check the concentration and its unit",
         )
     return volume
+
+
+_GIVEN = (  # product field, words, unit, API argument
+    ("concentration", "concentration", "cells/mL", "concentration"),
+    ("vial_cells", "vial", "cells", "vial"),
+    ("vial_volume_ml", "vial", "mL", "vial"),
+    ("viability", "viability", "", "viability"),
+)
+
+
+def product_with(
+    product: ProtocolProduct,
+    *,
+    concentration: str | float | None = None,
+    vial: str | None = None,
+    viability: float | None = None,
+    cap: str | float | None = None,
+) -> tuple[Product, tuple[str, ...]]:
+    """The protocol's product in hand with values the caller gives, and labels saying so.
+
+    ``concentration`` is text such as ``"6.68e6 cells/mL"`` (or a number of cells/mL), ``vial``
+    a volume (``"3.8 mL"``) or a cell count (``"2.5e7 cells"``), ``viability`` a fraction (only
+    for a protocol whose dose counts viable cells), ``cap`` the most cells per dose.
+
+    >>> from celldose.protocols import load_protocol
+    >>> jang = load_protocol("jang2025-canine-itp").product
+    >>> inhand, notes = product_with(jang, concentration="6.68e6 cells/mL", vial="3.8 mL")
+    >>> inhand.cells_per_vial
+    25384000.0
+    """
+    if viability is not None and product.dose_counts != "viable cells":
+        raise OptionError(
+            "viability= has no effect: this protocol's dose does not count viable cells",
+            "drop viability= (it corrects only doses that count viable cells)",
+            fields=("viability",),
+        )
+    base = product_in_hand(product)
+    changes: dict[str, Any] = {}
+    if concentration is not None:
+        changes["concentration"] = parse_amount(concentration, "cells/mL", "concentration=")
+    if vial is not None:
+        if "cell" in str(vial):
+            changes.update(vial_cells=parse_amount(vial, "cells", "vial="), vial_volume_ml=None)
+        else:
+            changes.update(vial_cells=None, vial_volume_ml=parse_amount(vial, "mL", "vial="))
+    if viability is not None:
+        changes["viability"] = viability
+    if cap is not None:
+        changes["cap_cells"] = parse_amount(cap, "cells", "cap=")
+    notes = []
+    for name, words, unit, argument in _GIVEN:
+        value = changes.get(name)
+        if value is None:
+            continue
+        shown = f"{format_sig(value)} {unit}".strip()
+        published = getattr(base, name)
+        if published is None:
+            notes.append(f"{words} {shown} given with {argument}=")
+        else:
+            old = f"{format_sig(published)} {unit}".strip()
+            notes.append(f"{words} {shown} from {argument}= replaces the protocol's {old}")
+    return replace(base, **changes), tuple(notes)

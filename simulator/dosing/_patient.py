@@ -116,10 +116,24 @@ def meeh_bsa(weight_kg: float | FloatArray, k: float) -> float | FloatArray:
 
 
 def mosteller_bsa(weight_kg: float, height_cm: float) -> float:
+    """Body surface area in m² by Mosteller (1987): √(height cm × weight kg / 3600).
+
+    The default for humans; weight in kg, height in cm.
+
+    >>> round(mosteller_bsa(70, 170), 3)
+    1.818
+    """
     return float(math.sqrt(height_cm * weight_kg / 3600.0))
 
 
 def dubois_bsa(weight_kg: float, height_cm: float) -> float:
+    """Body surface area in m² by Du Bois and Du Bois (1916): 0.007184 × kg^0.425 × cm^0.725.
+
+    For humans, on request (``human_bsa="dubois"``); weight in kg, height in cm.
+
+    >>> round(dubois_bsa(70, 170), 3)
+    1.81
+    """
     return float(0.007184 * weight_kg**0.425 * height_cm**0.725)
 
 

@@ -28,7 +28,7 @@ from celldose.protocols import (
 )
 from celldose.simulator.dosing._arms import fill_unreported, resolve_phase_doses, treatment_arm
 from celldose.simulator.dosing._checks import checks as thresholds
-from celldose.simulator.dosing._logistics import draw, product_in_hand
+from celldose.simulator.dosing._logistics import draw, product_in_hand, product_with
 from celldose.simulator.dosing._options import DoseOptions, Scale, ScaleInfo, WeekendPolicy
 from celldose.simulator.dosing._patient import HumanBsa, Patient, Weight, make_patient
 from celldose.simulator.dosing._records import DosePlan, DoseRecord, Schedule
@@ -85,6 +85,10 @@ def plan_doses(
     scale: Scale | None = None,
     weekends: WeekendPolicy | None = None,
     cross_species: bool | None = None,
+    concentration: str | float | None = None,
+    vial: str | None = None,
+    viability: float | None = None,
+    cap: str | float | None = None,
     options: DoseOptions | None = None,
 ) -> DosePlan:
     """Compute the dose plan of ``arm`` of ``protocol`` for a patient.
@@ -93,6 +97,9 @@ def plan_doses(
     :class:`Patient`, or ``weight=`` (and ``species=``, default the protocol's, ``height=``).
     ``dose``, ``count``, ``interval``, ``start``, ``scale``, ``weekends`` and ``cross_species``
     take the text a user types or a value object, and replace the same fields of ``options``.
+    ``concentration`` (``"6.68e6 cells/mL"``), ``vial`` (``"3.8 mL"`` or ``"2.5e7 cells"``),
+    ``viability`` and ``cap`` (``"1e8 cells"``) replace the protocol's product values, labelled
+    on the plan (see :func:`product_with`).
 
     >>> plan = plan_doses("chen2024-itp-ucmsc", weight="70kg", arm="expansion-2.0")
     >>> plan.schedules[0].total_cells
@@ -113,6 +120,15 @@ def plan_doses(
     }
     options = _as_options(options)
     changes: dict[str, Any] = {name: value for name, value in given.items() if value is not None}
+    if any(v is not None for v in (concentration, vial, viability, cap)):
+        product, notes = product_with(
+            protocol.product,
+            concentration=concentration,
+            vial=vial,
+            viability=viability,
+            cap=cap,
+        )
+        changes.update(product=product, notes=(*options.notes, *notes))
     if changes:
         options = replace(options, **changes)
     chosen = treatment_arm(protocol, arm)
@@ -215,9 +231,7 @@ def plan_doses(
     if any(r.capped for s in schedules for r in s.doses):
         assert product.cap_cells is not None
         noun = "cell" if product.cap_cells == 1 else "cells"
-        warnings.append(
-            f"doses above the cap are capped at {format_sig(product.cap_cells)} {noun}"
-        )
+        warnings.append(f"doses above the cap are capped at {format_sig(product.cap_cells)} {noun}")
     if options.start is not None and options.weekends == "show":
         weekend = sorted({r.number for s in schedules for r in s.doses if r.weekend})
         if weekend:

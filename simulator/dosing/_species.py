@@ -55,6 +55,11 @@ def species_table() -> dict[str, Species]:
 
 
 def species_names() -> tuple[str, ...]:
+    """The species ids of the species table (species.toml), in its order.
+
+    >>> species_names()[:4]
+    ('dog', 'cat', 'horse', 'human')
+    """
     return tuple(species_table())
 
 

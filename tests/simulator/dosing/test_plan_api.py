@@ -78,8 +78,7 @@ def test_bad_plan_arguments_raise_celldose_errors() -> None:
     with pytest.raises(PatientError) as patient:
         plan_doses(JANG, weight=12, dose="1e6 cells/kg")  # type: ignore[arg-type]
     assert str(patient.value) == (
-        "the weight must be text with a unit or a Weight, not 12 (write it like \"12kg\" or "
-        '"26.5lb")'
+        'the weight must be text with a unit or a Weight, not 12 (write it like "12kg" or "26.5lb")'
     )
     with pytest.raises(OptionError) as info:
         plan_doses(42, weight="12kg")  # type: ignore[arg-type]
@@ -156,4 +155,30 @@ def test_moving_weekends_keeps_each_phases_own_spacing() -> None:
     assert str(info.value) == (
         "moving weekend doses puts doses 4 and 5 2 days apart (at least 3 needed) "
         '(choose another start="YYYY-MM-DD", or keep weekends=show)'
+    )
+
+
+def test_product_values_as_text() -> None:
+    # 26.5 lb = 12.020197805 kg × 1×10⁶ cells/kg = 1.2020197805×10⁷ cells a dose;
+    # / 6.68×10⁶ cells/mL = 1.79943 mL; a vial of 3.8 mL holds 2.5384×10⁷ cells: 1 vial a dose
+    plan = plan_doses(
+        JANG,
+        weight="26.5 lb",
+        dose="1e6 cells/kg",
+        concentration="6.68e6 cells/mL",
+        vial="3.8 mL",
+    )
+    first = plan.to_dict()["doses"][0]
+    assert first["volume_ml"] == pytest.approx(12020197.805 / 6.68e6, rel=1e-12)
+    assert first["vials"] == 1
+    assert plan.warnings[:2] == (
+        "concentration 6.68×10⁶ cells/mL given with concentration=",
+        "vial 3.8 mL given with vial=",
+    )
+    capped = plan_doses(JANG, weight="26.5 lb", dose="1e6 cells/kg", cap="1e7 cells")
+    assert [d.cells for d in capped.doses] == [1e7] * 8
+    with pytest.raises(CelldoseError) as info:
+        plan_doses(JANG, weight="26.5 lb", dose="1e6 cells/kg", concentration="6.68e6")
+    assert str(info.value) == (
+        "cannot read '6.68e6': concentration= needs a unit (write 6.68e6 cells/mL)"
     )
