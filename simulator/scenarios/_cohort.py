@@ -7,7 +7,7 @@ import math
 from dataclasses import dataclass
 
 from celldose.protocols import MAX_DAYS, OptionError
-from celldose.simulator.dosing import Species, Weight, parse_weight
+from celldose.simulator.dosing import Species, Weight, get_species, parse_weight
 from celldose.simulator.scenarios._roster import Roster
 
 DEFAULT_SEED = 0
@@ -124,12 +124,16 @@ class Cohort:
         if self.roster is not None and not isinstance(self.roster, Roster):
             raise OptionError(
                 f"roster must be a Roster, not {self.roster!r}",
-                "read the file with read_roster(path, species)",
+                'give simulate_cohort the roster file\'s path (roster="patients.csv"), or read '
+                "it with read_roster(path, species)",
+                fields=("roster",),
             )
-        if self.species is not None and not isinstance(self.species, Species):
+        if isinstance(self.species, str):
+            object.__setattr__(self, "species", get_species(self.species))
+        elif self.species is not None and not isinstance(self.species, Species):
             raise OptionError(
-                f"species must be a Species, not {self.species!r}",
-                'pass species=get_species("dog")',
+                f'species must be a species id such as "dog" or a Species, not {self.species!r}',
+                fields=("species",),
             )
         for name in ("weight_sigma", "missed", "delayed", "overage"):
             value = getattr(self, name)

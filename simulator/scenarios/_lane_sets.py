@@ -89,6 +89,8 @@ def build_lanes(
     repeated = sorted({i for i in ids if ids.count(i) > 1})
     if repeated:
         raise OptionError(f"protocol {', '.join(repeated)} is given twice", "give it once")
+    if isinstance(arms, str):  # one arm, not its letters
+        arms = [arms]
     selection = _select_arms(protocols, arms or ())
     values = {
         "weight": _per_protocol(weight),

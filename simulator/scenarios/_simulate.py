@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from dataclasses import fields
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -49,6 +51,7 @@ from celldose.simulator.scenarios._engine import (
     weight_model,
 )
 from celldose.simulator.scenarios._options import as_protocol, dose_options
+from celldose.simulator.scenarios._roster import read_roster
 from celldose.simulator.scenarios._stats import (
     Stats,
     dose_percentiles,
@@ -90,6 +93,18 @@ def simulate_cohort(
     """
     protocol = as_protocol(protocol)
     options = dose_options(options, dose=dose, count=count, interval=interval)
+    unknown = sorted(set(who) - {f.name for f in fields(Cohort)})
+    if unknown:
+        raise OptionError(
+            f"simulate_cohort has no argument {', '.join(unknown)}",
+            "its cohort arguments: " + ", ".join(f.name for f in fields(Cohort)),
+        )
+    if isinstance(who.get("species"), str):
+        who["species"] = get_species(who["species"])
+    if isinstance(who.get("roster"), str | Path):  # a roster file, read for the patients' species
+        who["roster"] = read_roster(
+            who["roster"], who.get("species") or get_species(protocol.species)
+        )
     if cohort is None:
         cohort = Cohort(**who)
     elif who:

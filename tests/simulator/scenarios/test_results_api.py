@@ -199,3 +199,25 @@ def test_one_item_or_many(kwargs: dict[str, object], expected: dict[str, object]
     one = celldose.whatif(JANG, weight="12kg", dose="1e6 cells/kg", **kwargs)  # type: ignore[arg-type]
     many = celldose.whatif(JANG, weight="12kg", dose="1e6 cells/kg", **expected)  # type: ignore[arg-type]
     assert one.to_dict() == many.to_dict()
+
+
+def test_cohort_species_and_roster_as_text(tmp_path: object) -> None:
+    from pathlib import Path
+
+    roster = Path(str(tmp_path)) / "dogs.csv"
+    roster.write_text("id,weight\nrex,12kg\nfido,26.5lb\n", encoding="utf-8")
+    # 12 kg and 12.020197805 kg × 1×10⁶ cells/kg × 8 doses
+    result = celldose.simulate_cohort(JANG, roster=str(roster), dose="1e6 cells/kg", species="dog")
+    assert result.to_dict()["cohort_total_cells"] == pytest.approx((12 + 12.020197805) * 8e6)
+    dogs = celldose.simulate_cohort(
+        JANG, patients=5, weight="4kg", dose="1e6 cells/kg", species="dog", seed=3
+    )
+    assert dogs.to_dict()["species"] == "dog"
+    with pytest.raises(CelldoseError) as info:
+        celldose.simulate_cohort(JANG, patients=5, wieght="4kg", dose="1e6 cells/kg")
+    assert str(info.value).startswith("simulate_cohort has no argument wieght (its cohort ")
+
+
+def test_compare_takes_one_arm_as_text() -> None:
+    one = celldose.compare("chen2024-itp-ucmsc", arms="expansion-2.0", weight="70kg")
+    assert [row["arm"] for row in one.to_dict()["rows"]] == ["expansion-2.0"]
