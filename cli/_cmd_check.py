@@ -4,25 +4,31 @@ from __future__ import annotations
 
 import click
 
-from celldose.protocols import CelldoseError, ProtocolFileError, load_protocol
+from celldose.cli._complete import complete_protocol
+from celldose.cli._inputs import STDIN, read_protocol, refuse_stdin_twice
+from celldose.protocols import CelldoseError, ProtocolFileError
 from celldose.simulator.dosing import species_names
 
 
 @click.command(name="check")
-@click.argument("files", nargs=-1, required=True)
+@click.argument("files", nargs=-1, required=True, shell_complete=complete_protocol)
 def command(files: tuple[str, ...]) -> None:
     """Validate protocol files (or library ids). Exit 0 when all are valid, 2 otherwise.
 
     Every problem of every file is listed as FILE:LINE:COLUMN: FIELD: message (hint: ...).
+    A FILE of - is read from standard input (named <stdin>).
 
     \b
-    Example:
+    Examples:
       celldose check examples/clinic-dog-protocol.yaml
+      generate-protocol | celldose check -
     """
+    refuse_stdin_twice(files)
     failed = False
-    for name in files:
+    for given in files:
+        name = "<stdin>" if given == STDIN else given
         try:
-            protocol = load_protocol(name, known_species=species_names())
+            protocol = read_protocol(given, known_species=species_names())
         except ProtocolFileError as exc:
             failed = True
             click.echo(str(exc), err=True)

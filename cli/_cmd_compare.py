@@ -14,6 +14,8 @@ from dataclasses import replace
 import click
 
 from celldose.cli._cmd_plot import echo_warnings, figure_options
+from celldose.cli._complete import complete_arm, complete_path, complete_protocol
+from celldose.cli._inputs import STDIN, read_protocol, refuse_stdin_twice
 from celldose.cli._render import (
     DATE,
     check_outputs,
@@ -62,11 +64,12 @@ def _assignments(option: str, values: Sequence[str]) -> dict[str, str] | None:
 
 
 @click.command(name="compare")
-@click.argument("protocols", nargs=-1, required=True)
+@click.argument("protocols", nargs=-1, required=True, shell_complete=complete_protocol)
 @click.option(
     "--arm",
     "arms",
     multiple=True,
+    shell_complete=complete_arm,
     help="Arm to include (ARM, or PROTOCOL:ARM); repeat for several. A protocol with no "
     "arm chosen shows every treatment arm.",
 )
@@ -96,6 +99,7 @@ def _assignments(option: str, values: Sequence[str]) -> dict[str, str] | None:
     "-o",
     "--output",
     default=None,
+    shell_complete=complete_path,
     help="Also draw the figure to this file (.png, .svg or .pdf).",
 )
 def command(
@@ -114,7 +118,8 @@ def command(
     fmt: str,
     output: str | None,
 ) -> None:
-    """Compare PROTOCOLS (library ids or YAML files), aligned at their first dose.
+    """Compare PROTOCOLS (library ids or YAML files; - reads one from standard input), aligned
+    at their first dose.
 
     \b
     Examples:
@@ -130,6 +135,7 @@ def command(
     --weight), the course length, the first reported response window and its responders with
     a Wilson 95% interval. A frequency range has two rows (min and max schedule).
     """
+    refuse_stdin_twice(protocols)
     inputs = input_files(*protocols)
     if output is not None:
         from celldose.simulator.figures import check_output
@@ -138,7 +144,7 @@ def command(
         check_outputs({"-o": output}, inputs)
     counts = _assignments("count", count)
     comparison = compare(
-        list(protocols),
+        [read_protocol(p) if p == STDIN else p for p in protocols],
         arms=list(arms) or None,
         weight=_assignments("weight", weight),
         dose=_assignments("dose", dose),

@@ -6,6 +6,7 @@ import datetime as dt
 
 import click
 
+from celldose.cli._complete import complete_path
 from celldose.cli._export import plan_csv, plan_ics
 from celldose.cli._flags import warning_lines
 from celldose.cli._inputs import (
@@ -33,7 +34,13 @@ from celldose.simulator.dosing import DosePlan, plan_doses
 @patient_options()
 @dosing_options
 @format_option("table", "json", "csv", "ics", help="Output format (ics needs --start).")
-@click.option("-o", "--output", default=None, help="Write to this file instead of the screen.")
+@click.option(
+    "-o",
+    "--output",
+    default=None,
+    shell_complete=complete_path,
+    help="Write to this file instead of the screen.",
+)
 def command(
     protocol: str | None,
     regimen: str | None,
@@ -56,7 +63,8 @@ def command(
     fmt: str,
     output: str | None,
 ) -> None:
-    """Per-patient doses of PROTOCOL (a library id or a YAML file), or of --regimen.
+    """Per-patient doses of PROTOCOL (a library id, a YAML file, or - for standard input), or
+    of --regimen.
 
     \b
     Examples:

@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 import click
 
+from celldose.cli._complete import complete_arm, complete_path, complete_protocol, complete_species
 from celldose.cli._flags import warning_lines
 from celldose.cli._inputs import load_target
 from celldose.cli._render import DATE, check_outputs, input_files
@@ -75,7 +76,7 @@ def echo_warnings(warnings: tuple[str, ...] | list[str]) -> None:
 
 
 @click.command(name="plot")
-@click.argument("protocol", required=False)
+@click.argument("protocol", required=False, shell_complete=complete_protocol)
 @click.option(
     "--regimen",
     default=None,
@@ -85,9 +86,15 @@ def echo_warnings(warnings: tuple[str, ...] | list[str]) -> None:
     "--arm",
     "arms",
     multiple=True,
+    shell_complete=complete_arm,
     help="Arm to draw; repeat for several. Default: every treatment arm.",
 )
-@click.option("--species", default=None, help="Species of a --regimen (dog, cat, human, ...).")
+@click.option(
+    "--species",
+    default=None,
+    shell_complete=complete_species,
+    help="Species of a --regimen (dog, cat, human, ...).",
+)
 @click.option(
     "--weight",
     default=None,
@@ -109,6 +116,7 @@ def echo_warnings(warnings: tuple[str, ...] | list[str]) -> None:
     "-o",
     "--output",
     required=True,
+    shell_complete=complete_path,
     help="The figure file; .png, .svg or .pdf picks the format.",
 )
 def command(
@@ -129,7 +137,8 @@ def command(
     notes: bool,
     output: str,
 ) -> None:
-    """Draw the timeline of PROTOCOL (a library id or a YAML file), or of --regimen.
+    """Draw the timeline of PROTOCOL (a library id, a YAML file, or - for standard input), or
+    of --regimen.
 
     \b
     Examples:

@@ -7,17 +7,19 @@ from typing import Any
 
 import click
 
+from celldose.cli._complete import complete_protocol
 from celldose.cli._describe import describe_phase, dose_row, expansions, schedule_summary
+from celldose.cli._inputs import read_protocol
 from celldose.cli._render import DATE, format_option, reported, to_json
-from celldose.protocols import CelldoseError, Duration, Protocol, ResponseWindow, load_protocol
+from celldose.protocols import CelldoseError, Duration, Protocol, ResponseWindow
 
 
 @click.command(name="show")
-@click.argument("protocol")
+@click.argument("protocol", shell_complete=complete_protocol)
 @click.option("--start", type=DATE, default=None, help="Date of the first dose (YYYY-MM-DD).")
 @format_option("text", "json")
 def command(protocol: str, start: dt.date | None, fmt: str) -> None:
-    """Show PROTOCOL (a library id or a YAML file), normalized.
+    """Show PROTOCOL (a library id, a YAML file, or - for standard input), normalized.
 
     \b
     Examples:
@@ -25,7 +27,7 @@ def command(protocol: str, start: dt.date | None, fmt: str) -> None:
       celldose show qi2017-sjogren-thrombocytopenia --start 2025-01-31
       celldose show examples/clinic-dog-protocol.yaml --format json
     """
-    loaded = load_protocol(protocol)
+    loaded = read_protocol(protocol)
     if fmt == "json":
         click.echo(to_json(_as_json(loaded, start)))
         return

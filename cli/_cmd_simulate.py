@@ -14,6 +14,7 @@ from typing import Any, TextIO
 
 import click
 
+from celldose.cli._complete import complete_path
 from celldose.cli._inputs import (
     build_options,
     build_patient,
@@ -120,10 +121,21 @@ WHATIF_ONLY = {
 @click.option(
     "--weight-sigma", type=float, default=None, help="Cohort: sigma of log weight (species)."
 )
-@click.option("--plot", default=None, help="Cohort: histogram figure (.png, .svg or .pdf).")
+@click.option(
+    "--plot",
+    default=None,
+    shell_complete=complete_path,
+    help="Cohort: histogram figure (.png, .svg or .pdf).",
+)
 @click.option("--size", default=None, help="Figure size: single, 1.5, double, or WxH (mm).")
 @format_option("table", "json", "csv")
-@click.option("-o", "--output", default=None, help="Write to this file instead of the screen.")
+@click.option(
+    "-o",
+    "--output",
+    default=None,
+    shell_complete=complete_path,
+    help="Write to this file instead of the screen.",
+)
 def command(**kwargs: Any) -> None:
     """What-if scenarios for one patient, or a virtual cohort, of PROTOCOL (or --regimen).
 

@@ -7,12 +7,14 @@ refusal is a CelldoseError with a hint, so the CLI prints one line and exits 2.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import replace
 from typing import Any, TypeVar
 
 import click
 
+from celldose.cli._complete import complete_arm, complete_protocol, complete_species
 from celldose.cli._render import DATE
 from celldose.protocols import (
     OptionError,
@@ -36,19 +38,26 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def target_options(func: F) -> F:
-    """PROTOCOL argument (optional) or --regimen, and --arm, --species, --cross-species."""
+    """PROTOCOL argument (optional; ``-`` reads standard input) or --regimen, and --arm,
+    --species, --cross-species."""
     for decorator in reversed(
         [
-            click.argument("protocol", required=False),
+            click.argument("protocol", required=False, shell_complete=complete_protocol),
             click.option(
                 "--regimen",
                 default=None,
                 help='A one-line regimen instead of a protocol: "1×10⁶ cells/kg q21d ×3".',
             ),
-            click.option("--arm", default=None, help="Arm of the protocol (when it has several)."),
+            click.option(
+                "--arm",
+                default=None,
+                shell_complete=complete_arm,
+                help="Arm of the protocol (when it has several).",
+            ),
             click.option(
                 "--species",
                 default=None,
+                shell_complete=complete_species,
                 help="Patient species (default: the protocol's). Ids: "
                 + ", ".join(species_names()),
             ),
@@ -165,7 +174,26 @@ def load_target(protocol: str | None, regimen: str | None, species: str | None) 
         raise OptionError(
             "no protocol given", "name a library id (celldose list), a YAML file, or --regimen"
         )
-    return load_protocol(protocol, known_species=species_names())
+    return read_protocol(protocol, known_species=species_names())
+
+
+STDIN = "-"  # a protocol read from standard input, named <stdin> in messages
+
+
+def read_protocol(source: str, *, known_species: Collection[str] | None = None) -> Protocol:
+    """The protocol a command line names: a library id, a YAML file, or ``-`` (standard input,
+    read as a file is: at most 1 MB of UTF-8)."""
+    if source == STDIN:
+        return load_protocol(sys.stdin.buffer, known_species=known_species)
+    return load_protocol(source, known_species=known_species)
+
+
+def refuse_stdin_twice(sources: Sequence[str]) -> None:
+    """Standard input can be read once: ``-`` named twice is refused before any is read."""
+    if list(sources).count(STDIN) > 1:
+        raise OptionError(
+            "- (standard input) is given more than once", "give - once; name the others as files"
+        )
 
 
 def build_patient(

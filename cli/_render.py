@@ -78,8 +78,8 @@ DATE = DateType()
 def input_files(*sources: str | None) -> tuple[str, ...]:
     """The files a command reads, given as it was given: protocol files, a roster, ...
 
-    A library id (``chen2024-itp-ucmsc``) stands for its bundled file; a name that is neither
-    is kept as it is (the command refuses it anyway).
+    A library id (``chen2024-itp-ucmsc``) stands for its bundled file; ``-`` (standard input)
+    is no file; a name that is neither is kept as it is (the command refuses it anyway).
     """
     from importlib import resources
 
@@ -87,7 +87,7 @@ def input_files(*sources: str | None) -> tuple[str, ...]:
 
     files = []
     for source in sources:
-        if not source:
+        if not source or source == "-":
             continue
         if "/" not in source:  # a library id first, as load_protocol reads it
             entry = resources.files(LIBRARY_PACKAGE) / LIBRARY_FOLDER / f"{source}.yaml"

@@ -11,11 +11,11 @@ import os
 import stat
 import types
 import typing
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from pydantic import BaseModel, ValidationError
 
@@ -32,6 +32,7 @@ LIBRARY_PACKAGE = "celldose.protocols"
 REGIMEN_ID = "regimen"  # the id of the one-arm protocol built around --regimen
 LIBRARY_FOLDER = "library"
 MAX_FILE_BYTES = 1_000_000  # a protocol file is a few kilobytes; 1 MB is far beyond any real one
+STREAM_NAME = "<stream>"  # the name in messages of a stream that has none
 
 
 def library_ids() -> tuple[str, ...]:
@@ -43,6 +44,11 @@ def library_ids() -> tuple[str, ...]:
 
 
 def library_protocols() -> Iterator[Protocol]:
+    """Every bundled protocol, validated, in the order of :func:`library_ids`.
+
+    >>> [p.id for p in library_protocols()][:2]
+    ['aa-ucmsc-18', 'chen2024-itp-ucmsc']
+    """
     for protocol_id in library_ids():
         yield load_protocol(protocol_id)
 
@@ -55,12 +61,40 @@ def _library_text(protocol_id: str) -> str | None:
     return entry.read_text(encoding="utf-8") if entry.is_file() else None
 
 
-def load_protocol(source: str | Path, *, known_species: Collection[str] | None = None) -> Protocol:
-    """Load a protocol by library id (``chen2024-itp-ucmsc``) or from a YAML file.
+def load_protocol(
+    source: str | Path | BinaryIO, *, known_species: Collection[str] | None = None
+) -> Protocol:
+    """Load a protocol by library id (``chen2024-itp-ucmsc``), from a YAML file, or from an open
+    binary stream such as ``sys.stdin.buffer``.
 
-    Raises :class:`ProtocolNotFoundError` when it is neither, and :class:`ProtocolFileError`
-    (listing every problem) when the file is invalid.
+    A stream is read as a file is: at most :data:`MAX_FILE_BYTES` (1 MB), UTF-8, and named in
+    messages by its ``name`` (``<stdin>`` for standard input). ``known_species`` (species ids)
+    refuses a protocol of another species, with its line. Raises
+    :class:`ProtocolNotFoundError` when the source is neither a library id nor a file (or cannot
+    be read), and :class:`ProtocolFileError` (listing every problem) when the text is invalid.
+
+    >>> load_protocol("chen2024-itp-ucmsc").species
+    'human'
+    >>> import io
+    >>> from celldose.protocols import ProtocolFileError
+    >>> stream = io.BytesIO(b"id: x\\ntitle: [1\\n")
+    >>> stream.name = "<stdin>"
+    >>> try:
+    ...     load_protocol(stream)
+    ... except ProtocolFileError as exc:
+    ...     print(exc.file, exc.problems[0].line, exc.problems[0].message)
+    <stdin> 3 YAML syntax error: did not find expected ',' or ']'
     """
+    if not isinstance(source, str | os.PathLike):
+        name = getattr(source, "name", None)
+        name = name if isinstance(name, str) else STREAM_NAME
+        try:
+            data = _read_at_most(source.read)
+        except OSError as exc:
+            raise ProtocolNotFoundError(
+                f"cannot read {name}: {exc.strerror}", "give a UTF-8 YAML file"
+            ) from None
+        return parse_protocol(_decode(data, name), name, known_species=known_species)
     text_source = str(source)
     library_text = _library_text(text_source) if "/" not in text_source else None
     if library_text is not None:
@@ -84,18 +118,29 @@ def _read_file(path: Path, name: str) -> str:
                 raise ProtocolNotFoundError(
                     f"cannot read {name}: it is {kind}, not a regular file", "give a YAML file"
                 )
-            data = os.read(fd, MAX_FILE_BYTES + 1)
-            while data and len(data) <= MAX_FILE_BYTES:
-                more = os.read(fd, MAX_FILE_BYTES + 1 - len(data))
-                if not more:
-                    break
-                data += more
+            data = _read_at_most(lambda size: os.read(fd, size))
         finally:
             os.close(fd)
     except OSError as exc:
         raise ProtocolNotFoundError(
             f"cannot read {name}: {exc.strerror}", "give a UTF-8 YAML file"
         ) from None
+    return _decode(data, name)
+
+
+def _read_at_most(read: Callable[[int], bytes | None]) -> bytes:
+    """Read until the end, or until one byte past :data:`MAX_FILE_BYTES` (then refused)."""
+    data = read(MAX_FILE_BYTES + 1) or b""
+    while data and len(data) <= MAX_FILE_BYTES:
+        more = read(MAX_FILE_BYTES + 1 - len(data))
+        if not more:
+            break
+        data += more
+    return data
+
+
+def _decode(data: bytes, name: str) -> str:
+    """The UTF-8 text of a protocol's bytes, refused past the size limit."""
     _check_size(len(data), name)
     try:
         return data.decode("utf-8")

@@ -111,6 +111,8 @@ class Arm(FrozenModel):
 
 
 class Reference(FrozenModel):
+    """The published source of a protocol: a citation, and its DOI, PubMed and trial ids."""
+
     citation: str = Field(min_length=1)
     doi: str | None = None
     pubmed: str | None = None

@@ -1,0 +1,179 @@
+"""Shell completion of values: protocol ids and YAML files, arms, species, output paths.
+
+Two tests drive the installed `celldose` the way the shell scripts of click do (the
+``_CELLDOSE_COMPLETE`` variable, COMP_WORDS and COMP_CWORD); the rest ask click's completion
+API in the test process, which runs the same code.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.shell_completion import ShellComplete
+
+from celldose.cli import cli
+
+CELLDOSE = str(Path(sys.executable).with_name("celldose"))
+CHEN_ARMS = ["escalation-0.5", "escalation-1.0", "escalation-2.0", "expansion-2.0"]
+IDS = [
+    "aa-ucmsc-18",
+    "chen2024-itp-ucmsc",
+    "izadi2022-t1d-bmmsc",
+    "jang2025-canine-itp",
+    "qi2017-sjogren-thrombocytopenia",
+]
+
+
+def bash_complete(words: str) -> list[str]:
+    """What `celldose` answers bash for the command line ``words`` (the cursor at its end)."""
+    cword = len(words.split()) - (0 if words.endswith(" ") else 1)
+    done = subprocess.run(
+        [CELLDOSE],
+        env={
+            **os.environ,
+            "_CELLDOSE_COMPLETE": "bash_complete",
+            "COMP_WORDS": words,
+            "COMP_CWORD": str(cword),
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert done.stderr == ""
+    return done.stdout.splitlines()
+
+
+def complete(*args: str) -> list[tuple[str, str]]:
+    """(type, value) of each completion of the last of ``args`` after `celldose`."""
+    shell = ShellComplete(cli, {}, "celldose", "_CELLDOSE_COMPLETE")
+    items = shell.get_completions(list(args[:-1]), args[-1])
+    return [(item.type, item.value) for item in items]
+
+
+def test_a_protocol_id_completes_in_the_shell() -> None:
+    assert bash_complete("celldose dose ch") == ["dir,ch", "plain,chen2024-itp-ucmsc"]
+
+
+def test_arm_completes_to_the_arms_of_the_protocol_in_the_shell() -> None:
+    assert bash_complete("celldose dose chen2024-itp-ucmsc --arm ") == [
+        f"plain,{arm}" for arm in CHEN_ARMS
+    ]
+
+
+@pytest.mark.parametrize("command", ["dose", "show", "check", "plot", "compare", "simulate"])
+def test_every_protocol_command_completes_library_ids(command: str) -> None:
+    assert complete(command, "") == [("dir", ""), *[("plain", i) for i in IDS]]
+
+
+def test_yaml_files_and_folders_complete(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "protocols").mkdir()
+    (tmp_path / "protocols" / "dog.yaml").write_text("id: dog\n", encoding="utf-8")
+    (tmp_path / "protocols" / "cat.yml").write_text("id: cat\n", encoding="utf-8")
+    (tmp_path / "protocols" / "notes.txt").write_text("", encoding="utf-8")
+    (tmp_path / "protocols" / ".hidden.yaml").write_text("", encoding="utf-8")
+    (tmp_path / "jang-copy.yaml").write_text("", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    # a folder is left to the shell (one "dir" item); YAML files are listed, other files not
+    assert complete("check", "protocols/") == [
+        ("dir", "protocols/"),
+        ("plain", "protocols/cat.yml"),
+        ("plain", "protocols/dog.yaml"),
+    ]
+    assert complete("check", "protocols/.") == [
+        ("dir", "protocols/."),
+        ("plain", "protocols/.hidden.yaml"),
+    ]
+    assert complete("dose", "ja") == [
+        ("dir", "ja"),
+        ("plain", "jang2025-canine-itp"),
+        ("plain", "jang-copy.yaml"),
+    ]
+    assert complete("dose", "missing/x") == [("dir", "missing/x")]
+
+
+def test_arm_completes_after_other_options() -> None:
+    assert complete("dose", "--weight", "70kg", "chen2024-itp-ucmsc", "--arm", "exp") == [
+        ("plain", "expansion-2.0")
+    ]
+
+
+def test_arm_of_a_protocol_file(tmp_path: Path) -> None:
+    path = tmp_path / "two.yaml"
+    path.write_text(
+        "id: two-arms\ntitle: Two arms\nspecies: dog\nindication: Testing\nproduct:\n"
+        "  name: cAT-MSC\n  tissue_source: adipose tissue\n  donor: allogeneic\n"
+        "  origin_species: dog\nroute: IV\ndose: 2×10⁶ cells/kg\narms:\n"
+        "  - name: low\n    regimen: q4w ×2\n  - name: high\n    regimen: q4w ×4\n"
+        "reference:\n  citation: Test 2025.\n",
+        encoding="utf-8",
+    )
+    assert complete("plot", str(path), "--arm", "") == [("plain", "low"), ("plain", "high")]
+
+
+def test_compare_arm_completes_the_arms_of_every_protocol() -> None:
+    args = ("compare", "jang2025-canine-itp", "chen2024-itp-ucmsc", "--arm", "")
+    assert complete(*args) == [("plain", "msc"), *[("plain", arm) for arm in CHEN_ARMS]]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("dose", "--arm", ""),  # no protocol yet
+        ("dose", "no-such-protocol", "--arm", ""),
+        ("dose", "-", "--arm", ""),  # standard input is not read while completing
+    ],
+)
+def test_arm_completes_to_nothing_without_a_readable_protocol(args: tuple[str, ...]) -> None:
+    assert complete(*args) == []
+
+
+def test_species_complete() -> None:
+    assert complete("dose", "--species", "h") == [
+        ("plain", "horse"),
+        ("plain", "human"),
+        ("plain", "human-child"),
+    ]
+    assert complete("plot", "--species", "r") == [
+        ("plain", "rat"),
+        ("plain", "rabbit"),
+        ("plain", "rhesus-monkey"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("dose", "chen2024-itp-ucmsc", "-o", "out"),
+        ("plot", "chen2024-itp-ucmsc", "--output", "out"),
+        ("compare", "chen2024-itp-ucmsc", "-o", "out"),
+        ("simulate", "chen2024-itp-ucmsc", "--plot", "out"),
+        ("simulate", "chen2024-itp-ucmsc", "-o", "out"),
+        ("simulate", "chen2024-itp-ucmsc", "--roster", "out"),
+    ],
+)
+def test_output_paths_are_left_to_the_shell(args: tuple[str, ...]) -> None:
+    assert complete(*args) == [("file", "out")]
+
+
+def test_an_option_given_twice_does_not_break_completion() -> None:
+    """Refused when run; while completing, the line is unfinished and the refusal waits."""
+    args = ("dose", "chen2024-itp-ucmsc", "--weight", "1kg", "--weight", "2kg", "--arm", "esc")
+    assert complete(*args) == [("plain", arm) for arm in CHEN_ARMS[:3]]
+
+
+def test_completion_costs_a_normal_run_nothing() -> None:
+    """`celldose dose` never imports click's completion module (only a completing shell does)."""
+    code = (
+        "import sys\n"
+        "from celldose.cli import main\n"
+        "argv = ['dose', 'jang2025-canine-itp', '--weight', '12kg', '--dose', '1e6/kg']\n"
+        "assert main(argv) == 0\n"
+        "print('click.shell_completion' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.splitlines()[-1] == "False"
