@@ -19,6 +19,7 @@ from celldose.protocols import CelldoseError
 # (every other argument becomes --name, with underscores as hyphens).
 _FLAG: dict[str, str] = {"vial_cells": "--vial", "vial_volume_ml": "--vial"}
 _PASS = re.compile(r"\bpass ([a-z][a-z_]*)=")
+_SWITCH = re.compile(r"(?<![\w-])([a-z][a-z_]*)=True\b")  # a yes/no argument: its flag alone
 _ALONE = re.compile(r"(?<![\w-])([a-z][a-z_]*)=(?=[\s),;]|$)")
 _WITH_VALUE = re.compile(r"(?<![\w-])([a-z][a-z_]*)=")
 
@@ -30,6 +31,7 @@ def flag(field: str) -> str:
 
 def to_flags(text: str, fields: Sequence[str] = ()) -> str:
     """``text`` with every ``name=`` (and a leading field name) written as its flag."""
+    text = _SWITCH.sub(lambda m: flag(m[1]), text)
     text = _PASS.sub(lambda m: f"give it with {flag(m[1])} ", text)
     text = _ALONE.sub(lambda m: flag(m[1]), text)
     text = _WITH_VALUE.sub(lambda m: f"{flag(m[1])} ", text)

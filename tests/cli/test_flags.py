@@ -41,3 +41,8 @@ def test_warnings_in_flag_words_each_once() -> None:
     assert warning_lines(warnings) == [
         "warning: number of doses 3 given with --count (the source does not report it)"
     ]
+
+
+def test_a_yes_no_argument_becomes_its_flag_alone() -> None:
+    exc = OptionError("a dog protocol for a cat", "pass cross_species=True to use it anyway")
+    assert cli_text(exc) == "a dog protocol for a cat (pass --cross-species to use it anyway)"
