@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import replace
 from typing import Any, TypeVar
 
 import click
@@ -19,18 +18,15 @@ from celldose.cli._render import DATE
 from celldose.protocols import (
     OptionError,
     Protocol,
-    format_sig,
     load_protocol,
-    parse_amount,
     protocol_from_regimen,
 )
 from celldose.simulator.dosing import (
     DoseOptions,
     Patient,
-    Product,
     get_species,
     make_patient,
-    product_in_hand,
+    product_with,
     species_names,
 )
 
@@ -223,25 +219,9 @@ def build_options(
     weekends: str,
     cross_species: bool,
 ) -> DoseOptions:
-    product = protocol.product
-    if viability is not None and product.dose_counts != "viable cells":
-        raise OptionError(
-            "--viability has no effect: this protocol's dose does not count viable cells",
-            "drop --viability (it corrects only doses that count viable cells)",
-        )
-    base = product_in_hand(product)
-    changes: dict[str, Any] = {}
-    if concentration is not None:
-        changes["concentration"] = parse_amount(concentration, "cells/mL", "--concentration")
-    if vial is not None:
-        if "cell" in vial:
-            changes.update(vial_cells=parse_amount(vial, "cells", "--vial"), vial_volume_ml=None)
-        else:
-            changes.update(vial_cells=None, vial_volume_ml=parse_amount(vial, "mL", "--vial"))
-    if viability is not None:
-        changes["viability"] = viability
-    if cap is not None:
-        changes["cap_cells"] = parse_amount(cap, "cells", "--cap")
+    product, notes = product_with(
+        protocol.product, concentration=concentration, vial=vial, viability=viability, cap=cap
+    )
     return DoseOptions(
         dose=dose_text,
         count=count,
@@ -249,32 +229,7 @@ def build_options(
         scale="bsa" if scale == "bsa" else "none",
         start=start,
         weekends="next-weekday" if weekends == "next-weekday" else "show",
-        product=replace(base, **changes),
+        product=product,
         cross_species=cross_species,
-        notes=_override_notes(base, changes),
+        notes=notes,
     )
-
-
-_GIVEN = (  # product field, words, unit, option
-    ("concentration", "concentration", "cells/mL", "--concentration"),
-    ("vial_cells", "vial", "cells", "--vial"),
-    ("vial_volume_ml", "vial", "mL", "--vial"),
-    ("viability", "viability", "", "--viability"),
-)
-
-
-def _override_notes(base: Product, changes: dict[str, Any]) -> tuple[str, ...]:
-    """Labels for product values given on the command line, saying what they replace."""
-    notes = []
-    for field, words, unit, option in _GIVEN:
-        value = changes.get(field)
-        if value is None:
-            continue
-        shown = f"{format_sig(value)} {unit}".strip()
-        published = getattr(base, field)
-        if published is None:
-            notes.append(f"{words} {shown} given with {option}")
-        else:
-            old = f"{format_sig(published)} {unit}".strip()
-            notes.append(f"{words} {shown} from {option} replaces the protocol's {old}")
-    return tuple(notes)
