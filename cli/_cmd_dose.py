@@ -6,6 +6,7 @@ import datetime as dt
 
 import click
 
+from celldose.cli._branch_render import decision_lines
 from celldose.cli._complete import complete_path
 from celldose.cli._export import plan_csv, plan_ics
 from celldose.cli._flags import warning_lines
@@ -26,13 +27,19 @@ from celldose.cli._render import (
     write_output,
 )
 from celldose.protocols import REGIMEN_ID, format_sig
-from celldose.simulator.dosing import DosePlan, plan_doses
+from celldose.simulator.dosing import DosePlan, Schedule, plan_doses
 
 
 @click.command(name="dose")
 @target_options
 @patient_options()
 @dosing_options
+@click.option(
+    "--branch",
+    default=None,
+    help="Include this branch of the protocol's decision in the course (e.g. "
+    "partial-or-mixed-response); without it the course stops at the decision.",
+)
 @format_option("table", "json", "csv", "ics", help="Output format (ics needs --start).")
 @click.option(
     "-o",
@@ -60,6 +67,7 @@ def command(
     viability: float | None,
     cap: str | None,
     weekends: str,
+    branch: str | None,
     fmt: str,
     output: str | None,
 ) -> None:
@@ -96,7 +104,7 @@ def command(
         weekends=weekends,
         cross_species=cross_species,
     )
-    plan = plan_doses(target, patient, arm=arm, options=options)
+    plan = plan_doses(target, patient, arm=arm, branch=branch, options=options)
     if fmt == "json":
         text = to_json(plan.to_dict())
     elif fmt == "csv":
@@ -166,11 +174,8 @@ def render_table(plan: DosePlan) -> str:
     out = header_lines(plan)
     dated = any(d.date is not None for d in plan.doses)
     viable = plan.product.dose_counts_viable
-    for schedule in plan.schedules:
-        out.append("")
-        if schedule.which is not None:
-            label = "fewest" if schedule.which == "min" else "most"
-            out.append(f"{schedule.which}imum schedule ({label} doses a week):")
+
+    def schedule_table(schedule: Schedule) -> str:
         headers = ["#", "phase", "day"] + (["date"] if dated else []) + ["cells"]
         vials = any(d.vials is not None for d in schedule.doses)
         headers += (["to draw"] if viable else []) + ["volume", "vials"]
@@ -198,7 +203,14 @@ def render_table(plan: DosePlan) -> str:
                 row.append(left)
             row.append(f"{format_sig(d.cumulative_cells)} cells")
             rows.append(row)
-        out.append(table(headers, rows, right=(0, 1, 2)))
+        return table(headers, rows, right=(0, 1, 2))
+
+    for schedule in plan.schedules:
+        out.append("")
+        if schedule.which is not None:
+            label = "fewest" if schedule.which == "min" else "most"
+            out.append(f"{schedule.which}imum schedule ({label} doses a week):")
+        out.append(schedule_table(schedule))
         count = len(schedule.doses)
         total = (
             f"course: {count} dose{'s' if count != 1 else ''}, "
@@ -214,6 +226,8 @@ def render_table(plan: DosePlan) -> str:
         if schedule.course_days is not None:
             total += f", last dose on day {schedule.course_days}"
         out.append(total)
+    if plan.assessment is not None:
+        out.extend(decision_lines(plan, schedule_table))
     if plan.warnings:
         out.append("")
         out.extend(warning_lines(plan.warnings))

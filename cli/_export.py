@@ -34,12 +34,15 @@ CSV_COLUMNS = (
     "leftover_ml",
     "cumulative_cells",
     "capped",
+    "branch",
+    "in_course",
 )
 
 
 def plan_csv(plan: DosePlan) -> str:
-    """The CSV of `celldose dose --format csv`: one row per dose, the JSON "doses" fields."""
-    return csv_text(CSV_COLUMNS, plan.records(), verbatim=("offset",))
+    """The CSV of `celldose dose --format csv`: one row per dose, the JSON "doses" fields; the
+    doses of branches not in the course follow, with ``in_course`` false."""
+    return csv_text(CSV_COLUMNS, plan.all_records(), verbatim=("offset",))
 
 
 def plan_ics(plan: DosePlan) -> str:

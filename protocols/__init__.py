@@ -14,6 +14,7 @@ from celldose.protocols._calendar import (
     add_months,
     parse_duration,
 )
+from celldose.protocols._decision import Assessment, Branch, BranchStart, Decision, Share
 from celldose.protocols._display import format_exact, format_sig, plural, superscript
 from celldose.protocols._dose import Dose, parse_amount, parse_dose, read_number
 from celldose.protocols._errors import (
@@ -102,7 +103,11 @@ __all__ = [
     "REGIMEN_ID",
     "AmbiguousWordError",
     "Arm",
+    "Assessment",
+    "Branch",
+    "BranchStart",
     "CelldoseError",
+    "Decision",
     "Dose",
     "DoseTime",
     "Duration",
@@ -125,6 +130,7 @@ __all__ = [
     "Regimen",
     "Responders",
     "ResponseWindow",
+    "Share",
     "SystemFailure",
     "UnitError",
     "Which",

@@ -18,6 +18,10 @@ dose would have fallen (one interval after its last dose: mrgsolve's and Pumas's
 the phase gives an explicit ``wait``, which is counted from the previous phase's last dose. After
 a single dose or explicit days there is no interval, so a ``wait`` is required.
 
+Decisions (``decision``): an assessment after the course and the conditional phases (branches)
+that may follow it; the rules are in ``_decision.py``. :meth:`Regimen.expand` gives the course up
+to the decision; :meth:`Regimen.expand_branch` gives one branch's doses, numbered on.
+
 Limits: at most 100 phases and 10,000 doses, and at most 100 years (36,525 days, or 1,200
 calendar months) from the first dose to the last.
 
@@ -34,8 +38,9 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from celldose.protocols._calendar import MAX_DAYS, DoseTime, Duration
+from celldose.protocols._decision import Branch, Decision
 from celldose.protocols._dose import Dose
-from celldose.protocols._errors import RegimenError
+from celldose.protocols._errors import CelldoseError, RegimenError
 from celldose.protocols._phase import (
     MAX_DOSES,
     NOT_REPORTED,
@@ -67,6 +72,10 @@ class Regimen(BaseModel):
     product: str | None = Field(
         default=None, description="Product named in the shorthand ('cAT-MSC q4w ×8')."
     )
+    decision: Decision | None = Field(
+        default=None,
+        description="An assessment after the course and the conditional phases that may follow.",
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -95,7 +104,39 @@ class Regimen(BaseModel):
                     f"phase {i + 2} starts {after.wait.days} days after the last dose, "
                     f"closer than the {spacing}-day minimum spacing"
                 )
+        if self.decision is not None:
+            self._check_decision(self.decision)
         return self
+
+    def _check_decision(self, decision: Decision) -> None:
+        last = self.phases[-1]
+        interval = last.every is not None or last.times_per_week is not None
+        for branch in decision.branches:
+            if branch.start == "next dose" and not interval:
+                raise ValueError(
+                    f"branch {branch.name} starts at the 'next dose', but the course ends with "
+                    "a phase with no interval: give its start as 'decision'"
+                )
+        for which in ("min", "max") if self.is_range else ("min",):
+            try:
+                doses = self.expand(which)
+                ends = [self.expand_branch(b.name, which) for b in decision.branches]
+            except CelldoseError:  # not reported: checked again once the values are given
+                return
+            final = doses[-1].time.days
+            if final is not None and final >= decision.assess.day:
+                raise ValueError(
+                    f"the assessment ({decision.assess}) is not after the course's last dose "
+                    f"(day {final}): assess after the course"
+                )
+            for branch, planned in zip(decision.branches, ends, strict=True):
+                first = planned[0].time.days
+                need = max(last.spacing_days() or 1, branch.phases[0].spacing_days() or 1)
+                if final is not None and first is not None and first - final < need:
+                    raise ValueError(
+                        f"branch {branch.name} starts {first - final} days after the course's "
+                        f"last dose, closer than the {need}-day minimum spacing"
+                    )
 
     @property
     def is_range(self) -> bool:
@@ -139,6 +180,45 @@ class Regimen(BaseModel):
             )
         return tuple(doses)
 
+    def branch_start(self, branch: Branch, which: Which = "min") -> DoseTime:
+        """The time of ``branch``'s first dose, from the course's first dose (see
+        ``_decision.py``: 'next dose' is the 'then' rule, otherwise the assessment day)."""
+        decision = self.decision
+        assert decision is not None
+        if branch.start != "next dose":
+            return DoseTime.zero().plus_days(decision.assess.day)
+        doses = self.expand(which)
+        last_phase = len(self.phases)
+        first = next(d for d in doses if d.phase == last_phase)
+        nxt = self.phases[-1].next_start(which)
+        assert nxt is not None
+        return first.time.plus(nxt)
+
+    def expand_branch(
+        self, name: str, which: Which = "min", *, context: str = ""
+    ) -> tuple[PlannedDose, ...]:
+        """The doses of branch ``name``, numbered on after the course's, timed from its first
+        dose; their phases are numbered on after the course's too (phase 2 of a one-phase
+        course is the branch's first)."""
+        decision = self.decision
+        if decision is None:
+            raise RegimenError("the regimen has no decision, so no branches")
+        try:
+            branch = decision.branch(name)
+        except LookupError:
+            raise RegimenError(
+                f"the regimen has no branch {name!r}",
+                "choose one of: " + ", ".join(decision.names),
+            ) from None
+        count = len(self.expand(which, context=context))
+        start = self.branch_start(branch, which)
+        inner = Regimen(phases=branch.phases).expand(which, context=context)
+        phases = len(self.phases)
+        return tuple(
+            PlannedDose(count + d.number, phases + d.phase, start.plus(d.time), d.dose)
+            for d in inner
+        )
+
     def with_doses(self, doses: Sequence[Dose | NotReported]) -> Regimen:
         """This regimen with each phase's dose written where it changes, and the product name
         (which stood for the protocol's dose) dropped: how it reads once its doses are known."""
@@ -150,7 +230,8 @@ class Regimen(BaseModel):
         return self.model_copy(update={"phases": tuple(phases), "product": None})
 
     def to_shorthand(self) -> str:
-        """The one-line form; it parses back to an equal regimen (when every value is reported).
+        """The one-line form; it parses back to an equal regimen (when every value is reported,
+        and a decision's branches have the names, starts and shares the shorthand gives them).
 
         >>> Regimen.model_validate("2e6 cells/kg q4w x8").to_shorthand()
         '2×10⁶ cells/kg q4w ×8'
@@ -160,6 +241,14 @@ class Regimen(BaseModel):
             if i:
                 words.append("then")
             words.extend(_render_phase(phase))
+        if self.decision is not None:
+            words[-1] += f"; assess on {self.decision.assess}"
+            for branch in self.decision.branches:
+                words[-1] += f"; if {branch.condition}:"
+                for i, phase in enumerate(branch.phases):
+                    if i:
+                        words.append("then")
+                    words.extend(_render_phase(phase))
         return " ".join(words)
 
 

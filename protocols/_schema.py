@@ -13,7 +13,10 @@ from celldose.protocols._protocol import Protocol
 _TEXT_FORMS = {
     "Dose": "A dose, e.g. '2×10⁶ cells/kg', '1.5×10⁸ cells', '5×10⁷ cells/m²'.",
     "Duration": "A duration, e.g. '30 days', '4 weeks', '6 months', '1 year'.",
-    "Regimen": "A one-line regimen, e.g. '2×10⁶ cells/kg monthly ×4' or 'cAT-MSC q4w ×8'.",
+    "Regimen": "A one-line regimen, e.g. '2×10⁶ cells/kg monthly ×4' or 'cAT-MSC q4w ×8', or "
+    "with a decision: '2×10⁶ cells/kg twice weekly for 4 weeks; assess on day 28 ± 2; if partial "
+    "response: weekly ×4'.",
+    "Assessment": "A day from the first dose and its tolerance in days, e.g. 'day 28 ± 2'.",
 }
 
 

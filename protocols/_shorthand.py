@@ -7,7 +7,9 @@ is not understood is an error that points at its character span, and ambiguous w
 
 Grammar (case-insensitive; commas and parentheses separate words)::
 
-    regimen   := [product] phase ("then" [wait] phase)*
+    regimen   := course (";" clause)*
+    course    := [product] phase ("then" [wait] phase)*
+    clause    := "assess on day" N ["±" T] | "if" condition ":" phase ("then" phase)*
     phase     := [dose] item*
     item      := interval | per-week | range | days | count | duration | spacing | "once"
     interval  := qNd | qNw | qNmo | qd | qw | daily | weekly | monthly | fortnightly
@@ -19,6 +21,10 @@ Grammar (case-insensitive; commas and parentheses separate words)::
     count     := ×N | xN | N doses|infusions|injections|sessions | single dose
     duration  := for N days|weeks|months
     wait      := after N days|weeks|months
+
+A decision (``; assess on day 28 ± 2; if partial response: weekly ×4``) comes after the course:
+one assessment, then one or more branches, each a condition and its phases (see
+``_decision.py``; a branch's name is derived from its condition, its start is 'not reported').
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from celldose.protocols._decision import Assessment, Branch, Decision
 from celldose.protocols._dose import NUMBER_RE, dose_from_parts, read_number
 from celldose.protocols._errors import (
     AmbiguousWordError,
@@ -43,7 +50,10 @@ from celldose.protocols._regimen import Regimen
 from celldose.protocols._shorthand_words import (
     ACCEPTED,
     AMBIGUOUS,
+    ASSESS,
+    CLAUSES,
     DOSE_UNIT,
+    IF_BRANCH,
     PRODUCT,
     RULES,
     SCHEDULE_WORDS,
@@ -193,6 +203,13 @@ def parse_regimen(text: str, *, products: Sequence[str] = ()) -> Regimen:
             f"{MAX_TEXT_LENGTH:,} celldose reads",
             "write a long regimen as phases in a protocol file",
         )
+    if ";" in text:
+        return _parse_decision(text, products)
+    return _parse_course(text, products)
+
+
+def _parse_course(text: str, products: Sequence[str]) -> Regimen:
+    """The course: phases joined by 'then' (the whole grammar but the decision)."""
     reader = _Reader(text, products)
     if reader.at_end():
         raise RegimenSyntaxError(
@@ -255,3 +272,78 @@ def parse_regimen(text: str, *, products: Sequence[str] = ()) -> Regimen:
         raise RegimenError(f"regimen {text!r}: {_validation_message(exc)}") from None
     except CelldoseError:
         raise
+
+
+def _parse_decision(text: str, products: Sequence[str]) -> Regimen:
+    """A course, then ';'-separated clauses: one assessment and the branches after it."""
+    clauses: list[tuple[int, str]] = []
+    start = 0
+    for part in text.split(";"):
+        clauses.append((start, part))
+        start += len(part) + 1
+    course = _segment(text, clauses[0], products)
+    assess: Assessment | None = None
+    branches: list[Branch] = []
+    for offset, part in clauses[1:]:
+        lead = len(part) - len(part.lstrip())
+        span = (offset + lead, offset + max(len(part.rstrip()), lead + 1))
+        if not part.strip():
+            raise RegimenSyntaxError(text, offset, offset + 1, "is an empty clause", CLAUSES)
+        assessed = ASSESS.match(part)
+        branch = IF_BRANCH.match(part)
+        if assessed is not None:
+            if assess is not None or branches:
+                raise RegimenSyntaxError(
+                    text, *span, "a second assessment", "give one 'assess on day N' before the ifs"
+                )
+            try:
+                assess = Assessment.model_validate(assessed["when"])
+            except ValidationError as exc:
+                raise RegimenSyntaxError(text, *span, _validation_message(exc)) from None
+        elif branch is not None:
+            if assess is None:
+                raise RegimenSyntaxError(
+                    text,
+                    *span,
+                    "a branch needs the assessment before it",
+                    "write 'assess on day 28 ± 2; if ...'",
+                )
+            body = offset + branch.start("body")
+            phases = _segment(text, (body, branch["body"]), ())
+            if phases.product is not None:
+                raise RegimenSyntaxError(
+                    text, *span, f"a branch cannot name a product ({phases.product!r})"
+                )
+            condition = " ".join(branch["cond"].split())
+            try:
+                branches.append(Branch(condition=condition, phases=phases.phases))
+            except ValidationError as exc:
+                raise RegimenSyntaxError(text, *span, _validation_message(exc)) from None
+        else:
+            raise RegimenSyntaxError(text, *span, "is not understood", CLAUSES)
+    if assess is None or not branches:
+        raise RegimenSyntaxError(
+            text,
+            clauses[1][0],
+            len(text),
+            "a decision needs an assessment and at least one branch",
+            "write 'assess on day 28 ± 2; if partial response: weekly ×4'",
+        )
+    try:
+        decision = Decision(assess=assess, branches=tuple(branches))
+        return Regimen(phases=course.phases, product=course.product, decision=decision)
+    except ValidationError as exc:
+        raise RegimenError(f"regimen {text!r}: {_validation_message(exc)}") from None
+
+
+def _segment(text: str, clause: tuple[int, str], products: Sequence[str]) -> Regimen:
+    """Read one clause's phases; an error points at its characters in the whole text."""
+    offset, part = clause
+    try:
+        return _parse_course(part, products)
+    except AmbiguousWordError as exc:
+        raise AmbiguousWordError(text, exc.start + offset, exc.end + offset, exc.choices) from None
+    except RegimenSyntaxError as exc:
+        raise RegimenSyntaxError(
+            text, exc.start + offset, exc.end + offset, exc.problem, exc.hint
+        ) from None

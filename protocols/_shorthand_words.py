@@ -216,6 +216,19 @@ def wait_values(match: re.Match[str]) -> dict[str, Any]:
     return {"wait": Duration(amount=word_number(match["n"]), unit=duration_unit(match["u"]))}
 
 
+# The clauses after ';' (a decision): "assess on day 28 ± 2" and "if CONDITION: PHASES".
+ASSESS = re.compile(
+    r"\s*(?:assess(?:ed|ment)?|decide|decision|evaluate)\s+(?:on|at)\s+(?P<when>\S.*?)\s*$",
+    re.IGNORECASE | re.DOTALL,
+)
+IF_BRANCH = re.compile(
+    r"\s*if\s+(?P<cond>[^:]*?)\s*:\s*(?P<body>.*?)\s*$", re.IGNORECASE | re.DOTALL
+)
+CLAUSES = (
+    "after ';' write 'assess on day 28 ± 2' or 'if <condition>: <phases>' "
+    "(e.g. 'if partial response: weekly ×4')"
+)
+
 PRODUCT = re.compile(r"[A-Za-z][\w.+-]*")
 SEPARATORS = " \t\n,;()"
 DOSE_UNIT = re.compile(

@@ -85,7 +85,11 @@ def fill_unreported(regimen: Regimen, options: DoseOptions, context: str) -> Reg
             f"the source {context} reports the interval ({regimen.to_shorthand()})",
             "interval= only fills an interval the source does not report; drop it",
         )
-    return Regimen(phases=tuple(phases), product=regimen.product)
+    try:
+        return Regimen(phases=tuple(phases), product=regimen.product, decision=regimen.decision)
+    except ValidationError as exc:  # a decision checked again with the values given
+        message = str(exc.errors()[0].get("msg", "invalid")).removeprefix("Value error, ")
+        raise OptionError(f"{context}: {message}", "check the count and interval given") from None
 
 
 def resolve_phase_doses(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,8 @@ from celldose.protocols import (
     Dose,
     Duration,
     OptionError,
+    Phase,
+    PlannedDose,
     Protocol,
     Regimen,
     Which,
@@ -27,6 +30,13 @@ from celldose.protocols import (
     plural,
 )
 from celldose.simulator.dosing._arms import fill_unreported, resolve_phase_doses, treatment_arm
+from celldose.simulator.dosing._branches import (
+    BranchPlan,
+    assessment_window,
+    branch_phase_doses,
+    chosen_branch,
+    start_note,
+)
 from celldose.simulator.dosing._checks import checks as thresholds
 from celldose.simulator.dosing._logistics import draw, product_in_hand, product_with
 from celldose.simulator.dosing._options import DoseOptions, Scale, ScaleInfo, WeekendPolicy
@@ -74,6 +84,7 @@ def plan_doses(
     patient: Patient | None = None,
     *,
     arm: str | None = None,
+    branch: str | None = None,
     weight: str | Weight | None = None,
     species: str | Species | None = None,
     height: str | None = None,
@@ -99,7 +110,9 @@ def plan_doses(
     take the text a user types or a value object, and replace the same fields of ``options``.
     ``concentration`` (``"6.68e6 cells/mL"``), ``vial`` (``"3.8 mL"`` or ``"2.5e7 cells"``),
     ``viability`` and ``cap`` (``"1e8 cells"``) replace the protocol's product values, labelled
-    on the plan (see :func:`product_with`).
+    on the plan (see :func:`product_with`). A regimen with a decision plans the course up to it,
+    the assessment window and every branch as an optional schedule; ``branch`` (a branch's
+    name) includes that branch in the course.
 
     >>> plan = plan_doses("chen2024-itp-ucmsc", weight="70kg", arm="expansion-2.0")
     >>> plan.schedules[0].total_cells
@@ -139,10 +152,18 @@ def plan_doses(
     if protocol.id == REGIMEN_ID and source == "protocol":
         source = "regimen"
     warnings = [*_filled_notes(chosen.regimen, options), *options.notes, *warnings]
+    included = chosen_branch(regimen, branch, context)
+    branch_doses: dict[str, list[Dose]] = {}
+    for b in regimen.decision.branches if regimen.decision is not None else ():
+        branch_doses[b.name], replaced = branch_phase_doses(
+            b, phase_doses[-1], options.dose, context
+        )
+        warnings.extend(replaced)
+    every_dose = [*phase_doses, *(d for doses in branch_doses.values() for d in doses)]
     scaling = _scale(protocol, patient, options)
     product = options.product or product_in_hand(protocol.product)
     bsa: tuple[float, str] | None = None
-    if any(d.basis == "per m²" for d in phase_doses):
+    if any(d.basis == "per m²" for d in every_dose):
         bsa = patient.bsa()
         if scaling is not None:
             raise OptionError(
@@ -150,18 +171,20 @@ def plan_doses(
                 "drop scale=bsa",
                 fields=("scale",),
             )
-    if scaling is not None and any(d.basis == "flat" for d in phase_doses):
+    if scaling is not None and any(d.basis == "flat" for d in every_dose):
         raise OptionError(
             "scale=bsa applies to per-kg doses, not to a flat count",
             "drop scale=bsa",
             fields=("scale",),
         )
-    schedules = []
-    which_list: tuple[Which, ...] = ("min", "max") if regimen.is_range else ("min",)
-    for which in which_list:
-        planned = regimen.expand(which, context=context)
+
+    def dose_records(
+        planned: Sequence[PlannedDose],
+        phase_doses: Sequence[Dose],
+        cumulative: float = 0.0,
+        branch: str | None = None,
+    ) -> list[DoseRecord]:
         records: list[DoseRecord] = []
-        cumulative = 0.0
         for item in planned:
             dose = phase_doses[item.phase - 1]
             cells = cells_per_dose(
@@ -207,10 +230,33 @@ def plan_doses(
                     leftover_ml=taken.leftover_ml,
                     cumulative_cells=cumulative,
                     capped=capped,
+                    branch=branch,
                 )
             )
+        return records
+
+    schedules = []
+    branch_schedules: dict[str, list[Schedule]] = {}
+    which_list: tuple[Which, ...] = ("min", "max") if regimen.is_range else ("min",)
+    for which in which_list:
+        planned = regimen.expand(which, context=context)
+        records = dose_records(planned, phase_doses)
+        extra: dict[str, list[DoseRecord]] = {}
+        for name, doses in branch_doses.items():  # each branch, numbered on after the course
+            after = regimen.expand_branch(name, which, context=context)
+            total = records[-1].cumulative_cells
+            extra[name] = dose_records(after, [*phase_doses, *doses], total, name)
         if options.start is not None and options.weekends == "next-weekday":
-            records = _move_weekends(records, regimen)
+            for b in regimen.decision.branches if regimen.decision is not None else ():
+                whole = _move_weekends(records + extra[b.name], (*regimen.phases, *b.phases))
+                extra[b.name] = whole[len(records) :]
+            records = _move_weekends(records, regimen.phases)
+        for name, doses_after in extra.items():
+            branch_schedules.setdefault(name, []).append(
+                Schedule(which if regimen.is_range else None, tuple(doses_after))
+            )
+        if included is not None:
+            records = records + extra[included.name]
         schedule = Schedule(which if regimen.is_range else None, tuple(records))
         volume = schedule.total_volume_ml
         if volume is not None and not math.isfinite(volume):
@@ -247,6 +293,25 @@ def plan_doses(
             f"area (Km {scaling.km_from:g}/{scaling.km_to:g} = {scaling.factor:.3g}); no source "
             "shows that BSA scaling applies to cell doses"
         )
+    assessment = None
+    branch_plans: list[BranchPlan] = []
+    if regimen.decision is not None:
+        assessment = assessment_window(regimen.decision, schedules[0].doses[0].date)
+        for b in regimen.decision.branches:
+            first = branch_schedules[b.name][0].doses[0]
+            branch_plans.append(
+                BranchPlan(
+                    name=b.name,
+                    condition=b.condition,
+                    start=b.start,
+                    start_note=start_note(b, regimen, first.day, first.date),
+                    share=b.share,
+                    chosen=included is not None and b.name == included.name,
+                    schedules=tuple(branch_schedules[b.name]),
+                )
+            )
+            if b.start == "not reported" and included is not None and b.name == included.name:
+                warnings.append(f"branch {b.name} {branch_plans[-1].start_note}")
     plan = DosePlan(
         protocol_id=protocol.id,
         protocol_species=protocol.species,
@@ -260,6 +325,9 @@ def plan_doses(
         product=product,
         schedules=tuple(schedules),
         warnings=tuple(warnings),
+        assessment=assessment,
+        branches=tuple(branch_plans),
+        branch=included.name if included is not None else None,
     )
     if plan.species_note:
         crossed = patient.species.group != get_species(protocol.species).group
@@ -314,7 +382,7 @@ def _plausibility(schedules: list[Schedule], patient: Patient) -> list[str]:
     return out
 
 
-def _move_weekends(records: list[DoseRecord], regimen: Regimen) -> list[DoseRecord]:
+def _move_weekends(records: list[DoseRecord], phases: Sequence[Phase]) -> list[DoseRecord]:
     """Move Saturday and Sunday doses to the next Monday; refuse if that breaks the spacing.
 
     Day numbers stay counted from the first dose actually given (day 0).
@@ -329,7 +397,6 @@ def _move_weekends(records: list[DoseRecord], regimen: Regimen) -> list[DoseReco
     first = moved[0].date
     assert first is not None
     moved = [replace(r, day=(r.date - first).days) for r in moved if r.date is not None]
-    phases = regimen.phases
     for j in range(1, len(moved)):
         planned_a, planned_b, before, after = records[j - 1], records[j], moved[j - 1], moved[j]
         assert planned_a.date is not None and planned_b.date is not None

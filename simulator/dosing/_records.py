@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from celldose.protocols import Dose, OptionError, Which, format_sig
 from celldose.simulator.dosing._logistics import Product
 from celldose.simulator.dosing._options import ScaleInfo
 from celldose.simulator.dosing._output import data_frame, html_table
 from celldose.simulator.dosing._patient import Patient
+
+if TYPE_CHECKING:
+    from celldose.simulator.dosing._branches import AssessmentWindow, BranchPlan
 
 # Where the doses came from: the protocol, the dose= argument, or a one-line regimen.
 DoseSource = Literal["protocol", "given", "regimen"]
@@ -44,6 +47,7 @@ class DoseRecord:
     leftover_ml: float | None
     cumulative_cells: float
     capped: bool = False
+    branch: str | None = None  # the branch (conditional phases) the dose belongs to
 
     @property
     def weekend(self) -> bool:
@@ -70,6 +74,7 @@ class DoseRecord:
             "leftover_ml": self.leftover_ml,
             "cumulative_cells": self.cumulative_cells,
             "capped": self.capped,
+            "branch": self.branch,
         }
 
 
@@ -126,6 +131,9 @@ class DosePlan:
     product: Product
     schedules: tuple[Schedule, ...]
     warnings: tuple[str, ...] = field(default=())
+    assessment: AssessmentWindow | None = None  # a decision's assessment (see _branches.py)
+    branches: tuple[BranchPlan, ...] = ()  # every branch of the decision, planned
+    branch: str | None = None  # the branch included in the course (branch=NAME)
 
     @property
     def species_note(self) -> str | None:
@@ -165,16 +173,34 @@ class DosePlan:
         out = []
         for schedule in self.schedules:
             for dose in schedule.doses:
-                row = dose.record()
-                row["schedule"] = schedule.which
-                row["basis"] = dose.dose.basis
-                row["weight_kg"] = self.patient.weight_kg
-                row["species"] = self.patient.species.id
-                row["protocol_species"] = self.protocol_species
-                row["scale_factor"] = self.scale.factor if self.scale else None
-                row["scaling"] = self.scale.label if self.scale else None
+                row = self._row(dose, schedule.which)
+                row["in_course"] = True
                 out.append(row)
         return out
+
+    def all_records(self) -> list[dict[str, Any]]:
+        """:meth:`records`, then the doses of every branch not in the course (``in_course``
+        false): the CSV rows."""
+        out = self.records()
+        for branch in self.branches:
+            if not branch.chosen:
+                for schedule in branch.schedules:
+                    for dose in schedule.doses:
+                        row = self._row(dose, schedule.which)
+                        row["in_course"] = False
+                        out.append(row)
+        return out
+
+    def _row(self, dose: DoseRecord, which: Which | None) -> dict[str, Any]:
+        row = dose.record()
+        row["schedule"] = which
+        row["basis"] = dose.dose.basis
+        row["weight_kg"] = self.patient.weight_kg
+        row["species"] = self.patient.species.id
+        row["protocol_species"] = self.protocol_species
+        row["scale_factor"] = self.scale.factor if self.scale else None
+        row["scaling"] = self.scale.label if self.scale else None
+        return row
 
     def to_dict(self) -> dict[str, Any]:
         """The plan as plain data: the object `celldose dose --format json` writes.
@@ -212,6 +238,15 @@ class DosePlan:
             "totals": [s.totals() for s in self.schedules],
             "doses": self.records(),
             "warnings": list(self.warnings),
+            "assessment": None if self.assessment is None else self.assessment.to_dict(),
+            "branch": self.branch,
+            "branches": [
+                {
+                    **b.to_dict(),
+                    "doses": [self._row(d, s.which) for s in b.schedules for d in s.doses],
+                }
+                for b in self.branches
+            ],
         }
 
     def to_pandas(self) -> Any:

@@ -1,0 +1,55 @@
+"""The decision in `celldose dose`'s table: the assessment window as dates, then a section per
+branch (its condition, its start, its reported share and its doses, numbered on)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from celldose.protocols import format_sig, plural
+from celldose.simulator.dosing import DosePlan, Schedule
+
+
+def decision_lines(plan: DosePlan, schedule_table: Callable[[Schedule], str]) -> list[str]:
+    """Lines after the course: the assessment, then each branch as an optional schedule."""
+    assert plan.assessment is not None
+    out = ["", f"decision: assess on {plan.assessment.text} after the first dose"]
+    out.extend(f"  {note}" for note in plan.assessment.notes)
+    if plan.branch is None:
+        out.append(
+            "the course above stops at the decision; each branch below is given only to "
+            "patients who meet its condition (--branch NAME adds it to the course)"
+        )
+    for branch in plan.branches:
+        out.append("")
+        state = "included in the course above" if branch.chosen else "optional, not in the course"
+        out.append(f"branch {branch.name}: if {branch.condition}")
+        out.append(f"  {state}; {branch.start_note}")
+        if branch.share is not None:
+            share = branch.share
+            source = f" ({share.source})" if share.source else ""
+            out.append(f"  share from the source: {share.k}/{share.n}{source}")
+        for schedule in branch.schedules:
+            if schedule.which is not None:
+                label = "fewest" if schedule.which == "min" else "most"
+                out.append(f"  after the {schedule.which}imum schedule ({label} doses a week):")
+            if not branch.chosen:
+                out.append(schedule_table(schedule))
+            elif schedule.doses:
+                numbers = f"{schedule.doses[0].number}-{schedule.doses[-1].number}"
+                out.append(f"  doses {numbers} of the course above")
+            count = len(schedule.doses)
+            cells = sum(d.cells for d in schedule.doses)
+            line = f"branch: {plural(count, 'dose')}, {format_sig(cells)} cells"
+            if schedule.doses:
+                line += (
+                    f"; with the course, {format_sig(schedule.doses[-1].cumulative_cells)} cells "
+                    f"in total, last dose on day {schedule.doses[-1].day}"
+                    if schedule.doses[-1].day is not None
+                    else f"; with the course, {format_sig(schedule.doses[-1].cumulative_cells)} "
+                    "cells in total"
+                )
+            out.append(line)
+    return out
+
+
+__all__ = ["decision_lines"]
