@@ -1,0 +1,132 @@
+"""`celldose dose` on a protocol with a decision (the Ryoncil label fixture): the course, the
+assessment window as dates, a section per branch, --branch, and the JSON and CSV forms.
+
+Hand arithmetic as in tests/simulator/dosing/test_decision_plan.py: 4×10⁷ cells a dose for
+20 kg; day 28 ± 2 from Monday 2026-01-05 is 2026-01-31 to 2026-02-04; the branches start on
+day 28 (2026-02-02).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from celldose.cli import main
+
+RYONCIL = str(Path(__file__).resolve().parents[1] / "fixtures" / "ryoncil-label.yaml")
+ARGS = [RYONCIL, "--weight", "20kg", "--start", "2026-01-05"]
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(["dose", *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_the_table_has_the_decision_and_a_section_per_branch(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, _ = run(capsys, *ARGS)
+    assert code == 0
+    lines = out.splitlines()
+    assert (
+        "course: 8 doses, 3.2×10⁸ cells in total, 47.9 mL, 16 vials (leftover 8.61×10⁷ cells "
+        "unused), last dose on day 24"
+    ) in lines  # 8 × 5.988 mL = 47.9 mL; 8 × 2 vials; 8 × (2 × 2.5384×10⁷ − 4×10⁷) left
+    assert "decision: assess on day 28 ± 2 (2026-01-31 to 2026-02-04) after the first dose" in lines
+    assert "  complete response: no further treatment" in lines
+    assert "branch partial-or-mixed-response: if partial or mixed response" in lines
+    assert "branch recurrence-after-complete-response: if recurrence after complete response" in (
+        lines
+    )
+    assert (
+        "  share from the source: 22/54 (day-28 partial response, pivotal study MSB-GVHD001; "
+        "mixed responses are not reported separately)"
+    ) in lines
+    assert any(
+        line.startswith("  optional, not in the course; starts day 28 (2026-02-02), assumed")
+        for line in lines
+    )
+    # dose 12, the partial branch's last: Monday 2026-02-23, cumulative 12 × 4×10⁷
+    assert any(
+        line.split()[:5] == ["12", "2", "49", "2026-02-23", "Mon"] and "4.8×10⁸ cells" in line
+        for line in lines
+    )
+    assert (
+        "branch: 4 doses, 1.6×10⁸ cells; with the course, 4.8×10⁸ cells in total, last dose on "
+        "day 49"
+    ) in lines
+    assert (
+        "branch: 8 doses, 3.2×10⁸ cells; with the course, 6.4×10⁸ cells in total, last dose on "
+        "day 52"
+    ) in lines
+
+
+def test_branch_adds_it_to_the_course(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, *ARGS, "--branch", "partial-or-mixed-response")
+    assert code == 0
+    lines = out.splitlines()
+    # 12 × 5.988 mL = 71.9 mL; 24 vials
+    assert any(
+        line.startswith("course: 12 doses, 4.8×10⁸ cells in total, 71.9 mL, 24 vials")
+        for line in lines
+    )
+    assert "  doses 9-12 of the course above" in lines
+    assert any(line.startswith("  included in the course above; starts day 28") for line in lines)
+    assert any(
+        line.startswith(
+            "warning: branch partial-or-mixed-response starts day 28 (2026-02-02), assumed"
+        )
+        for line in lines
+    )
+
+
+def test_an_unknown_branch_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, *ARGS, "--branch", "complete-response")
+    assert code == 2 and out == ""
+    assert err.strip() == (
+        "error: the regimen (ryoncil-label, arm label) has no branch 'complete-response' "
+        "(choose one of: partial-or-mixed-response, recurrence-after-complete-response)"
+    )
+
+
+def test_branch_without_a_decision_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(
+        capsys, "chen2024-itp-ucmsc", "--arm", "expansion-2.0", "--weight", "70kg", "--branch", "x"
+    )
+    assert code == 2 and out == ""
+    assert err.strip() == (
+        "error: the regimen (chen2024-itp-ucmsc, arm expansion-2.0) has no decision, so no "
+        "branch 'x' (drop --branch)"
+    )
+
+
+def test_json(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, *ARGS, "--format", "json")
+    assert code == 0
+    data = json.loads(out)
+    assert len(data["doses"]) == 8
+    assert data["assessment"]["date"] == "2026-02-02"
+    assert [b["name"] for b in data["branches"]] == [
+        "partial-or-mixed-response",
+        "recurrence-after-complete-response",
+    ]
+    assert [len(b["doses"]) for b in data["branches"]] == [4, 8]
+    assert data["branches"][1]["share"] is None
+
+
+def test_csv_rows_carry_the_branch(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, *ARGS, "--format", "csv", "--branch", "partial-or-mixed-response")
+    assert code == 0
+    rows = list(csv.DictReader(io.StringIO(out)))
+    # the course (8 + the 4 of the chosen branch), then the 8 of the other branch
+    assert len(rows) == 20
+    assert [r["in_course"] for r in rows] == ["True"] * 12 + ["False"] * 8
+    assert [r["branch"] for r in rows] == (
+        [""] * 8 + ["partial-or-mixed-response"] * 4 + ["recurrence-after-complete-response"] * 8
+    )
+    assert rows[8]["date"] == "2026-02-02" and rows[12]["date"] == "2026-02-02"
