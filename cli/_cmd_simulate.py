@@ -54,6 +54,7 @@ COHORT_ONLY = {
     "overage": "--overage",
     "weight_median": "--weight-median",
     "weight_sigma": "--weight-sigma",
+    "branch_share": "--branch-share",
     "plot": "--plot",
     "size": "--size",
 }
@@ -120,6 +121,12 @@ WHATIF_ONLY = {
 @click.option("--weight-median", default=None, help="Cohort: median weight (default: species).")
 @click.option(
     "--weight-sigma", type=float, default=None, help="Cohort: sigma of log weight (species)."
+)
+@click.option(
+    "--branch-share",
+    multiple=True,
+    help="Cohort: share of patients entering a branch of the protocol's decision, "
+    "NAME=0.41 (repeatable); needed where the source reports none.",
 )
 @click.option(
     "--plot",
@@ -325,7 +332,13 @@ def _run_cohort(
     bar = _ProgressBar(sys.stderr)
     try:
         result = simulate_cohort(
-            target, cohort, arm=args["arm"], options=options, schedule=schedule, progress=bar
+            target,
+            cohort,
+            arm=args["arm"],
+            options=options,
+            schedule=schedule,
+            progress=bar,
+            branch_share=list(args["branch_share"]) or None,
         )
     finally:
         bar.close()

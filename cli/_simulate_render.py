@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from celldose.cli._cmd_dose import header_lines
+from celldose.cli._flags import to_flags
 from celldose.cli._render import csv_text, table
 from celldose.protocols import format_sig, plural
 from celldose.simulator.scenarios import (
@@ -201,6 +202,8 @@ def cohort_table(result: CohortResult) -> str:
     out.append("")
     out.append("per dose: cells among the patients who received it")
     headers = ["#", "phase", "planned day", "missed", "delayed", "mean", "5%", "median", "95%"]
+    branched = any(d.branch is not None for d in result.per_dose)
+    headers += ["branch"] if branched else []
     rows = []
     for d in result.per_dose:
         s = d.cells
@@ -217,9 +220,17 @@ def cohort_table(result: CohortResult) -> str:
                 f"{_trim(f'{100 * d.missed_fraction:.1f}')}%",
                 f"{_trim(f'{100 * d.delayed_fraction:.1f}')}%",
                 *cells,
+                *([d.branch or ""] if branched else []),
             ]
         )
-    out.append(table(headers, rows, right=tuple(range(len(headers)))))
+    out.append(table(headers, rows, right=tuple(range(len(headers) - branched))))
+    if branched:
+        out.append("branch doses: 'missed' counts among the patients drawn into the branch")
+    for b in result.branches:
+        out.append(
+            f"branch {b.name} (if {b.condition}): {to_flags(b.label)}; "
+            f"{b.patients:,} of {result.patients:,} patients drawn into it"
+        )
     out.append("")
     out.append("per patient, over the course:")
     summary: list[tuple[str, Stats, Callable[[float], str]]] = [

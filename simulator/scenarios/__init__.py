@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from celldose.simulator.scenarios._branch_shares import BranchShare, BranchShares
 from celldose.simulator.scenarios._cohort import DEFAULT_SEED, Cohort, parse_delay_days
 from celldose.simulator.scenarios._comparison import (
     COMPARISON_COLUMNS,
@@ -85,6 +86,8 @@ __all__ = [
     "PERCENTILE_NOTE",
     "REFERENCE_START",
     "WHATIF_CSV_COLUMNS",
+    "BranchShare",
+    "BranchShares",
     "Cohort",
     "CohortResult",
     "Comparison",

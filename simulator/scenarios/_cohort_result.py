@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     import numpy.typing as npt
     import pandas
 
+    from celldose.simulator.scenarios._branch_shares import BranchShare
     from celldose.simulator.scenarios._cohort import Cohort
 
     FloatArray = npt.NDArray[np.float64]
@@ -51,6 +52,8 @@ class DoseStats:
     missed_fraction: float
     delayed_fraction: float
     cells: Stats | None  # None when nobody received it
+    branch: str | None = None  # the branch the dose belongs to; missed_fraction is among its
+    # patients
 
 
 @dataclass(frozen=True)
@@ -91,6 +94,7 @@ class CohortResult:
     demand: Demand
     responders: tuple[ResponderForecast, ...]
     warnings: tuple[str, ...]
+    branches: tuple[BranchShare, ...]  # each branch of a decision: its share and its patients
     patient_weights_kg: FloatArray = field(repr=False)
     patient_total_cells: FloatArray = field(repr=False)
     patient_vials: IntArray | None = field(repr=False)
@@ -153,9 +157,11 @@ class CohortResult:
                     "missed_fraction": d.missed_fraction,
                     "delayed_fraction": d.delayed_fraction,
                     "cells": _stats(d.cells),
+                    "branch": d.branch,
                 }
                 for d in self.per_dose
             ],
+            "branches": [b.to_dict() for b in self.branches],
             "vials": _stats(self.vials),
             "course_days": _stats(self.course_days),
             "doses_given": self.doses_given.as_dict(),
@@ -210,7 +216,8 @@ class CohortResult:
         add("weight_kg", self.weight_kg, label=self.weight_model)
         add("total_cells", self.total_cells)
         for d in self.per_dose:
-            add("cells", d.cells, dose=d.number, label=d.dose, value=d.received)
+            label = d.dose if d.branch is None else f"{d.dose} (branch {d.branch})"
+            add("cells", d.cells, dose=d.number, label=label, value=d.received)
             add("missed_fraction", dose=d.number, value=d.missed_fraction)
             add("delayed_fraction", dose=d.number, value=d.delayed_fraction)
         if self.vials is not None:
@@ -219,6 +226,8 @@ class CohortResult:
             add("course_days", self.course_days)
         add("doses_given", self.doses_given)
         add("patients_without_dose", value=self.patients_without_dose)
+        for b in self.branches:
+            add("branch_patients", label=f"{b.name}: {b.label}", value=b.patients)
         add("cohort_total_cells", value=self.cohort_total_cells)
         demand = self.demand
         add("overage", value=demand.overage)

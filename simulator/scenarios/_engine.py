@@ -21,6 +21,7 @@ import numpy.typing as npt
 from celldose.protocols import Dose, OptionError, format_sig
 from celldose.simulator.dosing import (
     DosePlan,
+    DoseRecord,
     Species,
     cells_per_dose_array,
     make_patient,
@@ -62,6 +63,7 @@ class Draws:
     weights: FloatArray
     given: BoolArray | None  # None: every dose given
     delays: IntArray | None  # None: no delays
+    branch: IntArray | None = None  # (n,) each patient's branch (-1: none); None: no branches
 
 
 @dataclass(eq=False)
@@ -89,9 +91,12 @@ class WeightModel:
     roster_kg: tuple[float, ...] = ()
 
 
-def make_engine(plan: DosePlan, index: int, species: Species) -> Engine:
-    """The engine of schedule ``index`` of ``plan`` (its doses, scaling and product)."""
-    records = plan.schedules[index].doses
+def make_engine(
+    plan: DosePlan, index: int, species: Species, records: Sequence[DoseRecord] | None = None
+) -> Engine:
+    """The engine of schedule ``index`` of ``plan`` (its doses, scaling and product);
+    ``records`` replaces the schedule's doses (the course and every branch after it)."""
+    records = plan.schedules[index].doses if records is None else records
     days = [r.day for r in records]
     planned = None if any(d is None for d in days) else np.asarray(days, dtype=np.int32)
     product = plan.product
@@ -113,9 +118,15 @@ def draw_block(
     n: int,
     doses: int,
     cohort: Cohort,
+    branch_rows: IntArray | None = None,
+    shares: Sequence[float] = (),
 ) -> Draws:
-    """Draw the weights, missed doses and delays of patients ``start`` .. ``start + n``."""
-    weight_rng, missed_rng, delay_rng = streams
+    """Draw the weights, missed doses and delays of patients ``start`` .. ``start + n``.
+
+    With ``branch_rows`` (each dose's branch index, -1 for the course), each patient also draws
+    the branch it enters (from ``shares``, a fourth stream); the doses of the other branches
+    are not given to it."""
+    weight_rng, missed_rng, delay_rng = streams[:3]
     if model.kind == "roster":
         weights = np.asarray(model.roster_kg[start : start + n], dtype=np.float64)
     elif model.kind == "fixed" or model.sigma == 0:
@@ -125,6 +136,13 @@ def draw_block(
     given: BoolArray | None = None
     if cohort.missed > 0:
         given = missed_rng.random((doses, n)) >= cohort.missed
+    branch: IntArray | None = None
+    if branch_rows is not None:
+        from celldose.simulator.scenarios._branch_shares import draw_branches
+
+        branch = draw_branches(streams[3], n, shares)
+        entered = (branch_rows[:, None] < 0) | (branch_rows[:, None] == branch[None, :])
+        given = entered if given is None else given & entered
     delays: IntArray | None = None
     if cohort.delayed > 0:
         assert cohort.delay_days is not None
@@ -134,7 +152,7 @@ def draw_block(
             late &= given
         delays = np.zeros((doses, n), dtype=np.int32)
         delays[late] = delay_rng.integers(low, high + 1, size=int(late.sum()), dtype=np.int32)
-    return Draws(weights, given, delays)
+    return Draws(weights, given, delays, branch)
 
 
 def _truncated_lognormal(rng: np.random.Generator, n: int, model: WeightModel) -> FloatArray:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import fields
+from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +37,7 @@ from celldose.simulator.dosing import (
     make_patient,
     plan_doses,
 )
+from celldose.simulator.scenarios._branch_shares import BranchShares, branch_shares
 from celldose.simulator.scenarios._cohort import Cohort
 from celldose.simulator.scenarios._cohort_result import CohortResult, Demand, DoseStats
 from celldose.simulator.scenarios._engine import (
@@ -75,6 +76,7 @@ def simulate_cohort(
     dose: str | Dose | None = None,
     count: int | None = None,
     interval: str | None = None,
+    branch_share: BranchShares | None = None,
     **who: Any,
 ) -> CohortResult:
     """Simulate ``cohort`` on ``arm`` of ``protocol`` (a Protocol, a library id or a file).
@@ -83,7 +85,10 @@ def simulate_cohort(
     weight="70kg", missed=0.1, seed=7``); ``dose``, ``count`` and ``interval`` fill
     ``options`` as in :func:`~celldose.simulator.dosing.plan_doses`. ``schedule`` picks the
     minimum or maximum schedule of a frequency range (required then). ``progress(done,
-    total)`` is called after each block of patients.
+    total)`` is called after each block of patients. A regimen with a decision sends each
+    patient into at most one branch, with the share ``branch_share`` gives
+    (``{"partial-response": 0.41}`` or ``"partial-response=0.41"``) or the protocol reports; a
+    branch with neither is refused (see :mod:`._branch_shares`).
 
     >>> r = simulate_cohort("jang2025-canine-itp", patients=3, weight="10kg",
     ...                     dose="1e6 cells/kg")
@@ -121,7 +126,20 @@ def simulate_cohort(
     reference = make_patient(species, Weight(model.median_kg, model.median_kg, "kg"))
     plan = plan_doses(protocol, reference, arm=chosen.name, options=options)
     index = plan.schedule_index(schedule)
-    records = plan.schedules[index].doses
+    shares = branch_shares(plan, branch_share)
+    records = plan.schedules[index].doses + tuple(
+        d for b in plan.branches for d in b.schedules[index].doses
+    )
+    branch_rows = (
+        np.asarray(
+            [-1] * len(plan.schedules[index].doses)
+            + [i for i, b in enumerate(plan.branches) for _ in b.schedules[index].doses],
+            dtype=np.int32,
+        )
+        if shares
+        else None
+    )
+    entered = np.zeros(len(shares), dtype=np.int64)
     doses = len(records)
     patients = cohort.size
     if patients * doses > MAX_CELLS:
@@ -131,8 +149,8 @@ def simulate_cohort(
             f"give at most patients={MAX_CELLS // doses:,}",
             fields=("patients",),
         )
-    engine = make_engine(plan, index, species)
-    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(cohort.seed).spawn(3)]
+    engine = make_engine(plan, index, species, records)
+    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(cohort.seed).spawn(4)]
     cells = np.empty((doses, patients), dtype=np.float64)
     weights = np.empty(patients, dtype=np.float64)
     totals = np.empty(patients, dtype=np.float64)
@@ -147,7 +165,18 @@ def simulate_cohort(
     block = max(1, BLOCK // doses)
     for start in range(0, patients, block):  # blocks of patients bound the temporary memory
         stop = min(start + block, patients)
-        draws = draw_block(model, streams, start, stop - start, doses, cohort)
+        draws = draw_block(
+            model,
+            streams,
+            start,
+            stop - start,
+            doses,
+            cohort,
+            branch_rows,
+            [b.share for b in shares],
+        )
+        if draws.branch is not None:
+            entered += np.bincount(draws.branch[draws.branch >= 0], minlength=len(shares))
         out = evaluate_block(engine, draws, cells[:, start:stop])
         weights[start:stop] = draws.weights
         totals[start:stop] = out.total_cells
@@ -172,6 +201,11 @@ def simulate_cohort(
         raise cells_out_of_range()
     percentiles = dose_percentiles(cells, received)
     del cells
+    names = [b.name for b in shares]
+    eligible = [  # the patients each dose was meant for: all, or those in its branch
+        patients if r.branch is None or not names else int(entered[names.index(r.branch)])
+        for r in records
+    ]
     per_dose = [
         DoseStats(
             number=record.number,
@@ -179,7 +213,7 @@ def simulate_cohort(
             dose=str(record.dose),
             planned_day=record.day,
             received=int(received[j]),
-            missed_fraction=1.0 - float(received[j]) / patients,
+            missed_fraction=0.0 if eligible[j] == 0 else 1.0 - float(received[j]) / eligible[j],
             delayed_fraction=float(delayed[j]) / patients,
             cells=None
             if received[j] == 0
@@ -189,6 +223,7 @@ def simulate_cohort(
                 p5=float(percentiles[j, 0]),
                 p95=float(percentiles[j, 2]),
             ),
+            branch=record.branch,
         )
         for j, record in enumerate(records)
     ]
@@ -230,6 +265,7 @@ def simulate_cohort(
         patients_without_dose=int(np.count_nonzero(given_counts == 0)),
         capped_doses=capped,
         demand=demand,
+        branches=tuple(replace(b, patients=int(entered[i])) for i, b in enumerate(shares)),
         responders=forecasts,
         warnings=warnings,
         patient_weights_kg=weights,

@@ -130,3 +130,43 @@ def test_csv_rows_carry_the_branch(capsys: pytest.CaptureFixture[str]) -> None:
         [""] * 8 + ["partial-or-mixed-response"] * 4 + ["recurrence-after-complete-response"] * 8
     )
     assert rows[8]["date"] == "2026-02-02" and rows[12]["date"] == "2026-02-02"
+
+
+def simulate(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(["simulate", RYONCIL, "--patients", "10", "--weight", "20kg", *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_simulate_asks_for_a_share_the_source_does_not_report(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, err = simulate(capsys)
+    assert code == 2 and out == ""
+    assert err.strip() == (
+        "error: the source does not report the share of patients who enter branch "
+        "recurrence-after-complete-response (ryoncil-label arm label, if recurrence after "
+        "complete response) (give it with --branch-share "
+        '"recurrence-after-complete-response=<0 to 1>")'
+    )
+
+
+def test_simulate_with_branch_shares(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = simulate(
+        capsys,
+        "--branch-share",
+        "partial-or-mixed-response=1",
+        "--branch-share",
+        "recurrence-after-complete-response=0",
+    )
+    assert code == 0
+    lines = out.splitlines()
+    assert (
+        "branch partial-or-mixed-response (if partial or mixed response): share 1, given with "
+        "--branch-share; 10 of 10 patients drawn into it"
+    ) in lines
+    # 10 patients × 12 doses × 4×10⁷ cells; 10 × 24 vials
+    assert "cohort total: 4.8×10⁹ cells given to 10 patients" in lines
+    assert any(
+        line.startswith("manufacturing: 4.8×10⁹ cells") and "240 vials" in line for line in lines
+    )
