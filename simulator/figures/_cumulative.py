@@ -11,10 +11,40 @@ from celldose.protocols import superscript
 from celldose.simulator.figures._axis import set_ticks
 from celldose.simulator.figures._lane_style import FONT_LABEL, GREY, lane_style
 from celldose.simulator.figures._layout import wrap
-from celldose.simulator.scenarios import Lane
+from celldose.simulator.scenarios import Lane, LaneDose
 
 if TYPE_CHECKING:
     from celldose.simulator.figures._draw import Timeline
+
+
+def branch_ends(lane: Lane) -> list[LaneDose]:
+    """The last dose of each branch of a decision (the cumulative total if it is taken)."""
+    return [b.doses[-1] for b in lane.branches]
+
+
+def draw_branch_steps(ax: Any, timeline: Timeline, lane: Lane, colour: Any, scale: float) -> None:
+    """Each branch's cumulative dose from the course's last dose on, dotted and lighter: it is
+    given only when the branch's condition is met."""
+    X = timeline.axis.to_x
+    last = lane.schedules[0].doses[-1]
+    for branch in lane.branches:
+        points = [last, *branch.doses]
+        if any(d.cumulative_cells_per_kg is None for d in points):
+            continue
+        days = [float(d.day) for d in points] + [timeline.xlim_days[1]]
+        values = [(d.cumulative_cells_per_kg or 0.0) / scale for d in points]
+        (drawn,) = ax.step(
+            [X(d) for d in days],
+            [*values, values[-1]],
+            where="post",
+            color=colour,
+            alpha=0.55,
+            linewidth=0.9,
+            linestyle=(0, (1, 1.2)),
+            zorder=1.8,
+        )
+        drawn.set_gid(f"cumulative-{lane.key}-{branch.name}")
+        timeline.cumulative[f"cumulative-{lane.key}-{branch.name}"] = drawn
 
 
 def draw_cumulative(ax: Any, timeline: Timeline) -> None:
@@ -28,6 +58,7 @@ def draw_cumulative(ax: Any, timeline: Timeline) -> None:
     lo_day, hi_day = timeline.xlim_days
     drawable = [lane for lane in lanes if lane.per_kg_known]
     totals = [s.total_cells_per_kg or 0.0 for lane in drawable for s in lane.schedules]
+    totals += [d.cumulative_cells_per_kg or 0.0 for lane in drawable for d in branch_ends(lane)]
     top = max(totals, default=0.0)
     power = math.floor(math.log10(top)) if top > 0 else 0
     scale = 10.0**power
@@ -69,6 +100,7 @@ def draw_cumulative(ax: Any, timeline: Timeline) -> None:
                 zorder=3,
                 clip_on=False,
             )
+        draw_branch_steps(ax, timeline, lane, style.colour, scale)
         if lane.is_range:
             grid = sorted({d for days, _ in steps for d in days})
             low = [_step_value(steps[0], d) for d in grid]

@@ -59,10 +59,36 @@ def _key(lanes: Sequence[Lane], by_cells: bool) -> tuple[list[Any], list[str]]:
     if any(lane.follow_up_day is not None for lane in lanes):
         handles.append(Line2D([], [], color=GREY, linewidth=0.7, linestyle=(0, (1, 1.5))))
         labels.append("follow-up")
+    if any(lane.branches for lane in lanes):
+        handles.append(_conditional_marker())
+        labels.append("conditional dose (a branch after the decision)")
+    if any(lane.assessment is not None for lane in lanes):
+        handles.append(
+            Patch(facecolor="0.6", alpha=0.25, hatch="....", edgecolor="0.35", linewidth=0.6)
+        )
+        labels.append("assessment window (decision)")
     if any(lane.is_range for lane in lanes):
         handles.append(Patch(facecolor="0.5", alpha=0.18, linewidth=0))
         labels.append("frequency range (max–min)")
     return handles, labels
+
+
+def _conditional_marker() -> Any:
+    """The key's symbol of a conditional dose: a light circle with a dashed edge."""
+    from matplotlib.lines import Line2D
+
+    return Line2D(
+        [],
+        [],
+        marker="o",
+        linestyle=(0, (2.5, 1.5)),
+        color="0.3",
+        linewidth=0.8,
+        markerfacecolor=(0.3, 0.3, 0.3, 0.3),
+        markeredgecolor="0.3",
+        markersize=4.5,
+        markeredgewidth=0.8,
+    )
 
 
 def _dose_marker(face: str, edge: str, edge_width: float) -> Any:

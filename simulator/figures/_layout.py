@@ -37,6 +37,7 @@ class LaneBox:
     labels_top: float
     labels: tuple[tuple[str, ...], ...]  # wrapped text of each window label or note
     bottom: float
+    branch_rows: tuple[float, ...] = ()  # y of each branch's row (conditional doses), below
 
 
 _NBSP = "\u00a0"
@@ -129,7 +130,9 @@ def layout(lanes: Sequence[Lane], width_pt: float) -> tuple[list[LaneBox], float
             first_row = y + MARKER_PT / 2 + 1.5
             rows = (first_row, first_row + ROW_GAP_PT) if lane.is_range else (first_row,)
             phases = len({d.phase for d in lane.doses}) > 1
-            labels_top = rows[-1] + MARKER_PT / 2 + 3 + (FONT_LABEL * LINE if phases else 0)
+            branch_rows = tuple(rows[-1] + ROW_GAP_PT * (i + 1) for i in range(len(lane.branches)))
+            last_row = branch_rows[-1] if branch_rows else rows[-1]
+            labels_top = last_row + MARKER_PT / 2 + 3 + (FONT_LABEL * LINE if phases else 0)
             labels = tuple(wrap(_window_text(w), width_pt, FONT_LABEL) for w in lane.windows)
             lines = sum(len(label) for label in labels)
             bottom = labels_top + lines * FONT_LABEL * LINE + 4
@@ -146,6 +149,7 @@ def layout(lanes: Sequence[Lane], width_pt: float) -> tuple[list[LaneBox], float
                     labels_top,
                     labels,
                     bottom,
+                    branch_rows,
                 )
             )
             y = bottom

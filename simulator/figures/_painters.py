@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from celldose.simulator.figures._decision import draw_decision
 from celldose.simulator.figures._lane_style import (
     CHAR_EM,
     FONT_HEADER,
@@ -72,6 +73,7 @@ def paint_lane(c: Canvas, box: LaneBox) -> None:
     _draw_windows(c, box, style)
     _draw_follow_up(c, box)
     _draw_doses(c, box, style)
+    draw_decision(c, box, style)
 
 
 def _text(c: Canvas, x: float, y: float, text: str, size: float, **style: Any) -> Any:

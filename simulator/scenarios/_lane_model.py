@@ -75,6 +75,21 @@ class LaneSchedule:
 
 
 @dataclass(frozen=True)
+class LaneBranch:
+    """A branch of a decision on a lane: conditional doses, given only when ``condition`` is
+    met (min schedule of a frequency range); ``start_assumed`` when the source gives no start."""
+
+    name: str
+    condition: str
+    start_assumed: bool
+    doses: tuple[LaneDose, ...]
+
+    @property
+    def last_day(self) -> int:
+        return self.doses[-1].day
+
+
+@dataclass(frozen=True)
 class LaneWindow:
     """A reported response window placed on a lane: ``start_day``/``end_day`` are None where
     the source does not report that end."""
@@ -156,6 +171,8 @@ class Lane:
     uses_reference: bool  # month steps placed from REFERENCE_START (no start date given)
     patient: Patient | None = None
     warnings: tuple[str, ...] = field(default=())
+    branches: tuple[LaneBranch, ...] = ()  # a decision's conditional doses
+    assessment: tuple[int, int] | None = None  # a decision's assessment window (first, last day)
 
     @property
     def key(self) -> str:
@@ -185,7 +202,9 @@ class Lane:
     @property
     def end_day(self) -> int:
         """The last day with something reported on it: last dose, window ends, follow-up."""
-        days = [self.last_day]
+        days = [self.last_day, *(b.last_day for b in self.branches)]
+        if self.assessment is not None:
+            days.append(self.assessment[1])
         for w in self.windows:
             days += [d for d in (w.start_day, w.end_day) if d is not None]
         if self.follow_up_day is not None:
@@ -220,6 +239,7 @@ __all__ = [
     "DoseSource",
     "FollowUpStatus",
     "Lane",
+    "LaneBranch",
     "LaneDose",
     "LaneSchedule",
     "LaneWindow",

@@ -29,6 +29,7 @@ from celldose.simulator.dosing import (
     resolve_phase_doses,
     treatment_arm,
 )
+from celldose.simulator.scenarios._lane_branches import lane_branches
 from celldose.simulator.scenarios._lane_model import (
     REFERENCE_START,
     DoseSource,
@@ -167,7 +168,21 @@ def build_lane(
         if "given" in sources
         else "published"
     )
+    decision = regimen.decision
     return Lane(
+        branches=lane_branches(
+            regimen,
+            phase_doses,
+            sources,
+            schedules[0].doses[-1],
+            lambda d: _amounts(d, patient, bsa),
+            origin,
+            start,
+            context,
+        ),
+        assessment=None
+        if decision is None
+        else (decision.assess.first_day, decision.assess.last_day),
         protocol_id=protocol.id,
         protocol_title=protocol.title,
         species=protocol.species,

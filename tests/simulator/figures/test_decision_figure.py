@@ -1,0 +1,59 @@
+"""A protocol with a decision on the timeline: the conditional (branch) doses on rows of their
+own, lighter than the certain doses and in the key; the assessment window marked.
+
+The Ryoncil label fixture: course days 0, 3, ..., 24; assessment day 28 ± 2 (days 26 to 30);
+the branches start on day 28 (not reported: planned from the assessment day)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from celldose.simulator.figures import Timeline, timeline_figure
+
+matplotlib = pytest.importorskip("matplotlib")
+
+RYONCIL = str(Path(__file__).resolve().parents[2] / "fixtures" / "ryoncil-label.yaml")
+KEY = "ryoncil-label.label"
+
+
+@pytest.fixture(scope="module")
+def drawn() -> Timeline:
+    _, timeline = timeline_figure(RYONCIL, cumulative=True)
+    return timeline
+
+
+def test_branch_doses_are_drawn_apart_and_lighter(drawn: Timeline) -> None:
+    to_x = drawn.axis.to_x
+    partial = drawn.doses[f"branch-{KEY}-partial-or-mixed-response"]
+    recurrence = drawn.doses[f"branch-{KEY}-recurrence-after-complete-response"]
+    assert [float(x) for x, _ in partial.get_offsets()] == [to_x(d) for d in (28, 35, 42, 49)]
+    assert [float(x) for x, _ in recurrence.get_offsets()] == [
+        to_x(d) for d in (28, 31, 35, 38, 42, 45, 49, 52)
+    ]
+    course = drawn.doses[f"doses-{KEY}"]
+    course_row = course.get_offsets()[0][1]
+    rows = {float(partial.get_offsets()[0][1]), float(recurrence.get_offsets()[0][1])}
+    assert len(rows) == 2 and course_row not in rows  # a row each, not the course's
+    assert all(c[3] == pytest.approx(0.3) for c in partial.get_facecolors())  # lighter
+    assert all(c[3] == 1.0 for c in course.get_facecolors())
+    labels = [t.get_text() for t in drawn.ax.get_legend().get_texts()]
+    assert "conditional dose (a branch after the decision)" in labels
+    assert "assessment window (decision)" in labels
+    texts = [t.get_text() for t in drawn.ax.texts]
+    assert "if partial or mixed response (start assumed)" in [t.strip() for t in texts]
+
+
+def test_the_assessment_window_is_marked(drawn: Timeline) -> None:
+    band = drawn.windows[f"assessment-{KEY}"]
+    to_x = drawn.axis.to_x
+    assert band.get_x() == pytest.approx(to_x(26))
+    assert band.get_x() + band.get_width() == pytest.approx(to_x(30))
+
+
+def test_the_cumulative_panel_adds_each_branch(drawn: Timeline) -> None:
+    line = drawn.cumulative[f"cumulative-{KEY}-partial-or-mixed-response"]
+    # 8 × 2×10⁶ = 1.6×10⁷ cells/kg at the course's end, then + 4 × 2×10⁶ = 2.4×10⁷ (scale 10⁷)
+    ys = list(line.get_ydata())
+    assert ys[0] == pytest.approx(1.6) and ys[-1] == pytest.approx(2.4)
