@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from celldose.cli._describe import describe_phase, dose_row, expansions
+from celldose.cli._describe import describe_decision, describe_phase, dose_row, expansions
 from celldose.cli._render import DATE, format_option, table, to_json
 from celldose.protocols import parse_regimen, plural
 
@@ -64,6 +64,10 @@ def command(regimen: str, start: dt.date | None, fmt: str) -> None:
                 + ([f"{r['date']} {r['weekday']}"] if start else [])
             )
         click.echo(table(headers, body, right=(0, 1, 2)))
+    decision = describe_decision(parsed, start)
+    if decision:
+        click.echo("")
+        click.echo("\n".join(decision))
     if any(r["day"] is None for sched in rows.values() for r in sched):
         click.echo("\nnote: calendar months have no fixed number of days; give --start for days.")
 
@@ -83,6 +87,12 @@ def _as_json(
         "range": parsed.is_range,
         "phases": [p.model_dump(mode="json", exclude_none=True) for p in parsed.phases],
     }
+    if parsed.decision is not None:
+        out["decision"] = parsed.decision.model_dump(mode="json", exclude_none=True)
+        out["branch_doses"] = {
+            b.name: [dose_row(d, start) for d in parsed.expand_branch(b.name)]
+            for b in parsed.decision.branches
+        }
     if parsed.is_range:
         out["days"] = None
         out["schedules"] = {

@@ -8,7 +8,13 @@ from typing import Any
 import click
 
 from celldose.cli._complete import complete_protocol
-from celldose.cli._describe import describe_phase, dose_row, expansions, schedule_summary
+from celldose.cli._describe import (
+    describe_decision,
+    describe_phase,
+    dose_row,
+    expansions,
+    schedule_summary,
+)
 from celldose.cli._inputs import read_protocol
 from celldose.cli._render import DATE, format_option, reported, to_json
 from celldose.protocols import CelldoseError, Duration, Protocol, ResponseWindow
@@ -56,6 +62,8 @@ def command(protocol: str, start: dt.date | None, fmt: str) -> None:
         for i, phase in enumerate(arm.regimen.phases, start=1):
             click.echo(f"  {describe_phase(phase, i)}")
         click.echo(f"  {schedule_summary(arm.regimen, start)}")
+        for line in describe_decision(arm.regimen, start):
+            click.echo(f"  {line}")
     if p.response_windows:
         click.echo("")
         click.echo("reported response windows:")
@@ -114,6 +122,15 @@ def _as_json(p: Protocol, start: dt.date | None) -> dict[str, Any]:
             arm_data["doses_unknown"] = exc.message
             continue
         rows = {w: [dose_row(d, start) for d in doses] for w, doses in schedules.items()}
+        if arm.regimen.decision is not None:
+            try:
+                arm_data["branch_doses"] = {
+                    b.name: [dose_row(d, start) for d in arm.regimen.expand_branch(b.name)]
+                    for b in arm.regimen.decision.branches
+                }
+            except CelldoseError as exc:
+                arm_data["branch_doses"] = None
+                arm_data["branch_doses_unknown"] = exc.message
         if len(rows) == 1:
             arm_data["doses"] = rows["min"]
         else:

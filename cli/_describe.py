@@ -18,7 +18,9 @@ from celldose.protocols import (
 )
 
 
-def describe_phase(phase: Phase, index: int) -> str:
+def describe_phase(phase: Phase, index: int, *, follows: bool | None = None) -> str:
+    """``phase 2: every 1 week, 4 doses, ...``; ``follows`` (default: index > 1) says how it
+    starts after the phase before it (False for a branch's first phase: it has its own start)."""
     parts: list[str] = []
     if phase.dose is not None:
         parts.append(f"dose {phase.dose}")
@@ -41,7 +43,7 @@ def describe_phase(phase: Phase, index: int) -> str:
         parts.append("number of doses not reported")
     if isinstance(phase.duration, Duration):
         parts.append(f"for {phase.duration} (doses strictly before the end)")
-    if index > 1:
+    if index > 1 if follows is None else follows:
         if phase.wait is not None:
             parts.append(f"starts {phase.wait} after the previous phase's last dose")
         else:
@@ -95,3 +97,40 @@ def schedule_summary(regimen: Regimen, start: dt.date | None) -> str:
                 "depend on the start date, give --start)"
             )
     return "; ".join(lines)
+
+
+_STARTS = {
+    "next dose": "starts where the course's next dose would fall",
+    "decision": "starts on the assessment day",
+    "not reported": "start not reported: planned from the assessment day (labelled as assumed)",
+}
+
+
+def describe_decision(regimen: Regimen, start: dt.date | None) -> list[str]:
+    """Lines for a regimen's decision: the assessment, its notes, and each branch with its
+    condition, start, reported share, phases and dose days (numbered on after the course)."""
+    decision = regimen.decision
+    if decision is None:
+        return []
+    lines = [f"decision: assess on {decision.assess} after the first dose"]
+    lines += [f"  {note}" for note in decision.notes]
+    phases = len(regimen.phases)
+    for branch in decision.branches:
+        lines.append(f"branch {branch.name}: if {branch.condition}; {_STARTS[branch.start]}")
+        if branch.share is not None:
+            source = f" ({branch.share.source})" if branch.share.source else ""
+            lines.append(f"  share from the source: {branch.share.k}/{branch.share.n}{source}")
+        for i, phase in enumerate(branch.phases, start=1):
+            lines.append(f"  {describe_phase(phase, phases + i, follows=i > 1)}")
+        try:
+            doses = regimen.expand_branch(branch.name)
+        except CelldoseError as exc:
+            lines.append(f"  dose days: unknown ({exc.message})")
+            continue
+        rows = [dose_row(d, start) for d in doses]
+        numbers = f"doses {rows[0]['number']}-{rows[-1]['number']}"
+        if all(r["day"] is not None for r in rows):
+            lines.append(f"  {numbers} on days " + ", ".join(str(r["day"]) for r in rows))
+        else:
+            lines.append(f"  {numbers} at " + ", ".join(r["offset"] for r in rows))
+    return lines

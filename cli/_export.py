@@ -12,6 +12,8 @@ CSV_COLUMNS = (
     "schedule",
     "number",
     "phase",
+    "branch",
+    "in_course",
     "offset",
     "day",
     "date",
@@ -34,8 +36,6 @@ CSV_COLUMNS = (
     "leftover_ml",
     "cumulative_cells",
     "capped",
-    "branch",
-    "in_course",
 )
 
 

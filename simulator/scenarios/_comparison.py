@@ -192,6 +192,12 @@ def comparison_notes(lanes: Sequence[Lane], *, aligned: bool = True) -> tuple[st
     if any(lane.dose_source == "not reported" for lane in lanes):
         missing = sorted({lane.protocol_id for lane in lanes if lane.dose_source == "not reported"})
         notes.append(f"dose not reported by the source: {', '.join(missing)}")
+    decided = sorted({lane.key for lane in lanes if lane.branches})
+    if decided:
+        notes.append(
+            "the course stops at a decision; its branches are not counted in the totals: "
+            + ", ".join(decided)
+        )
     return tuple(notes)
 
 

@@ -170,3 +170,42 @@ def test_simulate_with_branch_shares(capsys: pytest.CaptureFixture[str]) -> None
     assert any(
         line.startswith("manufacturing: 4.8×10⁹ cells") and "240 vials" in line for line in lines
     )
+
+
+def test_show_lists_the_branches(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["show", RYONCIL])
+    out = capsys.readouterr().out
+    assert code == 0
+    lines = out.splitlines()
+    assert "  decision: assess on day 28 ± 2 after the first dose" in lines
+    assert (
+        "  branch partial-or-mixed-response: if partial or mixed response; start not reported: "
+        "planned from the assessment day (labelled as assumed)"
+    ) in lines
+    assert "    phase 2: every 1 week, 4 doses" in lines
+    assert "    doses 9-12 on days 28, 35, 42, 49" in lines
+    assert "    doses 9-16 on days 28, 31, 35, 38, 42, 45, 49, 52" in lines
+
+
+def test_check_parse_compare_and_plot_take_a_decision(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    assert main(["check", RYONCIL]) == 0
+    shorthand = (
+        "2×10⁶ cells/kg twice weekly for 4 weeks; assess on day 28 ± 2; "
+        "if partial or mixed response: weekly ×4"
+    )
+    assert main(["parse", shorthand, "--start", "2026-01-05"]) == 0
+    out = capsys.readouterr().out
+    assert "  doses 9-12 on days 28, 35, 42, 49" in out.splitlines()
+    assert main(["compare", RYONCIL, "qi2017-sjogren-thrombocytopenia", "--weight", "20kg"]) == 0
+    out = capsys.readouterr().out
+    assert (
+        "note: the course stops at a decision; its branches are not counted in the totals: "
+        "ryoncil-label.label"
+    ) in out.splitlines()
+    figure = tmp_path / "ryoncil.svg"
+    assert main(["plot", RYONCIL, "--weight", "20kg", "-o", str(figure)]) == 0
+    svg = figure.read_text()
+    assert 'id="branch-ryoncil-label.label-partial-or-mixed-response"' in svg
+    assert 'id="assessment-ryoncil-label.label"' in svg
