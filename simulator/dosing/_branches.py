@@ -109,6 +109,18 @@ def assessment_window(decision: Decision, first: dt.date | None) -> AssessmentWi
     )
 
 
+def check_assessment(decision: Decision, last_day: int | None, context: str) -> None:
+    """Refuse an assessment on or before the course's last dose (calendar months are only
+    known in days once dated: the regimen's own check cannot see them)."""
+    if last_day is not None and last_day >= decision.assess.day:
+        raise OptionError(
+            f"the assessment ({decision.assess}) of {context} is not after the course's last "
+            f"dose (day {last_day} with this start date)",
+            'choose another start="YYYY-MM-DD", or check the assessment day',
+            fields=("start",),
+        )
+
+
 def start_note(branch: Branch, regimen: Regimen, day: int | None, date: dt.date | None) -> str:
     """The branch's first dose in words: where it falls and by which rule."""
     where = "day ?" if day is None else f"day {day}"
@@ -187,6 +199,7 @@ __all__ = [
     "BranchPlan",
     "assessment_window",
     "branch_phase_doses",
+    "check_assessment",
     "chosen_branch",
     "start_note",
 ]

@@ -34,6 +34,7 @@ from celldose.simulator.dosing._branches import (
     BranchPlan,
     assessment_window,
     branch_phase_doses,
+    check_assessment,
     chosen_branch,
     start_note,
 )
@@ -242,6 +243,8 @@ def plan_doses(
         planned = regimen.expand(which, context=context)
         records = dose_records(planned, phase_doses)
         extra: dict[str, list[DoseRecord]] = {}
+        if regimen.decision is not None:
+            check_assessment(regimen.decision, records[-1].day, context)
         for name, doses in branch_doses.items():  # each branch, numbered on after the course
             after = regimen.expand_branch(name, which, context=context)
             total = records[-1].cumulative_cells

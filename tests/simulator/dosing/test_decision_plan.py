@@ -184,3 +184,21 @@ def test_weekend_moves_count_the_branch_with_the_course() -> None:
     )
     assert [d.moved_from for d in doses][-1] == dt.date(2026, 3, 1)
     assert plan.branches[1].schedules[0].doses == doses[8:]
+
+
+def test_an_assessment_inside_a_dated_course_of_months_is_refused() -> None:
+    regimen = "1e6 cells/kg monthly ×3; assess on day 60; if a: weekly ×2"
+    from celldose.protocols import protocol_from_regimen
+
+    protocol = protocol_from_regimen(regimen, "dog")
+    # from 2026-01-31: 01-31, 02-28, 03-31 = day 59 < 60: accepted
+    ok = plan_doses(protocol, weight="10 kg", start="2026-01-31")
+    assert ok.schedules[0].doses[-1].day == 59
+    # from 2026-03-31: 03-31, 04-30, 05-31 = day 30 + 31 = 61 >= 60: refused
+    with pytest.raises(OptionError) as exc:
+        plan_doses(protocol, weight="10 kg", start="2026-03-31")
+    assert str(exc.value) == (
+        "the assessment (day 60) of (regimen, arm regimen) is not after the course's last dose "
+        '(day 61 with this start date) (choose another start="YYYY-MM-DD", or check the '
+        "assessment day)"
+    )
