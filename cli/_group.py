@@ -8,6 +8,7 @@ with exit 0: the reader has what it wanted.
 from __future__ import annotations
 
 import contextlib
+import difflib
 import importlib
 import importlib.util
 import os
@@ -47,6 +48,13 @@ class LazyGroup(click.Group):
     def resolve_command(
         self, ctx: click.Context, args: list[str]
     ) -> tuple[str | None, click.Command | None, list[str]]:
+        first = args[0] if args else ""
+        unknown = first and not first.startswith("-") and self.get_command(ctx, first) is None
+        if unknown and not ctx.resilient_parsing:  # completing "dos" is not an error
+            close = difflib.get_close_matches(first, self.list_commands(ctx), n=3, cutoff=0.6)
+            known = ", ".join(self.list_commands(ctx))
+            hint = f"did you mean {' or '.join(close)}?" if close else f"the commands: {known}"
+            ctx.fail(f"there is no command {first!r}: {hint}")
         name, command, rest = super().resolve_command(ctx, args)
         if command is not None and not ctx.resilient_parsing:  # not while completing
             _refuse_repeated(command, rest, name or "")

@@ -13,8 +13,9 @@ The rules for unusual targets, as ``cp`` and ``tee`` have them:
 - a device or FIFO (``-o /dev/null``, ``-o /dev/stdout``) is written to as a stream, never
   replaced by a regular file; a socket is refused;
 - a folder, a missing folder, a parent that is a file, a name longer than the file system
-  allows (255 bytes), and a file that is one of the command's own inputs (by path, through a
-  link or a hard link) are refused (:class:`OutputPathError`);
+  allows (255 bytes), a read-only file (no write permission for the user, or no write bit at
+  all), and a file that is one of the command's own inputs (by path, through a link or a hard
+  link) are refused (:class:`OutputPathError`);
 - no space left, a quota or an I/O error is :class:`SystemFailure` (valid input; exit 1).
 
 :func:`check_writable` makes the same checks without writing, so that a command that writes
@@ -187,6 +188,7 @@ def _resolve_target(
         return target, existing  # a device or a FIFO (through /dev/stdout's link too): a stream
     if existing is not None:  # only a regular file holds what an input of the command needs
         refuse_inputs(shown, inputs)
+        _refuse_read_only(shown, target, existing)
     elif os.path.basename(shown) in ("", ".", ".."):  # out/ must not create a file named out
         raise OutputPathError(
             f"cannot write {shown}: it names a folder, and there is none", "name a file"
@@ -195,6 +197,18 @@ def _resolve_target(
         target = Path(os.path.realpath(target))
     _check_folder(shown, target)
     return target, existing
+
+
+def _refuse_read_only(shown: str, target: Path, existing: os.stat_result) -> None:
+    """A file its owner made read-only is not replaced, though replacing it (a rename in its
+    folder) would succeed: the permission, not the folder's, says what its owner wants. No
+    write bit at all holds for root too (``chmod 444``)."""
+    no_write_bit = not existing.st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH)
+    if no_write_bit or not os.access(target, os.W_OK):
+        raise OutputPathError(
+            f"cannot write {shown}: the file is read-only",
+            f"choose another file name, or make it writable (chmod u+w {shown}) to replace it",
+        )
 
 
 def _write_stream(shown: str, target: Path, data: bytes) -> None:

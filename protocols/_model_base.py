@@ -1,18 +1,58 @@
-"""The base of every protocol-file model: frozen, no unknown fields, finite numbers, capped text."""
+"""The base of every protocol-file model: frozen, no unknown fields, finite numbers, capped text.
+
+Free text is printed to terminals, tables, calendars and figures, so it may hold line breaks and
+tabs but no other control character (an escape sequence would rewrite the terminal) and no
+bidirectional override (it would show the text in another order than it is read).
+"""
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+import unicodedata
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, field_validator
 
 MAX_TEXT = 20_000  # characters of any free text (titles, notes, citations, labels)
 
+_ALLOWED_CONTROLS = frozenset("\n\t")
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def refuse_control_characters(text: str) -> str:
+    """Return ``text``, or raise ``ValueError`` naming its first control or bidi character.
+
+    >>> refuse_control_characters("Arm A\\tlow dose")
+    'Arm A\\tlow dose'
+    >>> refuse_control_characters("Arm \\x1b[2JA")
+    Traceback (most recent call last):
+    ...
+    ValueError: the text has a control character (U+001B) at character 5: remove it
+    """
+    for index, char in enumerate(text, start=1):
+        if char in _ALLOWED_CONTROLS:
+            continue
+        if unicodedata.category(char) == "Cc" or char in _BIDI_CONTROLS:
+            kind = "a bidirectional override" if char in _BIDI_CONTROLS else "a control character"
+            raise ValueError(
+                f"the text has {kind} (U+{ord(char):04X}) at character {index}: remove it"
+            )
+    return text
+
 
 class FrozenModel(BaseModel):
-    """Frozen, no unknown fields, finite numbers, free text of at most ``MAX_TEXT`` characters."""
+    """Frozen, no unknown fields, finite numbers, free text of at most ``MAX_TEXT`` characters
+    and without control characters other than line breaks and tabs."""
 
     model_config = ConfigDict(
         frozen=True, extra="forbid", allow_inf_nan=False, defer_build=True, str_max_length=MAX_TEXT
     )
 
+    @field_validator("*", mode="after")
+    @classmethod
+    def _printable_text(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return refuse_control_characters(value)
+        return value
 
-__all__ = ["MAX_TEXT", "FrozenModel"]
+
+__all__ = ["MAX_TEXT", "FrozenModel", "refuse_control_characters"]

@@ -95,6 +95,15 @@ def parse_unit(text: str, *, original: str | None = None) -> Any:
         )
     if not normalized:
         raise UnitError(shown, "no unit given", "add a unit, e.g. cells/kg, cells, mL or kg")
+    if normalized.startswith(("**", "*", "/")):
+        # "2.10^6 cells/kg": the number ends at "2.10" and the power is left without its ten
+        raise UnitError(
+            shown,
+            f"'{text.strip()}' starts with an operator, not a unit: the number before it is "
+            "incomplete",
+            "write a power of ten as 2×10^6 (or 2×10⁶ or 2e6); a period is a decimal point, "
+            "not a multiplication sign",
+        )
     _refuse_towers(normalized, shown)
     _refuse_glued_digits(normalized, shown)
     _refuse_prefixed_cells(normalized, shown)
@@ -108,8 +117,12 @@ def parse_unit(text: str, *, original: str | None = None) -> Any:
             f"unknown unit {str(exc.unit_names[0] if exc.unit_names else exc)!r}",
             "use cells, cells/kg, cells/m², mL, L, kg, g, lb, mg, µg, days or weeks",
         ) from None
-    except Exception as exc:  # pint's tokenizer and parser raise assorted built-ins
-        raise UnitError(shown, f"the unit cannot be parsed ({type(exc).__name__})") from None
+    except Exception:  # pint's tokenizer and parser raise assorted built-ins
+        raise UnitError(
+            shown,
+            f"'{text.strip()}' cannot be read as a unit",
+            "write units like cells/kg, cells/m² (or m2), mL",
+        ) from None
 
 
 def shorten(text: str, limit: int = 60) -> str:

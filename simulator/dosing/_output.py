@@ -13,14 +13,28 @@ if TYPE_CHECKING:
 
 
 def data_frame(rows: Iterable[dict[str, Any]], columns: Sequence[str]) -> pandas.DataFrame:
-    """``rows`` as a DataFrame with ``columns`` (pandas is imported here, on first use)."""
+    """``rows`` as a DataFrame with ``columns`` (pandas is imported here, on first use).
+
+    Date columns (``date``, ``moved_from``, ``*_date``) hold ISO dates or None; they become
+    ``datetime64`` columns (None: ``NaT``).
+    """
     try:
         import pandas
     except ImportError:
         raise CelldoseError(
             "to_pandas needs pandas, which is not installed", "pip install 'celldose[pandas]'"
         ) from None
-    return pandas.DataFrame.from_records(list(rows), columns=list(columns))
+    frame = pandas.DataFrame.from_records(list(rows), columns=list(columns))
+    for name in frame.columns:
+        if name in _DATE_COLUMNS or str(name).endswith("_date"):
+            # ISO dates (or None) as datetime64, so that a notebook can compute with them
+            frame[name] = pandas.to_datetime(frame[name], format="%Y-%m-%d").astype(
+                "datetime64[ns]"
+            )
+    return frame
+
+
+_DATE_COLUMNS = frozenset({"date", "moved_from"})
 
 
 def html_table(

@@ -372,7 +372,8 @@ def test_a_signal_during_the_write_leaves_no_temporary_file(tmp_path: Path) -> N
 
 
 # -- CSV outputs: text is never a formula ---------------------------------------------------------
-LABELS = ['=HYPERLINK("http://x","y")', "+1+2", "-1+2", "@SUM(A1)", "\tTAB", "\rCR"]
+# (a label starting with a carriage return is refused when the file is read: test_printable_text)
+LABELS = ['=HYPERLINK("http://x","y")', "+1+2", "-1+2", "@SUM(A1)", "\tTAB"]
 
 
 @pytest.fixture

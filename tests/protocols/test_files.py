@@ -244,3 +244,22 @@ def test_same_file(tmp_path: Path) -> None:
     a.write_bytes(b"x")
     os.link(a, tmp_path / "b.png")
     assert same_file(a, tmp_path / "b.png")
+
+
+@pytest.mark.parametrize("mode", [0o444, 0o400, 0o555])
+def test_a_read_only_file_is_not_replaced(mode: int, tmp_path: Path) -> None:
+    # a rename in a writable folder would replace it (for root too): its mode says not to
+    target = tmp_path / "plan.csv"
+    target.write_bytes(b"kept")
+    target.chmod(mode)
+    with pytest.raises(OutputPathError) as info:
+        write_atomic(str(target), b"new")
+    assert str(info.value) == (
+        f"cannot write {target}: the file is read-only (choose another file name, or make it "
+        f"writable (chmod u+w {target}) to replace it)"
+    )
+    assert target.read_bytes() == b"kept"
+    assert stat.S_IMODE(target.stat().st_mode) == mode
+    assert [p.name for p in tmp_path.iterdir()] == ["plan.csv"]  # no temporary file left
+    with pytest.raises(OutputPathError):
+        check_writable(str(target))  # refused before a command writes any of its files
