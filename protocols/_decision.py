@@ -37,10 +37,10 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from celldose.protocols._calendar import MAX_DAYS
-from celldose.protocols._model_base import FrozenModel
+from celldose.protocols._model_base import FrozenModel, refuse_control_characters
 from celldose.protocols._phase import Phase
 
 MAX_BRANCHES = 20
@@ -163,6 +163,8 @@ class Branch(FrozenModel):
                 f"the condition {self.condition!r} cannot contain ';' or ':' "
                 "(they separate the parts of the shorthand)"
             )
+        if any(c in self.condition for c in "\n\t"):
+            raise ValueError(f"the condition {self.condition!r} is one line: remove the break")
         from celldose.protocols._regimen import Regimen
 
         Regimen(phases=self.phases)  # the phases chain as a regimen's do
@@ -177,6 +179,11 @@ class Decision(FrozenModel):
     notes: tuple[str, ...] = Field(
         default=(), description="Outcomes without doses, e.g. 'complete response: stop'."
     )
+
+    @field_validator("notes", mode="after")
+    @classmethod
+    def _printable_notes(cls, notes: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(refuse_control_characters(note) for note in notes)
 
     @model_validator(mode="after")
     def _checks(self) -> Decision:

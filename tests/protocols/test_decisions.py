@@ -309,3 +309,18 @@ def test_an_unknown_branch_is_refused_with_the_names() -> None:
         "the regimen has no branch 'complete' (choose one of: partial-or-mixed-response, "
         "recurrence-after-complete-response)"
     )
+
+
+def test_decision_text_is_printable() -> None:
+    with pytest.raises(ValidationError) as exc:
+        Decision.model_validate(
+            {
+                "assess": "day 28",
+                "branches": [{"condition": "a", "phases": [{"count": 1}]}],
+                "notes": ["x\x1b[2J"],
+            }
+        )
+    assert message(exc) == "the text has a control character (U+001B) at character 2: remove it"
+    with pytest.raises(ValidationError) as exc:
+        Branch(condition="partial\nresponse", phases=(WEEKLY_X4,))
+    assert message(exc) == "the condition 'partial\\nresponse' is one line: remove the break"
