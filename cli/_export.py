@@ -82,6 +82,8 @@ def plan_ics(plan: DosePlan) -> str:
             f"Dose {dose.number} of {total} (phase {dose.phase}): {format_sig(dose.cells)} cells",
             f"{basis} ({plan.patient.species.label})",
         ]
+        if dose.branch is not None:
+            lines.append(f"Branch {dose.branch}: given only if its condition is met")
         if dose.moved_from is not None:
             lines.append(f"Moved from {dose.moved_from.isoformat()} (a weekend)")
         if dose.volume_ml is not None:

@@ -209,3 +209,13 @@ def test_check_parse_compare_and_plot_take_a_decision(
     svg = figure.read_text()
     assert 'id="branch-ryoncil-label.label-partial-or-mixed-response"' in svg
     assert 'id="assessment-ryoncil-label.label"' in svg
+
+
+def test_calendar_events_of_a_chosen_branch_say_so(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, *ARGS, "--branch", "partial-or-mixed-response", "--format", "ics")
+    assert code == 0
+    assert out.count("BEGIN:VEVENT") == 12  # 8 + 4
+    unfolded = out.replace("\r\n ", "")
+    assert (
+        unfolded.count("Branch partial-or-mixed-response: given only if its condition is met") == 4
+    )
