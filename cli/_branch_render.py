@@ -24,6 +24,12 @@ def decision_lines(plan: DosePlan, schedule_table: Callable[[Schedule], str]) ->
         state = "included in the course above" if branch.chosen else "optional, not in the course"
         out.append(f"branch {branch.name}: if {branch.condition}")
         out.append(f"  {state}; {branch.start_note}")
+        shown = {str(d.dose) for d in plan.doses}
+        for dose in dict.fromkeys(d.dose for s in branch.schedules for d in s.doses):
+            if str(dose) not in shown:  # a dose of the branch's own: its basis and weight
+                out.append(
+                    f"  basis: {dose.display()} ({dose.basis}) for {plan.patient.weight.text}"
+                )
         if branch.share is not None:
             share = branch.share
             source = f" ({share.source})" if share.source else ""

@@ -219,3 +219,17 @@ def test_calendar_events_of_a_chosen_branch_say_so(capsys: pytest.CaptureFixture
     assert (
         unfolded.count("Branch partial-or-mixed-response: given only if its condition is met") == 4
     )
+
+
+def test_a_branch_dose_of_its_own_is_labelled_with_its_basis(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    regimen = "2e6 cells/kg weekly ×4; assess on day 28; if partial: 1e6 cells/kg weekly ×2"
+    code, out, _ = run(capsys, "--regimen", regimen, "--species", "dog", "--weight", "10kg")
+    assert code == 0
+    lines = out.splitlines()
+    assert "  basis: 1×10⁶ cells/kg (per kg) for 10 kg" in lines
+    # 1×10⁶ × 10 kg = 1×10⁷ cells a branch dose; 4 × 2×10⁷ + 2 × 1×10⁷ = 1×10⁸ with the course
+    assert (
+        "branch: 2 doses, 2×10⁷ cells; with the course, 1×10⁸ cells in total, last dose on day 35"
+    ) in lines
