@@ -129,6 +129,11 @@ def whatif(
     if not months:
         check_spacing(chosen.regimen.phases, records, days, scenario)
     warnings = list(plan.warnings)
+    if plan.assessment is not None:
+        warnings.append(
+            f"the course stops at a decision (assessment on day {plan.assessment.day}); its "
+            "branches are not part of this what-if"
+        )
     plans = _plans_by_weight(protocol, patient, plan, options, scenario, days, warnings)
     start = options.start
     doses: list[WhatIfDose] = []

@@ -233,3 +233,12 @@ def test_a_branch_dose_of_its_own_is_labelled_with_its_basis(
     assert (
         "branch: 2 doses, 2×10⁷ cells; with the course, 1×10⁸ cells in total, last dose on day 35"
     ) in lines
+
+
+def test_a_whatif_says_the_branches_are_left_out(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["simulate", RYONCIL, "--weight", "20kg", "--skip", "2"]) == 0
+    out = capsys.readouterr().out
+    assert (
+        "warning: the course stops at a decision (assessment on day 28); its branches are not "
+        "part of this what-if"
+    ) in out.splitlines()
