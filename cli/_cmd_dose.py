@@ -18,6 +18,15 @@ from celldose.cli._inputs import (
     patient_options,
     target_options,
 )
+from celldose.cli._range_render import (
+    cells_text,
+    cumulative_text,
+    range_line,
+    source_text,
+    total_cells_text,
+    total_volume_text,
+    volume_text,
+)
 from celldose.cli._render import (
     check_outputs,
     format_option,
@@ -59,6 +68,7 @@ def command(
     bsa_formula: str,
     start: dt.date | None,
     dose_text: str | None,
+    override_range: bool,
     count: int | None,
     interval: str | None,
     scale: str,
@@ -103,6 +113,7 @@ def command(
         cap=cap,
         weekends=weekends,
         cross_species=cross_species,
+        override_range=override_range,
     )
     plan = plan_doses(target, patient, arm=arm, branch=branch, options=options)
     if fmt == "json":
@@ -145,7 +156,7 @@ def header_lines(plan: DosePlan) -> list[str]:
         if str(dose) in seen:
             continue
         seen.add(str(dose))
-        source = _SOURCES.get(plan.dose_source, "published")
+        source = source_text(record, _SOURCES.get(plan.dose_source, "published"))
         dose_text = dose.display()
         if dose.basis == "per kg":
             weight = format_sig(patient.weight_kg, 4)
@@ -159,6 +170,9 @@ def header_lines(plan: DosePlan) -> list[str]:
         else:
             basis = f"{dose_text} (flat, {source}); patient weight {patient.weight.text}"
         lines.append(f"basis: {basis}")
+        span = range_line(record, patient.weight.text)
+        if span is not None:
+            lines.append(span)
     product = plan.product
     if product.concentration is not None:
         lines.append(f"product: {format_sig(product.concentration)} cells/mL")
@@ -192,16 +206,16 @@ def render_table(plan: DosePlan) -> str:
                 elif d.weekend:
                     date += " weekend"
                 row.append(date)
-            row.append(f"{format_sig(d.cells)} cells" + (" (capped)" if d.capped else ""))
+            row.append(cells_text(d) + (" (capped)" if d.capped else ""))
             if viable:
                 row.append(f"{format_sig(d.cells_to_draw)} cells")
-            row += [_volume(d.volume_ml), "—" if d.vials is None else str(d.vials)]
+            row += [volume_text(d), "—" if d.vials is None else str(d.vials)]
             if vials:
                 left = "—" if d.leftover_cells is None else f"{format_sig(d.leftover_cells)} cells"
                 if d.leftover_ml is not None:
                     left += f" ({format_sig(d.leftover_ml)} mL)"
                 row.append(left)
-            row.append(f"{format_sig(d.cumulative_cells)} cells")
+            row.append(cumulative_text(d))
             rows.append(row)
         return table(headers, rows, right=(0, 1, 2))
 
@@ -214,10 +228,11 @@ def render_table(plan: DosePlan) -> str:
         count = len(schedule.doses)
         total = (
             f"course: {count} dose{'s' if count != 1 else ''}, "
-            f"{format_sig(schedule.total_cells)} cells in total"
+            f"{total_cells_text(schedule)} in total"
         )
-        if schedule.total_volume_ml is not None:
-            total += f", {format_sig(schedule.total_volume_ml)} mL"
+        volume = total_volume_text(schedule)
+        if volume is not None:
+            total += f", {volume}"
         if schedule.total_vials is not None:
             leftover = [d.leftover_cells for d in schedule.doses if d.leftover_cells]
             total += f", {schedule.total_vials} vial{'s' if schedule.total_vials != 1 else ''}"

@@ -207,6 +207,7 @@ def command(**kwargs: Any) -> None:
         cap=args["cap"],
         weekends=args["weekends"],
         cross_species=args["cross_species"],
+        override_range=args["override_range"],
     )
     schedule: Which | None = args["schedule"]
     if cohort_mode:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from celldose.cli._range_render import cells_text, volume_text
 from celldose.cli._render import csv_text
 from celldose.protocols import OptionError, format_sig
 from celldose.simulator.dosing import DosePlan
@@ -36,6 +37,14 @@ CSV_COLUMNS = (
     "leftover_ml",
     "cumulative_cells",
     "capped",
+    "dose_range",
+    "dose_use",
+    "cells_low",
+    "cells_high",
+    "volume_ml_low",
+    "volume_ml_high",
+    "cumulative_cells_low",
+    "cumulative_cells_high",
 )
 
 
@@ -79,7 +88,7 @@ def plan_ics(plan: DosePlan) -> str:
         if dose.dose.basis == "per m²" and plan.bsa_m2 is not None:
             basis += f", BSA {format_sig(plan.bsa_m2, 4)} m² ({plan.bsa_formula})"
         lines = [
-            f"Dose {dose.number} of {total} (phase {dose.phase}): {format_sig(dose.cells)} cells",
+            f"Dose {dose.number} of {total} (phase {dose.phase}): {cells_text(dose)}",
             f"{basis} ({plan.patient.species.label})",
         ]
         if dose.branch is not None:
@@ -87,7 +96,7 @@ def plan_ics(plan: DosePlan) -> str:
         if dose.moved_from is not None:
             lines.append(f"Moved from {dose.moved_from.isoformat()} (a weekend)")
         if dose.volume_ml is not None:
-            lines.append(f"Volume: {format_sig(dose.volume_ml)} mL")
+            lines.append(f"Volume: {volume_text(dose)}")
         if dose.vials is not None:
             lines.append(f"Vials: {dose.vials}")
         lines.extend(f"Warning: {w}" for w in plan.warnings)

@@ -108,7 +108,14 @@ def dosing_options(func: F) -> F:
                 "dose_text",
                 default=None,
                 help="Dose per administration: needed when the source does not report it; replaces "
-                'a published dose (labelled). E.g. "1×10⁶ cells/kg".',
+                'a published dose (labelled), or picks a target within a published range '
+                '(1–2×10⁶ cells/kg). E.g. "1×10⁶ cells/kg".',
+            ),
+            click.option(
+                "--override-range",
+                is_flag=True,
+                default=False,
+                help="Allow a --dose outside the published dose range (labelled on every output).",
             ),
             click.option(
                 "--count",
@@ -218,6 +225,7 @@ def build_options(
     cap: str | None,
     weekends: str,
     cross_species: bool,
+    override_range: bool = False,
 ) -> DoseOptions:
     product, notes = product_with(
         protocol.product, concentration=concentration, vial=vial, viability=viability, cap=cap
@@ -232,4 +240,5 @@ def build_options(
         product=product,
         cross_species=cross_species,
         notes=notes,
+        override_range=override_range,
     )

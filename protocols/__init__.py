@@ -16,7 +16,8 @@ from celldose.protocols._calendar import (
 )
 from celldose.protocols._decision import Assessment, Branch, BranchStart, Decision, Share
 from celldose.protocols._display import format_exact, format_sig, plural, superscript
-from celldose.protocols._dose import Dose, parse_amount, parse_dose, read_number
+from celldose.protocols._dose import Dose, parse_amount, parse_dose
+from celldose.protocols._dose_number import read_number
 from celldose.protocols._errors import (
     AmbiguousWordError,
     CelldoseError,

@@ -9,39 +9,19 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from decimal import Decimal
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from celldose.protocols._display import format_exact, format_sig, superscript
+from celldose.protocols._dose_number import FLATTENED_BARE, read_number
+from celldose.protocols._dose_range import read_amounts, refuse_unit_between, split_bounds
 from celldose.protocols._errors import UnitError
 from celldose.protocols._units import MAX_TEXT_LENGTH, parse_unit, quantity, shorten
 
 Basis = Literal["per kg", "per m²", "flat"]
 AmountUnit = Literal["cells", "mg", "mL", "mmol", "IU"]
-
-_SUP_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", "0123456789-+")
-_WORDS = {"thousand": 3, "million": 6, "billion": 9}
-
-# The number part of a dose. Group names are used below; see `read_number`.
-NUMBER_RE = re.compile(
-    r"""
-    (?P<mant>\d+(?:\.\d+)?)
-    (?:(?P<e>[eE])(?P<epow>[+-]?\d+))?
-    (?:\s*(?P<times>[x×X*·])\s*(?P<ten>10)
-        (?:\s*(?:\^|\*\*)\s*(?P<pow>[+-]?\d+)|(?P<sup>[⁺⁻]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+)|(?P<flat>\d+))?
-    )?
-    (?:\s+(?P<word>thousand|million|billion)\b)?
-    """,
-    re.VERBOSE,
-)
-_BARE_POWER_RE = re.compile(r"10\s*(?:\^|\*\*)\s*[+-]?\d+|10[⁺⁻]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+")
-_CONTROL_SPACES = {"\t": "tab", "\n": "line break", "\r": "carriage return"}
-_DIGIT_AFTER_SPACE = re.compile(r"\s+[0-9⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻]")
-# 10⁴-10⁹ and 10¹⁰-10¹² with the superscript flattened and no mantissa: "106 cells/kg"
-_FLATTENED_BARE = re.compile(r"0*(10[4-9]|101[0-2])")
 
 _NUMERATORS: dict[str, AmountUnit] = {
     "[cell_count]": "cells",
@@ -55,102 +35,9 @@ _BODY_WEIGHT_UNITS = frozenset({"kg", "Kg", "KG", "g", "lb", "lbs", "pound"})
 _BASIS_SUFFIX: dict[Basis, str] = {"per kg": "/kg", "per m²": "/m²", "flat": ""}
 
 
-def read_number(text: str, pos: int = 0) -> tuple[Decimal, int] | None:
-    """Read a dose number at ``pos``; return (value, end) or None if no number starts there.
-
-    Raises :class:`UnitError` for forms that would be misread (decimal commas, ``10E9``,
-    flattened superscripts).
-    """
-    source = text
-    if _BARE_POWER_RE.match(text, pos):
-        text = text[:pos] + "1×" + text[pos:]
-        shift = 2
-    else:
-        shift = 0
-    match = NUMBER_RE.match(text, pos)
-    if match is None:
-        return None
-    end = match.end() - shift
-    _refuse_split_number(source, pos, end)
-    mant = match.group("mant")
-    tail = text[match.end() :]
-    if re.match(r",\d", tail):
-        raise UnitError(
-            text[pos:].strip(),
-            "commas are not accepted in numbers (decimal comma or thousands separator)",
-            "write 1.5 for one and a half, and 1000000 or 1×10⁶ without separators",
-        )
-    if match.group("e") and mant == "10":
-        raise UnitError(
-            text[pos:].strip(),
-            f"'10{match.group('e')}{match.group('epow')}' means "
-            f"1×10^{int(match.group('epow')) + 1}, "
-            "not 10^" + match.group("epow"),
-            f"write 10^{match.group('epow')} or 1e{match.group('epow')}",
-        )
-    too_long = len(mant) > 40 or any(len(match.group(g) or "") > 6 for g in ("epow", "pow", "flat"))
-    if too_long:
-        raise UnitError(text[pos:].strip(), "the number is out of range")
-    if match.group("ten") and re.match(r"[eE][+-]?\d", text[match.end() :]):
-        raise UnitError(
-            text[pos:].strip(),
-            f"'{mant}{match.group('times')}10E…' mixes ×10 with E notation",
-            "write a power of ten as ×10^9 (or 10⁹), or E notation alone as 1e9",
-        )
-    if match.group("flat") is not None:
-        digits = match.group("flat")
-        after = text[match.end() :]
-        rest = after.strip().split(" ")[0]
-        rest = (" " if after[:1].isspace() else "") + re.sub(r"(?i)kg", "kg", rest)
-        raise UnitError(
-            text[pos:].strip(),
-            f"'{mant}{match.group('times')}10{digits}' looks like a flattened superscript",
-            f"did you mean {mant}×10{superscript(int(digits))}{rest}? "
-            f"write {mant}×10^{int(digits)} or {mant}e{int(digits)}",
-        )
-    if match.group("ten") and match.group("pow") is None and match.group("sup") is None:
-        raise UnitError(
-            text[pos:].strip(),
-            f"'{mant}{match.group('times')}10' has no power",
-            f"write {mant}×10^6 (or {mant}×10⁶) with the power",
-        )
-    try:
-        value = Decimal(mant)
-        if match.group("e"):
-            value = value.scaleb(int(match.group("epow")))
-        if match.group("pow") is not None:
-            value = value.scaleb(int(match.group("pow")))
-        elif match.group("sup") is not None:
-            value = value.scaleb(int(match.group("sup").translate(_SUP_DIGITS)))
-        if match.group("word"):
-            value = value.scaleb(_WORDS[match.group("word")])
-    except (ArithmeticError, ValueError):
-        raise UnitError(text[pos:].strip(), "the number is out of range") from None
-    return value, end
-
-
-def _refuse_split_number(text: str, pos: int, end: int) -> None:
-    """A space other than a plain one inside the number ``text[pos:end]``, or any space between
-    it and more digits (``5×10¹ ¹cells``, ``25×10^1 1cells``): its reading would drop digits.
-    The position is counted in ``text`` (the whole regimen, when the number is in one)."""
-    odd = next((i for i in range(pos, end) if text[i].isspace() and text[i] != " "), None)
-    if odd is None and _DIGIT_AFTER_SPACE.match(text, end):
-        odd = end
-    if odd is None:
-        return
-    char = text[odd]
-    name = _CONTROL_SPACES.get(char) or unicodedata.name(char, "space").lower()
-    raise UnitError(
-        text[pos:].strip(),
-        f"the {name} (U+{ord(char):04X}) at character {odd + 1} splits the number",
-        "write the number in one piece with plain characters (<m>×10^<n> or <m>e<n>), "
-        "then a space and the unit",
-    )
-
-
 def _refuse_flattened_bare(written: str, original: str, unit_text: str) -> None:
     """A cell count written as a bare 104-109 or 1010-1012: a 10ⁿ whose superscript was lost."""
-    bare = _FLATTENED_BARE.fullmatch(written.strip())
+    bare = FLATTENED_BARE.fullmatch(written.strip())
     if bare is None:
         return
     power = superscript(int(bare.group(1)[2:]))
@@ -164,12 +51,19 @@ def _refuse_flattened_bare(written: str, original: str, unit_text: str) -> None:
 
 
 class Dose(BaseModel):
-    """A dose: an amount (cells, or mg/mL/mmol/IU for ordinary drugs) on a basis.
+    """A dose: an amount (cells, or mg/mL/mmol/IU for ordinary drugs) on a basis, or a range.
 
     Build it from text with :func:`parse_dose` or ``Dose.model_validate("2×10⁶ cells/kg")``.
+    A range (``1–2×10⁶ cells/kg``) keeps both bounds: ``low`` is its lower bound and
+    ``amount`` its upper bound, the amount used where one number is needed and none was
+    chosen (ordering, totals). A dose per lb keeps the text as written (``written``) and its
+    exact per-kg ``amount``.
 
     >>> parse_dose("2 million cells/kg") == parse_dose("2×10⁶ cells/kg")
     True
+    >>> r = parse_dose("1–2×10⁶ cells/kg")
+    >>> r.low, r.amount, str(r)
+    (1000000.0, 2000000.0, '1×10⁶–2×10⁶ cells/kg')
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
@@ -177,43 +71,113 @@ class Dose(BaseModel):
     amount: float
     unit: AmountUnit = "cells"
     basis: Basis = "per kg"
+    low: float | None = Field(
+        default=None, description="A range's lower bound (then amount is its upper bound)."
+    )
+    written: str | None = Field(
+        default=None,
+        description="The dose as written when its basis is not per kg or per m² (per lb).",
+    )
 
     @model_validator(mode="before")
     @classmethod
     def _from_text(cls, data: Any) -> Any:
         if isinstance(data, str):
-            return parse_dose(data).model_dump()
+            return parse_dose(data).model_dump(exclude_none=True)
         return data
 
-    @field_validator("amount")
+    @field_validator("amount", "low")
     @classmethod
-    def _positive_finite(cls, value: float) -> float:
-        if not math.isfinite(value) or value <= 0:
+    def _positive_finite(cls, value: float | None) -> float | None:
+        if value is not None and (not math.isfinite(value) or value <= 0):
             raise ValueError(f"a dose must be a positive finite number, not {value!r}")
         return value
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Dose:
+        if self.low is not None and self.low >= self.amount:
+            raise ValueError(
+                f"a dose range's low ({self.low!r}) must be below its upper bound, amount "
+                f"({self.amount!r})"
+            )
+        return self
 
     @property
     def is_cells(self) -> bool:
         return self.unit == "cells"
 
+    @property
+    def is_range(self) -> bool:
+        return self.low is not None
+
+    @property
+    def suffix(self) -> str:
+        """The unit and basis as written after the number: ``cells/kg``."""
+        return f"{self.unit}{_BASIS_SUFFIX[self.basis]}"
+
+    def upper(self) -> Dose:
+        """A range's upper bound as a point dose (the dose itself when it is a point)."""
+        return Dose(amount=self.amount, unit=self.unit, basis=self.basis) if self.is_range else self
+
+    def lower(self) -> Dose:
+        """A range's lower bound as a point dose (the dose itself when it is a point)."""
+        if self.low is None:
+            return self
+        return Dose(amount=self.low, unit=self.unit, basis=self.basis)
+
+    def contains(self, other: Dose) -> bool:
+        """True when ``other`` (a point dose) lies within this range, bounds included."""
+        if other.unit != self.unit or other.basis != self.basis:
+            return False
+        low = self.amount if self.low is None else self.low
+        return low <= other.amount <= self.amount
+
     def __str__(self) -> str:
-        number = format_exact(self.amount)
-        if self.is_cells and _FLATTENED_BARE.fullmatch(number):  # 106 reads back as 1.06×10²
-            number = format_exact(self.amount, scientific=True)
-        return f"{number} {self.unit}{_BASIS_SUFFIX[self.basis]}"
+        if self.written is not None:
+            return self.written
+        high = _exact(self.amount, self.is_cells)
+        if self.low is None:
+            return f"{high} {self.suffix}"
+        low = _exact(self.low, self.is_cells)
+        if "×" in low + high:  # a power on both bounds: "1000–1×10⁴" would read as 1000×10⁴
+            low, high = (format_exact(v, scientific=True) for v in (self.low, self.amount))
+        return f"{low}–{high} {self.suffix}"
 
     def display(self) -> str:
-        """For people: 4 significant figures at most (``2.205×10⁶ cells/kg``)."""
-        return f"{format_sig(self.amount, 4)} {self.unit}{_BASIS_SUFFIX[self.basis]}"
+        """For people: 4 significant figures at most (``2.205×10⁶ cells/kg``); both bounds of a
+        range (``1×10⁶–2×10⁶ cells/kg``); a dose per lb as written, with its per-kg equivalent
+        to 3 significant figures (``1×10⁶ cells/lb (2.2×10⁶ cells/kg)``)."""
+        if self.written is not None:
+            return f"{self.written} ({self.number_text(3)} {self.suffix})"
+        return f"{self.number_text(4)} {self.suffix}"
+
+    def number_text(self, digits: int = 3) -> str:
+        """The amount (or both bounds) without the unit, rounded for people."""
+        high = format_sig(self.amount, digits)
+        if self.low is None:
+            return high
+        low = format_sig(self.low, digits)
+        if "×" in low + high:  # a power on both bounds, as in str()
+            low, high = (format_sig(v, digits, sci_from=0) for v in (self.low, self.amount))
+        return f"{low}–{high}"
+
+
+def _exact(value: float, cells: bool) -> str:
+    number = format_exact(value)
+    if cells and FLATTENED_BARE.fullmatch(number):  # 106 reads back as 1.06×10²
+        number = format_exact(value, scientific=True)
+    return number
 
 
 def parse_dose(text: str, *, cell_product: bool = True) -> Dose:
-    """Read a dose expression.
+    """Read a dose expression, or a dose range (``1–2×10⁶ cells/kg``).
 
     A bare count per kg (``2×10⁶/kg``) is read as cells/kg when ``cell_product`` is true.
 
     >>> str(parse_dose("2x10^6 cells/kg"))
     '2×10⁶ cells/kg'
+    >>> str(parse_dose("1 to 2×10⁶ cells/kg"))
+    '1×10⁶–2×10⁶ cells/kg'
     """
     original = text
     stripped = text.strip()
@@ -228,15 +192,17 @@ def parse_dose(text: str, *, cell_product: bool = True) -> Dose:
         )
     if stripped.startswith(("-", "−")):
         raise UnitError(original, "a dose must be positive", "remove the minus sign")
-    number = read_number(stripped)
-    if number is None:
+    amounts = read_amounts(stripped)
+    if amounts is None:
         raise UnitError(original, "a dose starts with a number", "write e.g. 2×10⁶ cells/kg")
-    value, end = number
+    low, value, end = amounts
     unit_text = stripped[end:].strip()
+    if low is None:
+        refuse_unit_between(original, unit_text)
     unit_text = re.sub(r"\s*/\s*", "/", unit_text)
     unit_text = re.sub(r"\s+per\s+", "/", unit_text)
     return dose_from_parts(
-        value, unit_text, original, written=stripped[:end], cell_product=cell_product
+        value, unit_text, original, written=stripped[:end], cell_product=cell_product, low=low
     )
 
 
@@ -247,9 +213,22 @@ def dose_from_parts(
     *,
     written: str = "",
     cell_product: bool = True,
+    low: Decimal | None = None,
 ) -> Dose:
     """Combine an already-read number (``written`` as in the text) and unit text into a
-    :class:`Dose`."""
+    :class:`Dose`; with ``low``, a range from ``low`` to ``value``."""
+    if low is None:
+        return _point_from_parts(value, unit_text, original, written, cell_product)
+    low_written, high_written = split_bounds(written)
+    high = _point_from_parts(value, unit_text, original, high_written, cell_product)
+    bottom = _point_from_parts(low, unit_text, original, low_written, cell_product)
+    return range_dose(bottom, high, original, (low, value))
+
+
+def _point_from_parts(
+    value: Decimal, unit_text: str, original: str, written: str, cell_product: bool
+) -> Dose:
+    """One number and its unit text as a point :class:`Dose`."""
     if not unit_text:
         shown = original.strip()
         raise UnitError(
@@ -276,7 +255,7 @@ def dose_from_parts(
         raise UnitError(
             original,
             f"'{parts[0]}' is a body weight unit, not a dose",
-            "a dose is cells, cells/kg or cells/m²; pass the body weight as weight=\"70 kg\"",
+            'a dose is cells, cells/kg or cells/m²; pass the body weight as weight="70 kg"',
             fields=("weight",),
         )
     numerator = parse_unit(parts[0], original=original)
@@ -291,6 +270,7 @@ def dose_from_parts(
         )
     amount = float(value) * float(quantity(1.0, numerator).to(name).magnitude)
     basis: Basis = "flat"
+    as_written: str | None = None
     if len(parts) == 2:
         denominator = parse_unit(parts[1], original=original)
         dims = str(denominator.dimensionality)
@@ -304,12 +284,39 @@ def dose_from_parts(
                 f"'/{parts[1]}' is not a dose basis",
                 "a dose is per kg (body weight), per m² (body surface area) or flat",
             )
-        amount /= float(quantity(1.0, denominator).to(_BASIS_UNIT[basis]).magnitude)
+        factor = float(quantity(1.0, denominator).to(_BASIS_UNIT[basis]).magnitude)
+        amount /= factor
+        if factor != 1.0:  # per lb, per g: displayed as written, computed per kg
+            as_written = f"{_exact(float(value), name == 'cells')} {parts[0]}/{parts[1]}"
     if not math.isfinite(amount) or amount <= 0:
         raise UnitError(original, "a dose must be a positive finite number")
     if name == "cells":
         _refuse_flattened_bare(written, original, unit_text)
-    return Dose(amount=amount, unit=name, basis=basis)
+    return Dose(amount=amount, unit=name, basis=basis, written=as_written)
+
+
+def range_dose(low: Dose, high: Dose, original: str, numbers: tuple[Decimal, Decimal]) -> Dose:
+    """Two bounds read with one unit as a range; equal or reversed bounds are refused."""
+    low_text, high_text = (_exact(float(n), high.is_cells) for n in numbers)
+    if low.amount == high.amount:
+        raise UnitError(
+            original,
+            f"the range {low_text}–{high_text} has equal bounds",
+            f"write a point dose: {high_text} {high.suffix}",
+        )
+    if low.amount > high.amount:
+        raise UnitError(
+            original,
+            f"the range's lower bound {low_text} is above its upper bound {high_text}",
+            f"write the smaller number first: {high_text}–{low_text} {high.suffix}",
+        )
+    written = None
+    if high.written is not None:
+        unit = high.written.split(" ", 1)[1]
+        written = f"{low_text}–{high_text} {unit}"
+    return Dose(
+        amount=high.amount, unit=high.unit, basis=high.basis, low=low.amount, written=written
+    )
 
 
 def parse_amount(text: object, target: str, what: str) -> float:

@@ -11,7 +11,8 @@ from typing import Any
 from celldose.protocols._protocol import Protocol
 
 _TEXT_FORMS = {
-    "Dose": "A dose, e.g. '2×10⁶ cells/kg', '1.5×10⁸ cells', '5×10⁷ cells/m²'.",
+    "Dose": "A dose, e.g. '2×10⁶ cells/kg', '1.5×10⁸ cells', '5×10⁷ cells/m²', a range "
+    "'1–2×10⁶ cells/kg' (the power applies to both bounds), or per lb '1×10⁶ cells/lb'.",
     "Duration": "A duration, e.g. '30 days', '4 weeks', '6 months', '1 year'.",
     "Regimen": "A one-line regimen, e.g. '2×10⁶ cells/kg monthly ×4' or 'cAT-MSC q4w ×8', or "
     "with a decision: '2×10⁶ cells/kg twice weekly for 4 weeks; assess on day 28 ± 2; if partial "

@@ -37,7 +37,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from celldose.protocols._decision import Assessment, Branch, Decision
-from celldose.protocols._dose import NUMBER_RE, dose_from_parts, read_number
+from celldose.protocols._dose import dose_from_parts
+from celldose.protocols._dose_number import NUMBER_RE
+from celldose.protocols._dose_range import RANGE_AFTER_UNIT, read_amounts, refuse_unit_between
 from celldose.protocols._errors import (
     AmbiguousWordError,
     CelldoseError,
@@ -126,7 +128,7 @@ class _Reader:
         if any(rule.pattern.match(self.text, start) for rule in RULES):
             return None  # '2×/week', '4 doses', '×4' start like a number but are not doses
         try:
-            number = read_number(self.text, start)
+            number = read_amounts(self.text, start)
         except UnitError as exc:
             plain = NUMBER_RE.match(self.text, start)
             end = plain.end() if plain else self.word_end(start)
@@ -136,7 +138,7 @@ class _Reader:
             raise self.fail(start, end, exc.problem, exc.hint) from None
         if number is None:
             return None
-        value, end = number
+        low, value, end = number
         written = self.text[start:end]
         unit_match = DOSE_UNIT.match(self.text, end)
         unit_text = ""
@@ -145,7 +147,11 @@ class _Reader:
             end = unit_match.end()
         unit_text = re.sub(r"\s*/\s*", "/", re.sub(r"\s+per\s+", "/", unit_text))
         try:
-            dose = dose_from_parts(value, unit_text, self.text[start:end], written=written)
+            if low is None:
+                after = self.text[end:]  # a range's upper bound right after the unit
+                tail = after if RANGE_AFTER_UNIT.match(after) else ""
+                refuse_unit_between(self.text[start:end], unit_text + tail)
+            dose = dose_from_parts(value, unit_text, self.text[start:end], written=written, low=low)
         except UnitError as exc:
             raise self.fail(start, end, exc.problem, exc.hint) from None
         self.pos = end

@@ -15,6 +15,7 @@ from celldose.protocols import (
     Protocol,
     Regimen,
 )
+from celldose.simulator.dosing._dose_range import replace_dose
 from celldose.simulator.dosing._options import DoseOptions
 from celldose.simulator.dosing._records import DoseSource
 
@@ -103,8 +104,9 @@ def resolve_phase_doses(
         reported = protocol.phase_dose(arm, index)
         if isinstance(reported, Dose):
             if options.dose is not None and options.dose != reported:
+                label = replace_dose(reported, options.dose, options.override_range, context)
                 warnings.append(
-                    f"dose {options.dose} from dose= replaces the protocol's {reported}"
+                    label or f"dose {options.dose} from dose= replaces the protocol's {reported}"
                 )
                 doses.append(options.dose)
                 source = "given"

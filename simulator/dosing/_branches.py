@@ -22,6 +22,7 @@ from celldose.protocols import (
     Regimen,
     Share,
 )
+from celldose.simulator.dosing._dose_range import replace_dose
 from celldose.simulator.dosing._records import Schedule
 
 _STARTS = {
@@ -158,7 +159,11 @@ def chosen_branch(regimen: Regimen, name: str | None, context: str) -> Branch | 
 
 
 def branch_phase_doses(
-    branch: Branch, course_dose: Dose, given: Dose | None, context: str
+    branch: Branch,
+    course_dose: Dose,
+    given: Dose | None,
+    context: str,
+    override_range: bool = False,
 ) -> tuple[list[Dose], list[str]]:
     """Each branch phase's dose: its own, or the dose in effect (the course's last); ``dose=``
     replaces a reported dose (labelled) and fills one that is not reported."""
@@ -169,8 +174,9 @@ def branch_phase_doses(
         own = phase.dose
         if isinstance(own, Dose):
             if given is not None and given != own:
+                label = replace_dose(own, given, override_range, f"of branch {branch.name}")
                 warnings.append(
-                    f"dose {given} from dose= replaces the {own} of branch {branch.name}"
+                    label or f"dose {given} from dose= replaces the {own} of branch {branch.name}"
                 )
                 current = given
             else:

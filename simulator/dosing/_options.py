@@ -37,6 +37,7 @@ class DoseOptions:
     product: Product | None  # logistics; None: from the protocol's product
     cross_species: bool  # allow a patient of another species than the protocol's
     notes: tuple[str, ...]  # labels for values the caller gave (product values, ...)
+    override_range: bool  # allow a dose outside a published dose range (labelled)
 
     def __init__(
         self,
@@ -49,6 +50,7 @@ class DoseOptions:
         product: Product | None = None,
         cross_species: bool = False,
         notes: tuple[str, ...] = (),
+        override_range: bool = False,
     ) -> None:
         values = {
             "dose": as_dose(dose),
@@ -60,6 +62,7 @@ class DoseOptions:
             "product": _typed("product", product, Product, "a Product"),
             "cross_species": _typed("cross_species", cross_species, bool, "True or False"),
             "notes": tuple(notes),
+            "override_range": _typed("override_range", override_range, bool, "True or False"),
         }
         for name, value in values.items():
             object.__setattr__(self, name, value)

@@ -39,6 +39,12 @@ from celldose.simulator.dosing._branches import (
     start_note,
 )
 from celldose.simulator.dosing._checks import checks as thresholds
+from celldose.simulator.dosing._dose_range import (
+    RangeCells,
+    branch_published,
+    range_use,
+    upper_bound_note,
+)
 from celldose.simulator.dosing._logistics import draw, product_in_hand, product_with
 from celldose.simulator.dosing._options import DoseOptions, Scale, ScaleInfo, WeekendPolicy
 from celldose.simulator.dosing._patient import HumanBsa, Patient, Weight, make_patient
@@ -101,6 +107,7 @@ def plan_doses(
     vial: str | None = None,
     viability: float | None = None,
     cap: str | float | None = None,
+    override_range: bool | None = None,
     options: DoseOptions | None = None,
 ) -> DosePlan:
     """Compute the dose plan of ``arm`` of ``protocol`` for a patient.
@@ -131,6 +138,7 @@ def plan_doses(
         "scale": scale,
         "weekends": weekends,
         "cross_species": cross_species,
+        "override_range": override_range,
     }
     options = _as_options(options)
     changes: dict[str, Any] = {name: value for name, value in given.items() if value is not None}
@@ -157,10 +165,21 @@ def plan_doses(
     branch_doses: dict[str, list[Dose]] = {}
     for b in regimen.decision.branches if regimen.decision is not None else ():
         branch_doses[b.name], replaced = branch_phase_doses(
-            b, phase_doses[-1], options.dose, context
+            b, phase_doses[-1], options.dose, context, options.override_range
         )
         warnings.extend(replaced)
+    published: list[Dose | None] = [
+        d if isinstance(d, Dose) else None
+        for d in (protocol.phase_dose(chosen, i) for i in range(1, len(regimen.phases) + 1))
+    ]
+    branch_published_doses = {
+        b.name: branch_published(b, published[-1])
+        for b in (regimen.decision.branches if regimen.decision is not None else ())
+    }
     every_dose = [*phase_doses, *(d for doses in branch_doses.values() for d in doses)]
+    warnings.extend(
+        _range_checks(phase_doses, published, branch_doses, branch_published_doses, options)
+    )
     scaling = _scale(protocol, patient, options)
     product = options.product or product_in_hand(protocol.product)
     bsa: tuple[float, str] | None = None
@@ -179,33 +198,55 @@ def plan_doses(
             fields=("scale",),
         )
 
+    def one_dose(dose: Dose) -> tuple[float, bool]:
+        cells = cells_per_dose(
+            dose,
+            patient.weight_kg,
+            bsa_m2=bsa[0] if bsa else None,
+            scale_factor=scaling.factor if scaling is not None else 1.0,
+        )
+        if cells < 1:
+            raise OptionError(
+                f"the dose {dose} gives {cells:g} cells for {patient.weight.text}",
+                "check the dose and its unit: a dose is at least one whole cell",
+            )
+        if product.cap_cells is not None and cells > product.cap_cells:
+            return product.cap_cells, True
+        return cells, False
+
     def dose_records(
         planned: Sequence[PlannedDose],
         phase_doses: Sequence[Dose],
-        cumulative: float = 0.0,
+        published: Sequence[Dose | None],
+        cumulative: tuple[float, float, float] = (0.0, 0.0, 0.0),
         branch: str | None = None,
     ) -> list[DoseRecord]:
         records: list[DoseRecord] = []
+        total, total_low, total_high = cumulative
         for item in planned:
             dose = phase_doses[item.phase - 1]
-            cells = cells_per_dose(
-                dose,
-                patient.weight_kg,
-                bsa_m2=bsa[0] if bsa else None,
-                scale_factor=scaling.factor if scaling is not None else 1.0,
-            )
-            if cells < 1:
-                raise OptionError(
-                    f"the dose {dose} gives {cells:g} cells for {patient.weight.text}",
-                    "check the dose and its unit: a dose is at least one whole cell",
-                )
-            capped = False
-            if product.cap_cells is not None and cells > product.cap_cells:
-                cells = product.cap_cells
-                capped = True
+            cells, capped = one_dose(dose)  # a range's upper bound (its amount)
             taken = draw(cells, product)
-            cumulative += cells
-            if not math.isfinite(cumulative):
+            total += cells
+            in_range = range_use(dose, published[item.phase - 1])
+            span = None
+            if in_range is not None:
+                low, high = (
+                    one_dose(bound)[0] for bound in (in_range[0].lower(), in_range[0].upper())
+                )
+                total_low += low
+                total_high += high
+                span = RangeCells(
+                    range=in_range[0],
+                    use=in_range[1],
+                    cells_low=low,
+                    cells_high=high,
+                    volume_ml_low=draw(low, product).volume_ml,
+                    volume_ml_high=draw(high, product).volume_ml,
+                    cumulative_low=total_low,
+                    cumulative_high=total_high,
+                )
+            if not math.isfinite(total):
                 raise OptionError(
                     f"the total cells after dose {item.number} of {dose} for "
                     f"{patient.weight.text} is out of range (more than a number can hold)",
@@ -229,9 +270,10 @@ def plan_doses(
                     vials=taken.vials,
                     leftover_cells=taken.leftover_cells,
                     leftover_ml=taken.leftover_ml,
-                    cumulative_cells=cumulative,
+                    cumulative_cells=total,
                     capped=capped,
                     branch=branch,
+                    range=span,
                 )
             )
         return records
@@ -241,14 +283,21 @@ def plan_doses(
     which_list: tuple[Which, ...] = ("min", "max") if regimen.is_range else ("min",)
     for which in which_list:
         planned = regimen.expand(which, context=context)
-        records = dose_records(planned, phase_doses)
+        records = dose_records(planned, phase_doses, published)
         extra: dict[str, list[DoseRecord]] = {}
         if regimen.decision is not None:
             check_assessment(regimen.decision, records[-1].day, context)
         for name, doses in branch_doses.items():  # each branch, numbered on after the course
             after = regimen.expand_branch(name, which, context=context)
-            total = records[-1].cumulative_cells
-            extra[name] = dose_records(after, [*phase_doses, *doses], total, name)
+            last = records[-1]
+            totals = (last.cumulative_cells, *_range_totals(last))
+            extra[name] = dose_records(
+                after,
+                [*phase_doses, *doses],
+                [*published, *branch_published_doses[name]],
+                totals,
+                name,
+            )
         if options.start is not None and options.weekends == "next-weekday":
             for b in regimen.decision.branches if regimen.decision is not None else ():
                 whole = _move_weekends(records + extra[b.name], (*regimen.phases, *b.phases))
@@ -337,6 +386,38 @@ def plan_doses(
         note = plan.species_note + (" (allowed with cross_species=)" if crossed else "")
         plan = replace(plan, warnings=(note, *plan.warnings))
     return plan
+
+
+def _range_checks(
+    phase_doses: Sequence[Dose],
+    published: Sequence[Dose | None],
+    branch_doses: dict[str, list[Dose]],
+    branch_published_doses: dict[str, list[Dose | None]],
+    options: DoseOptions,
+) -> list[str]:
+    """The label of a range planned at its upper bound; override_range= without a dose
+    outside a range is refused."""
+    pairs = list(zip(phase_doses, published, strict=True))
+    for name, doses in branch_doses.items():
+        pairs += list(zip(doses, branch_published_doses[name], strict=True))
+    uses = [range_use(dose, reported) for dose, reported in pairs]
+    if options.override_range and not any(u is not None and u[1] == "override" for u in uses):
+        raise OptionError(
+            "override_range=True allows a dose outside a published dose range, and no dose "
+            "given here is outside one",
+            "drop override_range=",
+            fields=("override_range",),
+        )
+    note = upper_bound_note([u[0] for u in uses if u is not None and u[1] == "upper bound"])
+    return [] if note is None else [note]
+
+
+def _range_totals(record: DoseRecord) -> tuple[float, float]:
+    """The cumulative cells at the lower and upper bound after ``record`` (its own cells for a
+    point dose)."""
+    if record.range is None:
+        return record.cumulative_cells, record.cumulative_cells
+    return record.range.cumulative_low, record.range.cumulative_high
 
 
 def _filled_notes(regimen: Regimen, options: DoseOptions) -> list[str]:

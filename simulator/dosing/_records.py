@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
 from celldose.protocols import Dose, OptionError, Which, format_sig
+from celldose.simulator.dosing._dose_range import RangeCells, no_range_record
 from celldose.simulator.dosing._logistics import Product
 from celldose.simulator.dosing._options import ScaleInfo
 from celldose.simulator.dosing._output import data_frame, html_table
@@ -48,6 +49,7 @@ class DoseRecord:
     cumulative_cells: float
     capped: bool = False
     branch: str | None = None  # the branch (conditional phases) the dose belongs to
+    range: RangeCells | None = None  # a published dose range: both bounds (see _dose_range)
 
     @property
     def weekend(self) -> bool:
@@ -75,6 +77,7 @@ class DoseRecord:
             "cumulative_cells": self.cumulative_cells,
             "capped": self.capped,
             "branch": self.branch,
+            **(no_range_record() if self.range is None else self.range.record()),
         }
 
 

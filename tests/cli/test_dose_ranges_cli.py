@@ -1,0 +1,177 @@
+"""`celldose dose` with a dose range (issue 10, rule 1) and a dose per lb (rule 8): what a user
+sees in the table, JSON, CSV and calendar, and the refusals (exit 2, one line).
+
+Hand arithmetic, 10 kg dog, 1–2×10⁶ cells/kg weekly ×4, 1×10⁶ cells/mL: 1×10⁶ × 10 = 1×10⁷ to
+2×10⁶ × 10 = 2×10⁷ cells a dose, 10 to 20 mL; over 4 doses 4×10⁷ to 8×10⁷ cells, 40 to 80 mL.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from celldose.cli import main
+
+PROTOCOL = """\
+id: range-dog
+title: A dog protocol with a dose range
+species: dog
+indication: test
+product:
+  name: test MSC
+  tissue_source: adipose
+  donor: allogeneic
+  origin_species: dog
+route: IV
+arms:
+  - name: msc
+    label: 1–2×10⁶ cells/kg weekly ×4
+    role: treatment
+    dose: 1–2×10⁶ cells/kg
+    regimen: weekly ×4
+reference:
+  citation: not a real study (test)
+"""
+DOG_10 = ("--weight", "10kg", "--concentration", "1e6 cells/mL", "--start", "2026-01-05")
+
+
+@pytest.fixture
+def protocol(tmp_path: Path) -> str:
+    path = tmp_path / "range-dog.yaml"
+    path.write_text(PROTOCOL, encoding="utf-8")
+    return str(path)
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_the_table_shows_both_bounds(capsys: pytest.CaptureFixture[str], protocol: str) -> None:
+    code, out, _ = run(capsys, "dose", protocol, *DOG_10)
+    assert code == 0
+    lines = out.splitlines()
+    assert "basis: 1×10⁶–2×10⁶ cells/kg (per kg, published) × 10 kg body weight" in lines
+    assert (
+        "range: 1×10⁷–2×10⁷ cells per dose for 10 kg; vials are ordered at the upper bound "
+        "2×10⁶ cells/kg"
+    ) in lines
+    first = next(line for line in lines if line.startswith("1 "))
+    assert "1×10⁷–2×10⁷ cells" in first and "10–20 mL" in first
+    last = next(line for line in lines if line.startswith("4 "))
+    assert last.endswith("4×10⁷–8×10⁷ cells")
+    assert "course: 4 doses, 4×10⁷–8×10⁷ cells in total, 40–80 mL, last dose on day 21" in lines
+    assert any("ordered at the upper bound 2×10⁶ cells/kg" in w for w in lines if "warning" in w)
+
+
+def test_json_csv_and_calendar_keep_the_range(
+    capsys: pytest.CaptureFixture[str], protocol: str
+) -> None:
+    _, out, _ = run(capsys, "dose", protocol, *DOG_10, "--format", "json")
+    data = json.loads(out)
+    assert data["doses"][0]["dose_range"] == "1×10⁶–2×10⁶ cells/kg"
+    assert (data["doses"][0]["cells_low"], data["doses"][0]["cells_high"]) == (1e7, 2e7)
+    _, out, _ = run(capsys, "dose", protocol, *DOG_10, "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert [r["cumulative_cells_low"] for r in rows] == ["10000000.0", "20000000.0", "30000000.0",
+                                                         "40000000.0"]  # fmt: skip
+    assert rows[0]["dose_use"] == "upper bound" and rows[0]["volume_ml_high"] == "20.0"
+    _, out, _ = run(capsys, "dose", protocol, *DOG_10, "--format", "ics")
+    unfolded = out.replace("\r\n ", "")
+    assert "Dose 1 of 4 (phase 1): 1×10⁷–2×10⁷ cells" in unfolded
+    assert "Basis: 1×10⁶–2×10⁶ cells/kg (per kg)" in unfolded
+
+
+def test_dose_within_the_range_is_labelled_chosen(
+    capsys: pytest.CaptureFixture[str], protocol: str
+) -> None:
+    code, out, _ = run(capsys, "dose", protocol, *DOG_10, "--dose", "1.5×10⁶ cells/kg")
+    assert code == 0
+    assert (
+        "basis: 1.5×10⁶ cells/kg (per kg, chosen within 1×10⁶–2×10⁶ cells/kg) × 10 kg body weight"
+        in out.splitlines()
+    )
+    # 1.5×10⁶ × 10 kg = 1.5×10⁷ cells a dose; 15 mL at 1×10⁶ cells/mL; 6×10⁷ cells over 4
+    assert "course: 4 doses, 6×10⁷ cells in total, 60 mL, last dose on day 21" in out
+    assert "chosen within 1×10⁶–2×10⁶ cells/kg" in out
+
+
+def test_dose_outside_the_range_is_refused(
+    capsys: pytest.CaptureFixture[str], protocol: str, tmp_path: Path
+) -> None:
+    target = tmp_path / "out.json"
+    code, out, err = run(
+        capsys, "dose", protocol, *DOG_10, "--dose", "3×10⁶ cells/kg", "-o", str(target)
+    )
+    assert code == 2 and out == "" and not target.exists()
+    assert err == (
+        "error: the dose 3×10⁶ cells/kg is outside the dose range 1×10⁶–2×10⁶ cells/kg "
+        "(range-dog, arm msc) (choose a dose within the range, or pass --override-range to "
+        "give it anyway, labelled on every output)\n"
+    )
+
+
+def test_override_range_is_labelled_on_every_output(
+    capsys: pytest.CaptureFixture[str], protocol: str
+) -> None:
+    args = ("dose", protocol, *DOG_10, "--dose", "3×10⁶ cells/kg", "--override-range")
+    label = (
+        "dose 3×10⁶ cells/kg from --dose is outside the dose range 1×10⁶–2×10⁶ cells/kg "
+        "(range-dog, arm msc) (given with --override-range)"
+    )
+    code, out, _ = run(capsys, *args)
+    assert code == 0
+    assert f"warning: {label}" in out
+    assert "(per kg, outside the range 1×10⁶–2×10⁶ cells/kg, given with --override-range)" in out
+    # 3×10⁶ × 10 kg = 3×10⁷ cells a dose, 1.2×10⁸ over 4
+    assert "course: 4 doses, 1.2×10⁸ cells in total" in out
+    _, out, _ = run(capsys, *args, "--format", "json")
+    assert any("outside the dose range" in w for w in json.loads(out)["warnings"])
+    _, out, err = run(capsys, *args, "--format", "ics")
+    assert "outside the dose range" in out.replace("\r\n ", "") and label in err
+
+
+def test_override_range_alone_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(
+        capsys, "dose", "chen2024-itp-ucmsc", "--arm", "expansion-2.0", "--weight", "70kg",
+        "--override-range",
+    )  # fmt: skip
+    assert code == 2 and out == ""
+    assert err == (
+        "error: --override-range allows a dose outside a published dose range, and no dose "
+        "given here is outside one (drop --override-range)\n"
+    )
+
+
+def test_a_malformed_range_is_refused_in_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(
+        capsys, "dose", "--regimen", "3–2×10⁶ cells/kg weekly ×4", "--species", "dog",
+        "--weight", "10kg",
+    )  # fmt: skip
+    assert code == 2 and out == ""
+    assert err == (
+        "error: regimen '3–2×10⁶ cells/kg weekly ×4' '3–2×10⁶ cells/kg' at characters 1-16: "
+        "the range's lower bound 3×10⁶ is above its upper bound 2×10⁶ (write the smaller number "
+        "first: 2×10⁶–3×10⁶ cells/kg)\n"
+    )
+
+
+def test_a_dose_per_lb_is_shown_as_written(capsys: pytest.CaptureFixture[str]) -> None:
+    args = ("dose", "--regimen", "1×10⁶ cells/lb weekly ×2", "--species", "dog", "--weight")
+    code, out, _ = run(capsys, *args, "22lb")
+    assert code == 0
+    # 22 lb × 1×10⁶ cells/lb = 2.2×10⁷ cells (computed as 22 × 0.45359237 kg × 1×10⁶/0.45359237)
+    assert "regimen (given with --regimen): 1×10⁶ cells/lb weekly ×2" in out
+    assert "basis: 1×10⁶ cells/lb (2.2×10⁶ cells/kg) (per kg, from --regimen)" in out
+    assert "2.2046226218487755" not in out
+    assert "course: 2 doses, 4.4×10⁷ cells in total" in out
+    _, out, _ = run(capsys, *args, "22lb", "--format", "json")
+    data = json.loads(out)
+    assert data["doses"][0]["dose"] == "1×10⁶ cells/lb"
+    assert data["doses"][0]["cells_per_kg"] == 1e6 / 0.45359237
+    assert data["doses"][0]["cells"] == pytest.approx(2.2e7, rel=1e-12)
