@@ -198,6 +198,10 @@ def _arm_cell(row: ComparisonRow) -> str:
     return row.lane.arm if row.schedule.which is None else f"{row.lane.arm} ({row.schedule.which})"
 
 
+def _one(value: float | None) -> tuple[float, ...] | None:
+    return None if value is None else (value,)
+
+
 def render_table(
     lanes: Sequence[Lane],
     rows: Sequence[ComparisonRow],
@@ -226,16 +230,20 @@ def render_table(
                 if row.schedule.total_cells_per_kg is None
                 else (row.schedule.total_cells_per_kg,),
                 "cells/kg",
+                _one(row.total_cells_per_kg_low),
             ),
         ]
         if patients:
             patient = lane.patient
             cells += [
                 "—" if patient is None else patient.weight.text,
-                format_cells(row.cells_per_dose, "cells") if patient is not None else "—",
+                format_cells(row.cells_per_dose, "cells", row.cells_per_dose_low)
+                if patient is not None
+                else "—",
                 format_cells(
                     None if row.schedule.total_cells is None else (row.schedule.total_cells,),
                     "cells",
+                    _one(row.total_cells_low),
                 )
                 if patient is not None
                 else "—",

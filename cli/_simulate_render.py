@@ -180,7 +180,10 @@ def cohort_table(result: CohortResult) -> str:
             sc = plan.scale
             scaling = f" × {sc.factor:.3g} (BSA scaling, Km {sc.km_from:g}/{sc.km_to:g})"
         how = per.get(record.dose.basis, "(flat)")
-        out.append(f"basis: {record.dose} ({source}) {how}{scaling}")
+        line = f"basis: {record.dose} ({source}) {how}{scaling}"
+        if record.dose.is_range:
+            line += f"; demand ordered at the upper bound {record.dose.upper().display()}"
+        out.append(line)
     out.append(
         f"cohort: {plural(result.patients, 'virtual ' + result.species.label)}, seed {result.seed}"
         + (" (the default; --seed S for another draw)" if cohort.seed == 0 else "")

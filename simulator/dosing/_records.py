@@ -108,10 +108,14 @@ class Schedule:
         return self.doses[-1].day if self.doses else None
 
     def totals(self) -> dict[str, Any]:
+        last = self.doses[-1].range if self.doses else None
+        last = last if last is not None and last.use == "upper bound" else None
         return {
             "schedule": self.which,
             "doses": len(self.doses),
             "total_cells": self.total_cells,
+            "total_cells_low": None if last is None else last.cumulative_low,
+            "total_cells_high": None if last is None else last.cumulative_high,
             "total_volume_ml": self.total_volume_ml,
             "total_vials": self.total_vials,
             "course_days": self.course_days,

@@ -84,6 +84,7 @@ def draw_cumulative(ax: Any, timeline: Timeline) -> None:
                 zorder=2,
             )
             suffix = f"-{schedule.which}" if schedule.which is not None else ""
+            _draw_dose_range(ax, timeline, schedule, days, totals_kg, scale, style.colour)
             drawn.set_gid(f"cumulative-{lane.key}{suffix}")
             timeline.cumulative[f"cumulative-{lane.key}{suffix}"] = drawn
             every = math.ceil(len(schedule.doses) / 12)  # at most about 12 markers a line
@@ -162,6 +163,51 @@ def draw_cumulative(ax: Any, timeline: Timeline) -> None:
     ax.set_xlabel(timeline.axis.label())
 
 
+def range_lows(doses: Sequence[LaneDose]) -> list[float] | None:
+    """Cumulative cells/kg at the lower bounds of the dose ranges (cells scale with the dose
+    amount); None when no dose is a range."""
+    if not any(d.dose is not None and d.dose.is_range for d in doses):
+        return None
+    out, total = [], 0.0
+    for d in doses:
+        per_kg = d.cells_per_kg or 0.0
+        if d.dose is not None and d.dose.low is not None:
+            per_kg *= d.dose.low / d.dose.amount
+        total += per_kg
+        out.append(total)
+    return out
+
+
+def _draw_dose_range(
+    ax: Any,
+    timeline: Timeline,
+    schedule: Any,
+    days: list[float],
+    highs: list[float],
+    scale: float,
+    colour: Any,
+) -> None:
+    """A dose range: the band between the cumulative dose at the lower and at the upper bound
+    (the line drawn is the upper bound)."""
+    lows = range_lows(schedule.doses)
+    if lows is None:
+        return
+    X = timeline.axis.to_x
+    values = [0.0] + [v / scale for v in lows]
+    values.append(values[-1])
+    ax.fill_between(
+        [X(d) for d in days],
+        values,
+        highs,
+        step="post",
+        color=colour,
+        alpha=0.25,
+        linewidth=0,
+        zorder=1,
+    )
+    ax.step([X(d) for d in days], values, where="post", color=colour, linewidth=0.6, zorder=2)
+
+
 def _step_value(step: tuple[list[float], list[float]], day: float) -> float:
     days, values = step
     value = 0.0
@@ -184,6 +230,8 @@ def cumulative_labels(lanes: Sequence[Lane]) -> dict[str, str]:
             label += " (dose given)"
         if lane.is_range:
             label += " (max dashed)"
+        if any(range_lows(sc.doses) is not None for sc in lane.schedules):
+            label += " (dose range shaded, upper bound on top)"
         steps = tuple((d.day, d.cumulative_cells_per_kg) for s in lane.schedules for d in s.doses)
         same = seen.setdefault(steps, lane)
         if same is not lane:

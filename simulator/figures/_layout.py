@@ -8,7 +8,7 @@ import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from celldose.protocols import format_sig
+from celldose.protocols import Dose, format_sig
 from celldose.simulator.figures._lane_style import (
     BOLD,
     CHAR_EM,
@@ -64,15 +64,24 @@ def _extras(lane: Lane, mixed: bool) -> str:
 def _dose_text(lane: Lane) -> str:
     text = lane.regimen
     patient = lane.patient
-    cells = list(dict.fromkeys(d.cells for d in lane.doses))
+    cells = list(dict.fromkeys(_cells_text(d.cells, d.dose) for d in lane.doses))
     if patient is not None and None not in cells:
-        each = " then ".join(format_sig(c) for c in cells if c is not None)
+        each = " then ".join(c for c in cells if c is not None)
         text += f" = {each} cells/dose for {patient.weight.text}"
     if lane.dose_replaced:
         text += " (dose given, replacing the published one)"
     if lane.given:
         text += f" ({' and '.join(lane.given)} not reported by the source: given here)"
     return text
+
+
+def _cells_text(cells: float | None, dose: Dose | None) -> str | None:
+    """``2×10⁷``, or both bounds of a dose range (``1×10⁷–2×10⁷``: cells scale with the dose)."""
+    if cells is None:
+        return None
+    if dose is None or dose.low is None:
+        return format_sig(cells)
+    return f"{format_sig(cells * dose.low / dose.amount)}–{format_sig(cells)}"
 
 
 def _window_text(w: LaneWindow) -> str:

@@ -62,6 +62,51 @@ class ComparisonRow:
         return self._distinct(d.cells for d in self.schedule.doses)
 
     @property
+    def is_range(self) -> bool:
+        """True when some dose is a dose range (its upper bound is in the single numbers)."""
+        return any(d.dose is not None and d.dose.is_range for d in self.schedule.doses)
+
+    def _lows(self, values: Iterable[tuple[float | None, Dose | None]]) -> list[float | None]:
+        """Each value at its dose range's lower bound (cells scale with the dose amount)."""
+        out: list[float | None] = []
+        for value, dose in values:
+            if value is None or dose is None or dose.low is None:
+                out.append(value)
+            else:
+                out.append(value * dose.low / dose.amount)
+        return out
+
+    @property
+    def cells_per_kg_per_dose_low(self) -> tuple[float, ...] | None:
+        """:attr:`cells_per_kg_per_dose` at the lower bound of a range (None without one)."""
+        if not self.is_range:
+            return None
+        return self._distinct(self._lows((d.cells_per_kg, d.dose) for d in self.schedule.doses))
+
+    @property
+    def cells_per_dose_low(self) -> tuple[float, ...] | None:
+        """:attr:`cells_per_dose` at the lower bound of a range (None without one)."""
+        if not self.is_range:
+            return None
+        return self._distinct(self._lows((d.cells, d.dose) for d in self.schedule.doses))
+
+    def _total_low(self, per_kg: bool) -> float | None:
+        if not self.is_range:
+            return None
+        lows = self._lows(
+            (d.cells_per_kg if per_kg else d.cells, d.dose) for d in self.schedule.doses
+        )
+        return None if any(v is None for v in lows) else sum(v or 0.0 for v in lows)
+
+    @property
+    def total_cells_per_kg_low(self) -> float | None:
+        return self._total_low(per_kg=True)
+
+    @property
+    def total_cells_low(self) -> float | None:
+        return self._total_low(per_kg=False)
+
+    @property
     def course_days(self) -> int | None:
         """Days from the first to the last dose; None for calendar months without a start."""
         last = self.schedule.doses[-1]
@@ -113,6 +158,12 @@ class ComparisonRow:
             "ci95_low": None if interval is None else interval[0],
             "ci95_high": None if interval is None else interval[1],
             "ci95_method": None if interval is None else "Wilson",
+            "cells_per_kg_per_dose_low": _one_or_list(self.cells_per_kg_per_dose_low),
+            "total_cells_per_kg_low": self.total_cells_per_kg_low,
+            "cells_per_dose_low": _one_or_list(self.cells_per_dose_low)
+            if patient is not None
+            else None,
+            "total_cells_low": self.total_cells_low if patient is not None else None,
         }
 
 
@@ -157,6 +208,10 @@ COMPARISON_COLUMNS = (
     "ci95_low",
     "ci95_high",
     "ci95_method",
+    "cells_per_kg_per_dose_low",
+    "total_cells_per_kg_low",
+    "cells_per_dose_low",
+    "total_cells_low",
 )
 
 
@@ -165,10 +220,18 @@ def comparison_rows(lanes: Iterable[Lane]) -> tuple[ComparisonRow, ...]:
     return tuple(ComparisonRow(lane, s) for lane in lanes for s in lane.schedules)
 
 
-def format_cells(values: tuple[float, ...] | None, unit: str) -> str:
-    """``2×10⁶ cells/kg``; several values joined with ``then``; ``—`` when unknown."""
+def format_cells(
+    values: tuple[float, ...] | None, unit: str, lows: tuple[float, ...] | None = None
+) -> str:
+    """``2×10⁶ cells/kg``; several values joined with ``then``; ``—`` when unknown; with
+    ``lows`` (a dose range's lower bounds), both bounds: ``1×10⁶–2×10⁶ cells/kg``."""
     if values is None:
         return "—"
+    if lows is not None and len(lows) == len(values):
+        return " then ".join(
+            f"{format_sig(v)} {unit}" if low == v else f"{format_sig(low)}–{format_sig(v)} {unit}"
+            for low, v in zip(lows, values, strict=True)
+        )
     return " then ".join(f"{format_sig(v)} {unit}" for v in values)
 
 

@@ -175,3 +175,55 @@ def test_a_dose_per_lb_is_shown_as_written(capsys: pytest.CaptureFixture[str]) -
     assert data["doses"][0]["dose"] == "1×10⁶ cells/lb"
     assert data["doses"][0]["cells_per_kg"] == 1e6 / 0.45359237
     assert data["doses"][0]["cells"] == pytest.approx(2.2e7, rel=1e-12)
+
+
+def test_json_totals_at_both_bounds(capsys: pytest.CaptureFixture[str], protocol: str) -> None:
+    _, out, _ = run(capsys, "dose", protocol, *DOG_10, "--format", "json")
+    totals = json.loads(out)["totals"][0]
+    # 4 doses of 1×10⁷ to 2×10⁷ cells: 4×10⁷ to 8×10⁷; the single number is the upper bound
+    assert (totals["total_cells_low"], totals["total_cells_high"]) == (4e7, 8e7)
+    assert totals["total_cells"] == 8e7
+    _, out, _ = run(capsys, "dose", protocol, *DOG_10, "--dose", "1.5e6/kg", "--format", "json")
+    assert json.loads(out)["totals"][0]["total_cells_low"] is None  # a chosen target: one number
+
+
+def test_compare_shows_both_bounds(capsys: pytest.CaptureFixture[str], protocol: str) -> None:
+    code, out, _ = run(capsys, "compare", protocol, "--weight", "10kg")
+    assert code == 0
+    row = next(line for line in out.splitlines() if line.startswith("range-dog"))
+    # per kg over 4 doses: 4×10⁶ to 8×10⁶ cells/kg; 10 kg: 1×10⁷–2×10⁷ a dose, 4×10⁷–8×10⁷ total
+    for text in ("1×10⁶–2×10⁶ cells/kg", "4×10⁶–8×10⁶ cells/kg", "1×10⁷–2×10⁷ cells",
+                 "4×10⁷–8×10⁷ cells"):  # fmt: skip
+        assert text in row
+    _, out, _ = run(capsys, "compare", protocol, "--weight", "10kg", "--format", "json")
+    data = json.loads(out)
+    record = data["rows"][0]
+    assert record["total_cells_per_kg_low"] == 4e6 and record["total_cells_per_kg"] == 8e6
+    assert record["cells_per_dose_low"] == 1e7 and record["total_cells_low"] == 4e7
+
+
+def test_the_cumulative_panel_shades_the_range(protocol: str) -> None:
+    from matplotlib.collections import PolyCollection
+
+    import celldose
+
+    fig, timeline = celldose.timeline_figure(protocol, weight="10 kg", cumulative=True)
+    cumulative = fig.axes[-1]
+    bands = [c for c in cumulative.collections if isinstance(c, PolyCollection)]
+    assert len(bands) == 1
+    # the band's lowest top-right corner is the lower bound's total: 4×10⁶ cells/kg = 4 (×10⁶)
+    ys = bands[0].get_paths()[0].vertices[:, 1]
+    assert min(y for y in ys if y > 0) == pytest.approx(1.0)  # 1×10⁶ cells/kg after dose 1
+    assert max(ys) == pytest.approx(8.0)  # 8×10⁶ cells/kg: the upper bound's total
+    assert any("dose range shaded" in h.get_label() for h in timeline.cumulative_handles)
+
+
+def test_simulate_says_demand_is_ordered_at_the_upper_bound(
+    capsys: pytest.CaptureFixture[str], protocol: str
+) -> None:
+    code, out, _ = run(capsys, "simulate", protocol, "--patients", "10")
+    assert code == 0
+    assert (
+        "basis: 1×10⁶–2×10⁶ cells/kg (published) × each patient's weight; demand ordered at the "
+        "upper bound 2×10⁶ cells/kg"
+    ) in out.splitlines()
