@@ -8,6 +8,7 @@ from typing import Any
 from celldose.protocols import (
     NOT_REPORTED,
     CelldoseError,
+    Dose,
     Duration,
     FrequencyRange,
     Phase,
@@ -23,7 +24,9 @@ def describe_phase(phase: Phase, index: int, *, follows: bool | None = None) -> 
     starts after the phase before it (False for a branch's first phase: it has its own start)."""
     parts: list[str] = []
     if phase.dose is not None:
-        parts.append(f"dose {phase.dose}")
+        parts.append(
+            f"dose {phase.dose.labelled() if isinstance(phase.dose, Dose) else phase.dose}"
+        )
     if isinstance(phase.every, Duration):
         parts.append(
             f"every {phase.every}" + (" (calendar months)" if phase.every.is_calendar else "")

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 
 import click
 
-from celldose.protocols import NOT_REPORTED, OptionError
+from celldose.protocols import NOT_REPORTED, Dose, OptionError
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 
@@ -53,6 +53,8 @@ def to_json(data: Any) -> str:
 
 
 def reported(value: object) -> str:
+    if isinstance(value, Dose):
+        return value.labelled()  # a dose per lb: as written, with its per-kg equivalent
     return "not reported" if value is None or value == NOT_REPORTED else str(value)
 
 

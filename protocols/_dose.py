@@ -151,6 +151,11 @@ class Dose(BaseModel):
             return f"{self.written} ({self.number_text(3)} {self.suffix})"
         return f"{self.number_text(4)} {self.suffix}"
 
+    def labelled(self) -> str:
+        """:func:`str` (exact, as written), with the per-kg equivalent of a dose per lb to 3
+        significant figures: ``1×10⁶ cells/lb (2.2×10⁶ cells/kg)``."""
+        return self.display() if self.written is not None else str(self)
+
     def number_text(self, digits: int = 3) -> str:
         """The amount (or both bounds) without the unit, rounded for people."""
         high = format_sig(self.amount, digits)

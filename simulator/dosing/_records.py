@@ -267,6 +267,9 @@ class DosePlan:
     def __repr__(self) -> str:
         count = len(self.schedules[0].doses) if self.schedules else 0
         cells = format_sig(self.schedules[0].total_cells) if self.schedules else "0"
+        totals = self.schedules[0].totals() if self.schedules else {}
+        if totals.get("total_cells_low") is not None:  # a dose range: both bounds
+            cells = f"{format_sig(totals['total_cells_low'])}–{cells}"
         side = " (fewest doses a week)" if len(self.schedules) > 1 else ""
         return (
             f"DosePlan({self.protocol_id}, {self.arm}, {self.patient.weight.text}, "

@@ -48,7 +48,7 @@ class ComparisonRow:
     def dose_texts(self) -> tuple[str, ...]:
         out: list[str] = []
         for d in self.schedule.doses:
-            text = "not reported" if d.dose is None else str(d.dose)
+            text = "not reported" if d.dose is None else d.dose.labelled()
             if text not in out:
                 out.append(text)
         return tuple(out)

@@ -227,3 +227,32 @@ def test_simulate_says_demand_is_ordered_at_the_upper_bound(
         "basis: 1×10⁶–2×10⁶ cells/kg (published) × each patient's weight; demand ordered at the "
         "upper bound 2×10⁶ cells/kg"
     ) in out.splitlines()
+
+
+def test_show_parse_and_compare_give_a_dose_per_lb_as_written(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "lb-dog.yaml"
+    path.write_text(
+        PROTOCOL.replace("id: range-dog", "id: lb-dog").replace(
+            "dose: 1–2×10⁶ cells/kg", "dose: 1×10⁶ cells/lb"
+        ),
+        encoding="utf-8",
+    )
+    # 1×10⁶ / 0.45359237 = 2.2046×10⁶ cells/kg, 3 significant figures: 2.2×10⁶
+    _, out, _ = run(capsys, "show", str(path))
+    assert "  dose: 1×10⁶ cells/lb (2.2×10⁶ cells/kg)" in out.splitlines()
+    _, out, _ = run(capsys, "parse", "1×10⁶ cells/lb weekly ×2")
+    assert "phase 1: dose 1×10⁶ cells/lb (2.2×10⁶ cells/kg), every 1 week, 2 doses" in out
+    _, out, _ = run(capsys, "compare", str(path), "--weight", "22lb")
+    row = next(line for line in out.splitlines() if line.startswith("lb-dog"))
+    # 22 lb × 1×10⁶ cells/lb = 2.2×10⁷ cells a dose, 4.4×10⁷ over 2 doses
+    assert "1×10⁶ cells/lb (2.2×10⁶ cells/kg)" in row and "2.2×10⁷ cells" in row
+    assert "2.2046" not in out
+
+
+def test_the_plan_repr_shows_both_bounds(protocol: str) -> None:
+    import celldose
+
+    plan = celldose.plan_doses(protocol, weight="10 kg")
+    assert repr(plan) == "DosePlan(range-dog, msc, 10 kg, 4 doses, 4×10⁷–8×10⁷ cells)"
