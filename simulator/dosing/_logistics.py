@@ -23,6 +23,7 @@ class Product:
     viability: float | None = None  # fraction of viable cells
     dose_counts_viable: bool = False  # the dose counts viable cells only
     cap_cells: float | None = None  # at most this many cells per dose
+    container: str = "vial"  # what one unit of the product is called: vial or bag
 
     def __post_init__(self) -> None:
         if self.dose_counts_viable and self.viability is None:
@@ -84,6 +85,7 @@ def product_in_hand(product: ProtocolProduct) -> Product:
         vial_volume_ml=product.vial_volume,
         viability=product.viability,
         dose_counts_viable=product.dose_counts == "viable cells",
+        container=product.container,
     )
 
 

@@ -39,7 +39,8 @@ from celldose.simulator.dosing import (
 )
 from celldose.simulator.scenarios._branch_shares import BranchShares, branch_shares
 from celldose.simulator.scenarios._cohort import Cohort
-from celldose.simulator.scenarios._cohort_result import CohortResult, Demand, DoseStats
+from celldose.simulator.scenarios._cohort_result import CohortResult, DoseStats
+from celldose.simulator.scenarios._demand import manufacturing_demand
 from celldose.simulator.scenarios._engine import (
     BLOCK,
     Engine,
@@ -228,16 +229,8 @@ def simulate_cohort(
         for j, record in enumerate(records)
     ]
     total_vials = int(vials.sum(dtype=np.int64)) if vials is not None else None
-    demand = Demand(
-        overage=cohort.overage,
-        cells_given=cohort_total,
-        cells_to_draw=drawn,
-        cells_to_manufacture=drawn * cohort.overage,
-        cells_per_vial=engine.cells_per_vial,
-        vials=total_vials,
-        vials_to_manufacture=None
-        if total_vials is None
-        else math.ceil(total_vials * cohort.overage * (1 - 1e-12)),  # 10 × 1.1 is 11, not 12
+    demand = manufacturing_demand(
+        cohort_total, drawn, engine.cells_per_vial, total_vials, cohort.overage, engine.container
     )
     forecasts = tuple(
         responder_forecast(w.label, w.responders, patients)
