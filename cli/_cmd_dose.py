@@ -40,6 +40,19 @@ from celldose.simulator.dosing import DosePlan, Schedule, plan_doses
     help="Include this branch of the protocol's decision in the course (e.g. "
     "partial-or-mixed-response); without it the course stops at the decision.",
 )
+@click.option(
+    "--round",
+    "rounding",
+    type=click.Choice(["down", "nearest"]),
+    default=None,
+    help="Round every dose to whole vials (or bags) of the product: down, or to the nearest; "
+    "the output shows the dose given and its change from the prescribed dose in %.",
+)
+@click.option(
+    "--round-tolerance",
+    default=None,
+    help="With --round: the largest change allowed, as a percentage (default 10%).",
+)
 @format_option("table", "json", "csv", "ics", help="Output format (ics needs --start).")
 @click.option(
     "-o",
@@ -68,6 +81,8 @@ def command(
     cap: str | None,
     weekends: str,
     branch: str | None,
+    rounding: str | None,
+    round_tolerance: str | None,
     fmt: str,
     output: str | None,
 ) -> None:
@@ -81,6 +96,8 @@ def command(
           --concentration "6.68e6 cells/mL" --vial "3.8 mL" --start 2026-12-01
       celldose dose --regimen "1×10⁶ cells/kg q21d ×3" --species dog --weight 12kg
       celldose dose chen2024-itp-ucmsc --arm expansion-2.0 --weight 70kg --format json
+      celldose dose jang2025-canine-itp --weight 12kg --dose "2e6 cells/kg" \\
+          --concentration "6.68e6 cells/mL" --vial "3.8 mL" --round nearest
 
     Doses are computed in full precision and shown to 3 significant figures; the basis and
     the weight are printed with them. Values the source does not report must be given
@@ -104,7 +121,15 @@ def command(
         weekends=weekends,
         cross_species=cross_species,
     )
-    plan = plan_doses(target, patient, arm=arm, branch=branch, options=options)
+    plan = plan_doses(
+        target,
+        patient,
+        arm=arm,
+        branch=branch,
+        options=options,
+        rounding="down" if rounding == "down" else "nearest" if rounding else None,
+        round_tolerance=round_tolerance,
+    )
     if fmt == "json":
         text = to_json(plan.to_dict())
     elif fmt == "csv":
@@ -192,7 +217,8 @@ def render_table(plan: DosePlan) -> str:
                 elif d.weekend:
                     date += " weekend"
                 row.append(date)
-            row.append(f"{format_sig(d.cells)} cells" + (" (capped)" if d.capped else ""))
+            marks = [m for m, on in (("capped", d.capped), ("rounded", d.rounded)) if on]
+            row.append(f"{format_sig(d.cells)} cells" + (f" ({', '.join(marks)})" if marks else ""))
             if viable:
                 row.append(f"{format_sig(d.cells_to_draw)} cells")
             row += [_volume(d.volume_ml), "—" if d.vials is None else str(d.vials)]

@@ -36,6 +36,9 @@ CSV_COLUMNS = (
     "leftover_ml",
     "cumulative_cells",
     "capped",
+    "rounded",
+    "prescribed_cells",
+    "round_change",
 )
 
 

@@ -43,6 +43,12 @@ from celldose.simulator.dosing._logistics import draw, product_in_hand, product_
 from celldose.simulator.dosing._options import DoseOptions, Scale, ScaleInfo, WeekendPolicy
 from celldose.simulator.dosing._patient import HumanBsa, Patient, Weight, make_patient
 from celldose.simulator.dosing._records import DosePlan, DoseRecord, Schedule
+from celldose.simulator.dosing._rounding import (
+    Rounded,
+    Rounding,
+    round_to_containers,
+    rounding_notes,
+)
 from celldose.simulator.dosing._rules import cells_per_dose, min_gap_days
 from celldose.simulator.dosing._species import Species, get_species
 
@@ -101,6 +107,8 @@ def plan_doses(
     vial: str | None = None,
     viability: float | None = None,
     cap: str | float | None = None,
+    rounding: Rounding | None = None,
+    round_tolerance: float | str | None = None,
     options: DoseOptions | None = None,
 ) -> DosePlan:
     """Compute the dose plan of ``arm`` of ``protocol`` for a patient.
@@ -111,9 +119,11 @@ def plan_doses(
     take the text a user types or a value object, and replace the same fields of ``options``.
     ``concentration`` (``"6.68e6 cells/mL"``), ``vial`` (``"3.8 mL"`` or ``"2.5e7 cells"``),
     ``viability`` and ``cap`` (``"1e8 cells"``) replace the protocol's product values, labelled
-    on the plan (see :func:`product_with`). A regimen with a decision plans the course up to it,
-    the assessment window and every branch as an optional schedule; ``branch`` (a branch's
-    name) includes that branch in the course.
+    on the plan (see :func:`product_with`). ``rounding`` (``"down"`` or ``"nearest"``) rounds
+    every dose to whole vials (or bags), refused beyond ``round_tolerance`` (a fraction, or
+    ``"10%"``, the default; see :func:`round_to_containers`). A regimen with a decision plans
+    the course up to it, the assessment window and every branch as an optional schedule;
+    ``branch`` (a branch's name) includes that branch in the course.
 
     >>> plan = plan_doses("chen2024-itp-ucmsc", weight="70kg", arm="expansion-2.0")
     >>> plan.schedules[0].total_cells
@@ -131,8 +141,16 @@ def plan_doses(
         "scale": scale,
         "weekends": weekends,
         "cross_species": cross_species,
+        "rounding": rounding,
+        "round_tolerance": round_tolerance,
     }
     options = _as_options(options)
+    if round_tolerance is not None and (rounding or options.rounding) == "none":
+        raise OptionError(
+            "round_tolerance= has no effect without rounding=",
+            "add rounding=down or rounding=nearest, or drop round_tolerance=",
+            fields=("round_tolerance",),
+        )
     changes: dict[str, Any] = {name: value for name, value in given.items() if value is not None}
     if any(v is not None for v in (concentration, vial, viability, cap)):
         product, notes = product_with(
@@ -203,6 +221,16 @@ def plan_doses(
             if product.cap_cells is not None and cells > product.cap_cells:
                 cells = product.cap_cells
                 capped = True
+            rounded: Rounded | None = None
+            if options.rounding != "none":
+                rounded = round_to_containers(
+                    cells,
+                    product,
+                    options.rounding,
+                    options.round_tolerance,
+                    cap=product.cap_cells,
+                )
+                cells = rounded.cells
             taken = draw(cells, product)
             cumulative += cells
             if not math.isfinite(cumulative):
@@ -223,7 +251,9 @@ def plan_doses(
                     moved_from=None,
                     dose=dose,
                     cells=cells,
-                    cells_per_kg=_per_kg(dose, cells, patient, scaling, capped),
+                    cells_per_kg=_per_kg(
+                        dose, cells, patient, scaling, capped or rounded is not None
+                    ),
                     cells_to_draw=taken.cells_to_draw,
                     volume_ml=taken.volume_ml,
                     vials=taken.vials,
@@ -232,6 +262,7 @@ def plan_doses(
                     cumulative_cells=cumulative,
                     capped=capped,
                     branch=branch,
+                    rounded=rounded,
                 )
             )
         return records
@@ -290,6 +321,17 @@ def plan_doses(
                 f"dose{'s' if many else ''} {numbers} fall{'' if many else 's'} on a weekend "
                 "(weekends=next-weekday moves them)"
             )
+    every_record = [
+        *(r for s in schedules for r in s.doses),
+        *(r for bs in branch_schedules.values() for s in bs for r in s.doses),
+    ]
+    warnings.extend(
+        rounding_notes(
+            [(r.number, r.rounded) for r in every_record],
+            patient.weight_kg,
+            options.round_tolerance,
+        )
+    )
     if scaling is not None:
         warnings.append(
             f"dose scaled from {scaling.from_species} to {scaling.to_species} by body surface "
@@ -331,6 +373,8 @@ def plan_doses(
         assessment=assessment,
         branches=tuple(branch_plans),
         branch=included.name if included is not None else None,
+        rounding=options.rounding,
+        round_tolerance=None if options.rounding == "none" else options.round_tolerance,
     )
     if plan.species_note:
         crossed = patient.species.group != get_species(protocol.species).group

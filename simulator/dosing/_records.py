@@ -18,6 +18,7 @@ from celldose.simulator.dosing._logistics import Product
 from celldose.simulator.dosing._options import ScaleInfo
 from celldose.simulator.dosing._output import data_frame, html_table
 from celldose.simulator.dosing._patient import Patient
+from celldose.simulator.dosing._rounding import Rounded
 
 if TYPE_CHECKING:
     from celldose.simulator.dosing._branches import AssessmentWindow, BranchPlan
@@ -48,6 +49,7 @@ class DoseRecord:
     cumulative_cells: float
     capped: bool = False
     branch: str | None = None  # the branch (conditional phases) the dose belongs to
+    rounded: Rounded | None = None  # set when the dose was rounded to whole containers
 
     @property
     def weekend(self) -> bool:
@@ -75,6 +77,9 @@ class DoseRecord:
             "cumulative_cells": self.cumulative_cells,
             "capped": self.capped,
             "branch": self.branch,
+            "rounded": None if self.rounded is None else self.rounded.mode,
+            "prescribed_cells": None if self.rounded is None else self.rounded.prescribed_cells,
+            "round_change": None if self.rounded is None else self.rounded.change,
         }
 
 
@@ -134,6 +139,8 @@ class DosePlan:
     assessment: AssessmentWindow | None = None  # a decision's assessment (see _branches.py)
     branches: tuple[BranchPlan, ...] = ()  # every branch of the decision, planned
     branch: str | None = None  # the branch included in the course (branch=NAME)
+    rounding: str = "none"  # doses rounded to whole containers: none, down, nearest
+    round_tolerance: float | None = None  # the tolerance of the rounding (None: no rounding)
 
     @property
     def species_note(self) -> str | None:
@@ -234,6 +241,9 @@ class DosePlan:
                 "dose_counts_viable": self.product.dose_counts_viable,
                 "cap_cells": self.product.cap_cells,
             },
+            "rounding": None
+            if self.round_tolerance is None
+            else {"mode": self.rounding, "tolerance": self.round_tolerance},
             "range": len(self.schedules) > 1,
             "totals": [s.totals() for s in self.schedules],
             "doses": self.records(),

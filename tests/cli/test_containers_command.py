@@ -1,0 +1,100 @@
+"""`celldose dose --round` and whole containers at the command line (issue 10, rule 4).
+
+One vial: 6.68×10⁶ cells/mL × 3.8 mL = 25.384×10⁶ cells (2.54×10⁷). Refusals: exit 2, one line.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from celldose.cli import main
+
+DOG = ["--species", "dog", "--weight", "12kg", "--concentration", "6.68e6 cells/mL"]
+VIAL = [*DOG, "--vial", "3.8 mL"]
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(["dose", *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def refused(capsys: pytest.CaptureFixture[str], *args: str) -> str:
+    code, out, err = run(capsys, *args)
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and "Traceback" not in err
+    return err.strip()
+
+
+def test_round_down_within_the_tolerance(capsys: pytest.CaptureFixture[str]) -> None:
+    # 2.5×10⁶ cells/kg × 12 kg = 3×10⁷; down: 1 vial = 25.384×10⁶ (2.54×10⁷) cells,
+    # 25.384×10⁶ / 12 kg = 2.115×10⁶ cells/kg, 25.384/30 − 1 = −15.4%, allowed with 20%
+    code, out, _ = run(
+        capsys, "--regimen", "2.5e6 cells/kg q4w ×2", *VIAL, "--round", "down",
+        "--round-tolerance", "20%",
+    )  # fmt: skip
+    assert code == 0
+    lines = out.splitlines()
+    assert (
+        "1      1    0  2.54×10⁷ cells (rounded)  3.8 mL  1      0 cells (0 mL)  2.54×10⁷ cells"
+        in (lines)
+    )
+    assert (
+        "warning: doses 1–2 rounded down to 1 vial: 2.54×10⁷ cells (2.12×10⁶ cells/kg), −15.4% "
+        "from prescribed 3×10⁷ cells (round tolerance 20%)"
+    ) in lines
+
+
+def test_round_nearest(capsys: pytest.CaptureFixture[str]) -> None:
+    # 2×10⁶ cells/kg × 12 kg = 2.4×10⁷ = 0.9455 vial -> 1 vial, 25.384/24 − 1 = +5.77% (< 10%)
+    code, out, _ = run(capsys, "--regimen", "2e6 cells/kg q4w ×2", *VIAL, "--round", "nearest")
+    assert code == 0
+    assert (
+        "warning: doses 1–2 rounded to 1 vial (nearest): 2.54×10⁷ cells (2.12×10⁶ cells/kg), "
+        "+5.77% from prescribed 2.4×10⁷ cells (round tolerance 10%)"
+    ) in out.splitlines()
+
+
+def test_round_beyond_the_tolerance_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    # −15.39% against the default 10%: 5.39 points beyond; ceil(15.39) = 16%
+    message = refused(capsys, "--regimen", "2.5e6 cells/kg q4w ×2", *VIAL, "--round", "down")
+    assert message == (
+        "error: the dose rounded down to 1 vial is 2.54×10⁷ cells, −15.4% from the prescribed "
+        "3×10⁷ cells: 5.39 percentage points beyond the tolerance of 10% (allow it with "
+        '--round-tolerance "16%", or leave the dose unrounded)'
+    )
+
+
+def test_round_down_to_zero_suggests_nearest_when_it_differs(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # 1.6×10⁶ × 12 = 1.92×10⁷ = 0.756 vial: down 0, nearest 1
+    message = refused(capsys, "--regimen", "1.6e6 cells/kg q4w ×2", *VIAL, "--round", "down")
+    assert message == (
+        "error: the dose of 1.92×10⁷ cells rounded down to whole vials of 2.54×10⁷ cells is 0 "
+        "vials: no dose (the dose is 75.6% of one vial) (use --round nearest, use a smaller vial, "
+        "or leave the dose unrounded)"
+    )
+
+
+def test_round_without_a_vial_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    message = refused(capsys, "--regimen", "2e6 cells/kg q4w ×2", *DOG, "--round", "down")
+    assert message == (
+        "error: whole vials (--round) need the cells in one vial: the product gives neither "
+        "cells_per_vial nor vial_volume (add cells_per_vial (or vial_volume and concentration) "
+        'to the protocol\'s product, or give it with --vial "3.8 mL")'
+    )
+
+
+def test_round_tolerance_needs_a_percent_sign_and_round(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    base = ["--regimen", "2e6 cells/kg q4w ×2", *VIAL]
+    assert refused(capsys, *base, "--round", "down", "--round-tolerance", "10") == (
+        "error: --round-tolerance '10' is not a percentage (write it with a percent sign: "
+        '--round-tolerance "15%")'
+    )
+    assert refused(capsys, *base, "--round-tolerance", "10%") == (
+        "error: --round-tolerance has no effect without --round (add --round down or --round "
+        "nearest, or drop --round-tolerance)"
+    )
