@@ -27,7 +27,7 @@ from celldose.cli._render import (
     write_output,
 )
 from celldose.protocols import REGIMEN_ID, format_sig
-from celldose.simulator.dosing import DosePlan, Schedule, plan_doses
+from celldose.simulator.dosing import DosePlan, DoseRecord, Schedule, plan_doses
 
 
 @click.command(name="dose")
@@ -181,6 +181,8 @@ def header_lines(plan: DosePlan) -> list[str]:
         elif dose.basis == "per m²":
             bsa = format_sig(plan.bsa_m2 or 0, 4)
             basis = f"{dose_text} (per m², {source}) × {bsa} m² BSA for {patient.weight.text}"
+        elif plan.whole_containers is not None and plan.dose_source == "protocol":
+            basis = whole_basis(plan, record)
         else:
             basis = f"{dose_text} (flat, {source}); patient weight {patient.weight.text}"
         lines.append(f"basis: {basis}")
@@ -193,6 +195,19 @@ def header_lines(plan: DosePlan) -> list[str]:
             "'to draw' counts all cells"
         )
     return lines
+
+
+def whole_basis(plan: DosePlan, record: DoseRecord) -> str:
+    """``the whole content of 4 vials (published): 1.2×10⁸ cells (flat), 1.67×10⁶ cells/kg for
+    72 kg, 24 mL``."""
+    text = (
+        f"{plan.whole_containers} (published): {format_sig(record.cells)} cells (flat), "
+        f"{format_sig(record.cells / plan.patient.weight_kg)} cells/kg for "
+        f"{plan.patient.weight.text}"
+    )
+    if record.volume_ml is not None:
+        text += f", {_volume(record.volume_ml)}"
+    return text
 
 
 def render_table(plan: DosePlan) -> str:

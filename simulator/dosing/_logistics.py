@@ -127,13 +127,17 @@ def draw(cells: float, product: Product) -> Draw:
 
 
 def _volume(cells: float, product: Product) -> float | None:
-    """The mL that hold ``cells`` at the product's concentration (None if it is not known)."""
-    if not product.concentration:
+    """The mL that hold ``cells`` at the product's concentration (None if it is not known);
+    without a concentration, a vial given as both cells and mL gives it (cells / mL)."""
+    concentration = product.concentration
+    if not concentration and product.vial_cells and product.vial_volume_ml:
+        concentration = product.vial_cells / product.vial_volume_ml
+    if not concentration:
         return None
-    volume = cells / product.concentration
+    volume = cells / concentration
     if not math.isfinite(volume):
         raise OptionError(
-            f"{format_sig(cells)} cells at {format_sig(product.concentration)} cells/mL is a "
+            f"{format_sig(cells)} cells at {format_sig(concentration)} cells/mL is a "
             "volume out of range",
             "check the concentration and its unit",
         )

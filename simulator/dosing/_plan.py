@@ -51,6 +51,7 @@ from celldose.simulator.dosing._rounding import (
 )
 from celldose.simulator.dosing._rules import cells_per_dose, min_gap_days
 from celldose.simulator.dosing._species import Species, get_species
+from celldose.simulator.dosing._whole import whole_container_dose
 
 
 def _scale(protocol: Protocol, patient: Patient, options: DoseOptions) -> ScaleInfo | None:
@@ -167,7 +168,12 @@ def plan_doses(
     context = f"({protocol.id}, arm {chosen.name})"
     _check_species(protocol, patient, options)
     regimen = fill_unreported(chosen.regimen, options, context)
-    phase_doses, source, warnings = resolve_phase_doses(protocol, chosen, options, context)
+    product = options.product or product_in_hand(protocol.product)
+    by_containers = whole_container_dose(protocol, chosen, product, context)
+    phase_doses, source, warnings = resolve_phase_doses(
+        protocol, chosen, options, context, by_containers[0] if by_containers else None
+    )
+    whole_text = by_containers[1] if by_containers is not None and source == "protocol" else None
     if protocol.id == REGIMEN_ID and source == "protocol":
         source = "regimen"
     warnings = [*_filled_notes(chosen.regimen, options), *options.notes, *warnings]
@@ -180,7 +186,6 @@ def plan_doses(
         warnings.extend(replaced)
     every_dose = [*phase_doses, *(d for doses in branch_doses.values() for d in doses)]
     scaling = _scale(protocol, patient, options)
-    product = options.product or product_in_hand(protocol.product)
     bsa: tuple[float, str] | None = None
     if any(d.basis == "per m²" for d in every_dose):
         bsa = patient.bsa()
@@ -366,6 +371,7 @@ def plan_doses(
         bsa_m2=bsa[0] if bsa else None,
         bsa_formula=bsa[1] if bsa else None,
         dose_source=source,
+        whole_containers=whole_text,
         scale=scaling,
         product=product,
         schedules=tuple(schedules),

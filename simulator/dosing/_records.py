@@ -139,6 +139,7 @@ class DosePlan:
     assessment: AssessmentWindow | None = None  # a decision's assessment (see _branches.py)
     branches: tuple[BranchPlan, ...] = ()  # every branch of the decision, planned
     branch: str | None = None  # the branch included in the course (branch=NAME)
+    whole_containers: str | None = None  # "the whole content of 4 vials" (dose_by), or None
     rounding: str = "none"  # doses rounded to whole containers: none, down, nearest
     round_tolerance: float | None = None  # the tolerance of the rounding (None: no rounding)
 
@@ -232,6 +233,7 @@ class DosePlan:
                 "doses": sorted({str(d.dose) for d in self.doses}),
                 "bases": sorted({d.dose.basis for d in self.doses}),
                 "source": self.dose_source,
+                "whole_containers": self.whole_containers,
                 "scale": None if self.scale is None else _scale_dict(self.scale),
             },
             "product": {

@@ -5,6 +5,9 @@ One vial: 6.68×10⁶ cells/mL × 3.8 mL = 25.384×10⁶ cells (2.54×10⁷). Re
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from celldose.cli import main
@@ -98,3 +101,50 @@ def test_round_tolerance_needs_a_percent_sign_and_round(
         "error: --round-tolerance has no effect without --round (add --round down or --round "
         "nearest, or drop --round-tolerance)"
     )
+
+
+ALOFISEL = str(Path(__file__).resolve().parents[1] / "fixtures" / "alofisel-label.yaml")
+
+
+def test_whole_containers_dose(capsys: pytest.CaptureFixture[str]) -> None:
+    # Alofisel: 4 vials × 3×10⁷ cells = 1.2×10⁸ cells; 1.2×10⁸ / 72 kg = 1.667×10⁶ cells/kg;
+    # 4 × 6 mL = 24 mL (3×10⁷ cells in 6 mL: 5×10⁶ cells/mL)
+    code, out, _ = run(capsys, ALOFISEL, "--weight", "72kg", "--start", "2026-12-01")
+    assert code == 0
+    lines = out.splitlines()
+    assert (
+        "basis: the whole content of 4 vials (published): 1.2×10⁸ cells (flat), 1.67×10⁶ "
+        "cells/kg for 72 kg, 24 mL"
+    ) in lines
+    assert "course: 1 dose, 1.2×10⁸ cells in total, 24 mL, 4 vials, last dose on day 0" in lines
+    code, out, _ = run(capsys, ALOFISEL, "--weight", "72kg", "--format", "json")
+    data = json.loads(out)
+    assert data["basis"]["whole_containers"] == "the whole content of 4 vials"
+    (dose,) = data["doses"]
+    assert (dose["cells"], dose["vials"], dose["volume_ml"]) == (1.2e8, 4, pytest.approx(24))
+
+
+def test_whole_containers_refuse_a_vial_that_changes_the_stated_dose(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # 4 vials of 2×10⁷ cells hold 8×10⁷ cells, not the 1.2×10⁸ the source states
+    message = refused(capsys, ALOFISEL, "--weight", "72kg", "--vial", "20e6 cells")
+    assert message == (
+        "error: the dose (alofisel-label, arm label) is the whole content of 4 vials (1.2×10⁸ "
+        "cells, as the source states), but 4 vials of 2×10⁷ cells hold 8×10⁷ cells (drop "
+        "--vial, or give the vial the protocol's product has)"
+    )
+
+
+def test_whole_containers_in_a_cohort(capsys: pytest.CaptureFixture[str]) -> None:
+    # 10 patients × 4 vials = 40 vials, 40 × 3×10⁷ = 1.2×10⁹ thawed = dosed (nothing left);
+    # 40 × 1.1 = 44 vials ordered, 44 × 3×10⁷ = 1.32×10⁹ cells
+    code = main(["simulate", ALOFISEL, "--patients", "10", "--overage", "1.1"])
+    out, _ = capsys.readouterr()
+    assert code == 0
+    lines = out.splitlines()
+    assert (
+        "  cells thawed:  40 vials × 3×10⁷ cells = 1.2×10⁹ cells (0 cells left in opened vials)"
+        in lines
+    )
+    assert "  to order:      40 vials × overage 1.1 = 44 vials = 1.32×10⁹ cells" in lines
