@@ -99,6 +99,12 @@ def simulate_cohort(
     """
     protocol = as_protocol(protocol)
     options = dose_options(options, dose=dose, count=count, interval=interval)
+    if options.rounding != "none":  # each patient's dose would round to its own whole vials
+        raise OptionError(
+            "a cohort does not round doses to whole vials (rounding= is for one patient's plan)",
+            "drop rounding=; the cohort's demand counts the whole vials each dose opens",
+            fields=("rounding",),
+        )
     unknown = sorted(set(who) - {f.name for f in fields(Cohort)})
     if unknown:
         raise OptionError(

@@ -88,3 +88,11 @@ def test_an_arm_of_its_own_whole_containers(tmp_path: Path) -> None:
     protocol = load_protocol(str(path))
     whole = whole_containers(protocol, protocol.arms[0])
     assert whole is not None and (whole.count, whole.stated) == (2, None)
+
+
+def test_show_names_the_containers(capsys: pytest.CaptureFixture[str]) -> None:
+    # 4 × 3×10⁷ = 1.2×10⁸ cells
+    assert main(["show", str(ALOFISEL)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert "dose: the whole content of 4 vials" in lines
+    assert "  dose: the whole content of 4 vials (1.2×10⁸ cells)" in lines

@@ -189,3 +189,16 @@ def test_tolerance_without_rounding_is_refused() -> None:
         "round_tolerance= has no effect without rounding= (add rounding=down or "
         "rounding=nearest, or drop round_tolerance=)"
     )
+
+
+def test_a_cohort_refuses_rounding() -> None:
+    from celldose.simulator import DoseOptions
+    from celldose.simulator.scenarios import Cohort, simulate_cohort
+
+    options = DoseOptions(product=VIAL, rounding="down")
+    with pytest.raises(OptionError) as caught:
+        simulate_cohort(dog("2e6 cells/kg q4w ×2"), Cohort(patients=2), options=options)
+    assert str(caught.value) == (
+        "a cohort does not round doses to whole vials (rounding= is for one patient's plan) "
+        "(drop rounding=; the cohort's demand counts the whole vials each dose opens)"
+    )
