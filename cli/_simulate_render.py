@@ -287,7 +287,8 @@ def demand_lines(result: CohortResult) -> list[str]:
     lines.append(
         f"manufacturing (single-use {word}s: a thawed {word} is not kept for the next dose):"
     )
-    rows = [["cells dosed", f"{format_sig(demand.cells_given)} cells"]]
+    dosed = "viable cells" if viable else "cells"
+    rows = [["cells dosed", f"{format_sig(demand.cells_given)} {dosed}"]]
     if viable:
         rows.append(["cells to draw", f"{drawn} (viable cells ÷ viability)"])
     rows.append(

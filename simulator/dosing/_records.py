@@ -242,6 +242,7 @@ class DosePlan:
                 "viability": self.product.viability,
                 "dose_counts_viable": self.product.dose_counts_viable,
                 "cap_cells": self.product.cap_cells,
+                "container": self.product.container,
             },
             "rounding": None
             if self.round_tolerance is None

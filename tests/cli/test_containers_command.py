@@ -148,3 +148,28 @@ def test_whole_containers_in_a_cohort(capsys: pytest.CaptureFixture[str]) -> Non
         in lines
     )
     assert "  to order:      40 vials × overage 1.1 = 44 vials = 1.32×10⁹ cells" in lines
+
+
+def test_cohort_demand_of_viable_cells(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    # 5×10⁷ viable cells a dose at 90% viable: 5×10⁷ / 0.9 = 5.556×10⁷ cells to draw = 1.85
+    # vials of 3×10⁷ -> 2 vials; 10 patients: dosed 5×10⁸ viable, drawn 5.56×10⁸, thawed
+    # 20 × 3×10⁷ = 6×10⁸, left 6×10⁸ − 5.556×10⁸ = 4.44×10⁷; 20 × 1.2 = 24 vials = 7.2×10⁸
+    text = Path(ALOFISEL).read_text(encoding="utf-8")
+    text = text.replace("dose_by: whole containers\ncontainers: 4\n", "")
+    text = text.replace("dose: 120×10⁶ cells", "dose: 5×10⁷ cells")
+    text = text.replace("  vial_volume: 6 mL\n", "  vial_volume: 6 mL\n  viability: 0.9\n")
+    text = text.replace("  viability: 0.9\n", "  viability: 0.9\n  dose_counts: viable cells\n")
+    path = tmp_path / "viable.yaml"
+    path.write_text(text, encoding="utf-8")
+    code = main(["simulate", str(path), "--patients", "10", "--overage", "1.2"])
+    out, _ = capsys.readouterr()
+    assert code == 0
+    lines = out.splitlines()
+    start = lines.index("cohort total: 5×10⁸ cells dosed to 10 patients")
+    assert lines[start + 2 : start + 6] == [
+        "  cells dosed:   5×10⁸ viable cells",
+        "  cells to draw: 5.56×10⁸ cells (viable cells ÷ viability)",
+        "  cells thawed:  20 vials × 3×10⁷ cells = 6×10⁸ cells (4.44×10⁷ cells left in opened "
+        "vials)",
+        "  to order:      20 vials × overage 1.2 = 24 vials = 7.2×10⁸ cells",
+    ]
