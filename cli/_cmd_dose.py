@@ -150,6 +150,9 @@ def header_lines(plan: DosePlan) -> list[str]:
         if dose.basis == "per kg":
             weight = format_sig(patient.weight_kg, 4)
             basis = f"{dose_text} (per kg, {source}) × {weight} kg body weight"
+            if plan.dosing_weight_kg is not None:
+                capped = format_sig(plan.dosing_weight_kg, 4)
+                basis = f"{dose_text} (per kg, {source}) × {capped} kg: {plan.dosing_weight_note}"
             if plan.scale is not None:
                 s = plan.scale
                 basis += f" × {s.factor:.3g} (BSA scaling, Km {s.km_from:g}/{s.km_to:g})"
@@ -159,6 +162,8 @@ def header_lines(plan: DosePlan) -> list[str]:
         else:
             basis = f"{dose_text} (flat, {source}); patient weight {patient.weight.text}"
         lines.append(f"basis: {basis}")
+    if plan.limits:
+        lines.append("limits: " + "; ".join(x.label for x in plan.limits))
     product = plan.product
     if product.concentration is not None:
         lines.append(f"product: {format_sig(product.concentration)} cells/mL")
@@ -168,6 +173,17 @@ def header_lines(plan: DosePlan) -> list[str]:
             "'to draw' counts all cells"
         )
     return lines
+
+
+def stopped_lines(schedule: Schedule) -> list[str]:
+    """One line per planned dose that a course maximum stopped (listed, never dropped)."""
+    out = []
+    for gone in schedule.stopped:
+        when = f"day {gone.day}" if gone.day is not None else "its day"
+        if gone.date is not None:
+            when += f", {gone.date}"
+        out.append(f"dose {gone.number} ({when}): not given, stopped ({gone.reason})")
+    return out
 
 
 def render_table(plan: DosePlan) -> str:
@@ -226,6 +242,7 @@ def render_table(plan: DosePlan) -> str:
         if schedule.course_days is not None:
             total += f", last dose on day {schedule.course_days}"
         out.append(total)
+        out.extend(stopped_lines(schedule))
     if plan.assessment is not None:
         out.extend(decision_lines(plan, schedule_table))
     if plan.warnings:

@@ -33,6 +33,7 @@ from celldose.protocols._errors import (
     SystemFailure,
     UnitError,
 )
+from celldose.protocols._limits import Limit, LimitAction, LimitKind, merge_limits
 from celldose.protocols._load import (
     LIBRARY_FOLDER,
     LIBRARY_PACKAGE,
@@ -108,6 +109,9 @@ __all__ = [
     "BranchStart",
     "CelldoseError",
     "Decision",
+    "Limit",
+    "LimitAction",
+    "LimitKind",
     "Dose",
     "DoseTime",
     "Duration",
@@ -141,6 +145,7 @@ __all__ = [
     "library_ids",
     "library_protocols",
     "load_protocol",
+    "merge_limits",
     "parse_amount",
     "parse_dose",
     "parse_duration",

@@ -14,6 +14,7 @@ from celldose.simulator.dosing._arms import (
     resolve_phase_doses,
     treatment_arm,
 )
+from celldose.simulator.dosing._limits import DoseLimits, LimitedDose, StoppedDose, dose_limits
 from celldose.simulator.dosing._logistics import Draw, Product, draw, product_in_hand, product_with
 from celldose.simulator.dosing._options import DoseOptions, Scale, ScaleInfo, WeekendPolicy
 from celldose.simulator.dosing._output import data_frame, html_table
@@ -42,6 +43,7 @@ from celldose.simulator.dosing._species import Species, get_species, species_nam
 __all__ = [
     "data_frame",
     "html_table",
+    "DoseLimits",
     "DoseOptions",
     "DosePlan",
     "DoseRecord",
@@ -49,16 +51,19 @@ __all__ = [
     "Draw",
     "HumanBsa",
     "LandedWindow",
+    "LimitedDose",
     "Patient",
     "Product",
     "Scale",
     "ScaleInfo",
     "Schedule",
     "Species",
+    "StoppedDose",
     "WeekendPolicy",
     "Weight",
     "cells_per_dose",
     "cells_per_dose_array",
+    "dose_limits",
     "draw",
     "dubois_bsa",
     "fill_unreported",

@@ -27,6 +27,7 @@ from celldose.protocols import (
     Which,
     format_sig,
     load_protocol,
+    merge_limits,
     plural,
 )
 from celldose.simulator.dosing._arms import fill_unreported, resolve_phase_doses, treatment_arm
@@ -39,6 +40,7 @@ from celldose.simulator.dosing._branches import (
     start_note,
 )
 from celldose.simulator.dosing._checks import checks as thresholds
+from celldose.simulator.dosing._limits import StoppedDose, dose_limits, limit_notes
 from celldose.simulator.dosing._logistics import draw, product_in_hand, product_with
 from celldose.simulator.dosing._options import DoseOptions, Scale, ScaleInfo, WeekendPolicy
 from celldose.simulator.dosing._patient import HumanBsa, Patient, Weight, make_patient
@@ -163,6 +165,9 @@ def plan_doses(
     every_dose = [*phase_doses, *(d for doses in branch_doses.values() for d in doses)]
     scaling = _scale(protocol, patient, options)
     product = options.product or product_in_hand(protocol.product)
+    limits = merge_limits(protocol.limits, chosen.limits, chosen.regimen.limits)
+    rules = dose_limits(limits, product.cap_cells)
+    dose_kg, weight_note = rules.dosing_weight(patient.weight_kg, patient.weight.text)
     bsa: tuple[float, str] | None = None
     if any(d.basis == "per m²" for d in every_dose):
         bsa = patient.bsa()
@@ -184,13 +189,15 @@ def plan_doses(
         phase_doses: Sequence[Dose],
         cumulative: float = 0.0,
         branch: str | None = None,
-    ) -> list[DoseRecord]:
+    ) -> tuple[list[DoseRecord], list[StoppedDose]]:
         records: list[DoseRecord] = []
+        stopped: list[StoppedDose] = []
         for item in planned:
             dose = phase_doses[item.phase - 1]
+            weighed = dose.basis == "per kg" and weight_note is not None
             cells = cells_per_dose(
                 dose,
-                patient.weight_kg,
+                dose_kg if dose.basis == "per kg" else patient.weight_kg,
                 bsa_m2=bsa[0] if bsa else None,
                 scale_factor=scaling.factor if scaling is not None else 1.0,
             )
@@ -199,10 +206,17 @@ def plan_doses(
                     f"the dose {dose} gives {cells:g} cells for {patient.weight.text}",
                     "check the dose and its unit: a dose is at least one whole cell",
                 )
-            capped = False
-            if product.cap_cells is not None and cells > product.cap_cells:
-                cells = product.cap_cells
-                capped = True
+            date = item.time.date(options.start) if options.start else None
+            day = item.time.day_on(options.start) if options.start else item.time.days
+            limited = rules.limit_dose(item.number, cells, cumulative)
+            if limited.stopped:
+                assert limited.note is not None
+                iso = date.isoformat() if date is not None else None
+                reason = limited.note.removeprefix("stopped: ")
+                stopped.append(StoppedDose(item.number, item.phase, day, iso, branch, reason))
+                continue
+            cells = limited.cells
+            capped = limited.capped_by is not None or weighed
             taken = draw(cells, product)
             cumulative += cells
             if not math.isfinite(cumulative):
@@ -211,8 +225,6 @@ def plan_doses(
                     f"{patient.weight.text} is out of range (more than a number can hold)",
                     "check the dose, its unit and the number of doses",
                 )
-            date = item.time.date(options.start) if options.start else None
-            day = item.time.day_on(options.start) if options.start else item.time.days
             records.append(
                 DoseRecord(
                     number=item.number,
@@ -232,23 +244,35 @@ def plan_doses(
                     cumulative_cells=cumulative,
                     capped=capped,
                     branch=branch,
+                    capped_by=limited.capped_by or ("dose weight" if weighed else None),
+                    cap_note=limited.note or (weight_note if weighed else None),
                 )
             )
-        return records
+        return records, stopped
 
     schedules = []
     branch_schedules: dict[str, list[Schedule]] = {}
     which_list: tuple[Which, ...] = ("min", "max") if regimen.is_range else ("min",)
     for which in which_list:
         planned = regimen.expand(which, context=context)
-        records = dose_records(planned, phase_doses)
+        records, stopped = dose_records(planned, phase_doses)
         extra: dict[str, list[DoseRecord]] = {}
+        extra_stopped: dict[str, list[StoppedDose]] = {}
         if regimen.decision is not None:
             check_assessment(regimen.decision, records[-1].day, context)
         for name, doses in branch_doses.items():  # each branch, numbered on after the course
             after = regimen.expand_branch(name, which, context=context)
             total = records[-1].cumulative_cells
-            extra[name] = dose_records(after, [*phase_doses, *doses], total, name)
+            extra[name], extra_stopped[name] = dose_records(
+                after, [*phase_doses, *doses], total, name
+            )
+            if not extra[name]:
+                raise OptionError(
+                    f"the course reaches its max per course before branch {name} {context}: "
+                    "none of the branch's doses could be given",
+                    "check the limits and the doses",
+                    fields=("limits", "branch"),
+                )
         if options.start is not None and options.weekends == "next-weekday":
             for b in regimen.decision.branches if regimen.decision is not None else ():
                 whole = _move_weekends(records + extra[b.name], (*regimen.phases, *b.phases))
@@ -256,11 +280,16 @@ def plan_doses(
             records = _move_weekends(records, regimen.phases)
         for name, doses_after in extra.items():
             branch_schedules.setdefault(name, []).append(
-                Schedule(which if regimen.is_range else None, tuple(doses_after))
+                Schedule(
+                    which if regimen.is_range else None,
+                    tuple(doses_after),
+                    tuple(extra_stopped[name]),
+                )
             )
         if included is not None:
             records = records + extra[included.name]
-        schedule = Schedule(which if regimen.is_range else None, tuple(records))
+            stopped = stopped + extra_stopped[included.name]
+        schedule = Schedule(which if regimen.is_range else None, tuple(records), tuple(stopped))
         volume = schedule.total_volume_ml
         if volume is not None and not math.isfinite(volume):
             raise OptionError(
@@ -277,10 +306,7 @@ def plan_doses(
         )
     if patient.height_cm is not None and bsa is None:
         warnings.append("height= has no effect: no dose here is per m² of a human")
-    if any(r.capped for s in schedules for r in s.doses):
-        assert product.cap_cells is not None
-        noun = "cell" if product.cap_cells == 1 else "cells"
-        warnings.append(f"doses above the cap are capped at {format_sig(product.cap_cells)} {noun}")
+    warnings += limit_notes(schedules, weight_note, product.cap_cells)
     if options.start is not None and options.weekends == "show":
         weekend = sorted({r.number for s in schedules for r in s.doses if r.weekend})
         if weekend:
@@ -331,6 +357,9 @@ def plan_doses(
         assessment=assessment,
         branches=tuple(branch_plans),
         branch=included.name if included is not None else None,
+        limits=limits,
+        dosing_weight_kg=dose_kg if weight_note is not None else None,
+        dosing_weight_note=weight_note,
     )
     if plan.species_note:
         crossed = patient.species.group != get_species(protocol.species).group

@@ -161,7 +161,7 @@ def simulate_cohort(
     received = np.zeros(doses, dtype=np.int64)
     delayed = np.zeros(doses, dtype=np.int64)
     to_draw = 0.0
-    capped = 0
+    capped = stopped = 0
     block = max(1, BLOCK // doses)
     for start in range(0, patients, block):  # blocks of patients bound the temporary memory
         stop = min(start + block, patients)
@@ -192,6 +192,7 @@ def simulate_cohort(
         delayed += out.delayed
         to_draw += out.cells_to_draw
         capped += out.capped
+        stopped += out.stopped
         if progress is not None:
             progress(stop, patients)
     with np.errstate(over="ignore"):
@@ -245,7 +246,7 @@ def simulate_cohort(
         if isinstance(w.responders, Responders) and w.arm in (None, chosen.name)
     )
     placeholder = () if model.kind == "fixed" else reference.warnings  # a fixed weight is real
-    warnings = _warnings(plan, placeholder, cohort, engine, capped, given_counts)
+    warnings = _warnings(plan, placeholder, cohort, engine, (capped, stopped), given_counts)
     for array in (weights, totals, vials, course, given_counts):
         if array is not None:
             array.flags.writeable = False
@@ -264,6 +265,7 @@ def simulate_cohort(
         doses_given=summarise(given_counts),
         patients_without_dose=int(np.count_nonzero(given_counts == 0)),
         capped_doses=capped,
+        stopped_doses=stopped,
         demand=demand,
         branches=tuple(replace(b, patients=int(entered[i])) for i, b in enumerate(shares)),
         responders=forecasts,
@@ -299,17 +301,30 @@ def _warnings(
     reference_warnings: tuple[str, ...],
     cohort: Cohort,
     engine: Engine,
-    capped: int,
+    limited: tuple[int, int],
     given_counts: IntArray,
 ) -> tuple[str, ...]:
-    out = [w for w in plan.warnings if w not in reference_warnings and "capped at" not in w]
+    capped, stopped = limited
+    patient_limits = ("capped at", "not given: stopped", "(weight cap); patient weighs")
+    out = [w for w in plan.warnings if w not in reference_warnings]
+    out = [w for w in out if not any(p in w for p in patient_limits)]
     out = [w for w in out if "fall on a weekend" not in w]
     if cohort.roster is not None:
         out.extend(cohort.roster.warnings)
-    if capped:
+    if capped and not engine.limits.limits:
         assert engine.cap is not None
         out.append(
             f"{capped:,} doses were above the cap and capped at {format_sig(engine.cap)} cells"
+        )
+    elif capped:
+        labels = [x.label for x in engine.limits.limits if x.action == "cap"]
+        if engine.limits.cap_cells is not None:
+            labels.append(f"cap= {format_sig(engine.limits.cap_cells)} cells")
+        out.append(f"{capped:,} doses were capped by the limits ({'; '.join(labels)})")
+    if stopped:
+        out.append(
+            f"{stopped:,} doses were not given: the course reached its max per course (doses "
+            "missed earlier leave room for later ones)"
         )
     if engine.planned_days is None:
         out.append(
