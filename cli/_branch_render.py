@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from celldose.cli._limit_render import stopped_lines
 from celldose.protocols import format_sig, plural
 from celldose.simulator.dosing import DosePlan, Schedule
 
@@ -55,6 +56,8 @@ def decision_lines(plan: DosePlan, schedule_table: Callable[[Schedule], str]) ->
                     "cells in total"
                 )
             out.append(line)
+            if not branch.chosen:
+                out.extend(stopped_lines(schedule))
     return out
 
 

@@ -18,6 +18,7 @@ from celldose.cli._inputs import (
     patient_options,
     target_options,
 )
+from celldose.cli._limit_render import stopped_lines
 from celldose.cli._render import (
     check_outputs,
     format_option,
@@ -175,17 +176,6 @@ def header_lines(plan: DosePlan) -> list[str]:
     return lines
 
 
-def stopped_lines(schedule: Schedule) -> list[str]:
-    """One line per planned dose that a course maximum stopped (listed, never dropped)."""
-    out = []
-    for gone in schedule.stopped:
-        when = f"day {gone.day}" if gone.day is not None else "its day"
-        if gone.date is not None:
-            when += f", {gone.date}"
-        out.append(f"dose {gone.number} ({when}): not given, stopped ({gone.reason})")
-    return out
-
-
 def render_table(plan: DosePlan) -> str:
     out = header_lines(plan)
     dated = any(d.date is not None for d in plan.doses)
@@ -208,7 +198,8 @@ def render_table(plan: DosePlan) -> str:
                 elif d.weekend:
                     date += " weekend"
                 row.append(date)
-            row.append(f"{format_sig(d.cells)} cells" + (" (capped)" if d.capped else ""))
+            mark = " (weight cap)" if d.capped_by == "dose weight" else " (capped)"
+            row.append(f"{format_sig(d.cells)} cells" + (mark if d.capped else ""))
             if viable:
                 row.append(f"{format_sig(d.cells_to_draw)} cells")
             row += [_volume(d.volume_ml), "—" if d.vials is None else str(d.vials)]

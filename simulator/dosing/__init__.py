@@ -14,7 +14,13 @@ from celldose.simulator.dosing._arms import (
     resolve_phase_doses,
     treatment_arm,
 )
-from celldose.simulator.dosing._limits import DoseLimits, LimitedDose, StoppedDose, dose_limits
+from celldose.simulator.dosing._limits import (
+    DoseLimits,
+    LimitedDose,
+    StoppedDose,
+    dose_limits,
+    without_course_caps,
+)
 from celldose.simulator.dosing._logistics import Draw, Product, draw, product_in_hand, product_with
 from celldose.simulator.dosing._options import DoseOptions, Scale, ScaleInfo, WeekendPolicy
 from celldose.simulator.dosing._output import data_frame, html_table
@@ -85,4 +91,5 @@ __all__ = [
     "species_names",
     "species_table",
     "treatment_arm",
+    "without_course_caps",
 ]

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from celldose.protocols import Limit, OptionError, format_sig
+from celldose.protocols import Limit, OptionError, Protocol, format_sig
 
 if TYPE_CHECKING:
     from celldose.simulator.dosing._records import Schedule
@@ -152,6 +152,26 @@ class DoseLimits:
         return LimitedDose(cells, capped_by, note)
 
 
+def without_course_caps(protocol: Protocol) -> Protocol:
+    """``protocol`` without its ``max per course`` limits of action cap, at every level: the
+    course a cohort's engine expands in full before it applies the course maximum itself,
+    patient by patient, over the doses each receives."""
+
+    def keep(limits: Sequence[Limit]) -> tuple[Limit, ...]:
+        return tuple(x for x in limits if not (x.kind == "max per course" and x.action == "cap"))
+
+    arms = tuple(
+        arm.model_copy(
+            update={
+                "limits": keep(arm.limits),
+                "regimen": arm.regimen.model_copy(update={"limits": keep(arm.regimen.limits)}),
+            }
+        )
+        for arm in protocol.arms
+    )
+    return protocol.model_copy(update={"limits": keep(protocol.limits), "arms": arms})
+
+
 def dose_limits(limits: Sequence[Limit], cap_cells: float | None) -> DoseLimits:
     """The :class:`DoseLimits` of a plan: its merged limits and the ``cap=`` value."""
     return DoseLimits(tuple(limits), cap_cells)
@@ -194,4 +214,11 @@ def limit_notes(
     return out
 
 
-__all__ = ["DoseLimits", "LimitedDose", "StoppedDose", "dose_limits", "limit_notes"]
+__all__ = [
+    "DoseLimits",
+    "LimitedDose",
+    "StoppedDose",
+    "dose_limits",
+    "limit_notes",
+    "without_course_caps",
+]

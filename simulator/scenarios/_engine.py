@@ -95,21 +95,26 @@ class WeightModel:
 
 
 def make_engine(
-    plan: DosePlan, index: int, species: Species, records: Sequence[DoseRecord] | None = None
+    plan: DosePlan,
+    index: int,
+    species: Species,
+    records: Sequence[DoseRecord] | None = None,
+    limits: Sequence[Limit] | None = None,
 ) -> Engine:
     """The engine of schedule ``index`` of ``plan`` (its doses, scaling and product);
-    ``records`` replaces the schedule's doses (the course and every branch after it)."""
+    ``records`` replaces the schedule's doses (the course and every branch after it), and
+    ``limits`` the plan's limits (a plan made without its course maximum, applied here)."""
     records = plan.schedules[index].doses if records is None else records
     days = [r.day for r in records]
     planned = None if any(d is None for d in days) else np.asarray(days, dtype=np.int32)
     product = plan.product
-    limits = DoseLimits(plan.limits, product.cap_cells)
+    rules = DoseLimits(tuple(plan.limits if limits is None else limits), product.cap_cells)
     return Engine(
         doses=tuple(r.dose for r in records),
         scale_factor=plan.scale.factor if plan.scale is not None else 1.0,
         meeh_k=species.meeh_k,
-        cap=limits.per_dose_cap,
-        limits=limits,
+        cap=rules.per_dose_cap,
+        limits=rules,
         viability=product.viability if product.dose_counts_viable else None,
         cells_per_vial=product.cells_per_vial,
         planned_days=planned,

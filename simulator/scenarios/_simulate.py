@@ -27,6 +27,7 @@ from celldose.protocols import (
     Responders,
     Which,
     format_sig,
+    merge_limits,
 )
 from celldose.simulator.dosing import (
     DoseOptions,
@@ -36,6 +37,7 @@ from celldose.simulator.dosing import (
     get_species,
     make_patient,
     plan_doses,
+    without_course_caps,
 )
 from celldose.simulator.scenarios._branch_shares import BranchShares, branch_shares
 from celldose.simulator.scenarios._cohort import Cohort
@@ -124,7 +126,9 @@ def simulate_cohort(
     _check_bsa(protocol, chosen.name, species, options)
     model = weight_model(cohort, species)
     reference = make_patient(species, Weight(model.median_kg, model.median_kg, "kg"))
-    plan = plan_doses(protocol, reference, arm=chosen.name, options=options)
+    limits = merge_limits(protocol.limits, chosen.limits, chosen.regimen.limits)
+    # the course maximum is applied by the engine over the doses each patient receives
+    plan = plan_doses(without_course_caps(protocol), reference, arm=chosen.name, options=options)
     index = plan.schedule_index(schedule)
     shares = branch_shares(plan, branch_share)
     records = plan.schedules[index].doses + tuple(
@@ -149,7 +153,7 @@ def simulate_cohort(
             f"give at most patients={MAX_CELLS // doses:,}",
             fields=("patients",),
         )
-    engine = make_engine(plan, index, species, records)
+    engine = make_engine(plan, index, species, records, limits)
     streams = [np.random.default_rng(s) for s in np.random.SeedSequence(cohort.seed).spawn(4)]
     cells = np.empty((doses, patients), dtype=np.float64)
     weights = np.empty(patients, dtype=np.float64)
