@@ -181,3 +181,15 @@ def test_plot_leaves_out_stopped_doses_and_says_so(
     )
     assert code == 0 and target.exists()
     assert "warning: dose 4 not given: stopped, max per course 5×10⁸ cells reached" in err
+
+
+def test_parse_shows_the_limits(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(
+        capsys, "parse", "2e6 cells/kg weekly ×4; max per course: 6e8 cells (refuse)"
+    )
+    assert code == 0
+    assert "limits: max per course 6×10⁸ cells (refuse)\n" in out
+    code, out, _ = run(
+        capsys, "parse", "2e6 cells/kg weekly ×4; max per dose 2e8 cells", "--format", "json"
+    )
+    assert json.loads(out)["limits"] == [{"max_per_dose": 2e8, "action": "cap"}]
