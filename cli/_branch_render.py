@@ -39,7 +39,7 @@ def decision_lines(plan: DosePlan, schedule_table: Callable[[Schedule], str]) ->
             if schedule.which is not None:
                 label = "fewest" if schedule.which == "min" else "most"
                 out.append(f"  after the {schedule.which}imum schedule ({label} doses a week):")
-            if not branch.chosen:
+            if not branch.chosen and schedule.doses:
                 out.append(schedule_table(schedule))
             elif schedule.doses:
                 numbers = f"{schedule.doses[0].number}-{schedule.doses[-1].number}"

@@ -73,11 +73,20 @@ class LimitedDose:
 
 @dataclass(frozen=True)
 class DoseLimits:
-    """The limits that apply to one plan, and ``cap_flag``: whether the per-dose cap came from
-    ``cap=`` (its label then names it)."""
+    """The limits that apply to one plan, and ``cap_cells``: the per-dose cap given with
+    ``cap=`` (a max per dose with action cap, labelled as ``cap=``)."""
 
     limits: tuple[Limit, ...] = ()
     cap_cells: float | None = None  # cap= (a max per dose with action cap)
+
+    @property
+    def refuses(self) -> bool:
+        """Whether any limit refuses."""
+        return any(x.action == "refuse" for x in self.limits)
+
+    def without_refusals(self) -> DoseLimits:
+        """These limits without the ones that refuse (an optional branch, shown anyway)."""
+        return DoseLimits(tuple(x for x in self.limits if x.action == "cap"), self.cap_cells)
 
     def _of(self, kind: str, action: str) -> list[float]:
         return [x.value for x in self.limits if x.kind == kind and x.action == action]
@@ -196,21 +205,22 @@ def limit_notes(
     limit; the dosing weight; the doses stopped by the course maximum."""
     out = [] if weight_note is None else [weight_note]
     by_note: dict[str, list[int]] = {}
-    stopped: dict[str, list[int]] = {}
+    stopped: dict[tuple[str, str | None], list[int]] = {}
     for schedule in schedules:
         for dose in schedule.doses:
             if dose.cap_note is not None and dose.capped_by != "dose weight":
                 by_note.setdefault(dose.cap_note, []).append(dose.number)
         for gone in schedule.stopped:
-            stopped.setdefault(gone.reason, []).append(gone.number)
+            stopped.setdefault((gone.reason, gone.branch), []).append(gone.number)
     for note, numbers in by_note.items():
         if note.endswith("(cap=)"):
             assert cap_cells is not None
             out.append(f"doses above the cap are capped at {_cells(cap_cells)}")
         else:
             out.append(f"{_numbers(numbers)} {note}")
-    for reason, numbers in stopped.items():
-        out.append(f"{_numbers(numbers)} not given: stopped, {reason}")
+    for (reason, branch), numbers in stopped.items():
+        where = "" if branch is None else f" of branch {branch}"
+        out.append(f"{_numbers(numbers)}{where} not given: stopped, {reason}")
     return out
 
 

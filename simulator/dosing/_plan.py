@@ -40,7 +40,7 @@ from celldose.simulator.dosing._branches import (
     start_note,
 )
 from celldose.simulator.dosing._checks import checks as thresholds
-from celldose.simulator.dosing._limits import StoppedDose, dose_limits, limit_notes
+from celldose.simulator.dosing._limits import DoseLimits, StoppedDose, dose_limits, limit_notes
 from celldose.simulator.dosing._logistics import draw, product_in_hand, product_with
 from celldose.simulator.dosing._options import DoseOptions, Scale, ScaleInfo, WeekendPolicy
 from celldose.simulator.dosing._patient import HumanBsa, Patient, Weight, make_patient
@@ -189,6 +189,7 @@ def plan_doses(
         phase_doses: Sequence[Dose],
         cumulative: float = 0.0,
         branch: str | None = None,
+        rules: DoseLimits = rules,
     ) -> tuple[list[DoseRecord], list[StoppedDose]]:
         records: list[DoseRecord] = []
         stopped: list[StoppedDose] = []
@@ -263,16 +264,19 @@ def plan_doses(
         for name, doses in branch_doses.items():  # each branch, numbered on after the course
             after = regimen.expand_branch(name, which, context=context)
             total = records[-1].cumulative_cells
-            extra[name], extra_stopped[name] = dose_records(
-                after, [*phase_doses, *doses], total, name
-            )
-            if not extra[name]:
-                raise OptionError(
-                    f"the course reaches its max per course before branch {name} {context}: "
-                    "none of the branch's doses could be given",
-                    "check the limits and the doses",
-                    fields=("limits", "branch"),
+            try:
+                extra[name], extra_stopped[name] = dose_records(
+                    after, [*phase_doses, *doses], total, name
                 )
+            except OptionError as exc:  # an optional branch past a limit: refused if chosen
+                if (included is not None and included.name == name) or not rules.refuses:
+                    raise
+                extra[name], extra_stopped[name] = dose_records(
+                    after, [*phase_doses, *doses], total, name, rules.without_refusals()
+                )
+                note = f"branch {name} is refused if chosen: {exc.message}"
+                if note not in warnings:
+                    warnings.append(note)
         if options.start is not None and options.weekends == "next-weekday":
             for b in regimen.decision.branches if regimen.decision is not None else ():
                 whole = _move_weekends(records + extra[b.name], (*regimen.phases, *b.phases))
@@ -306,7 +310,13 @@ def plan_doses(
         )
     if patient.height_cm is not None and bsa is None:
         warnings.append("height= has no effect: no dose here is per m² of a human")
-    warnings += limit_notes(schedules, weight_note, product.cap_cells)
+    optional = [
+        s
+        for name, ss in branch_schedules.items()
+        for s in ss
+        if included is None or name != included.name
+    ]
+    warnings += limit_notes([*schedules, *optional], weight_note, product.cap_cells)
     if options.start is not None and options.weekends == "show":
         weekend = sorted({r.number for s in schedules for r in s.doses if r.weekend})
         if weekend:
@@ -327,13 +337,13 @@ def plan_doses(
     if regimen.decision is not None:
         assessment = assessment_window(regimen.decision, schedules[0].doses[0].date)
         for b in regimen.decision.branches:
-            first = branch_schedules[b.name][0].doses[0]
+            first_day, first_date = _branch_start(branch_schedules[b.name][0])
             branch_plans.append(
                 BranchPlan(
                     name=b.name,
                     condition=b.condition,
                     start=b.start,
-                    start_note=start_note(b, regimen, first.day, first.date),
+                    start_note=start_note(b, regimen, first_day, first_date),
                     share=b.share,
                     chosen=included is not None and b.name == included.name,
                     schedules=tuple(branch_schedules[b.name]),
@@ -366,6 +376,14 @@ def plan_doses(
         note = plan.species_note + (" (allowed with cross_species=)" if crossed else "")
         plan = replace(plan, warnings=(note, *plan.warnings))
     return plan
+
+
+def _branch_start(schedule: Schedule) -> tuple[int | None, dt.date | None]:
+    """The day and date of a branch's first planned dose, given or stopped by a limit."""
+    if schedule.doses:
+        return schedule.doses[0].day, schedule.doses[0].date
+    first = schedule.stopped[0]
+    return first.day, dt.date.fromisoformat(first.date) if first.date else None
 
 
 def _filled_notes(regimen: Regimen, options: DoseOptions) -> list[str]:

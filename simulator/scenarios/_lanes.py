@@ -183,6 +183,12 @@ def build_lane(
             origin,
             start,
             context,
+            None
+            if plan is None
+            else {
+                b.name: {d.number: (d.cells_per_kg, d.cells) for d in b.schedules[0].doses}
+                for b in plan.branches
+            },
         ),
         assessment=None
         if decision is None

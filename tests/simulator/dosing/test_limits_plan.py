@@ -191,16 +191,31 @@ def test_branch_doses_count_towards_the_course_maximum() -> None:
     assert [s.number for s in other.schedules[0].stopped] == list(range(11, 17))
 
 
-def test_course_maximum_reached_before_a_branch_is_refused() -> None:
-    # 8 × 4×10⁷ = 3.2×10⁸ = the maximum: no branch dose can be given
+def test_course_maximum_reached_before_a_branch_stops_all_its_doses() -> None:
+    # 8 × 4×10⁷ = 3.2×10⁸ = the maximum: the branch's 4 doses (9-12) are all stopped; its start
+    # is still shown (day 28, from the assessment)
     protocol = ryoncil("limits: [{max_per_course: 3.2×10⁸ cells, action: cap}]\n")
-    with pytest.raises(OptionError) as info:
-        plan_doses(protocol, weight="20 kg")
-    assert str(info.value) == (
-        "the course reaches its max per course before branch partial-or-mixed-response "
-        "(ryoncil-label, arm label): none of the branch's doses could be given (check the "
-        "limits and the doses)"
+    plan = plan_doses(protocol, weight="20 kg", start="2026-01-05")
+    partial = plan.branches[0]
+    assert partial.schedules[0].doses == ()
+    assert [s.number for s in partial.schedules[0].stopped] == [9, 10, 11, 12]
+    assert partial.start_note.startswith("starts day 28 (2026-02-02)")
+
+
+def test_optional_branch_past_a_refuse_maximum_is_refused_only_if_chosen() -> None:
+    # base 8 × 4×10⁷ = 3.2×10⁸; partial branch: dose 9 3.6×10⁸, 10 4×10⁸ (= the max, allowed),
+    # 11 4.4×10⁸: 4×10⁷ over, 10%
+    protocol = ryoncil("limits: [{max_per_course: 4×10⁸ cells, action: refuse}]\n")
+    message = (
+        "dose 11 takes the course to 4.4×10⁸ cells, over the max per course of 4×10⁸ cells by "
+        "4×10⁷ cells (10%), and the protocol refuses such a course"
     )
+    plan = plan_doses(protocol, weight="20 kg")
+    assert f"branch partial-or-mixed-response is refused if chosen: {message}" in plan.warnings
+    assert len(plan.doses) == 8
+    with pytest.raises(OptionError) as info:
+        plan_doses(protocol, weight="20 kg", branch="partial-or-mixed-response")
+    assert str(info.value).startswith(message + " (")
 
 
 def test_arm_limit_replaces_protocol_limit_of_the_same_kind() -> None:
