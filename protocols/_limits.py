@@ -43,12 +43,20 @@ _KINDS: dict[str, LimitKind] = {
 }
 
 
-def _amount(target: str, what: str) -> BeforeValidator:
-    return BeforeValidator(lambda v: parse_amount(v, target, what), json_schema_input_type=str)
+def _amount(target: str, what: str, least: str | None = None) -> BeforeValidator:
+    """Read a limit in ``target`` (positive: parse_amount refuses 0), at least ``least``."""
+
+    def read(value: object) -> float:
+        amount = parse_amount(value, target, what)
+        if least is not None and amount < parse_amount(least, target, what):
+            raise ValueError(f"{what} is at least {least}, not {value}")
+        return amount
+
+    return BeforeValidator(read, json_schema_input_type=str)
 
 
-LimitCells = Annotated[float, _amount("cells", "a limit"), Field(ge=1)]
-LimitKg = Annotated[float, _amount("kg", "a weight cap"), Field(gt=0)]
+LimitCells = Annotated[float, _amount("cells", "a limit", "1 cell")]
+LimitKg = Annotated[float, _amount("kg", "a weight cap")]
 
 
 class Limit(FrozenModel):

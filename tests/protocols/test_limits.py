@@ -113,8 +113,19 @@ def test_one_kind_per_entry() -> None:
 
 
 def test_limit_below_one_cell_refused() -> None:
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as info:
         Limit(max_per_dose="0.5 cells", action="cap")
+    assert "a limit is at least 1 cell, not 0.5 cells" in str(info.value)
+
+
+def test_schema_has_no_stray_keywords() -> None:
+    from celldose.protocols import protocol_json_schema
+
+    limit = protocol_json_schema()["$defs"]["Limit"]
+    assert limit["required"] == ["action"]
+    assert limit["properties"]["action"]["enum"] == ["cap", "refuse"]
+    for name in ("max_per_dose", "max_per_course", "dose_weight_up_to"):
+        assert limit["properties"][name]["anyOf"][0] == {"maxLength": 20000, "type": "string"}
 
 
 def test_later_levels_replace_same_kind_and_action() -> None:
