@@ -18,6 +18,7 @@ from celldose.cli._inputs import (
     patient_options,
     target_options,
 )
+from celldose.cli._limit_render import stopped_lines
 from celldose.cli._render import (
     check_outputs,
     format_option,
@@ -175,6 +176,9 @@ def header_lines(plan: DosePlan) -> list[str]:
         if dose.basis == "per kg":
             weight = format_sig(patient.weight_kg, 4)
             basis = f"{dose_text} (per kg, {source}) × {weight} kg body weight"
+            if plan.dosing_weight_kg is not None:
+                capped = format_sig(plan.dosing_weight_kg, 4)
+                basis = f"{dose_text} (per kg, {source}) × {capped} kg: {plan.dosing_weight_note}"
             if plan.scale is not None:
                 s = plan.scale
                 basis += f" × {s.factor:.3g} (BSA scaling, Km {s.km_from:g}/{s.km_to:g})"
@@ -186,6 +190,8 @@ def header_lines(plan: DosePlan) -> list[str]:
         else:
             basis = f"{dose_text} (flat, {source}); patient weight {patient.weight.text}"
         lines.append(f"basis: {basis}")
+    if plan.limits:
+        lines.append("limits: " + "; ".join(x.label for x in plan.limits))
     product = plan.product
     if product.concentration is not None:
         lines.append(f"product: {format_sig(product.concentration)} cells/mL")
@@ -232,7 +238,8 @@ def render_table(plan: DosePlan) -> str:
                 elif d.weekend:
                     date += " weekend"
                 row.append(date)
-            marks = [m for m, on in (("capped", d.capped), ("rounded", d.rounded)) if on]
+            cap = "weight cap" if d.capped_by == "dose weight" else "capped"
+            marks = [m for m, on in ((cap, d.capped), ("rounded", d.rounded)) if on]
             row.append(f"{format_sig(d.cells)} cells" + (f" ({', '.join(marks)})" if marks else ""))
             if viable:
                 row.append(f"{format_sig(d.cells_to_draw)} cells")
@@ -267,6 +274,7 @@ def render_table(plan: DosePlan) -> str:
         if schedule.course_days is not None:
             total += f", last dose on day {schedule.course_days}"
         out.append(total)
+        out.extend(stopped_lines(schedule))
     if plan.assessment is not None:
         out.extend(decision_lines(plan, schedule_table))
     if plan.warnings:

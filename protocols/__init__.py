@@ -34,6 +34,7 @@ from celldose.protocols._errors import (
     SystemFailure,
     UnitError,
 )
+from celldose.protocols._limits import Limit, LimitAction, LimitKind, merge_limits
 from celldose.protocols._load import (
     LIBRARY_FOLDER,
     LIBRARY_PACKAGE,
@@ -109,6 +110,9 @@ __all__ = [
     "BranchStart",
     "CelldoseError",
     "Decision",
+    "Limit",
+    "LimitAction",
+    "LimitKind",
     "Dose",
     "DoseTime",
     "Duration",
@@ -144,6 +148,7 @@ __all__ = [
     "library_ids",
     "library_protocols",
     "load_protocol",
+    "merge_limits",
     "parse_amount",
     "parse_dose",
     "parse_duration",

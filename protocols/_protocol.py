@@ -18,6 +18,7 @@ from celldose.protocols._calendar import Duration
 from celldose.protocols._containers import DoseBy, container_checks
 from celldose.protocols._dose import Dose
 from celldose.protocols._errors import OptionError
+from celldose.protocols._limits import Limit
 from celldose.protocols._model_base import FrozenModel
 from celldose.protocols._phase import NOT_REPORTED, NotReported
 from celldose.protocols._product import UNITS_REQUIRED, Product
@@ -112,6 +113,10 @@ class Arm(FrozenModel):
         default=None, description="With dose_by: the number of whole containers a dose uses."
     )
     regimen: Regimen
+    limits: tuple[Limit, ...] = Field(
+        default=(),
+        description="Limits of this arm; they replace the protocol's of the same kind and action.",
+    )
     notes: str = ""
 
     @property
@@ -150,6 +155,11 @@ class Protocol(FrozenModel):
         default=None, description="With dose_by: the number of whole containers a dose uses."
     )
     arms: tuple[Arm, ...] = Field(min_length=1)
+    limits: tuple[Limit, ...] = Field(
+        default=(),
+        description="Dose limits, e.g. [{max_per_dose: '3×10⁸ cells', action: cap}, "
+        "{dose_weight_up_to: '100 kg', action: refuse}].",
+    )
     response_windows: tuple[ResponseWindow, ...] = ()
     follow_up: Duration | NotReported | None = None
     course_length: Duration | None = Field(

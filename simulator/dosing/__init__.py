@@ -14,6 +14,13 @@ from celldose.simulator.dosing._arms import (
     resolve_phase_doses,
     treatment_arm,
 )
+from celldose.simulator.dosing._limits import (
+    DoseLimits,
+    LimitedDose,
+    StoppedDose,
+    dose_limits,
+    without_course_caps,
+)
 from celldose.simulator.dosing._logistics import Draw, Product, draw, product_in_hand, product_with
 from celldose.simulator.dosing._options import DoseOptions, Scale, ScaleInfo, WeekendPolicy
 from celldose.simulator.dosing._output import data_frame, html_table
@@ -43,6 +50,7 @@ from celldose.simulator.dosing._species import Species, get_species, species_nam
 __all__ = [
     "data_frame",
     "html_table",
+    "DoseLimits",
     "DoseOptions",
     "DosePlan",
     "DoseRecord",
@@ -50,6 +58,7 @@ __all__ = [
     "Draw",
     "HumanBsa",
     "LandedWindow",
+    "LimitedDose",
     "Patient",
     "Product",
     "Rounded",
@@ -58,10 +67,12 @@ __all__ = [
     "ScaleInfo",
     "Schedule",
     "Species",
+    "StoppedDose",
     "WeekendPolicy",
     "Weight",
     "cells_per_dose",
     "cells_per_dose_array",
+    "dose_limits",
     "draw",
     "dubois_bsa",
     "fill_unreported",
@@ -84,4 +95,5 @@ __all__ = [
     "species_names",
     "species_table",
     "treatment_arm",
+    "without_course_caps",
 ]

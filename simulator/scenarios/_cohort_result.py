@@ -79,6 +79,7 @@ class CohortResult:
     doses_given: Stats
     patients_without_dose: int
     capped_doses: int
+    stopped_doses: int  # doses not given because the course reached its max per course
     demand: Demand
     responders: tuple[ResponderForecast, ...]
     warnings: tuple[str, ...]
@@ -155,6 +156,7 @@ class CohortResult:
             "doses_given": self.doses_given.as_dict(),
             "patients_without_dose": self.patients_without_dose,
             "capped_doses": self.capped_doses,
+            "stopped_doses": self.stopped_doses,
             "manufacturing": demand.to_dict(),
             "responders": [
                 {
