@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from celldose.cli._limit_render import stopped_lines
-from celldose.protocols import format_sig, plural
+from celldose.cli._range_render import branch_cells_text, cumulative_text
+from celldose.protocols import plural
 from celldose.simulator.dosing import DosePlan, Schedule
 
 
@@ -45,15 +46,14 @@ def decision_lines(plan: DosePlan, schedule_table: Callable[[Schedule], str]) ->
                 numbers = f"{schedule.doses[0].number}-{schedule.doses[-1].number}"
                 out.append(f"  doses {numbers} of the course above")
             count = len(schedule.doses)
-            cells = sum(d.cells for d in schedule.doses)
-            line = f"branch: {plural(count, 'dose')}, {format_sig(cells)} cells"
+            line = f"branch: {plural(count, 'dose')}, {branch_cells_text(schedule)}"
             if schedule.doses:
+                total = cumulative_text(schedule.doses[-1])
                 line += (
-                    f"; with the course, {format_sig(schedule.doses[-1].cumulative_cells)} cells "
-                    f"in total, last dose on day {schedule.doses[-1].day}"
+                    f"; with the course, {total} in total, last dose on day "
+                    f"{schedule.doses[-1].day}"
                     if schedule.doses[-1].day is not None
-                    else f"; with the course, {format_sig(schedule.doses[-1].cumulative_cells)} "
-                    "cells in total"
+                    else f"; with the course, {total} in total"
                 )
             out.append(line)
             if not branch.chosen:

@@ -15,7 +15,8 @@ def _span(low: float, high: float) -> str:
 
 
 def is_spanned(record: DoseRecord) -> bool:
-    """True when the record is a range planned without a chosen target (both bounds shown)."""
+    """True when the record is a range planned without a chosen target (both bounds shown);
+    a dose rounded to whole containers is one number, the dose given."""
     return record.range is not None and record.range.use == "upper bound"
 
 
@@ -67,7 +68,7 @@ def source_text(record: DoseRecord, default: str) -> str:
     """How the basis line names a dose's source: chosen within a range, outside it, or as
     ``default`` (published, from --dose, from --regimen)."""
     span = record.range
-    if span is None or span.use == "upper bound":
+    if span is None or span.use in ("upper bound", "rounded"):
         return default
     if span.use == "chosen":
         return f"chosen within {span.range.display()}"
@@ -84,3 +85,15 @@ def range_line(record: DoseRecord, weight_text: str) -> str | None:
         upper = span.range.upper().display()
         return f"range: {cells}; vials are ordered at the upper bound {upper}"
     return f"range: {cells}"
+
+
+def branch_cells_text(schedule: Schedule) -> str:
+    """The cells of a branch's own doses: ``8×10⁷ cells``, or both bounds of its ranges."""
+    high = sum(d.cells for d in schedule.doses)
+    if not any(is_spanned(d) for d in schedule.doses):
+        return f"{format_sig(high)} cells"
+    low = sum(
+        d.range.cells_low if d.range is not None and is_spanned(d) else d.cells
+        for d in schedule.doses
+    )
+    return f"{_span(low, high)} cells"

@@ -16,8 +16,9 @@ from typing import Any, Literal
 from celldose.protocols import Branch, Dose, OptionError
 
 # How the dose given relates to the published range: the range itself (ordered at its upper
-# bound), a target chosen within it, or a target outside it (override_range=True).
-RangeUse = Literal["upper bound", "chosen", "override"]
+# bound), a target chosen within it, a target outside it (override_range=True), or the range
+# rounded to whole containers within it (rounding=).
+RangeUse = Literal["upper bound", "chosen", "override", "rounded"]
 
 _NO_RANGE: dict[str, Any] = {
     "dose_range": None,

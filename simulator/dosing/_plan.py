@@ -295,6 +295,12 @@ def plan_doses(
                 continue
             cells = limited.cells
             capped = limited.capped_by is not None or weighed
+            span = range_cells(
+                dose,
+                published[item.phase - 1],
+                cells if limited.capped_by is not None else None,
+                totals,
+            )
             rounded: Rounded | None = None
             if options.rounding != "none":  # after the limits: a capped dose is what is prescribed
                 rounded = round_to_containers(
@@ -303,8 +309,13 @@ def plan_doses(
                     options.rounding,
                     options.round_tolerance,
                     cap=cells if limited.capped_by is not None else rules.per_dose_cap,
+                    bounds=None
+                    if span is None or span.use != "upper bound"
+                    else (span.cells_low, span.cells_high),
                 )
                 cells = rounded.cells
+                if span is not None and span.use == "upper bound":
+                    span = replace(span, use="rounded")  # one dose given, within the range
             taken = draw(cells, product)
             cumulative += cells
             if not math.isfinite(cumulative):
@@ -337,12 +348,7 @@ def plan_doses(
                     rounded=rounded,
                     capped_by=limited.capped_by or ("dose weight" if weighed else None),
                     cap_note=limited.note or (weight_note if weighed else None),
-                    range=range_cells(
-                        dose,
-                        published[item.phase - 1],
-                        cells if limited.capped_by is not None else None,
-                        totals,
-                    ),
+                    range=span,
                 )
             )
         return records, stopped

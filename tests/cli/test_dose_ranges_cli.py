@@ -256,3 +256,19 @@ def test_the_plan_repr_shows_both_bounds(protocol: str) -> None:
 
     plan = celldose.plan_doses(protocol, weight="10 kg")
     assert repr(plan) == "DosePlan(range-dog, msc, 10 kg, 4 doses, 4×10⁷–8×10⁷ cells)"
+
+
+def test_a_branch_with_a_range_sums_both_bounds(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(
+        capsys, "dose", "--regimen",
+        "2×10⁶ cells/kg weekly ×2; assess on day 14; if partial response: 1–2×10⁶ cells/kg "
+        "weekly ×2", "--species", "human", "--weight", "40kg", "--start", "2026-01-05",
+    )  # fmt: skip
+    assert code == 0
+    # course: 2 × 2×10⁶ × 40 = 1.6×10⁸; branch: 2 × (4×10⁷ to 8×10⁷) = 8×10⁷ to 1.6×10⁸;
+    # with the course 1.6×10⁸ + 8×10⁷ = 2.4×10⁸ to 1.6×10⁸ + 1.6×10⁸ = 3.2×10⁸
+    assert (
+        "branch: 2 doses, 8×10⁷–1.6×10⁸ cells; with the course, 2.4×10⁸–3.2×10⁸ cells in "
+        "total, last dose on day 21"
+    ) in out.splitlines()
+    assert "  basis: 1×10⁶–2×10⁶ cells/kg (per kg) for 40 kg" in out.splitlines()

@@ -133,3 +133,30 @@ def test_a_dose_per_lb_is_computed_exactly() -> None:
     assert plan.schedules[0].doses[0].dose == parse_dose("1×10⁶ cells/lb")
     assert plan.to_dict()["doses"][0]["dose"] == "1×10⁶ cells/lb"
     assert plan.to_dict()["doses"][0]["cells_per_kg"] == 1e6 / 0.45359237
+
+
+def test_rounding_to_whole_vials_stays_within_the_range() -> None:
+    # upper bound 2×10⁷ cells / 1.9×10⁷ cells a vial = 1.05: the nearest is 1 vial, 1.9×10⁷
+    # cells (−5%), inside 1×10⁷–2×10⁷: given, one number
+    plan = plan_doses(RANGE, weight="10 kg", vial="1.9e7 cells", rounding="nearest")
+    dose = plan.schedules[0].doses[0]
+    assert dose.cells == 1.9e7 and dose.vials == 1
+    assert dose.range is not None and dose.range.use == "rounded"
+    assert plan.schedules[0].totals()["total_cells_low"] is None
+    # 2×10⁷ / 2.5×10⁷ = 0.8: the nearest is 1 vial, 2.5×10⁷ cells, above the range's 2×10⁷
+    with pytest.raises(OptionError) as info:
+        plan_doses(
+            RANGE, weight="10 kg", vial="2.5e7 cells", rounding="nearest", round_tolerance="30%"
+        )
+    assert "outside the dose range 1×10⁷–2×10⁷ cells" in str(info.value)
+
+
+def test_a_cap_caps_both_bounds() -> None:
+    protocol = protocol_from_regimen(
+        "1–2×10⁶ cells/kg weekly ×2; max per dose 1.5×10⁷ cells", "dog"
+    )
+    dose = plan_doses(protocol, weight="10 kg").schedules[0].doses[0]
+    # 10 kg: 1×10⁷ to 2×10⁷ cells; the cap of 1.5×10⁷ lowers the upper bound only
+    assert dose.range is not None
+    assert (dose.range.cells_low, dose.range.cells_high) == (1e7, 1.5e7)
+    assert dose.cells == 1.5e7 and dose.capped
