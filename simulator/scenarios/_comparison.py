@@ -255,6 +255,19 @@ def comparison_notes(lanes: Sequence[Lane], *, aligned: bool = True) -> tuple[st
     if any(lane.dose_source == "not reported" for lane in lanes):
         missing = sorted({lane.protocol_id for lane in lanes if lane.dose_source == "not reported"})
         notes.append(f"dose not reported by the source: {', '.join(missing)}")
+    ranged = sorted(
+        {
+            lane.key
+            for lane in lanes
+            if any(d.dose is not None and d.dose.is_range for d in lane.doses)
+        }
+    )
+    if ranged:
+        notes.append(
+            "a dose range is drawn at its upper bound (markers, single numbers); the table gives "
+            "both bounds and the cumulative panel shades the band between them: "
+            + ", ".join(ranged)
+        )
     decided = sorted({lane.key for lane in lanes if lane.branches})
     if decided:
         notes.append(
