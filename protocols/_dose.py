@@ -276,7 +276,7 @@ def dose_from_parts(
         raise UnitError(
             original,
             f"'{parts[0]}' is a body weight unit, not a dose",
-            'a dose is cells, cells/kg or cells/m²; pass the body weight as weight="70 kg"',
+            "a dose is cells, cells/kg or cells/m²; pass the body weight as weight=\"70 kg\"",
             fields=("weight",),
         )
     numerator = parse_unit(parts[0], original=original)
