@@ -82,6 +82,7 @@ def build_lane(
     context = f"({protocol.id}, arm {chosen.name})"
     options = DoseOptions(dose=dose, count=count, interval=interval, start=start)
     regimen = fill_unreported(chosen.regimen, options, context)
+    moved = regimen.first_dose_note(start) if start is not None else None
     if start is not None:  # a weekday pattern: the first dose on a listed weekday
         start = regimen.first_dose_date(start)
     phase_doses, sources, warnings = _phase_doses(protocol, chosen, options, context)
@@ -213,7 +214,7 @@ def build_lane(
         start=start,
         uses_reference=uses_reference,
         patient=patient,
-        warnings=tuple(warnings),
+        warnings=tuple(warnings) + ((moved,) if moved is not None else ()),
     )
 
 

@@ -211,3 +211,33 @@ def test_a_protocol_file_with_weekdays_and_an_interval_range(
     assert code == 0, err
     assert "min schedule: 8 doses on days 0, 3, 7, 10, 14, 17, 21, 202" in out
     assert "note: first dose moved from Sat 2026-01-31 to Mon 2026-02-02" in out
+
+
+def test_a_branch_on_weekdays_starts_on_its_first_listed_weekday(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # from Sat 2026-01-31: Mon 02-02, Thu 02-05, Mon 02-09, Thu 02-12 (day 10); assessment on
+    # day 14 = Mon 02-16; the branch (start not reported: from the assessment day) on Tue/Fri
+    # starts Tue 02-17 (day 15), then Fri 02-20 (day 18)
+    regimen = (
+        "1e6 cells/kg on Mondays and Thursdays ×4; assess on day 14; "
+        "if partial response: on Tue and Fri ×2"
+    )
+    code, out, err = run(
+        capsys, "dose", "--regimen", regimen, *DOG, "--start", "2026-01-31", "--format", "json"
+    )
+    assert code == 0, err
+    data = json.loads(out)
+    assert [d["date"] for d in data["doses"]] == [
+        "2026-02-02",
+        "2026-02-05",
+        "2026-02-09",
+        "2026-02-12",
+    ]
+    assert data["assessment"]["date"] == "2026-02-16"
+    branch = data["branches"][0]
+    assert [(d["day"], d["date"]) for d in branch["doses"]] == [
+        (15, "2026-02-17"),
+        (18, "2026-02-20"),
+    ]
+    assert "on its first listed weekday (Tue and Fri) on or after it" in branch["start_note"]
