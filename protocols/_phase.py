@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
 
 from celldose.protocols._calendar import MAX_DAYS, DoseTime, Duration, parse_duration
 from celldose.protocols._dose import Dose
@@ -110,6 +110,29 @@ class IntervalRange(BaseModel):
         return f"{self.min} to {self.max}"
 
 
+def _every_kind(value: Any) -> str:
+    """Which kind of ``every`` a value is, so that an error speaks of that kind only (the tags
+    are capitalized like a model's name: a protocol file's error path leaves them out)."""
+    if isinstance(value, IntervalRange):
+        return "IntervalRange"
+    if isinstance(value, dict) and ("min" in value or "max" in value):
+        return "IntervalRange"
+    if isinstance(value, str):
+        if value == NOT_REPORTED:
+            return "NotReported"
+        if _RANGE_TEXT.match(value):
+            return "IntervalRange"
+    return "Duration"
+
+
+Every = Annotated[
+    Annotated[Duration, Tag("Duration")]
+    | Annotated[IntervalRange, Tag("IntervalRange")]
+    | Annotated[NotReported, Tag("NotReported")],
+    Discriminator(_every_kind),
+]
+
+
 def week_pattern(times: int) -> tuple[int, ...]:
     """The day of the week of each of ``times`` weekly doses: evenly spread, starting on day 0.
 
@@ -133,7 +156,7 @@ class Phase(BaseModel):
         default=None,
         description="Dose of each administration; omitted: the previous phase's or the protocol's.",
     )
-    every: Duration | IntervalRange | NotReported | None = Field(
+    every: Every | None = Field(
         default=None,
         description="Fixed interval between doses, e.g. '4 weeks' or '1 month', or a range "
         "'3 to 6 months' ({min: 3 months, max: 6 months}).",

@@ -241,3 +241,37 @@ def test_a_branch_on_weekdays_starts_on_its_first_listed_weekday(
         (18, "2026-02-20"),
     ]
     assert "on its first listed weekday (Tue and Fri) on or after it" in branch["start_note"]
+
+
+def test_check_refuses_a_bad_weekday_and_a_reversed_range_with_lines(
+    capsys: pytest.CaptureFixture[str], tmp_path: object
+) -> None:
+    from pathlib import Path
+
+    path = Path(str(tmp_path)) / "bad.yaml"
+    path.write_text(
+        "id: clinic-bad\n"
+        "title: bad calendars\n"
+        "species: dog\n"
+        "indication: test\n"
+        "product: {name: cAT-MSC, tissue_source: adipose, donor: allogeneic, "
+        "origin_species: dog}\n"
+        "route: IV\n"
+        "dose: 1×10⁶ cells/kg\n"
+        "arms:\n"
+        "  - name: a\n"
+        "    regimen:\n"
+        "      phases:\n"
+        "        - {weekdays: [Mon, Tu], count: 6}\n"
+        "        - {every: {min: 6 months, max: 3 months}, count: 2}\n"
+        "reference: {citation: not reported}\n",
+        encoding="utf-8",
+    )
+    code, out, err = run(capsys, "check", str(path))
+    assert code == 2 and out == ""
+    assert err.splitlines() == [
+        f"{path}:12:11: arms[0].regimen.phases[0]: 'Tu' is too short to be read as a weekday "
+        "(write Tue or Tuesday)",
+        f"{path}:13:19: arms[0].regimen.phases[1].every: an interval range needs its shorter "
+        "interval first (got 6 months to 3 months); for a single interval write every: 6 months",
+    ]

@@ -283,7 +283,7 @@ def test_an_interval_range_for_a_duration_counts_differently() -> None:
             "an interval range needs its shorter interval first (got 3 weeks to 3 weeks)",
         ),
         ({"min": "4 weeks", "max": "2 months"}, "mixes calendar months with days"),
-        ("three to six", "cannot read the interval range 'three to six'"),
+        ("3 to six months", "cannot read the duration '3 to six months'"),
     ],
 )
 def test_interval_range_refusals(every: object, message: str) -> None:
