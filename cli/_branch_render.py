@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from celldose.cli._describe import schedule_words
+from celldose.cli._limit_render import stopped_lines
 from celldose.protocols import format_sig, plural
 from celldose.simulator.dosing import DosePlan, Schedule
 
@@ -39,7 +40,7 @@ def decision_lines(plan: DosePlan, schedule_table: Callable[[Schedule], str]) ->
             if schedule.which is not None:
                 label = schedule_words(plan.regimen, schedule.which)
                 out.append(f"  after the {schedule.which}imum schedule ({label}):")
-            if not branch.chosen:
+            if not branch.chosen and schedule.doses:
                 out.append(schedule_table(schedule))
             elif schedule.doses:
                 numbers = f"{schedule.doses[0].number}-{schedule.doses[-1].number}"
@@ -56,6 +57,8 @@ def decision_lines(plan: DosePlan, schedule_table: Callable[[Schedule], str]) ->
                     "cells in total"
                 )
             out.append(line)
+            if not branch.chosen:
+                out.extend(stopped_lines(schedule))
     return out
 
 
