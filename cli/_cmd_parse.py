@@ -35,9 +35,13 @@ def command(regimen: str, start: dt.date | None, fmt: str) -> None:
       celldose parse "2×10⁶ cells/kg twice weekly ×8 then weekly ×4"
       celldose parse "2×10⁶ cells/kg monthly ×4" --start 2025-01-31 --format json
       celldose parse "1×10⁶ cells/kg once or twice weekly ×8"
+      celldose parse "1×10⁶ cells/kg on Mondays and Thursdays ×6" --start 2026-01-04
+      celldose parse "1×10⁶ cells/kg every 3 to 6 months ×3" --start 2026-01-05
 
     Monthly means calendar months (Jan 31, Feb 28, Mar 31, ...): without --start their day
     numbers are not known and are shown as month offsets.
+    A weekday pattern's first dose falls on the first listed weekday on or after --start
+    (said when that moves it); an interval range shows its latest and earliest schedules.
     """
     parsed = parse_regimen(regimen)
     note = weekday_note(parsed, start)
