@@ -45,7 +45,7 @@ def read_amounts(text: str, pos: int = 0) -> tuple[Decimal | None, Decimal, int]
 
     >>> low, high, end = read_amounts("1–2×10⁶ cells/kg")
     >>> float(low), float(high), end
-    (1000000.0, 2000000.0, 6)
+    (1000000.0, 2000000.0, 7)
     """
     first = read_number(text, pos)
     if first is None:

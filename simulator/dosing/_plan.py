@@ -133,7 +133,9 @@ def plan_doses(
     every dose to whole vials (or bags), refused beyond ``round_tolerance`` (a fraction, or
     ``"10%"``, the default; see :func:`round_to_containers`). A regimen with a decision plans
     the course up to it, the assessment window and every branch as an optional schedule;
-    ``branch`` (a branch's name) includes that branch in the course.
+    ``branch`` (a branch's name) includes that branch in the course. A dose range is planned
+    with both bounds; ``dose`` picks a target within it, and ``override_range=True`` allows one
+    outside it (labelled; see ``_dose_range.py``).
 
     >>> plan = plan_doses("chen2024-itp-ucmsc", weight="70kg", arm="expansion-2.0")
     >>> plan.schedules[0].total_cells
