@@ -144,6 +144,12 @@ def dosing_options(func: F) -> F:
                 "--cap", default=None, help='At most this many cells per dose: "1e8 cells".'
             ),
             click.option(
+                "--route",
+                default=None,
+                help="Route of administration (IV, IM, SC, intralesional, ...), when the source "
+                "does not report it.",
+            ),
+            click.option(
                 "--weekends",
                 type=click.Choice(["show", "next-weekday"]),
                 default="show",
@@ -218,6 +224,7 @@ def build_options(
     cap: str | None,
     weekends: str,
     cross_species: bool,
+    route: str | None = None,
 ) -> DoseOptions:
     product, notes = product_with(
         protocol.product, concentration=concentration, vial=vial, viability=viability, cap=cap
@@ -232,4 +239,5 @@ def build_options(
         product=product,
         cross_species=cross_species,
         notes=notes,
+        route=route,
     )

@@ -7,6 +7,7 @@ error is a :class:`CelldoseError` whose message says how to fix the input.
 
 from typing import TYPE_CHECKING, Any
 
+from celldose.protocols._administration import Administration
 from celldose.protocols._calendar import (
     MAX_DAYS,
     DoseTime,
@@ -53,6 +54,15 @@ from celldose.protocols._protocol import (
     ResponseWindow,
 )
 from celldose.protocols._regimen import PlannedDose, Regimen
+from celldose.protocols._route import (
+    ROUTE_NAMES,
+    RouteInfo,
+    read_route,
+    route_event,
+    route_info,
+    route_names,
+    route_table,
+)
 from celldose.protocols._units import quantity
 
 if TYPE_CHECKING:
@@ -101,6 +111,8 @@ __all__ = [
     "LIBRARY_FOLDER",
     "LIBRARY_PACKAGE",
     "REGIMEN_ID",
+    "ROUTE_NAMES",
+    "Administration",
     "AmbiguousWordError",
     "Arm",
     "Assessment",
@@ -130,6 +142,7 @@ __all__ = [
     "Regimen",
     "Responders",
     "ResponseWindow",
+    "RouteInfo",
     "Share",
     "SystemFailure",
     "UnitError",
@@ -153,6 +166,11 @@ __all__ = [
     "read_capped",
     "read_number",
     "read_regular",
+    "read_route",
+    "route_event",
+    "route_info",
+    "route_names",
+    "route_table",
     "same_file",
     "superscript",
     "write_atomic",

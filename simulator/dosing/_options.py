@@ -11,7 +11,14 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Literal
 
-from celldose.protocols import Dose, Duration, OptionError, parse_dose, parse_duration
+from celldose.protocols import (
+    Dose,
+    Duration,
+    OptionError,
+    parse_dose,
+    parse_duration,
+    read_route,
+)
 from celldose.simulator.dosing._logistics import Product
 
 WeekendPolicy = Literal["show", "next-weekday"]
@@ -37,6 +44,7 @@ class DoseOptions:
     product: Product | None  # logistics; None: from the protocol's product
     cross_species: bool  # allow a patient of another species than the protocol's
     notes: tuple[str, ...]  # labels for values the caller gave (product values, ...)
+    route: str | None  # the route, when the source does not report it (a routes.toml name)
 
     def __init__(
         self,
@@ -49,6 +57,7 @@ class DoseOptions:
         product: Product | None = None,
         cross_species: bool = False,
         notes: tuple[str, ...] = (),
+        route: str | None = None,
     ) -> None:
         values = {
             "dose": as_dose(dose),
@@ -60,6 +69,7 @@ class DoseOptions:
             "product": _typed("product", product, Product, "a Product"),
             "cross_species": _typed("cross_species", cross_species, bool, "True or False"),
             "notes": tuple(notes),
+            "route": None if route is None else read_route(route),
         }
         for name, value in values.items():
             object.__setattr__(self, name, value)

@@ -43,6 +43,7 @@ from celldose.simulator.dosing._logistics import draw, product_in_hand, product_
 from celldose.simulator.dosing._options import DoseOptions, Scale, ScaleInfo, WeekendPolicy
 from celldose.simulator.dosing._patient import HumanBsa, Patient, Weight, make_patient
 from celldose.simulator.dosing._records import DosePlan, DoseRecord, Schedule
+from celldose.simulator.dosing._route import check_spacing, plan_route
 from celldose.simulator.dosing._rules import cells_per_dose, min_gap_days
 from celldose.simulator.dosing._species import Species, get_species
 
@@ -101,19 +102,24 @@ def plan_doses(
     vial: str | None = None,
     viability: float | None = None,
     cap: str | float | None = None,
+    route: str | None = None,
     options: DoseOptions | None = None,
 ) -> DosePlan:
     """Compute the dose plan of ``arm`` of ``protocol`` for a patient.
 
     ``protocol`` is a :class:`Protocol`, a library id or a file path. The patient is a
     :class:`Patient`, or ``weight=`` (and ``species=``, default the protocol's, ``height=``).
-    ``dose``, ``count``, ``interval``, ``start``, ``scale``, ``weekends`` and ``cross_species``
-    take the text a user types or a value object, and replace the same fields of ``options``.
+    ``dose``, ``count``, ``interval``, ``start``, ``scale``, ``weekends``, ``cross_species`` and
+    ``route`` take the text a user types or a value object, and replace the same fields of
+    ``options``.
     ``concentration`` (``"6.68e6 cells/mL"``), ``vial`` (``"3.8 mL"`` or ``"2.5e7 cells"``),
     ``viability`` and ``cap`` (``"1e8 cells"``) replace the protocol's product values, labelled
     on the plan (see :func:`product_with`). A regimen with a decision plans the course up to it,
     the assessment window and every branch as an optional schedule; ``branch`` (a branch's
-    name) includes that branch in the course.
+    name) includes that branch in the course. ``route`` (``"IM"``, ``"intramuscular"``) gives
+    the route where the protocol does not report it (see :func:`plan_route`); the plan carries
+    the route and the arm's administration facts, and refuses doses closer than the facts'
+    minimum spacing.
 
     >>> plan = plan_doses("chen2024-itp-ucmsc", weight="70kg", arm="expansion-2.0")
     >>> plan.schedules[0].total_cells
@@ -131,6 +137,7 @@ def plan_doses(
         "scale": scale,
         "weekends": weekends,
         "cross_species": cross_species,
+        "route": route,
     }
     options = _as_options(options)
     changes: dict[str, Any] = {name: value for name, value in given.items() if value is not None}
@@ -152,7 +159,14 @@ def plan_doses(
     phase_doses, source, warnings = resolve_phase_doses(protocol, chosen, options, context)
     if protocol.id == REGIMEN_ID and source == "protocol":
         source = "regimen"
-    warnings = [*_filled_notes(chosen.regimen, options), *options.notes, *warnings]
+    route_name, route_notes = plan_route(protocol, options.route)
+    administration = protocol.arm_administration(chosen)
+    warnings = [
+        *route_notes,
+        *_filled_notes(chosen.regimen, options),
+        *options.notes,
+        *warnings,
+    ]
     included = chosen_branch(regimen, branch, context)
     branch_doses: dict[str, list[Dose]] = {}
     for b in regimen.decision.branches if regimen.decision is not None else ():
@@ -258,6 +272,9 @@ def plan_doses(
             branch_schedules.setdefault(name, []).append(
                 Schedule(which if regimen.is_range else None, tuple(doses_after))
             )
+        check_spacing(records, administration, context)
+        for doses_after in extra.values():  # each branch after the course's last dose
+            check_spacing([records[-1], *doses_after], administration, context)
         if included is not None:
             records = records + extra[included.name]
         schedule = Schedule(which if regimen.is_range else None, tuple(records))
@@ -331,6 +348,8 @@ def plan_doses(
         assessment=assessment,
         branches=tuple(branch_plans),
         branch=included.name if included is not None else None,
+        route=route_name,
+        administration=administration,
     )
     if plan.species_note:
         crossed = patient.species.group != get_species(protocol.species).group

@@ -13,7 +13,15 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
-from celldose.protocols import Dose, OptionError, Which, format_sig
+from celldose.protocols import (
+    NOT_REPORTED,
+    Administration,
+    Dose,
+    OptionError,
+    Which,
+    format_sig,
+    route_event,
+)
 from celldose.simulator.dosing._logistics import Product
 from celldose.simulator.dosing._options import ScaleInfo
 from celldose.simulator.dosing._output import data_frame, html_table
@@ -134,6 +142,13 @@ class DosePlan:
     assessment: AssessmentWindow | None = None  # a decision's assessment (see _branches.py)
     branches: tuple[BranchPlan, ...] = ()  # every branch of the decision, planned
     branch: str | None = None  # the branch included in the course (branch=NAME)
+    route: str = NOT_REPORTED  # a route of routes.toml, or "not reported"
+    administration: Administration = field(default_factory=Administration)
+
+    @property
+    def route_event(self) -> str:
+        """What one administration is called: "IV infusion", "IM injection", ..."""
+        return route_event(self.route)
 
     @property
     def species_note(self) -> str | None:
@@ -195,6 +210,7 @@ class DosePlan:
         row = dose.record()
         row["schedule"] = which
         row["basis"] = dose.dose.basis
+        row["route"] = self.route
         row["weight_kg"] = self.patient.weight_kg
         row["species"] = self.patient.species.id
         row["protocol_species"] = self.protocol_species
@@ -212,6 +228,8 @@ class DosePlan:
             "protocol": self.protocol_id,
             "arm": self.arm,
             "regimen": self.regimen,
+            "route": self.route,
+            "administration": self.administration.to_dict(),
             "patient": {
                 "species": patient.species.id,
                 "protocol_species": self.protocol_species,
@@ -280,7 +298,8 @@ class DosePlan:
             for schedule in self.schedules
             for d in schedule.doses
         ]
-        return html_table(repr(self), _HTML_COLUMNS, rows, (self.regimen, *self.warnings))
+        notes = (self.regimen, f"route: {self.route}", *self.warnings)
+        return html_table(repr(self), _HTML_COLUMNS, rows, notes)
 
 
 _HTML_COLUMNS = ("schedule", "#", "day", "date", "cells", "volume (mL)", "vials")
