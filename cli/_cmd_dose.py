@@ -27,7 +27,13 @@ from celldose.cli._render import (
     to_json,
     write_output,
 )
-from celldose.protocols import NOT_REPORTED, REGIMEN_ID, format_sig, route_info
+from celldose.protocols import (
+    NOT_REPORTED,
+    REGIMEN_ID,
+    Administration,
+    format_sig,
+    route_info,
+)
 from celldose.simulator.dosing import DosePlan, Schedule, plan_doses
 
 
@@ -183,10 +189,16 @@ def route_lines(plan: DosePlan) -> list[str]:
         info = route_info(plan.route)
         shown = info.event if info.label in info.event else f"{info.event} ({info.label})"
         lines = [f"route: {shown}"]
-    facts = plan.administration.facts()
+    return lines + fact_lines(plan.administration)
+
+
+def fact_lines(administration: Administration, indent: str = "  ") -> list[str]:
+    """One line per fact the source gives, labels aligned, long text wrapped under itself."""
+    facts = administration.facts()
     width = max((len(label) for label, _ in facts), default=0)
+    lines = []
     for label, text in facts:
-        lead = f"  {label + ':':<{width + 1}} "
+        lead = f"{indent}{label + ':':<{width + 1}} "
         wrapped = textwrap.wrap(text, width=max(40, _WIDTH - len(lead)))
         lines.append(lead + wrapped[0])
         lines.extend(" " * len(lead) + more for more in wrapped[1:])

@@ -86,8 +86,8 @@ def check_spacing(
         assert need is not None
         raise OptionError(
             f"{spacing_text(a, b, gap, need)} {context}",
-            "change the regimen or the start date (with weekends=next-weekday, keep weekends=show)",
-            fields=("start", "weekends"),
+            "the protocol's administration asks for it: check interval=, start= and weekends=",
+            fields=("interval", "start", "weekends"),
         )
 
 

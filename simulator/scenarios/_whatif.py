@@ -161,6 +161,7 @@ def whatif(
                     None,
                     planned_cumulative,
                     cumulative,
+                    plan.route,
                 )
             )
             continue
@@ -189,6 +190,7 @@ def whatif(
                 simulated,
                 planned_cumulative,
                 cumulative,
+                plan.route,
             )
         )
     gap_warnings(doses, warnings)

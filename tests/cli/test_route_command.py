@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+import celldose
 from celldose.cli import main
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -206,3 +207,91 @@ def test_a_long_diluent_wraps_under_its_label(
     assert lines[at + 3].startswith(" " * 16) and lines[at + 3].strip()
     assert " ".join(x[16:] for x in lines[at + 2 : at + 4]) == diluent
     assert all(len(x) <= 96 for x in lines[at + 1 : at + 4])
+
+
+# -- the other commands: simulate (what-if, cohort), show, compare -------------------------------
+def test_whatif_csv_and_json_name_the_route(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["simulate", *IM_ARGS, "--skip", "2", "--format", "csv"])
+    out, _ = capsys.readouterr()
+    assert code == 0
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert [r["route"] for r in rows] == ["IM"] * 6  # the missed dose 2 too: it was planned IM
+    code = main(["simulate", *IM_ARGS, "--skip", "2", "--format", "json"])
+    data = json.loads(capsys.readouterr()[0])
+    assert data["route"] == "IM"
+    assert data["administration"]["premedication"] == "not reported"
+
+
+def test_whatif_table_names_the_route(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["simulate", *IM_ARGS, "--skip", "2"])
+    out, _ = capsys.readouterr()
+    assert code == 0
+    assert "route: IM injection (intramuscular)" in out.splitlines()
+
+
+def test_a_whatif_delay_closer_than_the_administrations_spacing_is_refused(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # weekly ×6 from 2026-12-01 with min_spacing 5 days: dose 2 delayed 3 days (keep) falls on
+    # day 7 + 3 = 10, dose 3 stays on day 14: 4 days apart, 1 short; the largest delay that
+    # fits is 3 − 1 = 2 days
+    spaced = tmp_path / "spaced.yaml"
+    spaced.write_text(
+        Path(ENCISO)
+        .read_text("utf-8")
+        .replace(
+            "dose: 0.5×10⁶ cells\n", "dose: 0.5×10⁶ cells\nadministration:\n  min_spacing: 5 days\n"
+        ),
+        "utf-8",
+    )
+    args = ["simulate", str(spaced), "--weight", "12kg", "--delay", "2:3", "--delay-policy"]
+    code = main([*args, "keep"])
+    _, err = capsys.readouterr()
+    assert code == 2
+    assert err == (
+        "error: delaying dose 2 puts doses 2 and 3 4 days apart (days 10 and 14); the protocol "
+        "needs at least 5 days between them (delay dose 2 by at most 2 days or use "
+        "--delay-policy shift to move the later doses with it)\n"
+    )
+    fits = ["simulate", str(spaced), "--weight", "12kg", "--delay", "2:2", "--delay-policy", "keep"]
+    assert main(fits) == 0  # days 9 and 14: 5 days apart
+
+
+def test_cohort_csv_json_and_table_name_the_route(capsys: pytest.CaptureFixture[str]) -> None:
+    cohort = ["simulate", ENCISO, "--patients", "5", "--seed", "1"]
+    code = main([*cohort, "--format", "csv"])
+    out, _ = capsys.readouterr()
+    assert code == 0
+    assert {r["route"] for r in csv.DictReader(io.StringIO(out))} == {"IM"}
+    main([*cohort, "--format", "json"])
+    assert json.loads(capsys.readouterr()[0])["route"] == "IM"
+    main(cohort)
+    assert "route: IM injection (intramuscular)" in capsys.readouterr()[0].splitlines()
+
+
+def test_show_prints_the_administration_facts(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["show", RYONCIL])
+    out, _ = capsys.readouterr()
+    assert code == 0
+    lines = out.splitlines()
+    at = lines.index("route: IV")
+    assert lines[at + 1 : at + 3] == [
+        "  premedication:   corticosteroids and antihistamines",
+        "  minimum spacing: at least 3 days between doses",
+    ]
+
+
+def test_compare_has_a_route_column_and_the_figure_notes_name_each_route(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code = main(["compare", "qi2017-sjogren-thrombocytopenia", ENCISO])
+    out, _ = capsys.readouterr()
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[2].split()[:4] == ["protocol", "arm", "route", "n"]
+    enciso = next(line for line in lines if line.startswith("enciso2019-canine-ad"))
+    assert enciso.split()[:4] == ["enciso2019-canine-ad", "msc", "IM", "12"]
+    comparison = celldose.compare(["qi2017-sjogren-thrombocytopenia", ENCISO])
+    assert "route: IV (qi2017-sjogren-thrombocytopenia); IM (enciso2019-canine-ad)" in (
+        comparison.notes
+    )

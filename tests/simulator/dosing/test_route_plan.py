@@ -22,7 +22,9 @@ dose: 1×10⁶ cells/kg
 administration: {min_spacing: 4 days}
 arms:
   - name: a
-    regimen: twice weekly ×4
+    regimen:
+      phases:
+        - {every: not reported, count: 2}
 reference: {citation: test}
 """
 
@@ -36,21 +38,39 @@ def test_the_plan_carries_the_route_and_the_arms_facts() -> None:
 
 
 def test_doses_closer_than_the_minimum_spacing_are_refused() -> None:
-    # twice weekly: days 0 and 3 of each week; from Monday 2026-01-05, doses 1 and 2 fall on
-    # 2026-01-05 and 2026-01-08, 3 days apart, under the 4 days the protocol asks for
+    # the interval is not reported; given as 3 days, doses 1 and 2 fall on Monday 2026-01-05
+    # and Thursday 2026-01-08, 3 days apart, under the 4 days the administration asks for
     with pytest.raises(OptionError) as info:
-        celldose.plan_doses(parse_protocol(SPACED), weight="60 kg", start="2026-01-05")
+        celldose.plan_doses(
+            parse_protocol(SPACED), weight="60 kg", start="2026-01-05", interval="3 days"
+        )
     assert str(info.value) == (
         "doses 1 and 2 are 3 days apart (2026-01-05, 2026-01-08); the minimum spacing is "
-        "4 days (spaced, arm a) (change the regimen or the start date (with "
-        "weekends=next-weekday, keep weekends=show))"
+        "4 days (spaced, arm a) (the protocol's administration asks for it: check interval=, "
+        "start= and weekends=)"
     )
 
 
 def test_doses_at_the_minimum_spacing_are_planned() -> None:
-    ok = parse_protocol(SPACED.replace("4 days", "3 days"))  # gaps 3 and 4 days: at least 3
-    plan = celldose.plan_doses(ok, weight="60 kg", start="2026-01-05")
-    assert [d.day for d in plan.doses] == [0, 3, 7, 10]
+    plan = celldose.plan_doses(
+        parse_protocol(SPACED), weight="60 kg", start="2026-01-05", interval="4 days"
+    )
+    assert [d.day for d in plan.doses] == [0, 4]
+
+
+def test_check_refuses_a_regimen_closer_than_the_minimum_spacing() -> None:
+    # twice weekly: days 0 and 3 of each week, 3 days apart, under the 4 days asked for
+    twice = SPACED.replace(
+        "    regimen:\n      phases:\n        - {every: not reported, count: 2}",
+        "    regimen: twice weekly ×4",
+    )
+    assert "twice weekly" in twice
+    message = (
+        "arm 'a': the regimen puts doses 1 and 2 3 days apart, closer than the "
+        "administration's min_spacing of 4 days"
+    )
+    with pytest.raises(ValueError, match=message):
+        parse_protocol(twice)
 
 
 def test_a_branch_is_checked_from_the_courses_last_dose() -> None:
