@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from celldose.protocols import Duration, Protocol, format_sig
+from celldose.protocols import Duration, Protocol, format_sig, route_info
 from celldose.simulator.dosing import Weight, data_frame, html_table
 from celldose.simulator.scenarios._lane_model import Lane, LaneSchedule
 from celldose.simulator.scenarios._lane_sets import PerProtocol, build_lanes
@@ -209,14 +209,16 @@ def comparison_notes(
 
 
 def route_note(lanes: Sequence[Lane]) -> str:
-    """``route: IV`` when every lane shares it; else ``route: IV (a, b); IM (c)``."""
+    """``route: IV (intravenous)`` when every lane shares it; else ``route: IV (a, b); IM (c)``."""
     by_route: dict[str, list[str]] = {}
     for lane in lanes:
         ids = by_route.setdefault(lane.route, [])
         if lane.protocol_id not in ids:
             ids.append(lane.protocol_id)
     if len(by_route) == 1:
-        return f"route: {next(iter(by_route))}"
+        (route,) = by_route
+        label = route_info(route).label if route != "not reported" else route
+        return f"route: {route}" + (f" ({label})" if label != route else "")
     return "route: " + "; ".join(f"{r} ({', '.join(ids)})" for r, ids in by_route.items())
 
 

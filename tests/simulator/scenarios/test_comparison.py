@@ -287,12 +287,12 @@ def test_notes() -> None:
     lanes = build_lanes([QI, JANG])
     assert comparison_notes(lanes) == (
         "every protocol is aligned at its first dose (day 0)",
-        "route: IV",  # every protocol here is IV: one route, named once
+        "route: IV (intravenous)",  # every protocol here is IV: one route, named once
         "95% CI of responders: Wilson score interval",
         f"dose not reported by the source: {JANG}",
     )
     assert comparison_notes(lanes[:1]) == (
-        "route: IV",
+        "route: IV (intravenous)",
         "95% CI of responders: Wilson score interval",
     )
 
