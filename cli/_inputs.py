@@ -13,7 +13,12 @@ from typing import Any, TypeVar
 
 import click
 
-from celldose.cli._complete import complete_arm, complete_protocol, complete_species
+from celldose.cli._complete import (
+    complete_arm,
+    complete_protocol,
+    complete_route,
+    complete_species,
+)
 from celldose.cli._render import DATE
 from celldose.protocols import (
     OptionError,
@@ -146,6 +151,7 @@ def dosing_options(func: F) -> F:
             click.option(
                 "--route",
                 default=None,
+                shell_complete=complete_route,
                 help="Route of administration (IV, IM, SC, intralesional, ...), when the source "
                 "does not report it.",
             ),
