@@ -19,6 +19,7 @@ from celldose.cli._inputs import (
     patient_options,
     target_options,
 )
+from celldose.cli._limit_render import stopped_lines
 from celldose.cli._render import (
     check_outputs,
     format_option,
@@ -34,7 +35,7 @@ from celldose.protocols import (
     format_sig,
     route_info,
 )
-from celldose.simulator.dosing import DosePlan, Schedule, plan_doses
+from celldose.simulator.dosing import DosePlan, DoseRecord, Schedule, plan_doses
 
 
 @click.command(name="dose")
@@ -46,6 +47,19 @@ from celldose.simulator.dosing import DosePlan, Schedule, plan_doses
     default=None,
     help="Include this branch of the protocol's decision in the course (e.g. "
     "partial-or-mixed-response); without it the course stops at the decision.",
+)
+@click.option(
+    "--round",
+    "rounding",
+    type=click.Choice(["down", "nearest"]),
+    default=None,
+    help="Round every dose to whole vials (or bags) of the product: down, or to the nearest; "
+    "the output shows the dose given and its change from the prescribed dose in %.",
+)
+@click.option(
+    "--round-tolerance",
+    default=None,
+    help="With --round: the largest change allowed, as a percentage (default 10%).",
 )
 @format_option("table", "json", "csv", "ics", help="Output format (ics needs --start).")
 @click.option(
@@ -76,6 +90,8 @@ def command(
     route: str | None,
     weekends: str,
     branch: str | None,
+    rounding: str | None,
+    round_tolerance: str | None,
     fmt: str,
     output: str | None,
 ) -> None:
@@ -89,6 +105,8 @@ def command(
           --concentration "6.68e6 cells/mL" --vial "3.8 mL" --start 2026-12-01
       celldose dose --regimen "1×10⁶ cells/kg q21d ×3" --species dog --weight 12kg
       celldose dose chen2024-itp-ucmsc --arm expansion-2.0 --weight 70kg --format json
+      celldose dose jang2025-canine-itp --weight 12kg --dose "2e6 cells/kg" \\
+          --concentration "6.68e6 cells/mL" --vial "3.8 mL" --round nearest
       celldose dose --regimen "0.5×10⁶ cells weekly ×6" --species dog --weight 12kg --route IM
 
     Doses are computed in full precision and shown to 3 significant figures; the basis and
@@ -114,7 +132,15 @@ def command(
         cross_species=cross_species,
         route=route,
     )
-    plan = plan_doses(target, patient, arm=arm, branch=branch, options=options)
+    plan = plan_doses(
+        target,
+        patient,
+        arm=arm,
+        branch=branch,
+        options=options,
+        rounding="down" if rounding == "down" else "nearest" if rounding else None,
+        round_tolerance=round_tolerance,
+    )
     if fmt == "json":
         text = to_json(plan.to_dict())
     elif fmt == "csv":
@@ -161,15 +187,22 @@ def header_lines(plan: DosePlan) -> list[str]:
         if dose.basis == "per kg":
             weight = format_sig(patient.weight_kg, 4)
             basis = f"{dose_text} (per kg, {source}) × {weight} kg body weight"
+            if plan.dosing_weight_kg is not None:
+                capped = format_sig(plan.dosing_weight_kg, 4)
+                basis = f"{dose_text} (per kg, {source}) × {capped} kg: {plan.dosing_weight_note}"
             if plan.scale is not None:
                 s = plan.scale
                 basis += f" × {s.factor:.3g} (BSA scaling, Km {s.km_from:g}/{s.km_to:g})"
         elif dose.basis == "per m²":
             bsa = format_sig(plan.bsa_m2 or 0, 4)
             basis = f"{dose_text} (per m², {source}) × {bsa} m² BSA for {patient.weight.text}"
+        elif plan.whole_containers is not None and plan.dose_source == "protocol":
+            basis = whole_basis(plan, record)
         else:
             basis = f"{dose_text} (flat, {source}); patient weight {patient.weight.text}"
         lines.append(f"basis: {basis}")
+    if plan.limits:
+        lines.append("limits: " + "; ".join(x.label for x in plan.limits))
     product = plan.product
     if product.concentration is not None:
         lines.append(f"product: {format_sig(product.concentration)} cells/mL")
@@ -208,6 +241,19 @@ def fact_lines(administration: Administration, indent: str = "  ") -> list[str]:
 _WIDTH = 96  # characters of a wrapped administration fact's line
 
 
+def whole_basis(plan: DosePlan, record: DoseRecord) -> str:
+    """``the whole content of 4 vials (published): 1.2×10⁸ cells (flat), 1.67×10⁶ cells/kg for
+    72 kg, 24 mL``."""
+    text = (
+        f"{plan.whole_containers} (published): {format_sig(record.cells)} cells (flat), "
+        f"{format_sig(record.cells / plan.patient.weight_kg)} cells/kg for "
+        f"{plan.patient.weight.text}"
+    )
+    if record.volume_ml is not None:
+        text += f", {_volume(record.volume_ml)}"
+    return text
+
+
 def render_table(plan: DosePlan) -> str:
     out = header_lines(plan)
     dated = any(d.date is not None for d in plan.doses)
@@ -230,7 +276,9 @@ def render_table(plan: DosePlan) -> str:
                 elif d.weekend:
                     date += " weekend"
                 row.append(date)
-            row.append(f"{format_sig(d.cells)} cells" + (" (capped)" if d.capped else ""))
+            cap = "weight cap" if d.capped_by == "dose weight" else "capped"
+            marks = [m for m, on in ((cap, d.capped), ("rounded", d.rounded)) if on]
+            row.append(f"{format_sig(d.cells)} cells" + (f" ({', '.join(marks)})" if marks else ""))
             if viable:
                 row.append(f"{format_sig(d.cells_to_draw)} cells")
             row += [_volume(d.volume_ml), "—" if d.vials is None else str(d.vials)]
@@ -264,6 +312,7 @@ def render_table(plan: DosePlan) -> str:
         if schedule.course_days is not None:
             total += f", last dose on day {schedule.course_days}"
         out.append(total)
+        out.extend(stopped_lines(schedule))
     if plan.assessment is not None:
         out.extend(decision_lines(plan, schedule_table))
     if plan.warnings:

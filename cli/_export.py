@@ -36,7 +36,12 @@ CSV_COLUMNS = (
     "leftover_cells",
     "leftover_ml",
     "cumulative_cells",
+    "capped_by",
+    "cap_note",
     "capped",
+    "rounded",
+    "prescribed_cells",
+    "round_change",
 )
 
 
@@ -95,6 +100,8 @@ def plan_ics(plan: DosePlan) -> str:
         ]
         if dose.branch is not None:
             lines.append(f"Branch {dose.branch}: given only if its condition is met")
+        if dose.cap_note is not None:
+            lines.append(dose.cap_note[:1].upper() + dose.cap_note[1:])
         if dose.moved_from is not None:
             lines.append(f"Moved from {dose.moved_from.isoformat()} (a weekend)")
         if dose.volume_ml is not None:

@@ -15,6 +15,7 @@ from celldose.protocols._calendar import (
     add_months,
     parse_duration,
 )
+from celldose.protocols._containers import WholeContainers, cells_per_container, whole_containers
 from celldose.protocols._decision import Assessment, Branch, BranchStart, Decision, Share
 from celldose.protocols._display import format_exact, format_sig, plural, superscript
 from celldose.protocols._dose import Dose, parse_amount, parse_dose, read_number
@@ -34,6 +35,7 @@ from celldose.protocols._errors import (
     SystemFailure,
     UnitError,
 )
+from celldose.protocols._limits import Limit, LimitAction, LimitKind, merge_limits
 from celldose.protocols._load import (
     LIBRARY_FOLDER,
     LIBRARY_PACKAGE,
@@ -120,6 +122,9 @@ __all__ = [
     "BranchStart",
     "CelldoseError",
     "Decision",
+    "Limit",
+    "LimitAction",
+    "LimitKind",
     "Dose",
     "DoseTime",
     "Duration",
@@ -147,13 +152,16 @@ __all__ = [
     "SystemFailure",
     "UnitError",
     "Which",
+    "WholeContainers",
     "add_months",
+    "cells_per_container",
     "check_writable",
     "format_exact",
     "format_sig",
     "library_ids",
     "library_protocols",
     "load_protocol",
+    "merge_limits",
     "parse_amount",
     "parse_dose",
     "parse_duration",
@@ -173,5 +181,6 @@ __all__ = [
     "route_table",
     "same_file",
     "superscript",
+    "whole_containers",
     "write_atomic",
 ]

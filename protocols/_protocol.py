@@ -16,8 +16,10 @@ from pydantic import Field, model_validator
 
 from celldose.protocols._administration import Administration
 from celldose.protocols._calendar import Duration
+from celldose.protocols._containers import DoseBy, container_checks
 from celldose.protocols._dose import Dose
 from celldose.protocols._errors import OptionError
+from celldose.protocols._limits import Limit
 from celldose.protocols._model_base import FrozenModel
 from celldose.protocols._phase import NOT_REPORTED, NotReported
 from celldose.protocols._product import UNITS_REQUIRED, Product
@@ -93,10 +95,22 @@ class Arm(FrozenModel):
     dose: Dose | NotReported | None = Field(
         default=None, description="Dose of this arm; omitted: the protocol's dose."
     )
+    dose_by: DoseBy | None = Field(
+        default=None,
+        description="'whole containers': the dose is the whole content of `containers` "
+        "containers (vials or bags) of the product.",
+    )
+    containers: Annotated[int, Field(ge=1, le=1000)] | None = Field(
+        default=None, description="With dose_by: the number of whole containers a dose uses."
+    )
     regimen: Regimen
     administration: Administration | None = Field(
         default=None,
         description="How this arm's doses are given; its facts replace the protocol's.",
+    )
+    limits: tuple[Limit, ...] = Field(
+        default=(),
+        description="Limits of this arm; they replace the protocol's of the same kind and action.",
     )
     notes: str = ""
 
@@ -133,7 +147,20 @@ class Protocol(FrozenModel):
     dose: Dose | NotReported | None = Field(
         default=None, description="Dose for every arm that does not give its own."
     )
+    dose_by: DoseBy | None = Field(
+        default=None,
+        description="'whole containers': every arm that gives no dose of its own uses the whole "
+        "content of `containers` containers (vials or bags) of the product.",
+    )
+    containers: Annotated[int, Field(ge=1, le=1000)] | None = Field(
+        default=None, description="With dose_by: the number of whole containers a dose uses."
+    )
     arms: tuple[Arm, ...] = Field(min_length=1)
+    limits: tuple[Limit, ...] = Field(
+        default=(),
+        description="Dose limits, e.g. [{max_per_dose: '3×10⁸ cells', action: cap}, "
+        "{dose_weight_up_to: '100 kg', action: refuse}].",
+    )
     response_windows: tuple[ResponseWindow, ...] = ()
     follow_up: Duration | NotReported | None = None
     course_length: Duration | None = Field(
@@ -144,7 +171,7 @@ class Protocol(FrozenModel):
 
     @model_validator(mode="after")
     def _cross_checks(self) -> Protocol:
-        problems = [p for check in CROSS_CHECKS for p in check(self)]
+        problems = [p for check in (*CROSS_CHECKS, container_checks) for p in check(self)]
         if problems:
             raise FieldProblems(problems)
         return self

@@ -14,6 +14,13 @@ from celldose.simulator.dosing._arms import (
     resolve_phase_doses,
     treatment_arm,
 )
+from celldose.simulator.dosing._limits import (
+    DoseLimits,
+    LimitedDose,
+    StoppedDose,
+    dose_limits,
+    without_course_caps,
+)
 from celldose.simulator.dosing._logistics import Draw, Product, draw, product_in_hand, product_with
 from celldose.simulator.dosing._options import DoseOptions, Scale, ScaleInfo, WeekendPolicy
 from celldose.simulator.dosing._output import data_frame, html_table
@@ -30,6 +37,7 @@ from celldose.simulator.dosing._patient import (
 )
 from celldose.simulator.dosing._plan import plan_doses
 from celldose.simulator.dosing._records import DosePlan, DoseRecord, DoseSource, Schedule
+from celldose.simulator.dosing._rounding import Rounded, Rounding, round_to_containers
 from celldose.simulator.dosing._route import (
     check_spacing,
     plan_route,
@@ -48,6 +56,7 @@ from celldose.simulator.dosing._species import Species, get_species, species_nam
 __all__ = [
     "data_frame",
     "html_table",
+    "DoseLimits",
     "DoseOptions",
     "DosePlan",
     "DoseRecord",
@@ -55,17 +64,22 @@ __all__ = [
     "Draw",
     "HumanBsa",
     "LandedWindow",
+    "LimitedDose",
     "Patient",
     "Product",
+    "Rounded",
+    "Rounding",
     "Scale",
     "ScaleInfo",
     "Schedule",
     "Species",
+    "StoppedDose",
     "WeekendPolicy",
     "Weight",
     "cells_per_dose",
     "cells_per_dose_array",
     "check_spacing",
+    "dose_limits",
     "draw",
     "dubois_bsa",
     "fill_unreported",
@@ -87,7 +101,9 @@ __all__ = [
     "resolve_phase_doses",
     "spacing_problems",
     "spacing_text",
+    "round_to_containers",
     "species_names",
     "species_table",
     "treatment_arm",
+    "without_course_caps",
 ]

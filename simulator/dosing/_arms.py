@@ -86,21 +86,27 @@ def fill_unreported(regimen: Regimen, options: DoseOptions, context: str) -> Reg
             "interval= only fills an interval the source does not report; drop it",
         )
     try:
-        return Regimen(phases=tuple(phases), product=regimen.product, decision=regimen.decision)
+        return Regimen(
+            phases=tuple(phases),
+            product=regimen.product,
+            decision=regimen.decision,
+            limits=regimen.limits,
+        )
     except ValidationError as exc:  # a decision checked again with the values given
         message = str(exc.errors()[0].get("msg", "invalid")).removeprefix("Value error, ")
         raise OptionError(f"{context}: {message}", "check the count and interval given") from None
 
 
 def resolve_phase_doses(
-    protocol: Protocol, arm: Arm, options: DoseOptions, context: str
+    protocol: Protocol, arm: Arm, options: DoseOptions, context: str, whole: Dose | None = None
 ) -> tuple[list[Dose], DoseSource, list[str]]:
-    """Each phase's dose: the protocol's, or the options' (labelled when it replaces one)."""
+    """Each phase's dose: the protocol's, or the options' (labelled when it replaces one);
+    ``whole`` is the arm's dose when it is the whole content of containers."""
     doses: list[Dose] = []
     warnings: list[str] = []
     source: DoseSource = "protocol"
     for index in range(1, len(arm.regimen.phases) + 1):
-        reported = protocol.phase_dose(arm, index)
+        reported = whole if whole is not None else protocol.phase_dose(arm, index)
         if isinstance(reported, Dose):
             if options.dose is not None and options.dose != reported:
                 warnings.append(

@@ -20,6 +20,7 @@ from celldose.protocols import (
     read_route,
 )
 from celldose.simulator.dosing._logistics import Product
+from celldose.simulator.dosing._rounding import Rounding, as_rounding, as_tolerance
 
 WeekendPolicy = Literal["show", "next-weekday"]
 Scale = Literal["none", "bsa"]
@@ -45,6 +46,8 @@ class DoseOptions:
     cross_species: bool  # allow a patient of another species than the protocol's
     notes: tuple[str, ...]  # labels for values the caller gave (product values, ...)
     route: str | None  # the route, when the source does not report it (a routes.toml name)
+    rounding: Rounding  # round each dose to whole containers: "none", "down", "nearest"
+    round_tolerance: float  # the largest change rounding may make (0.1: 10%)
 
     def __init__(
         self,
@@ -58,6 +61,8 @@ class DoseOptions:
         cross_species: bool = False,
         notes: tuple[str, ...] = (),
         route: str | None = None,
+        rounding: Rounding | None = None,
+        round_tolerance: float | str | None = None,
     ) -> None:
         values = {
             "dose": as_dose(dose),
@@ -70,6 +75,8 @@ class DoseOptions:
             "cross_species": _typed("cross_species", cross_species, bool, "True or False"),
             "notes": tuple(notes),
             "route": None if route is None else read_route(route),
+            "rounding": as_rounding(rounding),
+            "round_tolerance": as_tolerance(round_tolerance),
         }
         for name, value in values.items():
             object.__setattr__(self, name, value)

@@ -27,6 +27,7 @@ from celldose.protocols import (
     Which,
     format_sig,
     load_protocol,
+    merge_limits,
     plural,
 )
 from celldose.simulator.dosing._arms import fill_unreported, resolve_phase_doses, treatment_arm
@@ -39,13 +40,21 @@ from celldose.simulator.dosing._branches import (
     start_note,
 )
 from celldose.simulator.dosing._checks import checks as thresholds
+from celldose.simulator.dosing._limits import DoseLimits, StoppedDose, dose_limits, limit_notes
 from celldose.simulator.dosing._logistics import draw, product_in_hand, product_with
 from celldose.simulator.dosing._options import DoseOptions, Scale, ScaleInfo, WeekendPolicy
 from celldose.simulator.dosing._patient import HumanBsa, Patient, Weight, make_patient
 from celldose.simulator.dosing._records import DosePlan, DoseRecord, Schedule
+from celldose.simulator.dosing._rounding import (
+    Rounded,
+    Rounding,
+    round_to_containers,
+    rounding_notes,
+)
 from celldose.simulator.dosing._route import check_spacing, plan_route
 from celldose.simulator.dosing._rules import cells_per_dose, min_gap_days
 from celldose.simulator.dosing._species import Species, get_species
+from celldose.simulator.dosing._whole import whole_container_dose
 
 
 def _scale(protocol: Protocol, patient: Patient, options: DoseOptions) -> ScaleInfo | None:
@@ -103,6 +112,8 @@ def plan_doses(
     viability: float | None = None,
     cap: str | float | None = None,
     route: str | None = None,
+    rounding: Rounding | None = None,
+    round_tolerance: float | str | None = None,
     options: DoseOptions | None = None,
 ) -> DosePlan:
     """Compute the dose plan of ``arm`` of ``protocol`` for a patient.
@@ -114,12 +125,14 @@ def plan_doses(
     ``options``.
     ``concentration`` (``"6.68e6 cells/mL"``), ``vial`` (``"3.8 mL"`` or ``"2.5e7 cells"``),
     ``viability`` and ``cap`` (``"1e8 cells"``) replace the protocol's product values, labelled
-    on the plan (see :func:`product_with`). A regimen with a decision plans the course up to it,
-    the assessment window and every branch as an optional schedule; ``branch`` (a branch's
-    name) includes that branch in the course. ``route`` (``"IM"``, ``"intramuscular"``) gives
-    the route where the protocol does not report it (see :func:`plan_route`); the plan carries
-    the route and the arm's administration facts, and refuses doses closer than the facts'
-    minimum spacing.
+    on the plan (see :func:`product_with`). ``rounding`` (``"down"`` or ``"nearest"``) rounds
+    every dose to whole vials (or bags), refused beyond ``round_tolerance`` (a fraction, or
+    ``"10%"``, the default; see :func:`round_to_containers`). A regimen with a decision plans
+    the course up to it, the assessment window and every branch as an optional schedule;
+    ``branch`` (a branch's name) includes that branch in the course. ``route`` (``"IM"``,
+    ``"intramuscular"``) gives the route where the protocol does not report it (see
+    :func:`plan_route`); the plan carries the route and the arm's administration facts, and
+    refuses doses closer than the facts' minimum spacing.
 
     >>> plan = plan_doses("chen2024-itp-ucmsc", weight="70kg", arm="expansion-2.0")
     >>> plan.schedules[0].total_cells
@@ -138,8 +151,16 @@ def plan_doses(
         "weekends": weekends,
         "cross_species": cross_species,
         "route": route,
+        "rounding": rounding,
+        "round_tolerance": round_tolerance,
     }
     options = _as_options(options)
+    if round_tolerance is not None and (rounding or options.rounding) == "none":
+        raise OptionError(
+            "round_tolerance= has no effect without rounding=",
+            "add rounding=down or rounding=nearest, or drop round_tolerance=",
+            fields=("round_tolerance",),
+        )
     changes: dict[str, Any] = {name: value for name, value in given.items() if value is not None}
     if any(v is not None for v in (concentration, vial, viability, cap)):
         product, notes = product_with(
@@ -156,7 +177,12 @@ def plan_doses(
     context = f"({protocol.id}, arm {chosen.name})"
     _check_species(protocol, patient, options)
     regimen = fill_unreported(chosen.regimen, options, context)
-    phase_doses, source, warnings = resolve_phase_doses(protocol, chosen, options, context)
+    product = options.product or product_in_hand(protocol.product)
+    by_containers = whole_container_dose(protocol, chosen, product, context)
+    phase_doses, source, warnings = resolve_phase_doses(
+        protocol, chosen, options, context, by_containers[0] if by_containers else None
+    )
+    whole_text = by_containers[1] if by_containers is not None and source == "protocol" else None
     if protocol.id == REGIMEN_ID and source == "protocol":
         source = "regimen"
     route_name, route_notes = plan_route(protocol, options.route)
@@ -176,7 +202,9 @@ def plan_doses(
         warnings.extend(replaced)
     every_dose = [*phase_doses, *(d for doses in branch_doses.values() for d in doses)]
     scaling = _scale(protocol, patient, options)
-    product = options.product or product_in_hand(protocol.product)
+    limits = merge_limits(protocol.limits, chosen.limits, chosen.regimen.limits)
+    rules = dose_limits(limits, product.cap_cells)
+    dose_kg, weight_note = rules.dosing_weight(patient.weight_kg, patient.weight.text)
     bsa: tuple[float, str] | None = None
     if any(d.basis == "per m²" for d in every_dose):
         bsa = patient.bsa()
@@ -198,13 +226,16 @@ def plan_doses(
         phase_doses: Sequence[Dose],
         cumulative: float = 0.0,
         branch: str | None = None,
-    ) -> list[DoseRecord]:
+        rules: DoseLimits = rules,
+    ) -> tuple[list[DoseRecord], list[StoppedDose]]:
         records: list[DoseRecord] = []
+        stopped: list[StoppedDose] = []
         for item in planned:
             dose = phase_doses[item.phase - 1]
+            weighed = dose.basis == "per kg" and weight_note is not None
             cells = cells_per_dose(
                 dose,
-                patient.weight_kg,
+                dose_kg if dose.basis == "per kg" else patient.weight_kg,
                 bsa_m2=bsa[0] if bsa else None,
                 scale_factor=scaling.factor if scaling is not None else 1.0,
             )
@@ -213,10 +244,27 @@ def plan_doses(
                     f"the dose {dose} gives {cells:g} cells for {patient.weight.text}",
                     "check the dose and its unit: a dose is at least one whole cell",
                 )
-            capped = False
-            if product.cap_cells is not None and cells > product.cap_cells:
-                cells = product.cap_cells
-                capped = True
+            date = item.time.date(options.start) if options.start else None
+            day = item.time.day_on(options.start) if options.start else item.time.days
+            limited = rules.limit_dose(item.number, cells, cumulative)
+            if limited.stopped:
+                assert limited.note is not None
+                iso = date.isoformat() if date is not None else None
+                reason = limited.note.removeprefix("stopped: ")
+                stopped.append(StoppedDose(item.number, item.phase, day, iso, branch, reason))
+                continue
+            cells = limited.cells
+            capped = limited.capped_by is not None or weighed
+            rounded: Rounded | None = None
+            if options.rounding != "none":  # after the limits: a capped dose is what is prescribed
+                rounded = round_to_containers(
+                    cells,
+                    product,
+                    options.rounding,
+                    options.round_tolerance,
+                    cap=cells if limited.capped_by is not None else rules.per_dose_cap,
+                )
+                cells = rounded.cells
             taken = draw(cells, product)
             cumulative += cells
             if not math.isfinite(cumulative):
@@ -225,8 +273,6 @@ def plan_doses(
                     f"{patient.weight.text} is out of range (more than a number can hold)",
                     "check the dose, its unit and the number of doses",
                 )
-            date = item.time.date(options.start) if options.start else None
-            day = item.time.day_on(options.start) if options.start else item.time.days
             records.append(
                 DoseRecord(
                     number=item.number,
@@ -237,7 +283,9 @@ def plan_doses(
                     moved_from=None,
                     dose=dose,
                     cells=cells,
-                    cells_per_kg=_per_kg(dose, cells, patient, scaling, capped),
+                    cells_per_kg=_per_kg(
+                        dose, cells, patient, scaling, capped or rounded is not None
+                    ),
                     cells_to_draw=taken.cells_to_draw,
                     volume_ml=taken.volume_ml,
                     vials=taken.vials,
@@ -246,23 +294,39 @@ def plan_doses(
                     cumulative_cells=cumulative,
                     capped=capped,
                     branch=branch,
+                    rounded=rounded,
+                    capped_by=limited.capped_by or ("dose weight" if weighed else None),
+                    cap_note=limited.note or (weight_note if weighed else None),
                 )
             )
-        return records
+        return records, stopped
 
     schedules = []
     branch_schedules: dict[str, list[Schedule]] = {}
     which_list: tuple[Which, ...] = ("min", "max") if regimen.is_range else ("min",)
     for which in which_list:
         planned = regimen.expand(which, context=context)
-        records = dose_records(planned, phase_doses)
+        records, stopped = dose_records(planned, phase_doses)
         extra: dict[str, list[DoseRecord]] = {}
+        extra_stopped: dict[str, list[StoppedDose]] = {}
         if regimen.decision is not None:
             check_assessment(regimen.decision, records[-1].day, context)
         for name, doses in branch_doses.items():  # each branch, numbered on after the course
             after = regimen.expand_branch(name, which, context=context)
             total = records[-1].cumulative_cells
-            extra[name] = dose_records(after, [*phase_doses, *doses], total, name)
+            try:
+                extra[name], extra_stopped[name] = dose_records(
+                    after, [*phase_doses, *doses], total, name
+                )
+            except OptionError as exc:  # an optional branch past a limit: refused if chosen
+                if (included is not None and included.name == name) or not rules.refuses:
+                    raise
+                extra[name], extra_stopped[name] = dose_records(
+                    after, [*phase_doses, *doses], total, name, rules.without_refusals()
+                )
+                note = f"branch {name} is refused if chosen: {exc.message}"
+                if note not in warnings:
+                    warnings.append(note)
         if options.start is not None and options.weekends == "next-weekday":
             for b in regimen.decision.branches if regimen.decision is not None else ():
                 whole = _move_weekends(records + extra[b.name], (*regimen.phases, *b.phases))
@@ -270,14 +334,19 @@ def plan_doses(
             records = _move_weekends(records, regimen.phases)
         for name, doses_after in extra.items():
             branch_schedules.setdefault(name, []).append(
-                Schedule(which if regimen.is_range else None, tuple(doses_after))
+                Schedule(
+                    which if regimen.is_range else None,
+                    tuple(doses_after),
+                    tuple(extra_stopped[name]),
+                )
             )
         check_spacing(records, administration, context)
         for doses_after in extra.values():  # each branch after the course's last dose
             check_spacing([records[-1], *doses_after], administration, context)
         if included is not None:
             records = records + extra[included.name]
-        schedule = Schedule(which if regimen.is_range else None, tuple(records))
+            stopped = stopped + extra_stopped[included.name]
+        schedule = Schedule(which if regimen.is_range else None, tuple(records), tuple(stopped))
         volume = schedule.total_volume_ml
         if volume is not None and not math.isfinite(volume):
             raise OptionError(
@@ -294,10 +363,13 @@ def plan_doses(
         )
     if patient.height_cm is not None and bsa is None:
         warnings.append("height= has no effect: no dose here is per m² of a human")
-    if any(r.capped for s in schedules for r in s.doses):
-        assert product.cap_cells is not None
-        noun = "cell" if product.cap_cells == 1 else "cells"
-        warnings.append(f"doses above the cap are capped at {format_sig(product.cap_cells)} {noun}")
+    optional = [
+        s
+        for name, ss in branch_schedules.items()
+        for s in ss
+        if included is None or name != included.name
+    ]
+    warnings += limit_notes([*schedules, *optional], weight_note, product.cap_cells)
     if options.start is not None and options.weekends == "show":
         weekend = sorted({r.number for s in schedules for r in s.doses if r.weekend})
         if weekend:
@@ -307,6 +379,17 @@ def plan_doses(
                 f"dose{'s' if many else ''} {numbers} fall{'' if many else 's'} on a weekend "
                 "(weekends=next-weekday moves them)"
             )
+    every_record = [
+        *(r for s in schedules for r in s.doses),
+        *(r for bs in branch_schedules.values() for s in bs for r in s.doses),
+    ]
+    warnings.extend(
+        rounding_notes(
+            [(r.number, r.rounded) for r in every_record],
+            patient.weight_kg,
+            options.round_tolerance,
+        )
+    )
     if scaling is not None:
         warnings.append(
             f"dose scaled from {scaling.from_species} to {scaling.to_species} by body surface "
@@ -318,13 +401,13 @@ def plan_doses(
     if regimen.decision is not None:
         assessment = assessment_window(regimen.decision, schedules[0].doses[0].date)
         for b in regimen.decision.branches:
-            first = branch_schedules[b.name][0].doses[0]
+            first_day, first_date = _branch_start(branch_schedules[b.name][0])
             branch_plans.append(
                 BranchPlan(
                     name=b.name,
                     condition=b.condition,
                     start=b.start,
-                    start_note=start_note(b, regimen, first.day, first.date),
+                    start_note=start_note(b, regimen, first_day, first_date),
                     share=b.share,
                     chosen=included is not None and b.name == included.name,
                     schedules=tuple(branch_schedules[b.name]),
@@ -341,6 +424,7 @@ def plan_doses(
         bsa_m2=bsa[0] if bsa else None,
         bsa_formula=bsa[1] if bsa else None,
         dose_source=source,
+        whole_containers=whole_text,
         scale=scaling,
         product=product,
         schedules=tuple(schedules),
@@ -350,12 +434,25 @@ def plan_doses(
         branch=included.name if included is not None else None,
         route=route_name,
         administration=administration,
+        rounding=options.rounding,
+        round_tolerance=None if options.rounding == "none" else options.round_tolerance,
+        limits=limits,
+        dosing_weight_kg=dose_kg if weight_note is not None else None,
+        dosing_weight_note=weight_note,
     )
     if plan.species_note:
         crossed = patient.species.group != get_species(protocol.species).group
         note = plan.species_note + (" (allowed with cross_species=)" if crossed else "")
         plan = replace(plan, warnings=(note, *plan.warnings))
     return plan
+
+
+def _branch_start(schedule: Schedule) -> tuple[int | None, dt.date | None]:
+    """The day and date of a branch's first planned dose, given or stopped by a limit."""
+    if schedule.doses:
+        return schedule.doses[0].day, schedule.doses[0].date
+    first = schedule.stopped[0]
+    return first.day, dt.date.fromisoformat(first.date) if first.date else None
 
 
 def _filled_notes(regimen: Regimen, options: DoseOptions) -> list[str]:

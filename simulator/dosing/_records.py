@@ -17,15 +17,18 @@ from celldose.protocols import (
     NOT_REPORTED,
     Administration,
     Dose,
+    Limit,
     OptionError,
     Which,
     format_sig,
     route_event,
 )
+from celldose.simulator.dosing._limits import StoppedDose
 from celldose.simulator.dosing._logistics import Product
 from celldose.simulator.dosing._options import ScaleInfo
 from celldose.simulator.dosing._output import data_frame, html_table
 from celldose.simulator.dosing._patient import Patient
+from celldose.simulator.dosing._rounding import Rounded
 
 if TYPE_CHECKING:
     from celldose.simulator.dosing._branches import AssessmentWindow, BranchPlan
@@ -56,6 +59,11 @@ class DoseRecord:
     cumulative_cells: float
     capped: bool = False
     branch: str | None = None  # the branch (conditional phases) the dose belongs to
+    rounded: Rounded | None = None  # set when the dose was rounded to whole containers
+    # the limit that reduced the dose ("max per dose", "max per course", "dose weight") and
+    # its label ("capped at 2×10⁸ cells (max per dose)"); see _limits.py
+    capped_by: str | None = None
+    cap_note: str | None = None
 
     @property
     def weekend(self) -> bool:
@@ -82,7 +90,12 @@ class DoseRecord:
             "leftover_ml": self.leftover_ml,
             "cumulative_cells": self.cumulative_cells,
             "capped": self.capped,
+            "capped_by": self.capped_by,
+            "cap_note": self.cap_note,
             "branch": self.branch,
+            "rounded": None if self.rounded is None else self.rounded.mode,
+            "prescribed_cells": None if self.rounded is None else self.rounded.prescribed_cells,
+            "round_change": None if self.rounded is None else self.rounded.change,
         }
 
 
@@ -92,6 +105,7 @@ class Schedule:
 
     which: Which | None  # None unless the regimen is a frequency range
     doses: tuple[DoseRecord, ...]
+    stopped: tuple[StoppedDose, ...] = ()  # planned doses not given: the course maximum
 
     @property
     def total_cells(self) -> float:
@@ -120,6 +134,7 @@ class Schedule:
             "total_volume_ml": self.total_volume_ml,
             "total_vials": self.total_vials,
             "course_days": self.course_days,
+            "stopped": [d.record() for d in self.stopped],
         }
 
 
@@ -142,6 +157,12 @@ class DosePlan:
     assessment: AssessmentWindow | None = None  # a decision's assessment (see _branches.py)
     branches: tuple[BranchPlan, ...] = ()  # every branch of the decision, planned
     branch: str | None = None  # the branch included in the course (branch=NAME)
+    whole_containers: str | None = None  # "the whole content of 4 vials" (dose_by), or None
+    rounding: str = "none"  # doses rounded to whole containers: none, down, nearest
+    round_tolerance: float | None = None  # the tolerance of the rounding (None: no rounding)
+    limits: tuple[Limit, ...] = ()  # the protocol's, arm's and regimen's limits that apply
+    dosing_weight_kg: float | None = None  # set when per-kg doses use a weight cap
+    dosing_weight_note: str | None = None  # "dosed at 100 kg (weight cap); patient weighs ..."
     route: str = NOT_REPORTED  # a route of routes.toml, or "not reported"
     administration: Administration = field(default_factory=Administration)
 
@@ -243,6 +264,7 @@ class DosePlan:
                 "doses": sorted({str(d.dose) for d in self.doses}),
                 "bases": sorted({d.dose.basis for d in self.doses}),
                 "source": self.dose_source,
+                "whole_containers": self.whole_containers,
                 "scale": None if self.scale is None else _scale_dict(self.scale),
             },
             "product": {
@@ -251,7 +273,14 @@ class DosePlan:
                 "viability": self.product.viability,
                 "dose_counts_viable": self.product.dose_counts_viable,
                 "cap_cells": self.product.cap_cells,
+                "container": self.product.container,
             },
+            "rounding": None
+            if self.round_tolerance is None
+            else {"mode": self.rounding, "tolerance": self.round_tolerance},
+            "limits": [{**x.model_dump(exclude_none=True), "label": x.label} for x in self.limits],
+            "dosing_weight_kg": self.dosing_weight_kg,
+            "dosing_weight_note": self.dosing_weight_note,
             "range": len(self.schedules) > 1,
             "totals": [s.totals() for s in self.schedules],
             "doses": self.records(),

@@ -27,6 +27,7 @@ from celldose.protocols import (
     Responders,
     Which,
     format_sig,
+    merge_limits,
 )
 from celldose.simulator.dosing import (
     DoseOptions,
@@ -36,10 +37,12 @@ from celldose.simulator.dosing import (
     get_species,
     make_patient,
     plan_doses,
+    without_course_caps,
 )
 from celldose.simulator.scenarios._branch_shares import BranchShares, branch_shares
 from celldose.simulator.scenarios._cohort import Cohort
-from celldose.simulator.scenarios._cohort_result import CohortResult, Demand, DoseStats
+from celldose.simulator.scenarios._cohort_result import CohortResult, DoseStats
+from celldose.simulator.scenarios._demand import manufacturing_demand
 from celldose.simulator.scenarios._engine import (
     BLOCK,
     Engine,
@@ -98,6 +101,12 @@ def simulate_cohort(
     """
     protocol = as_protocol(protocol)
     options = dose_options(options, dose=dose, count=count, interval=interval)
+    if options.rounding != "none":  # each patient's dose would round to its own whole vials
+        raise OptionError(
+            "a cohort does not round doses to whole vials (rounding= is for one patient's plan)",
+            "drop rounding=; the cohort's demand counts the whole vials each dose opens",
+            fields=("rounding",),
+        )
     unknown = sorted(set(who) - {f.name for f in fields(Cohort)})
     if unknown:
         raise OptionError(
@@ -124,7 +133,9 @@ def simulate_cohort(
     _check_bsa(protocol, chosen.name, species, options)
     model = weight_model(cohort, species)
     reference = make_patient(species, Weight(model.median_kg, model.median_kg, "kg"))
-    plan = plan_doses(protocol, reference, arm=chosen.name, options=options)
+    limits = merge_limits(protocol.limits, chosen.limits, chosen.regimen.limits)
+    # the course maximum is applied by the engine over the doses each patient receives
+    plan = plan_doses(without_course_caps(protocol), reference, arm=chosen.name, options=options)
     index = plan.schedule_index(schedule)
     shares = branch_shares(plan, branch_share)
     records = plan.schedules[index].doses + tuple(
@@ -149,7 +160,7 @@ def simulate_cohort(
             f"give at most patients={MAX_CELLS // doses:,}",
             fields=("patients",),
         )
-    engine = make_engine(plan, index, species, records)
+    engine = make_engine(plan, index, species, records, limits)
     streams = [np.random.default_rng(s) for s in np.random.SeedSequence(cohort.seed).spawn(4)]
     cells = np.empty((doses, patients), dtype=np.float64)
     weights = np.empty(patients, dtype=np.float64)
@@ -161,7 +172,7 @@ def simulate_cohort(
     received = np.zeros(doses, dtype=np.int64)
     delayed = np.zeros(doses, dtype=np.int64)
     to_draw = 0.0
-    capped = 0
+    capped = stopped = 0
     block = max(1, BLOCK // doses)
     for start in range(0, patients, block):  # blocks of patients bound the temporary memory
         stop = min(start + block, patients)
@@ -192,6 +203,7 @@ def simulate_cohort(
         delayed += out.delayed
         to_draw += out.cells_to_draw
         capped += out.capped
+        stopped += out.stopped
         if progress is not None:
             progress(stop, patients)
     with np.errstate(over="ignore"):
@@ -228,16 +240,8 @@ def simulate_cohort(
         for j, record in enumerate(records)
     ]
     total_vials = int(vials.sum(dtype=np.int64)) if vials is not None else None
-    demand = Demand(
-        overage=cohort.overage,
-        cells_given=cohort_total,
-        cells_to_draw=drawn,
-        cells_to_manufacture=drawn * cohort.overage,
-        cells_per_vial=engine.cells_per_vial,
-        vials=total_vials,
-        vials_to_manufacture=None
-        if total_vials is None
-        else math.ceil(total_vials * cohort.overage * (1 - 1e-12)),  # 10 × 1.1 is 11, not 12
+    demand = manufacturing_demand(
+        cohort_total, drawn, engine.cells_per_vial, total_vials, cohort.overage, engine.container
     )
     forecasts = tuple(
         responder_forecast(w.label, w.responders, patients)
@@ -245,7 +249,7 @@ def simulate_cohort(
         if isinstance(w.responders, Responders) and w.arm in (None, chosen.name)
     )
     placeholder = () if model.kind == "fixed" else reference.warnings  # a fixed weight is real
-    warnings = _warnings(plan, placeholder, cohort, engine, capped, given_counts)
+    warnings = _warnings(plan, placeholder, cohort, engine, (capped, stopped), given_counts)
     for array in (weights, totals, vials, course, given_counts):
         if array is not None:
             array.flags.writeable = False
@@ -264,6 +268,7 @@ def simulate_cohort(
         doses_given=summarise(given_counts),
         patients_without_dose=int(np.count_nonzero(given_counts == 0)),
         capped_doses=capped,
+        stopped_doses=stopped,
         demand=demand,
         branches=tuple(replace(b, patients=int(entered[i])) for i, b in enumerate(shares)),
         responders=forecasts,
@@ -299,17 +304,30 @@ def _warnings(
     reference_warnings: tuple[str, ...],
     cohort: Cohort,
     engine: Engine,
-    capped: int,
+    limited: tuple[int, int],
     given_counts: IntArray,
 ) -> tuple[str, ...]:
-    out = [w for w in plan.warnings if w not in reference_warnings and "capped at" not in w]
+    capped, stopped = limited
+    patient_limits = ("capped at", "not given: stopped", "(weight cap); patient weighs")
+    out = [w for w in plan.warnings if w not in reference_warnings]
+    out = [w for w in out if not any(p in w for p in patient_limits)]
     out = [w for w in out if "fall on a weekend" not in w]
     if cohort.roster is not None:
         out.extend(cohort.roster.warnings)
-    if capped:
+    if capped and not engine.limits.limits:
         assert engine.cap is not None
         out.append(
             f"{capped:,} doses were above the cap and capped at {format_sig(engine.cap)} cells"
+        )
+    elif capped:
+        labels = [x.label for x in engine.limits.limits if x.action == "cap"]
+        if engine.limits.cap_cells is not None:
+            labels.append(f"cap= {format_sig(engine.limits.cap_cells)} cells")
+        out.append(f"{capped:,} doses were capped by the limits ({'; '.join(labels)})")
+    if stopped:
+        out.append(
+            f"{stopped:,} doses were not given: the course reached its max per course (doses "
+            "missed earlier leave room for later ones)"
         )
     if engine.planned_days is None:
         out.append(
