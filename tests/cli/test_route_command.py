@@ -295,3 +295,18 @@ def test_compare_has_a_route_column_and_the_figure_notes_name_each_route(
     assert "route: IV (qi2017-sjogren-thrombocytopenia); IM (enciso2019-canine-ad)" in (
         comparison.notes
     )
+
+
+def test_alofisel_calendar_event_is_an_intralesional_injection(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # the whole content of 4 vials of 30×10⁶ cells, once: one event, named by its route
+    alofisel = str(FIXTURES / "alofisel-label.yaml")
+    code, out, _ = run(
+        capsys, alofisel, "--weight", "72kg", "--start", "2026-01-05", "--format", "ics"
+    )
+    assert code == 0
+    summaries = [line for line in out.splitlines() if line.startswith("SUMMARY:")]
+    assert summaries == ["SUMMARY:alofisel-label: intralesional injection 1 of 1"]
+    code, out, _ = run(capsys, alofisel, "--weight", "72kg")
+    assert "route: intralesional injection" in out.splitlines()
