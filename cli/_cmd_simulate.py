@@ -209,6 +209,7 @@ def command(**kwargs: Any) -> None:
         weekends=args["weekends"],
         cross_species=args["cross_species"],
         override_range=args["override_range"],
+        route=args["route"],
     )
     schedule: Which | None = args["schedule"]
     if cohort_mode:

@@ -6,7 +6,7 @@ import datetime as dt
 
 from celldose.cli._range_render import cells_text, volume_text
 from celldose.cli._render import csv_text
-from celldose.protocols import OptionError, format_sig
+from celldose.protocols import NOT_REPORTED, OptionError, format_sig, route_info
 from celldose.simulator.dosing import DosePlan
 
 CSV_COLUMNS = (
@@ -23,6 +23,7 @@ CSV_COLUMNS = (
     "moved_from",
     "dose",
     "basis",
+    "route",
     "weight_kg",
     "species",
     "protocol_species",
@@ -60,7 +61,8 @@ def plan_csv(plan: DosePlan) -> str:
 
 
 def plan_ics(plan: DosePlan) -> str:
-    """One all-day event per infusion; byte-stable (DTSTAMP is the first dose's date)."""
+    """One all-day event per dose, named by its route ("IM injection 2 of 6"); byte-stable
+    (DTSTAMP is the first dose's date)."""
     from icalendar import Calendar, Event
 
     dated = [d for d in plan.doses if d.date is not None]
@@ -79,6 +81,10 @@ def plan_ics(plan: DosePlan) -> str:
     assert first is not None
     stamp = dt.datetime(first.year, first.month, first.day, tzinfo=dt.UTC)
     total = len(dated)
+    route = plan.route
+    if route != NOT_REPORTED:
+        route = f"{route} ({route_info(route).label})"
+    facts = plan.administration.facts()
     for dose in dated:
         assert dose.date is not None
         event = Event()
@@ -88,13 +94,18 @@ def plan_ics(plan: DosePlan) -> str:
         event.add("dtstamp", stamp)
         event.add("dtstart", dose.date)
         event.add("dtend", dose.date + dt.timedelta(days=1))
-        event.add("summary", f"{plan.protocol_id}: infusion {dose.number} of {total}")
+        what = f"{plan.route_event} {dose.number} of {total}"
+        if plan.route == NOT_REPORTED:
+            what += " (route not reported)"
+        event.add("summary", f"{plan.protocol_id}: {what}")
         basis = f"Basis: {dose.dose.display()} ({dose.dose.basis}) for {plan.patient.weight.text}"
         if dose.dose.basis == "per m²" and plan.bsa_m2 is not None:
             basis += f", BSA {format_sig(plan.bsa_m2, 4)} m² ({plan.bsa_formula})"
         lines = [
             f"Dose {dose.number} of {total} (phase {dose.phase}): {cells_text(dose)}",
             f"{basis} ({plan.patient.species.label})",
+            f"Route: {route}",
+            *(f"{label.capitalize()}: {text}" for label, text in facts),
         ]
         if dose.branch is not None:
             lines.append(f"Branch {dose.branch}: given only if its condition is met")

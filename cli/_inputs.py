@@ -13,7 +13,12 @@ from typing import Any, TypeVar
 
 import click
 
-from celldose.cli._complete import complete_arm, complete_protocol, complete_species
+from celldose.cli._complete import (
+    complete_arm,
+    complete_protocol,
+    complete_route,
+    complete_species,
+)
 from celldose.cli._render import DATE
 from celldose.protocols import (
     OptionError,
@@ -108,7 +113,7 @@ def dosing_options(func: F) -> F:
                 "dose_text",
                 default=None,
                 help="Dose per administration: needed when the source does not report it; replaces "
-                'a published dose (labelled), or picks a target within a published range '
+                "a published dose (labelled), or picks a target within a published range "
                 '(1–2×10⁶ cells/kg). E.g. "1×10⁶ cells/kg".',
             ),
             click.option(
@@ -149,6 +154,13 @@ def dosing_options(func: F) -> F:
             ),
             click.option(
                 "--cap", default=None, help='At most this many cells per dose: "1e8 cells".'
+            ),
+            click.option(
+                "--route",
+                default=None,
+                shell_complete=complete_route,
+                help="Route of administration (IV, IM, SC, intralesional, ...), when the source "
+                "does not report it.",
             ),
             click.option(
                 "--weekends",
@@ -226,6 +238,7 @@ def build_options(
     weekends: str,
     cross_species: bool,
     override_range: bool = False,
+    route: str | None = None,
 ) -> DoseOptions:
     product, notes = product_with(
         protocol.product, concentration=concentration, vial=vial, viability=viability, cap=cap
@@ -241,4 +254,5 @@ def build_options(
         cross_species=cross_species,
         notes=notes,
         override_range=override_range,
+        route=route,
     )

@@ -9,7 +9,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from celldose.cli._cmd_dose import header_lines
+from celldose.cli._cmd_dose import header_lines, route_lines
 from celldose.cli._flags import to_flags
 from celldose.cli._render import csv_text, table
 from celldose.protocols import format_sig, plural
@@ -184,6 +184,7 @@ def cohort_table(result: CohortResult) -> str:
         if record.dose.is_range:
             line += f"; demand ordered at the upper bound {record.dose.upper().display()}"
         out.append(line)
+    out.extend(route_lines(plan))
     out.append(
         f"cohort: {plural(result.patients, 'virtual ' + result.species.label)}, seed {result.seed}"
         + (" (the default; --seed S for another draw)" if cohort.seed == 0 else "")

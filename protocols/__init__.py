@@ -7,6 +7,7 @@ error is a :class:`CelldoseError` whose message says how to fix the input.
 
 from typing import TYPE_CHECKING, Any
 
+from celldose.protocols._administration import Administration
 from celldose.protocols._calendar import (
     MAX_DAYS,
     DoseTime,
@@ -63,6 +64,15 @@ from celldose.protocols._protocol import (
     ResponseWindow,
 )
 from celldose.protocols._regimen import PlannedDose, Regimen
+from celldose.protocols._route import (
+    ROUTE_NAMES,
+    RouteInfo,
+    read_route,
+    route_event,
+    route_info,
+    route_names,
+    route_table,
+)
 from celldose.protocols._units import quantity
 
 if TYPE_CHECKING:
@@ -111,6 +121,8 @@ __all__ = [
     "LIBRARY_FOLDER",
     "LIBRARY_PACKAGE",
     "REGIMEN_ID",
+    "ROUTE_NAMES",
+    "Administration",
     "AmbiguousWordError",
     "Arm",
     "Assessment",
@@ -144,6 +156,7 @@ __all__ = [
     "Regimen",
     "Responders",
     "ResponseWindow",
+    "RouteInfo",
     "Share",
     "SystemFailure",
     "UnitError",
@@ -170,6 +183,11 @@ __all__ = [
     "read_capped",
     "read_number",
     "read_regular",
+    "read_route",
+    "route_event",
+    "route_info",
+    "route_names",
+    "route_table",
     "same_file",
     "superscript",
     "whole_containers",

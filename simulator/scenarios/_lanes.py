@@ -198,6 +198,7 @@ def build_lane(
         else (decision.assess.first_day, decision.assess.last_day),
         protocol_id=protocol.id,
         protocol_title=protocol.title,
+        route=protocol.route,
         species=protocol.species,
         arm=chosen.name,
         arm_label=chosen.label,
