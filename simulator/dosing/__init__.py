@@ -14,6 +14,7 @@ from celldose.simulator.dosing._arms import (
     resolve_phase_doses,
     treatment_arm,
 )
+from celldose.simulator.dosing._dose_range import RangeCells, RangeUse
 from celldose.simulator.dosing._limits import (
     DoseLimits,
     LimitedDose,
@@ -67,6 +68,8 @@ __all__ = [
     "LimitedDose",
     "Patient",
     "Product",
+    "RangeCells",
+    "RangeUse",
     "Rounded",
     "Rounding",
     "Scale",
