@@ -11,7 +11,9 @@ from celldose.simulator.dosing import DoseRecord, Schedule
 
 
 def _span(low: float, high: float) -> str:
-    return f"{format_sig(low)}–{format_sig(high)}"
+    """``1×10⁷–2×10⁷``; one number when the bounds meet (a cap brought the upper bound down)."""
+    low_text, high_text = format_sig(low), format_sig(high)
+    return high_text if low_text == high_text else f"{low_text}–{high_text}"
 
 
 def is_spanned(record: DoseRecord) -> bool:

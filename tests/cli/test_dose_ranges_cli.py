@@ -272,3 +272,17 @@ def test_a_branch_with_a_range_sums_both_bounds(capsys: pytest.CaptureFixture[st
         "total, last dose on day 21"
     ) in out.splitlines()
     assert "  basis: 1×10⁶–2×10⁶ cells/kg (per kg) for 40 kg" in out.splitlines()
+
+
+def test_a_range_capped_down_to_its_lower_bound_shows_one_number(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, _ = run(
+        capsys, "dose", "--regimen", "1–2×10⁶ cells/kg weekly ×4; max per course 5×10⁷ cells",
+        "--species", "dog", "--weight", "10kg",
+    )  # fmt: skip
+    assert code == 0
+    # 2×10⁷ a dose at the upper bound: after 2 doses 4×10⁷, so dose 3 is capped at the 1×10⁷
+    # left, which is also the lower bound (1×10⁶ × 10 kg): one number
+    row = next(line for line in out.splitlines() if line.startswith("3 "))
+    assert "1×10⁷ cells (capped)" in row and "1×10⁷–1×10⁷" not in row
