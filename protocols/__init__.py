@@ -7,6 +7,7 @@ error is a :class:`CelldoseError` whose message says how to fix the input.
 
 from typing import TYPE_CHECKING, Any
 
+from celldose.protocols._bands import DoseBands, WeightBand, WeightRange, parse_weight_range
 from celldose.protocols._calendar import (
     MAX_DAYS,
     DoseTime,
@@ -32,6 +33,7 @@ from celldose.protocols._errors import (
     RegimenSyntaxError,
     SystemFailure,
     UnitError,
+    WeightBandError,
 )
 from celldose.protocols._load import (
     LIBRARY_FOLDER,
@@ -54,6 +56,7 @@ from celldose.protocols._protocol import (
 )
 from celldose.protocols._regimen import PlannedDose, Regimen
 from celldose.protocols._units import quantity
+from celldose.protocols._weight import Weight, parse_weight, read_measure
 
 if TYPE_CHECKING:
     from celldose.protocols._files import (
@@ -109,6 +112,7 @@ __all__ = [
     "CelldoseError",
     "Decision",
     "Dose",
+    "DoseBands",
     "DoseTime",
     "Duration",
     "FrequencyRange",
@@ -133,6 +137,10 @@ __all__ = [
     "Share",
     "SystemFailure",
     "UnitError",
+    "WeightBand",
+    "WeightBandError",
+    "WeightRange",
+    "Weight",
     "Which",
     "add_months",
     "check_writable",
@@ -146,11 +154,14 @@ __all__ = [
     "parse_duration",
     "parse_protocol",
     "parse_regimen",
+    "parse_weight_range",
+    "parse_weight",
     "plural",
     "protocol_from_regimen",
     "protocol_json_schema",
     "quantity",
     "read_capped",
+    "read_measure",
     "read_number",
     "read_regular",
     "same_file",

@@ -6,6 +6,7 @@ every dose of a protocol's regimen and returns a frozen :class:`DosePlan`. This 
 neither matplotlib nor numpy's random machinery.
 """
 
+from celldose.protocols import Weight, parse_weight
 from celldose.simulator.dosing._arms import (
     fill_unreported,
     needs_count,
@@ -14,19 +15,18 @@ from celldose.simulator.dosing._arms import (
     resolve_phase_doses,
     treatment_arm,
 )
+from celldose.simulator.dosing._bands import weigh_in
 from celldose.simulator.dosing._logistics import Draw, Product, draw, product_in_hand, product_with
 from celldose.simulator.dosing._options import DoseOptions, Scale, ScaleInfo, WeekendPolicy
 from celldose.simulator.dosing._output import data_frame, html_table
 from celldose.simulator.dosing._patient import (
     HumanBsa,
     Patient,
-    Weight,
     dubois_bsa,
     make_patient,
     meeh_bsa,
     mosteller_bsa,
     parse_height,
-    parse_weight,
 )
 from celldose.simulator.dosing._plan import plan_doses
 from celldose.simulator.dosing._records import DosePlan, DoseRecord, DoseSource, Schedule
@@ -80,4 +80,5 @@ __all__ = [
     "species_names",
     "species_table",
     "treatment_arm",
+    "weigh_in",
 ]

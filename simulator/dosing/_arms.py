@@ -9,6 +9,7 @@ from celldose.protocols import (
     NOT_REPORTED,
     Arm,
     Dose,
+    DoseBands,
     NotReportedError,
     OptionError,
     Phase,
@@ -34,7 +35,7 @@ def treatment_arm(protocol: Protocol, arm: str | None) -> Arm:
 def needs_dose(protocol: Protocol, arm: Arm) -> bool:
     """True when some phase of ``arm`` has no reported dose."""
     return any(
-        not isinstance(protocol.phase_dose(arm, i), Dose)
+        not isinstance(protocol.phase_dose(arm, i), Dose | DoseBands)
         for i in range(1, len(arm.regimen.phases) + 1)
     )
 
@@ -101,7 +102,19 @@ def resolve_phase_doses(
     source: DoseSource = "protocol"
     for index in range(1, len(arm.regimen.phases) + 1):
         reported = protocol.phase_dose(arm, index)
-        if isinstance(reported, Dose):
+        if isinstance(reported, DoseBands) and options.dose is None:
+            bands = ", ".join(f'"{b.label}"' for b in reported.bands)
+            raise OptionError(
+                f"the dose {context} depends on the weight (weight bands {bands})",
+                'give the patient\'s weight, e.g. weight="12 kg"',
+                fields=("weight",),
+            )
+        if isinstance(reported, DoseBands):
+            assert options.dose is not None
+            warnings.append(f"dose {options.dose} from dose= replaces the protocol's weight bands")
+            doses.append(options.dose)
+            source = "given"
+        elif isinstance(reported, Dose):
             if options.dose is not None and options.dose != reported:
                 warnings.append(
                     f"dose {options.dose} from dose= replaces the protocol's {reported}"

@@ -17,19 +17,23 @@ from typing import Any
 
 from celldose.protocols import (
     REGIMEN_ID,
+    Arm,
     Dose,
+    DoseBands,
     Duration,
     OptionError,
     Phase,
     PlannedDose,
     Protocol,
     Regimen,
+    Weight,
     Which,
     format_sig,
     load_protocol,
     plural,
 )
 from celldose.simulator.dosing._arms import fill_unreported, resolve_phase_doses, treatment_arm
+from celldose.simulator.dosing._bands import weigh_in
 from celldose.simulator.dosing._branches import (
     BranchPlan,
     assessment_window,
@@ -41,7 +45,7 @@ from celldose.simulator.dosing._branches import (
 from celldose.simulator.dosing._checks import checks as thresholds
 from celldose.simulator.dosing._logistics import draw, product_in_hand, product_with
 from celldose.simulator.dosing._options import DoseOptions, Scale, ScaleInfo, WeekendPolicy
-from celldose.simulator.dosing._patient import HumanBsa, Patient, Weight, make_patient
+from celldose.simulator.dosing._patient import HumanBsa, Patient, make_patient
 from celldose.simulator.dosing._records import DosePlan, DoseRecord, Schedule
 from celldose.simulator.dosing._rules import cells_per_dose, min_gap_days
 from celldose.simulator.dosing._species import Species, get_species
@@ -148,18 +152,31 @@ def plan_doses(
     chosen = treatment_arm(protocol, arm)
     context = f"({protocol.id}, arm {chosen.name})"
     _check_species(protocol, patient, options)
+    bands = _bands_text(protocol, chosen)
+    protocol, chosen, band_used = weigh_in(protocol, chosen, patient.weight, context)
     regimen = fill_unreported(chosen.regimen, options, context)
     phase_doses, source, warnings = resolve_phase_doses(protocol, chosen, options, context)
+    phase_bands = [  # the band of each phase, unless dose= replaced its dose
+        band if protocol.phase_dose(chosen, i) == dose else None
+        for i, (band, dose) in enumerate(zip(band_used, phase_doses, strict=True), start=1)
+    ]
     if protocol.id == REGIMEN_ID and source == "protocol":
         source = "regimen"
     warnings = [*_filled_notes(chosen.regimen, options), *options.notes, *warnings]
     included = chosen_branch(regimen, branch, context)
     branch_doses: dict[str, list[Dose]] = {}
+    branch_bands: dict[str, list[str | None]] = {}
     for b in regimen.decision.branches if regimen.decision is not None else ():
         branch_doses[b.name], replaced = branch_phase_doses(
             b, phase_doses[-1], options.dose, context
         )
         warnings.extend(replaced)
+        branch_bands[b.name] = [  # a branch phase without a dose takes the course's last
+            phase_bands[-1]
+            if all(p.dose is None for p in b.phases[: k + 1]) and d == phase_doses[-1]
+            else None
+            for k, d in enumerate(branch_doses[b.name])
+        ]
     every_dose = [*phase_doses, *(d for doses in branch_doses.values() for d in doses)]
     scaling = _scale(protocol, patient, options)
     product = options.product or product_in_hand(protocol.product)
@@ -184,10 +201,12 @@ def plan_doses(
         phase_doses: Sequence[Dose],
         cumulative: float = 0.0,
         branch: str | None = None,
+        bands: Sequence[str | None] = (),
     ) -> list[DoseRecord]:
         records: list[DoseRecord] = []
         for item in planned:
             dose = phase_doses[item.phase - 1]
+            band = bands[item.phase - 1] if item.phase <= len(bands) else None
             cells = cells_per_dose(
                 dose,
                 patient.weight_kg,
@@ -232,6 +251,7 @@ def plan_doses(
                     cumulative_cells=cumulative,
                     capped=capped,
                     branch=branch,
+                    band=band,
                 )
             )
         return records
@@ -241,14 +261,20 @@ def plan_doses(
     which_list: tuple[Which, ...] = ("min", "max") if regimen.is_range else ("min",)
     for which in which_list:
         planned = regimen.expand(which, context=context)
-        records = dose_records(planned, phase_doses)
+        records = dose_records(planned, phase_doses, bands=phase_bands)
         extra: dict[str, list[DoseRecord]] = {}
         if regimen.decision is not None:
             check_assessment(regimen.decision, records[-1].day, context)
         for name, doses in branch_doses.items():  # each branch, numbered on after the course
             after = regimen.expand_branch(name, which, context=context)
             total = records[-1].cumulative_cells
-            extra[name] = dose_records(after, [*phase_doses, *doses], total, name)
+            extra[name] = dose_records(
+                after,
+                [*phase_doses, *doses],
+                total,
+                name,
+                [*phase_bands, *branch_bands[name]],
+            )
         if options.start is not None and options.weekends == "next-weekday":
             for b in regimen.decision.branches if regimen.decision is not None else ():
                 whole = _move_weekends(records + extra[b.name], (*regimen.phases, *b.phases))
@@ -331,12 +357,21 @@ def plan_doses(
         assessment=assessment,
         branches=tuple(branch_plans),
         branch=included.name if included is not None else None,
+        bands=bands,
     )
     if plan.species_note:
         crossed = patient.species.group != get_species(protocol.species).group
         note = plan.species_note + (" (allowed with cross_species=)" if crossed else "")
         plan = replace(plan, warnings=(note, *plan.warnings))
     return plan
+
+
+def _bands_text(protocol: Protocol, arm: Arm) -> tuple[str, ...]:
+    """The weight bands the arm's dose comes from, each ``<dose> if <weight>`` (or none)."""
+    dose = arm.dose if arm.dose is not None else protocol.dose
+    if not isinstance(dose, DoseBands) or all(p.dose is not None for p in arm.regimen.phases[:1]):
+        return ()
+    return tuple(str(b) for b in dose.bands)
 
 
 def _filled_notes(regimen: Regimen, options: DoseOptions) -> list[str]:

@@ -48,6 +48,7 @@ class DoseRecord:
     cumulative_cells: float
     capped: bool = False
     branch: str | None = None  # the branch (conditional phases) the dose belongs to
+    band: str | None = None  # the weight band that gave the dose (``≤ 50 kg``), if any
 
     @property
     def weekend(self) -> bool:
@@ -75,6 +76,7 @@ class DoseRecord:
             "cumulative_cells": self.cumulative_cells,
             "capped": self.capped,
             "branch": self.branch,
+            "band": self.band,
         }
 
 
@@ -134,6 +136,7 @@ class DosePlan:
     assessment: AssessmentWindow | None = None  # a decision's assessment (see _branches.py)
     branches: tuple[BranchPlan, ...] = ()  # every branch of the decision, planned
     branch: str | None = None  # the branch included in the course (branch=NAME)
+    bands: tuple[str, ...] = ()  # the arm's weight bands, each "<dose> if <weight>"
 
     @property
     def species_note(self) -> str | None:
@@ -226,6 +229,8 @@ class DosePlan:
                 "bases": sorted({d.dose.basis for d in self.doses}),
                 "source": self.dose_source,
                 "scale": None if self.scale is None else _scale_dict(self.scale),
+                "bands": list(self.bands),
+                "band": next((d.band for d in self.doses if d.band is not None), None),
             },
             "product": {
                 "concentration_cells_per_ml": self.product.concentration,

@@ -21,7 +21,9 @@ from typing import Any
 import numpy as np
 
 from celldose.protocols import (
+    Arm,
     Dose,
+    DoseBands,
     OptionError,
     Protocol,
     Responders,
@@ -122,6 +124,7 @@ def simulate_cohort(
     species = cohort.species or get_species(protocol.species)
     chosen = protocol.arm(arm)
     _check_bsa(protocol, chosen.name, species, options)
+    _check_bands(protocol, chosen, options)
     model = weight_model(cohort, species)
     reference = make_patient(species, Weight(model.median_kg, model.median_kg, "kg"))
     plan = plan_doses(protocol, reference, arm=chosen.name, options=options)
@@ -274,6 +277,21 @@ def simulate_cohort(
         patient_course_days=course,
         patient_doses_given=given_counts,
     )
+
+
+def _check_bands(protocol: Protocol, arm: Arm, options: DoseOptions) -> None:
+    """Weight bands give each patient the dose of their own band: not simulated yet, so refused
+    (one reference patient's band must never stand for a whole cohort)."""
+    phases = range(1, len(arm.regimen.phases) + 1)
+    if options.dose is None and any(
+        isinstance(protocol.phase_dose(arm, i), DoseBands) for i in phases
+    ):
+        raise OptionError(
+            f"the dose of {protocol.id} (arm {arm.name}) depends on the weight (weight bands): "
+            "a virtual cohort of such a dose is not simulated yet",
+            "give one dose for every patient with dose=, or plan each patient alone by weight",
+            fields=("dose",),
+        )
 
 
 def _check_bsa(protocol: Protocol, arm: str, species: Species, options: DoseOptions) -> None:
