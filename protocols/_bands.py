@@ -33,6 +33,9 @@ from celldose.protocols._errors import PatientError, WeightBandError
 from celldose.protocols._model_base import FrozenModel
 from celldose.protocols._weight import Weight, parse_weight
 
+# The dose of a band: one function call (Dose's own reading) away from a dose range, when
+# ranges land (issue 10, rule 1): widen this alias and the bands take ranges.
+BandDose = Dose
 _EXAMPLES = 'write "≤ 50 kg", "> 50 kg" or "10–50 kg" (both ends included)'
 _OPEN = re.compile(r"^(<=|>=|≤|≥|<|>)\s*(.+)$")
 _CLOSED = re.compile(
@@ -130,7 +133,7 @@ class WeightBand(FrozenModel):
         description="The weights of the band: '≤ 50 kg', '> 50 kg', or '10–50 kg' (both ends "
         "included); kg, g or lb."
     )
-    dose: Dose = Field(description="The dose for a patient in the band.")
+    dose: BandDose = Field(description="The dose for a patient in the band.")
 
     @field_validator("weight")
     @classmethod

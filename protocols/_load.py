@@ -335,6 +335,8 @@ def _other_shape(error: dict[str, Any], deeper: bool) -> bool:
     if error["type"] == "model_type":
         return isinstance(error.get("input"), list | tuple)
     return error["type"] == "tuple_type" or (deeper and error["type"] == "too_short")
+
+
 _NOT_A_NUMBER = {
     "int_parsing": ("a whole number", "3"),
     "int_type": ("a whole number", "3"),

@@ -3,6 +3,8 @@ report (filled from the options, never guessed)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from pydantic import ValidationError
 
 from celldose.protocols import (
@@ -94,9 +96,16 @@ def fill_unreported(regimen: Regimen, options: DoseOptions, context: str) -> Reg
 
 
 def resolve_phase_doses(
-    protocol: Protocol, arm: Arm, options: DoseOptions, context: str
+    protocol: Protocol,
+    arm: Arm,
+    options: DoseOptions,
+    context: str,
+    bands: Sequence[str | None] = (),
 ) -> tuple[list[Dose], DoseSource, list[str]]:
-    """Each phase's dose: the protocol's, or the options' (labelled when it replaces one)."""
+    """Each phase's dose: the protocol's, or the options' (labelled when it replaces one).
+
+    ``bands`` names the weight band each phase's dose came from (see :func:`weigh_in`), for the
+    label of a replaced dose."""
     doses: list[Dose] = []
     warnings: list[str] = []
     source: DoseSource = "protocol"
@@ -116,8 +125,10 @@ def resolve_phase_doses(
             source = "given"
         elif isinstance(reported, Dose):
             if options.dose is not None and options.dose != reported:
+                band = bands[index - 1] if index <= len(bands) else None
                 warnings.append(
                     f"dose {options.dose} from dose= replaces the protocol's {reported}"
+                    + (f" (weight band {band})" if band is not None else "")
                 )
                 doses.append(options.dose)
                 source = "given"

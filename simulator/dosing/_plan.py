@@ -155,7 +155,9 @@ def plan_doses(
     bands = _bands_text(protocol, chosen)
     protocol, chosen, band_used = weigh_in(protocol, chosen, patient.weight, context)
     regimen = fill_unreported(chosen.regimen, options, context)
-    phase_doses, source, warnings = resolve_phase_doses(protocol, chosen, options, context)
+    phase_doses, source, warnings = resolve_phase_doses(
+        protocol, chosen, options, context, band_used
+    )
     phase_bands = [  # the band of each phase, unless dose= replaced its dose
         band if protocol.phase_dose(chosen, i) == dose else None
         for i, (band, dose) in enumerate(zip(band_used, phase_doses, strict=True), start=1)

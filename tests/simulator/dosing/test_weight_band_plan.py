@@ -47,6 +47,9 @@ def test_each_phase_says_whether_a_band_gave_its_dose(protocol: Protocol) -> Non
 def test_a_given_dose_replaces_the_band(protocol: Protocol) -> None:
     plan = celldose.plan_doses(protocol, weight="60 kg", dose="5e5 cells/kg")
     assert {d.band for d in plan.doses} == {None}
+    assert (
+        "dose 5×10⁵ cells/kg from dose= replaces the protocol's 1×10⁸ cells (weight band > 50 kg)"
+    ) in plan.warnings
     assert plan.doses[0].cells == 3e7  # 5×10⁵ × 60
     assert plan.to_dict()["basis"]["bands"] == [
         "2×10⁶ cells/kg if ≤ 50 kg",
