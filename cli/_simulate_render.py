@@ -174,7 +174,11 @@ def cohort_table(result: CohortResult) -> str:
         out.append(f"schedule: {result.schedule}imum of the frequency range (--schedule)")
     source = "from --dose" if plan.dose_source == "given" else "published"
     per = {"per kg": "× each patient's weight", "per m²": "× each patient's BSA (Meeh)"}
-    for record in {str(r.dose): r for r in plan.doses}.values():
+    if plan.dose_bands is not None and any(r.band is not None for r in plan.doses):
+        out.append(f"basis: weight bands ({source}), the band that holds each patient's weight:")
+        for band in plan.dose_bands.bands:
+            out.append(f"  {band} {per.get(band.dose.basis, '(flat)')}")
+    for record in {str(r.dose): r for r in plan.doses if r.band is None}.values():
         scaling = ""
         if record.dose.basis == "per kg" and plan.scale is not None:
             sc = plan.scale

@@ -15,7 +15,7 @@ from celldose.simulator.dosing._arms import (
     resolve_phase_doses,
     treatment_arm,
 )
-from celldose.simulator.dosing._bands import weigh_in
+from celldose.simulator.dosing._bands import cells_by_band, holds_array, weigh_in
 from celldose.simulator.dosing._logistics import Draw, Product, draw, product_in_hand, product_with
 from celldose.simulator.dosing._options import DoseOptions, Scale, ScaleInfo, WeekendPolicy
 from celldose.simulator.dosing._output import data_frame, html_table
@@ -57,12 +57,14 @@ __all__ = [
     "Species",
     "WeekendPolicy",
     "Weight",
+    "cells_by_band",
     "cells_per_dose",
     "cells_per_dose_array",
     "draw",
     "dubois_bsa",
     "fill_unreported",
     "get_species",
+    "holds_array",
     "land_window",
     "make_patient",
     "meeh_bsa",

@@ -8,7 +8,26 @@ plain dose and every output can name the band. A weight outside every band is re
 
 from __future__ import annotations
 
-from celldose.protocols import Arm, Dose, DoseBands, OptionError, Protocol, Weight
+from typing import TYPE_CHECKING
+
+from celldose.protocols import (
+    Arm,
+    Dose,
+    DoseBands,
+    OptionError,
+    Protocol,
+    Weight,
+    WeightRange,
+    format_sig,
+)
+from celldose.simulator.dosing._rules import cells_per_dose_array
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+    FloatArray = npt.NDArray[np.float64]
+    BoolArray = npt.NDArray[np.bool_]
 
 
 def _pick(
@@ -71,4 +90,55 @@ def weigh_in(
     return new_protocol, new_arm, tuple(used)
 
 
-__all__ = ["weigh_in"]
+def holds_array(band: WeightRange, weights_kg: FloatArray) -> BoolArray:
+    """:meth:`WeightRange.holds` for an array of weights (the same comparisons, in kg)."""
+    import numpy as np
+
+    inside = np.ones(weights_kg.shape, dtype=bool)
+    if band.low is not None:
+        edge = band.low.weight.kg
+        inside &= weights_kg >= edge if band.low.included else weights_kg > edge
+    if band.high is not None:
+        edge = band.high.weight.kg
+        inside &= weights_kg <= edge if band.high.included else weights_kg < edge
+    return inside
+
+
+def cells_by_band(
+    bands: DoseBands,
+    weights_kg: FloatArray,
+    *,
+    bsa_m2: FloatArray | None = None,
+    scale_factor: float = 1.0,
+) -> FloatArray:
+    """Each patient's cells for a banded dose: the dose of the band that holds their weight,
+    by :func:`cells_per_dose_array` (a virtual cohort's twin of :func:`weigh_in`)."""
+    import numpy as np
+
+    weights = np.asarray(weights_kg, dtype=float)
+    cells = np.full(weights.shape, np.nan)
+    for band in bands.bands:
+        inside = holds_array(band.range, weights)
+        if inside.any():
+            cells[inside] = cells_per_dose_array(
+                band.dose,
+                weights[inside],
+                bsa_m2=None if bsa_m2 is None else np.asarray(bsa_m2)[inside],
+                scale_factor=scale_factor,
+            )
+    outside = np.isnan(cells)
+    if outside.any():
+        low = format_sig(float(weights[outside].min()), 4)
+        high = format_sig(float(weights[outside].max()), 4)
+        span = f"{low} kg" if low == high else f"{low}-{high} kg"
+        names = ", ".join(f'"{b.label}"' for b in bands.bands)
+        raise OptionError(
+            f"{int(outside.sum()):,} of the patients ({span}) weigh outside every weight band "
+            f"of the dose ({names})",
+            "cover the species' plausible weights with bands (check the protocol file), or give "
+            "weights inside them",
+        )
+    return cells
+
+
+__all__ = ["cells_by_band", "holds_array", "weigh_in"]

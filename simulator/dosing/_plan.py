@@ -152,7 +152,7 @@ def plan_doses(
     chosen = treatment_arm(protocol, arm)
     context = f"({protocol.id}, arm {chosen.name})"
     _check_species(protocol, patient, options)
-    bands = _bands_text(protocol, chosen)
+    dose_bands = _arm_bands(protocol, chosen)
     protocol, chosen, band_used = weigh_in(protocol, chosen, patient.weight, context)
     regimen = fill_unreported(chosen.regimen, options, context)
     phase_doses, source, warnings = resolve_phase_doses(
@@ -359,7 +359,7 @@ def plan_doses(
         assessment=assessment,
         branches=tuple(branch_plans),
         branch=included.name if included is not None else None,
-        bands=bands,
+        dose_bands=dose_bands,
     )
     if plan.species_note:
         crossed = patient.species.group != get_species(protocol.species).group
@@ -368,12 +368,14 @@ def plan_doses(
     return plan
 
 
-def _bands_text(protocol: Protocol, arm: Arm) -> tuple[str, ...]:
-    """The weight bands the arm's dose comes from, each ``<dose> if <weight>`` (or none)."""
+def _arm_bands(protocol: Protocol, arm: Arm) -> DoseBands | None:
+    """The weight bands the arm's dose comes from (the arm's or the protocol's), or None.
+
+    Only phases before the first with a dose of its own take the banded dose."""
     dose = arm.dose if arm.dose is not None else protocol.dose
-    if not isinstance(dose, DoseBands) or all(p.dose is not None for p in arm.regimen.phases[:1]):
-        return ()
-    return tuple(str(b) for b in dose.bands)
+    if not isinstance(dose, DoseBands) or arm.regimen.phases[0].dose is not None:
+        return None
+    return dose
 
 
 def _filled_notes(regimen: Regimen, options: DoseOptions) -> list[str]:

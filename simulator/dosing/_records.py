@@ -13,7 +13,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
-from celldose.protocols import Dose, OptionError, Which, format_sig
+from celldose.protocols import Dose, DoseBands, OptionError, Which, format_sig
 from celldose.simulator.dosing._logistics import Product
 from celldose.simulator.dosing._options import ScaleInfo
 from celldose.simulator.dosing._output import data_frame, html_table
@@ -136,7 +136,7 @@ class DosePlan:
     assessment: AssessmentWindow | None = None  # a decision's assessment (see _branches.py)
     branches: tuple[BranchPlan, ...] = ()  # every branch of the decision, planned
     branch: str | None = None  # the branch included in the course (branch=NAME)
-    bands: tuple[str, ...] = ()  # the arm's weight bands, each "<dose> if <weight>"
+    dose_bands: DoseBands | None = None  # the weight bands the arm's dose comes from
 
     @property
     def species_note(self) -> str | None:
@@ -146,6 +146,11 @@ class DosePlan:
             f"patient is a {self.patient.species.label}; the protocol was written for "
             f"{self.protocol_species}"
         )
+
+    @property
+    def bands(self) -> tuple[str, ...]:
+        """The weight bands of the dose, each ``<dose> if <weight>`` (none without bands)."""
+        return () if self.dose_bands is None else tuple(str(b) for b in self.dose_bands.bands)
 
     @property
     def doses(self) -> tuple[DoseRecord, ...]:

@@ -18,11 +18,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 import numpy.typing as npt
 
-from celldose.protocols import Dose, OptionError, format_sig
+from celldose.protocols import Dose, DoseBands, OptionError, format_sig
 from celldose.simulator.dosing import (
     DosePlan,
     DoseRecord,
     Species,
+    cells_by_band,
     cells_per_dose_array,
     make_patient,
     meeh_bsa,
@@ -43,7 +44,7 @@ MIN_INSIDE = 0.9  # refuse a weight distribution that truncation would reshape m
 class Engine:
     """The constants of one schedule: each dose, the scaling, the product in hand."""
 
-    doses: tuple[Dose, ...]  # each dose of the schedule, in order
+    doses: tuple[Dose | DoseBands, ...]  # each dose of the schedule (or its weight bands)
     scale_factor: float  # cross-species scaling of per-kg doses (1: none)
     meeh_k: float | None  # Meeh's K, for a per-m² dose (BSA from the weight)
     cap: float | None
@@ -101,7 +102,10 @@ def make_engine(
     planned = None if any(d is None for d in days) else np.asarray(days, dtype=np.int32)
     product = plan.product
     return Engine(
-        doses=tuple(r.dose for r in records),
+        doses=tuple(
+            plan.dose_bands if r.band is not None and plan.dose_bands is not None else r.dose
+            for r in records
+        ),
         scale_factor=plan.scale.factor if plan.scale is not None else 1.0,
         meeh_k=species.meeh_k,
         cap=product.cap_cells,
@@ -172,17 +176,27 @@ def _dose_cells(engine: Engine, weights: FloatArray, cells: FloatArray) -> None:
     """Fill ``cells`` (doses, n) with each dose's cells for ``weights``: the one dose rule,
     once per distinct dose."""
     bsa: FloatArray | None = None
-    if any(d.basis == "per m²" for d in engine.doses):
+    every: list[Dose] = []
+    for d in engine.doses:
+        every.extend([b.dose for b in d.bands] if isinstance(d, DoseBands) else [d])
+    if any(d.basis == "per m²" for d in every):
         assert engine.meeh_k is not None
         bsa = meeh_bsa(weights, engine.meeh_k)
-    computed: dict[Dose, FloatArray] = {}
+    computed: dict[Dose | DoseBands, FloatArray] = {}
     for j, dose in enumerate(engine.doses):
         if dose not in computed:
             try:
-                computed[dose] = cells_per_dose_array(
-                    dose, weights, bsa_m2=bsa, scale_factor=engine.scale_factor
-                )
-            except OptionError:  # past the float range
+                if isinstance(dose, DoseBands):  # each patient's own band
+                    computed[dose] = cells_by_band(
+                        dose, weights, bsa_m2=bsa, scale_factor=engine.scale_factor
+                    )
+                else:
+                    computed[dose] = cells_per_dose_array(
+                        dose, weights, bsa_m2=bsa, scale_factor=engine.scale_factor
+                    )
+            except OptionError as exc:  # past the float range, or outside every band
+                if "outside every weight band" in exc.message:
+                    raise
                 raise cells_out_of_range() from None
         cells[j] = computed[dose]
 

@@ -21,7 +21,6 @@ from typing import Any
 import numpy as np
 
 from celldose.protocols import (
-    Arm,
     Dose,
     DoseBands,
     OptionError,
@@ -124,7 +123,6 @@ def simulate_cohort(
     species = cohort.species or get_species(protocol.species)
     chosen = protocol.arm(arm)
     _check_bsa(protocol, chosen.name, species, options)
-    _check_bands(protocol, chosen, options)
     model = weight_model(cohort, species)
     reference = make_patient(species, Weight(model.median_kg, model.median_kg, "kg"))
     plan = plan_doses(protocol, reference, arm=chosen.name, options=options)
@@ -213,7 +211,9 @@ def simulate_cohort(
         DoseStats(
             number=record.number,
             phase=record.phase,
-            dose=str(record.dose),
+            dose=str(plan.dose_bands)
+            if record.band is not None and plan.dose_bands is not None
+            else str(record.dose),
             planned_day=record.day,
             received=int(received[j]),
             missed_fraction=0.0 if eligible[j] == 0 else 1.0 - float(received[j]) / eligible[j],
@@ -279,21 +279,6 @@ def simulate_cohort(
     )
 
 
-def _check_bands(protocol: Protocol, arm: Arm, options: DoseOptions) -> None:
-    """Weight bands give each patient the dose of their own band: not simulated yet, so refused
-    (one reference patient's band must never stand for a whole cohort)."""
-    phases = range(1, len(arm.regimen.phases) + 1)
-    if options.dose is None and any(
-        isinstance(protocol.phase_dose(arm, i), DoseBands) for i in phases
-    ):
-        raise OptionError(
-            f"the dose of {protocol.id} (arm {arm.name}) depends on the weight (weight bands): "
-            "a virtual cohort of such a dose is not simulated yet",
-            "give one dose for every patient with dose=, or plan each patient alone by weight",
-            fields=("dose",),
-        )
-
-
 def _check_bsa(protocol: Protocol, arm: str, species: Species, options: DoseOptions) -> None:
     chosen = protocol.arm(arm)
     doses: list[Any] = (
@@ -301,6 +286,8 @@ def _check_bsa(protocol: Protocol, arm: str, species: Species, options: DoseOpti
         if options.dose is not None
         else [protocol.phase_dose(chosen, i) for i in range(1, len(chosen.regimen.phases) + 1)]
     )
+    for bands in [d for d in doses if isinstance(d, DoseBands)]:
+        doses.extend(b.dose for b in bands.bands)
     per_m2 = any(isinstance(d, Dose) and d.basis == "per m²" for d in doses)
     if per_m2 and (species.bsa != "meeh" or species.meeh_k is None):
         raise OptionError(
@@ -336,6 +323,12 @@ def _warnings(
         )
     if cohort.missed == 1:
         out.append("missed=1: every dose is missed, nobody is treated")
+    if plan.dose_bands is not None and any(d.band is not None for d in plan.doses):
+        out.append(
+            "the dose is by weight band: each virtual patient gets the dose of the band that "
+            f"holds their weight (the regimen shows the band of {plan.patient.weight.text}, "
+            "the median weight)"
+        )
     return tuple(out)
 
 

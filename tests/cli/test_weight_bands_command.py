@@ -190,15 +190,18 @@ def test_without_a_weight_the_banded_dose_is_asked_for(
     assert not Path(figure).exists()
 
 
-def test_a_cohort_of_banded_doses_is_refused(
-    banded: str, capsys: pytest.CaptureFixture[str]
-) -> None:
-    code, out, err = run(capsys, "simulate", banded, "--patients", "10")
-    assert (code, out) == (2, "")
-    assert err.startswith(
-        "error: the dose of banded (arm a) depends on the weight (weight bands): a virtual "
-        "cohort of such a dose is not simulated yet"
+def test_a_cohort_lists_every_band(banded: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "simulate", banded, "--patients", "10", "--weight", "60kg")
+    assert code == 0
+    lines = out.splitlines()
+    start = lines.index(
+        "basis: weight bands (published), the band that holds each patient's weight:"
     )
+    assert lines[start + 1 : start + 3] == [
+        "  2×10⁶ cells/kg if ≤ 50 kg × each patient's weight",
+        "  1.5×10⁸ cells if > 50 kg (flat)",
+    ]
+    assert "cohort total: 6×10⁹ cells given to 10 patients" in lines  # 10 × 4 × 1.5×10⁸
 
 
 DECISION_ARM = """\
