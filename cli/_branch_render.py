@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from celldose.cli._limit_render import stopped_lines
 from celldose.protocols import format_sig, plural
 from celldose.simulator.dosing import DosePlan, Schedule
 
@@ -38,7 +39,7 @@ def decision_lines(plan: DosePlan, schedule_table: Callable[[Schedule], str]) ->
             if schedule.which is not None:
                 label = "fewest" if schedule.which == "min" else "most"
                 out.append(f"  after the {schedule.which}imum schedule ({label} doses a week):")
-            if not branch.chosen:
+            if not branch.chosen and schedule.doses:
                 out.append(schedule_table(schedule))
             elif schedule.doses:
                 numbers = f"{schedule.doses[0].number}-{schedule.doses[-1].number}"
@@ -55,6 +56,8 @@ def decision_lines(plan: DosePlan, schedule_table: Callable[[Schedule], str]) ->
                     "cells in total"
                 )
             out.append(line)
+            if not branch.chosen:
+                out.extend(stopped_lines(schedule))
     return out
 
 

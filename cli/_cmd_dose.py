@@ -18,6 +18,7 @@ from celldose.cli._inputs import (
     patient_options,
     target_options,
 )
+from celldose.cli._limit_render import stopped_lines
 from celldose.cli._render import (
     check_outputs,
     format_option,
@@ -154,6 +155,9 @@ def header_lines(plan: DosePlan) -> list[str]:
         if dose.basis == "per kg":
             weight = format_sig(patient.weight_kg, 4)
             basis = f"{dose_text} (per kg, {source}) × {weight} kg body weight"
+            if plan.dosing_weight_kg is not None:
+                capped = format_sig(plan.dosing_weight_kg, 4)
+                basis = f"{dose_text} (per kg, {source}) × {capped} kg: {plan.dosing_weight_note}"
             if plan.scale is not None:
                 s = plan.scale
                 basis += f" × {s.factor:.3g} (BSA scaling, Km {s.km_from:g}/{s.km_to:g})"
@@ -163,6 +167,8 @@ def header_lines(plan: DosePlan) -> list[str]:
         else:
             basis = f"{dose_text} (flat, {source}); patient weight {patient.weight.text}"
         lines.append(f"basis: {basis}")
+    if plan.limits:
+        lines.append("limits: " + "; ".join(x.label for x in plan.limits))
     product = plan.product
     if product.concentration is not None:
         lines.append(f"product: {format_sig(product.concentration)} cells/mL")
@@ -196,7 +202,8 @@ def render_table(plan: DosePlan) -> str:
                 elif d.weekend:
                     date += " weekend"
                 row.append(date)
-            row.append(f"{format_sig(d.cells)} cells" + (" (capped)" if d.capped else ""))
+            mark = " (weight cap)" if d.capped_by == "dose weight" else " (capped)"
+            row.append(f"{format_sig(d.cells)} cells" + (mark if d.capped else ""))
             if viable:
                 row.append(f"{format_sig(d.cells_to_draw)} cells")
             row += [_volume(d.volume_ml), "—" if d.vials is None else str(d.vials)]
@@ -230,6 +237,7 @@ def render_table(plan: DosePlan) -> str:
         if schedule.course_days is not None:
             total += f", last dose on day {schedule.course_days}"
         out.append(total)
+        out.extend(stopped_lines(schedule))
     if plan.assessment is not None:
         out.extend(decision_lines(plan, schedule_table))
     if plan.warnings:

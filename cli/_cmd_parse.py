@@ -44,6 +44,8 @@ def command(regimen: str, start: dt.date | None, fmt: str) -> None:
         click.echo(f"product: {parsed.product} (dose from the protocol's dose field)")
     for i, phase in enumerate(parsed.phases, start=1):
         click.echo(describe_phase(phase, i))
+    if parsed.limits:
+        click.echo("limits: " + "; ".join(x.label for x in parsed.limits))
     for which, schedule in rows.items():
         title = (
             f"{plural(len(schedule), 'dose')}"
@@ -87,6 +89,8 @@ def _as_json(
         "range": parsed.is_range,
         "phases": [p.model_dump(mode="json", exclude_none=True) for p in parsed.phases],
     }
+    if parsed.limits:
+        out["limits"] = [x.model_dump(mode="json", exclude_none=True) for x in parsed.limits]
     if parsed.decision is not None:
         out["decision"] = parsed.decision.model_dump(mode="json", exclude_none=True)
         out["branch_doses"] = {

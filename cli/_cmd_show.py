@@ -49,6 +49,8 @@ def command(protocol: str, start: dt.date | None, fmt: str) -> None:
     click.echo(f"route: {reported(p.route)}")
     if p.dose is not None:
         click.echo(f"dose: {reported(p.dose)}")
+    if p.limits:
+        click.echo("limits: " + "; ".join(x.label for x in p.limits))
     for arm in p.arms:
         click.echo("")
         n = f", n={reported(arm.n)}"
@@ -59,6 +61,8 @@ def command(protocol: str, start: dt.date | None, fmt: str) -> None:
         else:
             doses = {reported(p.phase_dose(arm, i)) for i in range(1, len(arm.regimen.phases) + 1)}
             click.echo(f"  dose: {', '.join(sorted(doses))}")
+        if arm.limits:
+            click.echo("  limits: " + "; ".join(x.label for x in arm.limits))
         for i, phase in enumerate(arm.regimen.phases, start=1):
             click.echo(f"  {describe_phase(phase, i)}")
         click.echo(f"  {schedule_summary(arm.regimen, start)}")

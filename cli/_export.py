@@ -36,6 +36,8 @@ CSV_COLUMNS = (
     "leftover_cells",
     "leftover_ml",
     "cumulative_cells",
+    "capped_by",
+    "cap_note",
     "capped",
 )
 
@@ -87,6 +89,8 @@ def plan_ics(plan: DosePlan) -> str:
         ]
         if dose.branch is not None:
             lines.append(f"Branch {dose.branch}: given only if its condition is met")
+        if dose.cap_note is not None:
+            lines.append(dose.cap_note[:1].upper() + dose.cap_note[1:])
         if dose.moved_from is not None:
             lines.append(f"Moved from {dose.moved_from.isoformat()} (a weekend)")
         if dose.volume_ml is not None:

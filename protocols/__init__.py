@@ -35,6 +35,7 @@ from celldose.protocols._errors import (
     UnitError,
     WeightBandError,
 )
+from celldose.protocols._limits import Limit, LimitAction, LimitKind, merge_limits
 from celldose.protocols._load import (
     LIBRARY_FOLDER,
     LIBRARY_PACKAGE,
@@ -111,6 +112,9 @@ __all__ = [
     "BranchStart",
     "CelldoseError",
     "Decision",
+    "Limit",
+    "LimitAction",
+    "LimitKind",
     "Dose",
     "DoseBands",
     "DoseTime",
@@ -149,6 +153,7 @@ __all__ = [
     "library_ids",
     "library_protocols",
     "load_protocol",
+    "merge_limits",
     "parse_amount",
     "parse_dose",
     "parse_duration",

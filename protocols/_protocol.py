@@ -18,6 +18,7 @@ from celldose.protocols._bands import DoseBands
 from celldose.protocols._calendar import Duration
 from celldose.protocols._dose import Dose
 from celldose.protocols._errors import OptionError
+from celldose.protocols._limits import Limit
 from celldose.protocols._model_base import FrozenModel
 from celldose.protocols._phase import NOT_REPORTED, NotReported
 from celldose.protocols._product import UNITS_REQUIRED, Product
@@ -106,6 +107,10 @@ class Arm(FrozenModel):
         "...}); omitted: the protocol's dose.",
     )
     regimen: Regimen
+    limits: tuple[Limit, ...] = Field(
+        default=(),
+        description="Limits of this arm; they replace the protocol's of the same kind and action.",
+    )
     notes: str = ""
 
     @property
@@ -138,6 +143,11 @@ class Protocol(FrozenModel):
         "({weight: '≤ 50 kg', dose: ...}).",
     )
     arms: tuple[Arm, ...] = Field(min_length=1)
+    limits: tuple[Limit, ...] = Field(
+        default=(),
+        description="Dose limits, e.g. [{max_per_dose: '3×10⁸ cells', action: cap}, "
+        "{dose_weight_up_to: '100 kg', action: refuse}].",
+    )
     response_windows: tuple[ResponseWindow, ...] = ()
     follow_up: Duration | NotReported | None = None
     course_length: Duration | None = Field(

@@ -41,6 +41,7 @@ from celldose.protocols._calendar import MAX_DAYS, DoseTime, Duration
 from celldose.protocols._decision import Branch, Decision
 from celldose.protocols._dose import Dose
 from celldose.protocols._errors import CelldoseError, RegimenError
+from celldose.protocols._limits import Limit
 from celldose.protocols._phase import (
     MAX_DOSES,
     NOT_REPORTED,
@@ -75,6 +76,11 @@ class Regimen(BaseModel):
     decision: Decision | None = Field(
         default=None,
         description="An assessment after the course and the conditional phases that may follow.",
+    )
+    limits: tuple[Limit, ...] = Field(
+        default=(),
+        description="Limits of this regimen (max per dose or course, dose weight cap); they "
+        "replace the arm's and protocol's limits of the same kind and action.",
     )
 
     @model_validator(mode="before")
@@ -249,6 +255,8 @@ class Regimen(BaseModel):
                     if i:
                         words.append("then")
                     words.extend(_render_phase(phase))
+        for limit in self.limits:
+            words[-1] += f"; {limit.label}"
         return " ".join(words)
 
 

@@ -9,7 +9,9 @@ Grammar (case-insensitive; commas and parentheses separate words)::
 
     regimen   := course (";" clause)*
     course    := [product] phase ("then" [wait] phase)*
-    clause    := "assess on day" N ["±" T] | "if" condition ":" phase ("then" phase)*
+    clause    := "assess on day" N ["±" T] | "if" condition ":" phase ("then" phase)* | limit
+    limit     := ("max per dose" | "max per course") cells ["(cap)" | "(refuse)"]
+               | "dose by weight up to" weight ["(cap)" | "(refuse)"]
     phase     := [dose] item*
     item      := interval | per-week | range | days | count | duration | spacing | "once"
     interval  := qNd | qNw | qNmo | qd | qw | daily | weekly | monthly | fortnightly
@@ -25,6 +27,8 @@ Grammar (case-insensitive; commas and parentheses separate words)::
 A decision (``; assess on day 28 ± 2; if partial response: weekly ×4``) comes after the course:
 one assessment, then one or more branches, each a condition and its phases (see
 ``_decision.py``; a branch's name is derived from its condition, its start is 'not reported').
+Limit clauses (``; max per dose 3×10⁸ cells``) may follow the course or the decision; without
+``(cap)`` or ``(refuse)`` a limit caps (see ``_limits.py``).
 """
 
 from __future__ import annotations
@@ -45,6 +49,7 @@ from celldose.protocols._errors import (
     RegimenSyntaxError,
     UnitError,
 )
+from celldose.protocols._limits import LIMIT_CLAUSE, LIMIT_HINT, Limit, limit_from_clause
 from celldose.protocols._phase import Phase
 from celldose.protocols._regimen import Regimen
 from celldose.protocols._shorthand_words import (
@@ -284,11 +289,23 @@ def _parse_decision(text: str, products: Sequence[str]) -> Regimen:
     course = _segment(text, clauses[0], products)
     assess: Assessment | None = None
     branches: list[Branch] = []
+    limits: list[Limit] = []
     for offset, part in clauses[1:]:
         lead = len(part) - len(part.lstrip())
         span = (offset + lead, offset + max(len(part.rstrip()), lead + 1))
         if not part.strip():
             raise RegimenSyntaxError(text, offset, offset + 1, "is an empty clause", CLAUSES)
+        limit = LIMIT_CLAUSE.match(part)
+        if limit is not None:
+            try:
+                limits.append(Limit.model_validate(limit_from_clause(limit)))
+            except ValidationError as exc:
+                raise RegimenSyntaxError(
+                    text, *span, _validation_message(exc), LIMIT_HINT
+                ) from None
+            except UnitError as exc:
+                raise RegimenSyntaxError(text, *span, exc.problem, LIMIT_HINT) from None
+            continue
         assessed = ASSESS.match(part)
         branch = IF_BRANCH.match(part)
         if assessed is not None:
@@ -321,6 +338,11 @@ def _parse_decision(text: str, products: Sequence[str]) -> Regimen:
                 raise RegimenSyntaxError(text, *span, _validation_message(exc)) from None
         else:
             raise RegimenSyntaxError(text, *span, "is not understood", CLAUSES)
+    if assess is None and not branches and limits:
+        try:
+            return Regimen(phases=course.phases, product=course.product, limits=tuple(limits))
+        except ValidationError as exc:
+            raise RegimenError(f"regimen {text!r}: {_validation_message(exc)}") from None
     if assess is None or not branches:
         raise RegimenSyntaxError(
             text,
@@ -331,7 +353,9 @@ def _parse_decision(text: str, products: Sequence[str]) -> Regimen:
         )
     try:
         decision = Decision(assess=assess, branches=tuple(branches))
-        return Regimen(phases=course.phases, product=course.product, decision=decision)
+        return Regimen(
+            phases=course.phases, product=course.product, decision=decision, limits=tuple(limits)
+        )
     except ValidationError as exc:
         raise RegimenError(f"regimen {text!r}: {_validation_message(exc)}") from None
 

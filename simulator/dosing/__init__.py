@@ -16,6 +16,13 @@ from celldose.simulator.dosing._arms import (
     treatment_arm,
 )
 from celldose.simulator.dosing._bands import cells_by_band, holds_array, weigh_in
+from celldose.simulator.dosing._limits import (
+    DoseLimits,
+    LimitedDose,
+    StoppedDose,
+    dose_limits,
+    without_course_caps,
+)
 from celldose.simulator.dosing._logistics import Draw, Product, draw, product_in_hand, product_with
 from celldose.simulator.dosing._options import DoseOptions, Scale, ScaleInfo, WeekendPolicy
 from celldose.simulator.dosing._output import data_frame, html_table
@@ -42,6 +49,7 @@ from celldose.simulator.dosing._species import Species, get_species, species_nam
 __all__ = [
     "data_frame",
     "html_table",
+    "DoseLimits",
     "DoseOptions",
     "DosePlan",
     "DoseRecord",
@@ -49,17 +57,20 @@ __all__ = [
     "Draw",
     "HumanBsa",
     "LandedWindow",
+    "LimitedDose",
     "Patient",
     "Product",
     "Scale",
     "ScaleInfo",
     "Schedule",
     "Species",
+    "StoppedDose",
     "WeekendPolicy",
     "Weight",
     "cells_by_band",
     "cells_per_dose",
     "cells_per_dose_array",
+    "dose_limits",
     "draw",
     "dubois_bsa",
     "fill_unreported",
@@ -83,4 +94,5 @@ __all__ = [
     "species_table",
     "treatment_arm",
     "weigh_in",
+    "without_course_caps",
 ]

@@ -89,7 +89,12 @@ def fill_unreported(regimen: Regimen, options: DoseOptions, context: str) -> Reg
             "interval= only fills an interval the source does not report; drop it",
         )
     try:
-        return Regimen(phases=tuple(phases), product=regimen.product, decision=regimen.decision)
+        return Regimen(
+            phases=tuple(phases),
+            product=regimen.product,
+            decision=regimen.decision,
+            limits=regimen.limits,
+        )
     except ValidationError as exc:  # a decision checked again with the values given
         message = str(exc.errors()[0].get("msg", "invalid")).removeprefix("Value error, ")
         raise OptionError(f"{context}: {message}", "check the count and interval given") from None

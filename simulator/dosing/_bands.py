@@ -108,21 +108,26 @@ def cells_by_band(
     bands: DoseBands,
     weights_kg: FloatArray,
     *,
+    dosing_kg: FloatArray | None = None,
     bsa_m2: FloatArray | None = None,
     scale_factor: float = 1.0,
 ) -> FloatArray:
     """Each patient's cells for a banded dose: the dose of the band that holds their weight,
-    by :func:`cells_per_dose_array` (a virtual cohort's twin of :func:`weigh_in`)."""
+    by :func:`cells_per_dose_array` (a virtual cohort's twin of :func:`weigh_in`).
+
+    The band is chosen by the patient's weight; a per-kg band dose is computed on
+    ``dosing_kg`` when given (the weight capped by a dosing weight limit)."""
     import numpy as np
 
     weights = np.asarray(weights_kg, dtype=float)
+    dosing = weights if dosing_kg is None else np.asarray(dosing_kg, dtype=float)
     cells = np.full(weights.shape, np.nan)
     for band in bands.bands:
         inside = holds_array(band.range, weights)
         if inside.any():
             cells[inside] = cells_per_dose_array(
                 band.dose,
-                weights[inside],
+                (dosing if band.dose.basis == "per kg" else weights)[inside],
                 bsa_m2=None if bsa_m2 is None else np.asarray(bsa_m2)[inside],
                 scale_factor=scale_factor,
             )

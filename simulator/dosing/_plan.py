@@ -30,6 +30,7 @@ from celldose.protocols import (
     Which,
     format_sig,
     load_protocol,
+    merge_limits,
     plural,
 )
 from celldose.simulator.dosing._arms import fill_unreported, resolve_phase_doses, treatment_arm
@@ -43,6 +44,7 @@ from celldose.simulator.dosing._branches import (
     start_note,
 )
 from celldose.simulator.dosing._checks import checks as thresholds
+from celldose.simulator.dosing._limits import DoseLimits, StoppedDose, dose_limits, limit_notes
 from celldose.simulator.dosing._logistics import draw, product_in_hand, product_with
 from celldose.simulator.dosing._options import DoseOptions, Scale, ScaleInfo, WeekendPolicy
 from celldose.simulator.dosing._patient import HumanBsa, Patient, make_patient
@@ -182,6 +184,9 @@ def plan_doses(
     every_dose = [*phase_doses, *(d for doses in branch_doses.values() for d in doses)]
     scaling = _scale(protocol, patient, options)
     product = options.product or product_in_hand(protocol.product)
+    limits = merge_limits(protocol.limits, chosen.limits, chosen.regimen.limits)
+    rules = dose_limits(limits, product.cap_cells)
+    dose_kg, weight_note = rules.dosing_weight(patient.weight_kg, patient.weight.text)
     bsa: tuple[float, str] | None = None
     if any(d.basis == "per m²" for d in every_dose):
         bsa = patient.bsa()
@@ -203,15 +208,18 @@ def plan_doses(
         phase_doses: Sequence[Dose],
         cumulative: float = 0.0,
         branch: str | None = None,
+        rules: DoseLimits = rules,
         bands: Sequence[str | None] = (),
-    ) -> list[DoseRecord]:
+    ) -> tuple[list[DoseRecord], list[StoppedDose]]:
         records: list[DoseRecord] = []
+        stopped: list[StoppedDose] = []
         for item in planned:
             dose = phase_doses[item.phase - 1]
             band = bands[item.phase - 1] if item.phase <= len(bands) else None
+            weighed = dose.basis == "per kg" and weight_note is not None
             cells = cells_per_dose(
                 dose,
-                patient.weight_kg,
+                dose_kg if dose.basis == "per kg" else patient.weight_kg,
                 bsa_m2=bsa[0] if bsa else None,
                 scale_factor=scaling.factor if scaling is not None else 1.0,
             )
@@ -220,10 +228,17 @@ def plan_doses(
                     f"the dose {dose} gives {cells:g} cells for {patient.weight.text}",
                     "check the dose and its unit: a dose is at least one whole cell",
                 )
-            capped = False
-            if product.cap_cells is not None and cells > product.cap_cells:
-                cells = product.cap_cells
-                capped = True
+            date = item.time.date(options.start) if options.start else None
+            day = item.time.day_on(options.start) if options.start else item.time.days
+            limited = rules.limit_dose(item.number, cells, cumulative)
+            if limited.stopped:
+                assert limited.note is not None
+                iso = date.isoformat() if date is not None else None
+                reason = limited.note.removeprefix("stopped: ")
+                stopped.append(StoppedDose(item.number, item.phase, day, iso, branch, reason))
+                continue
+            cells = limited.cells
+            capped = limited.capped_by is not None or weighed
             taken = draw(cells, product)
             cumulative += cells
             if not math.isfinite(cumulative):
@@ -232,8 +247,6 @@ def plan_doses(
                     f"{patient.weight.text} is out of range (more than a number can hold)",
                     "check the dose, its unit and the number of doses",
                 )
-            date = item.time.date(options.start) if options.start else None
-            day = item.time.day_on(options.start) if options.start else item.time.days
             records.append(
                 DoseRecord(
                     number=item.number,
@@ -254,29 +267,39 @@ def plan_doses(
                     capped=capped,
                     branch=branch,
                     band=band,
+                    capped_by=limited.capped_by or ("dose weight" if weighed else None),
+                    cap_note=limited.note or (weight_note if weighed else None),
                 )
             )
-        return records
+        return records, stopped
 
     schedules = []
     branch_schedules: dict[str, list[Schedule]] = {}
     which_list: tuple[Which, ...] = ("min", "max") if regimen.is_range else ("min",)
     for which in which_list:
         planned = regimen.expand(which, context=context)
-        records = dose_records(planned, phase_doses, bands=phase_bands)
+        records, stopped = dose_records(planned, phase_doses, bands=phase_bands)
         extra: dict[str, list[DoseRecord]] = {}
+        extra_stopped: dict[str, list[StoppedDose]] = {}
         if regimen.decision is not None:
             check_assessment(regimen.decision, records[-1].day, context)
         for name, doses in branch_doses.items():  # each branch, numbered on after the course
             after = regimen.expand_branch(name, which, context=context)
             total = records[-1].cumulative_cells
-            extra[name] = dose_records(
-                after,
-                [*phase_doses, *doses],
-                total,
-                name,
-                [*phase_bands, *branch_bands[name]],
-            )
+            bands = [*phase_bands, *branch_bands[name]]
+            try:
+                extra[name], extra_stopped[name] = dose_records(
+                    after, [*phase_doses, *doses], total, name, bands=bands
+                )
+            except OptionError as exc:  # an optional branch past a limit: refused if chosen
+                if (included is not None and included.name == name) or not rules.refuses:
+                    raise
+                extra[name], extra_stopped[name] = dose_records(
+                    after, [*phase_doses, *doses], total, name, rules.without_refusals(), bands
+                )
+                note = f"branch {name} is refused if chosen: {exc.message}"
+                if note not in warnings:
+                    warnings.append(note)
         if options.start is not None and options.weekends == "next-weekday":
             for b in regimen.decision.branches if regimen.decision is not None else ():
                 whole = _move_weekends(records + extra[b.name], (*regimen.phases, *b.phases))
@@ -284,11 +307,16 @@ def plan_doses(
             records = _move_weekends(records, regimen.phases)
         for name, doses_after in extra.items():
             branch_schedules.setdefault(name, []).append(
-                Schedule(which if regimen.is_range else None, tuple(doses_after))
+                Schedule(
+                    which if regimen.is_range else None,
+                    tuple(doses_after),
+                    tuple(extra_stopped[name]),
+                )
             )
         if included is not None:
             records = records + extra[included.name]
-        schedule = Schedule(which if regimen.is_range else None, tuple(records))
+            stopped = stopped + extra_stopped[included.name]
+        schedule = Schedule(which if regimen.is_range else None, tuple(records), tuple(stopped))
         volume = schedule.total_volume_ml
         if volume is not None and not math.isfinite(volume):
             raise OptionError(
@@ -305,10 +333,13 @@ def plan_doses(
         )
     if patient.height_cm is not None and bsa is None:
         warnings.append("height= has no effect: no dose here is per m² of a human")
-    if any(r.capped for s in schedules for r in s.doses):
-        assert product.cap_cells is not None
-        noun = "cell" if product.cap_cells == 1 else "cells"
-        warnings.append(f"doses above the cap are capped at {format_sig(product.cap_cells)} {noun}")
+    optional = [
+        s
+        for name, ss in branch_schedules.items()
+        for s in ss
+        if included is None or name != included.name
+    ]
+    warnings += limit_notes([*schedules, *optional], weight_note, product.cap_cells)
     if options.start is not None and options.weekends == "show":
         weekend = sorted({r.number for s in schedules for r in s.doses if r.weekend})
         if weekend:
@@ -329,13 +360,13 @@ def plan_doses(
     if regimen.decision is not None:
         assessment = assessment_window(regimen.decision, schedules[0].doses[0].date)
         for b in regimen.decision.branches:
-            first = branch_schedules[b.name][0].doses[0]
+            first_day, first_date = _branch_start(branch_schedules[b.name][0])
             branch_plans.append(
                 BranchPlan(
                     name=b.name,
                     condition=b.condition,
                     start=b.start,
-                    start_note=start_note(b, regimen, first.day, first.date),
+                    start_note=start_note(b, regimen, first_day, first_date),
                     share=b.share,
                     chosen=included is not None and b.name == included.name,
                     schedules=tuple(branch_schedules[b.name]),
@@ -360,6 +391,9 @@ def plan_doses(
         branches=tuple(branch_plans),
         branch=included.name if included is not None else None,
         dose_bands=dose_bands,
+        limits=limits,
+        dosing_weight_kg=dose_kg if weight_note is not None else None,
+        dosing_weight_note=weight_note,
     )
     if plan.species_note:
         crossed = patient.species.group != get_species(protocol.species).group
@@ -376,6 +410,14 @@ def _arm_bands(protocol: Protocol, arm: Arm) -> DoseBands | None:
     if not isinstance(dose, DoseBands) or arm.regimen.phases[0].dose is not None:
         return None
     return dose
+
+
+def _branch_start(schedule: Schedule) -> tuple[int | None, dt.date | None]:
+    """The day and date of a branch's first planned dose, given or stopped by a limit."""
+    if schedule.doses:
+        return schedule.doses[0].day, schedule.doses[0].date
+    first = schedule.stopped[0]
+    return first.day, dt.date.fromisoformat(first.date) if first.date else None
 
 
 def _filled_notes(regimen: Regimen, options: DoseOptions) -> list[str]:

@@ -13,7 +13,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
-from celldose.protocols import Dose, DoseBands, OptionError, Which, format_sig
+from celldose.protocols import Dose, DoseBands, Limit, OptionError, Which, format_sig
+from celldose.simulator.dosing._limits import StoppedDose
 from celldose.simulator.dosing._logistics import Product
 from celldose.simulator.dosing._options import ScaleInfo
 from celldose.simulator.dosing._output import data_frame, html_table
@@ -49,6 +50,10 @@ class DoseRecord:
     capped: bool = False
     branch: str | None = None  # the branch (conditional phases) the dose belongs to
     band: str | None = None  # the weight band that gave the dose (``≤ 50 kg``), if any
+    # the limit that reduced the dose ("max per dose", "max per course", "dose weight") and
+    # its label ("capped at 2×10⁸ cells (max per dose)"); see _limits.py
+    capped_by: str | None = None
+    cap_note: str | None = None
 
     @property
     def weekend(self) -> bool:
@@ -75,6 +80,8 @@ class DoseRecord:
             "leftover_ml": self.leftover_ml,
             "cumulative_cells": self.cumulative_cells,
             "capped": self.capped,
+            "capped_by": self.capped_by,
+            "cap_note": self.cap_note,
             "branch": self.branch,
             "band": self.band,
         }
@@ -86,6 +93,7 @@ class Schedule:
 
     which: Which | None  # None unless the regimen is a frequency range
     doses: tuple[DoseRecord, ...]
+    stopped: tuple[StoppedDose, ...] = ()  # planned doses not given: the course maximum
 
     @property
     def total_cells(self) -> float:
@@ -114,6 +122,7 @@ class Schedule:
             "total_volume_ml": self.total_volume_ml,
             "total_vials": self.total_vials,
             "course_days": self.course_days,
+            "stopped": [d.record() for d in self.stopped],
         }
 
 
@@ -137,6 +146,9 @@ class DosePlan:
     branches: tuple[BranchPlan, ...] = ()  # every branch of the decision, planned
     branch: str | None = None  # the branch included in the course (branch=NAME)
     dose_bands: DoseBands | None = None  # the weight bands the arm's dose comes from
+    limits: tuple[Limit, ...] = ()  # the protocol's, arm's and regimen's limits that apply
+    dosing_weight_kg: float | None = None  # set when per-kg doses use a weight cap
+    dosing_weight_note: str | None = None  # "dosed at 100 kg (weight cap); patient weighs ..."
 
     @property
     def species_note(self) -> str | None:
@@ -244,6 +256,9 @@ class DosePlan:
                 "dose_counts_viable": self.product.dose_counts_viable,
                 "cap_cells": self.product.cap_cells,
             },
+            "limits": [{**x.model_dump(exclude_none=True), "label": x.label} for x in self.limits],
+            "dosing_weight_kg": self.dosing_weight_kg,
+            "dosing_weight_note": self.dosing_weight_note,
             "range": len(self.schedules) > 1,
             "totals": [s.totals() for s in self.schedules],
             "doses": self.records(),

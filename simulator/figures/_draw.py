@@ -198,6 +198,9 @@ def draw_timeline(
     return timeline
 
 
+LIMIT_MARKS = ("capped at", "not given: stopped", "(weight cap)", "refused if chosen")
+
+
 def figure_notes(lanes: Sequence[Lane], axis: XAxis, *, cumulative: bool) -> tuple[str, ...]:
     """The notes a caption should carry: the comparison's, and the axis' conventions."""
     notes = list(comparison_notes(lanes))
@@ -213,6 +216,10 @@ def figure_notes(lanes: Sequence[Lane], axis: XAxis, *, cumulative: bool) -> tup
         )
     if any(lane.follow_up_day is not None for lane in lanes):
         notes.append("follow-up counted from the first dose")
+    for lane in lanes:  # the dose limits that changed what is drawn (capped, stopped doses)
+        limited = [w for w in lane.warnings if any(m in w for m in LIMIT_MARKS)]
+        if limited:
+            notes.append(f"{short_name(lane, lanes)}: " + "; ".join(limited))
     missing = [short_name(lane, lanes) for lane in lanes if not lane.per_kg_known]
     if cumulative and missing:
         notes.append("not in the cumulative panel (dose per kg unknown): " + ", ".join(missing))

@@ -91,6 +91,7 @@ class CohortResult:
     doses_given: Stats
     patients_without_dose: int
     capped_doses: int
+    stopped_doses: int  # doses not given because the course reached its max per course
     demand: Demand
     responders: tuple[ResponderForecast, ...]
     warnings: tuple[str, ...]
@@ -167,6 +168,7 @@ class CohortResult:
             "doses_given": self.doses_given.as_dict(),
             "patients_without_dose": self.patients_without_dose,
             "capped_doses": self.capped_doses,
+            "stopped_doses": self.stopped_doses,
             "manufacturing": {
                 "overage": demand.overage,
                 "cells_given": demand.cells_given,

@@ -18,13 +18,15 @@ from typing import TYPE_CHECKING
 import numpy as np
 import numpy.typing as npt
 
-from celldose.protocols import Dose, DoseBands, OptionError, format_sig
+from celldose.protocols import Dose, DoseBands, Limit, OptionError, format_sig
 from celldose.simulator.dosing import (
+    DoseLimits,
     DosePlan,
     DoseRecord,
     Species,
     cells_by_band,
     cells_per_dose_array,
+    holds_array,
     make_patient,
     meeh_bsa,
 )
@@ -51,6 +53,7 @@ class Engine:
     viability: float | None  # divide the cells by it to get the cells to draw
     cells_per_vial: float | None
     planned_days: IntArray | None  # (doses,) or None when calendar months have no start date
+    limits: DoseLimits = DoseLimits()  # the plan's limits (cap is their per-dose cap)
 
     @property
     def count(self) -> int:
@@ -78,6 +81,7 @@ class BlockOut:
     received: npt.NDArray[np.int64]
     delayed: npt.NDArray[np.int64]
     capped: int
+    stopped: int = 0  # doses not given: the course maximum was reached
 
 
 @dataclass(frozen=True)
@@ -93,14 +97,20 @@ class WeightModel:
 
 
 def make_engine(
-    plan: DosePlan, index: int, species: Species, records: Sequence[DoseRecord] | None = None
+    plan: DosePlan,
+    index: int,
+    species: Species,
+    records: Sequence[DoseRecord] | None = None,
+    limits: Sequence[Limit] | None = None,
 ) -> Engine:
     """The engine of schedule ``index`` of ``plan`` (its doses, scaling and product);
-    ``records`` replaces the schedule's doses (the course and every branch after it)."""
+    ``records`` replaces the schedule's doses (the course and every branch after it), and
+    ``limits`` the plan's limits (a plan made without its course maximum, applied here)."""
     records = plan.schedules[index].doses if records is None else records
     days = [r.day for r in records]
     planned = None if any(d is None for d in days) else np.asarray(days, dtype=np.int32)
     product = plan.product
+    rules = DoseLimits(tuple(plan.limits if limits is None else limits), product.cap_cells)
     return Engine(
         doses=tuple(
             plan.dose_bands if r.band is not None and plan.dose_bands is not None else r.dose
@@ -108,7 +118,8 @@ def make_engine(
         ),
         scale_factor=plan.scale.factor if plan.scale is not None else 1.0,
         meeh_k=species.meeh_k,
-        cap=product.cap_cells,
+        cap=rules.per_dose_cap,
+        limits=rules,
         viability=product.viability if product.dose_counts_viable else None,
         cells_per_vial=product.cells_per_vial,
         planned_days=planned,
@@ -183,16 +194,25 @@ def _dose_cells(engine: Engine, weights: FloatArray, cells: FloatArray) -> None:
         assert engine.meeh_k is not None
         bsa = meeh_bsa(weights, engine.meeh_k)
     computed: dict[Dose | DoseBands, FloatArray] = {}
+    weight_cap = engine.limits.weight_cap
+    dosing = weights if weight_cap is None else np.minimum(weights, weight_cap)
     for j, dose in enumerate(engine.doses):
         if dose not in computed:
             try:
-                if isinstance(dose, DoseBands):  # each patient's own band
+                if isinstance(dose, DoseBands):  # each patient's own band, by actual weight
                     computed[dose] = cells_by_band(
-                        dose, weights, bsa_m2=bsa, scale_factor=engine.scale_factor
+                        dose,
+                        weights,
+                        dosing_kg=dosing,
+                        bsa_m2=bsa,
+                        scale_factor=engine.scale_factor,
                     )
                 else:
                     computed[dose] = cells_per_dose_array(
-                        dose, weights, bsa_m2=bsa, scale_factor=engine.scale_factor
+                        dose,
+                        dosing if dose.basis == "per kg" else weights,
+                        bsa_m2=bsa,
+                        scale_factor=engine.scale_factor,
                     )
             except OptionError as exc:  # past the float range, or outside every band
                 if "outside every weight band" in exc.message:
@@ -201,22 +221,52 @@ def _dose_cells(engine: Engine, weights: FloatArray, cells: FloatArray) -> None:
         cells[j] = computed[dose]
 
 
+def _per_kg(engine: Engine, weights: FloatArray) -> BoolArray:
+    """(doses, n): whether each patient's dose is per kg (with weight bands, their band's)."""
+    rows = []
+    for dose in engine.doses:
+        if isinstance(dose, DoseBands):
+            row = np.zeros(weights.shape, dtype=bool)
+            for band in dose.bands:
+                if band.dose.basis == "per kg":
+                    row |= holds_array(band.range, weights)
+            rows.append(row)
+        else:
+            rows.append(np.full(weights.shape, dose.basis == "per kg"))
+    return np.array(rows, dtype=bool)
+
+
 def evaluate_block(engine: Engine, draws: Draws, cells: FloatArray) -> BlockOut:
     """Cells, vials and course of one block; ``cells`` (doses, n) receives the per-dose cells,
     with +inf where a dose was missed (so that missed doses sort last)."""
     weights, given, delays = draws.weights, draws.given, draws.delays
     doses, n = cells.shape
     with np.errstate(over="ignore", invalid="ignore"):  # past the float range: refused below
+        limits = engine.limits
+        refuse_weight(limits, weights)
         _dose_cells(engine, weights, cells)
         capped = 0
+        if limits.weight_cap is not None:
+            heavy = np.broadcast_to(weights > limits.weight_cap, cells.shape)
+            over = heavy & _per_kg(engine, weights)
+            if engine.cap is not None:
+                over = over & (cells <= engine.cap)  # counted once, below, when also capped
+            if given is not None:
+                over = over & given
+            capped += int(over.sum())
         if engine.cap is not None:
             over = cells > engine.cap
             if given is not None:
                 over &= given
-            capped = int(over.sum())
+            capped += int(over.sum())
             np.minimum(cells, engine.cap, out=cells)
+        refuse_dose(limits, cells, given)
         if given is not None:
             np.multiply(cells, given, out=cells)
+        stopped = 0
+        if limits.course_cap is not None or any(x.kind == "max per course" for x in limits.limits):
+            given, more, stopped = course_limit(limits, cells, given)
+            capped += more
         total = cells.sum(axis=0)
         dose_sums = cells.sum(axis=1)
         to_draw = cells / engine.viability if engine.viability is not None else cells
@@ -252,7 +302,68 @@ def evaluate_block(engine: Engine, draws: Draws, cells: FloatArray) -> BlockOut:
     if given is not None:
         np.copyto(cells, np.inf, where=~given)
     return BlockOut(
-        total, draw_total, vials, course, doses_given, dose_sums, received, delayed, capped
+        total, draw_total, vials, course, doses_given, dose_sums, received, delayed, capped, stopped
+    )
+
+
+def refuse_weight(limits: DoseLimits, weights: FloatArray) -> None:
+    """Refuse a cohort with a patient over a dose weight limit whose action is refuse."""
+    for limit in limits.limits:
+        if limit.kind == "dose weight" and limit.action == "refuse":
+            heavy = weights[weights > limit.value]
+            if heavy.size:
+                raise _refused(limit, f"a patient of {format_sig(float(heavy.max()))} kg")
+
+
+def refuse_dose(limits: DoseLimits, cells: FloatArray, given: BoolArray | None) -> None:
+    """Refuse a cohort with a dose over a max per dose whose action is refuse."""
+    for limit in limits.limits:
+        if limit.kind == "max per dose" and limit.action == "refuse":
+            over = cells > limit.value
+            if given is not None:
+                over &= given
+            if over.any():
+                worst = float(cells[over].max())
+                raise _refused(limit, f"a dose of {format_sig(worst)} cells")
+
+
+def course_limit(
+    limits: DoseLimits, cells: FloatArray, given: BoolArray | None
+) -> tuple[BoolArray | None, int, int]:
+    """Apply the max per course to ``cells`` (doses, n; missed doses already 0), in place:
+    counted over the cells each patient receives, in dose order, so a missed dose leaves room
+    for later ones. Returns the doses given (stopped doses are not given), the doses capped
+    and the doses stopped; a max per course whose action is refuse refuses the cohort."""
+    cumulative = np.cumsum(cells, axis=0)
+    for limit in limits.limits:
+        if limit.kind == "max per course" and limit.action == "refuse":
+            over = cumulative[-1] > limit.value
+            if over.any():
+                worst = float(cumulative[-1][over].max())
+                raise _refused(limit, f"a course of {format_sig(worst)} cells")
+    cap = limits.course_cap
+    if cap is None:
+        return given, 0, 0
+    room = cap - (cumulative - cells)  # what the course still allows before each dose
+    reduced = cells > room
+    if given is not None:
+        reduced &= given
+    stop = reduced & (room < 1)
+    capped = int((reduced & ~stop).sum())
+    np.minimum(cells, np.maximum(room, 0.0), out=cells)
+    cells[stop] = 0.0
+    if not stop.any():
+        return given, capped, 0
+    kept = ~stop if given is None else given & ~stop
+    return kept, capped, int(stop.sum())
+
+
+def _refused(limit: Limit, what: str) -> OptionError:
+    return OptionError(
+        f"{what} in the cohort breaks the limit {limit.label}: the protocol refuses it, so the "
+        "cohort cannot be simulated",
+        "narrow the weights of the cohort, or give the limit the action cap",
+        fields=("limits",),
     )
 
 

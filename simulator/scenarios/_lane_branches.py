@@ -5,7 +5,7 @@ their cells come from the one dose rule, as the lane's own doses do."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from celldose.protocols import Dose, Regimen
 from celldose.simulator.scenarios._lane_model import DoseSource, LaneBranch, LaneDose
@@ -22,9 +22,12 @@ def lane_branches(
     origin: dt.date,
     start: dt.date | None,
     context: str,
+    planned: Mapping[str, Mapping[int, tuple[float, float]]] | None = None,
 ) -> tuple[LaneBranch, ...]:
     """Each branch of ``regimen``'s decision as lane doses after ``last`` (the course's last
-    dose, min schedule of a range): numbered on, cumulative amounts continuing."""
+    dose, min schedule of a range): numbered on, cumulative amounts continuing. ``planned``
+    (branch name -> dose number -> cells per kg and cells) gives the dose plan's amounts, its
+    limits applied; a dose it lacks was stopped by a course maximum and is not drawn."""
     decision = regimen.decision
     if decision is None:
         return ()
@@ -44,7 +47,14 @@ def lane_branches(
         out = []
         for item in regimen.expand_branch(branch.name, context=context):
             dose = doses[item.phase - 1]
-            per_kg, cells = amounts(dose)
+            per_kg: float | None
+            cells: float | None
+            if planned is not None and branch.name in planned:
+                if item.number not in planned[branch.name]:
+                    continue
+                per_kg, cells = planned[branch.name][item.number]
+            else:
+                per_kg, cells = amounts(dose)
             per_kg_total = None if per_kg_total is None or per_kg is None else per_kg_total + per_kg
             cells_total = None if cells_total is None or cells is None else cells_total + cells
             out.append(

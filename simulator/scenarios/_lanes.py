@@ -104,17 +104,21 @@ def build_lane(
     for s, which in enumerate(which_list):
         planned = regimen.expand(which, context=context)
         times_by_schedule.append(tuple(p.time for p in planned))
-        records = plan.schedules[s].doses if plan is not None else None
+        # by number: a dose a course maximum stopped has no record and is not drawn (the plan's
+        # warnings, which the figure's notes carry, list it)
+        records = {r.number: r for r in plan.schedules[s].doses} if plan is not None else None
         doses: list[LaneDose] = []
         per_kg_total: float | None = 0.0
         cells_total: float | None = 0.0
-        for i, item in enumerate(planned):
+        for item in planned:
             uses_reference = uses_reference or (start is None and item.time.has_months)
             phase_dose = phase_doses[item.phase - 1]
             per_kg: float | None
             cells: float | None
             if records is not None:
-                record = records[i]
+                if item.number not in records:
+                    continue
+                record = records[item.number]
                 assert record.dose == phase_dose, "lane and dose plan disagree"
                 cells, per_kg = record.cells, record.cells_per_kg
             else:
@@ -184,6 +188,12 @@ def build_lane(
             origin,
             start,
             context,
+            None
+            if plan is None
+            else {
+                b.name: {d.number: (d.cells_per_kg, d.cells) for d in b.schedules[0].doses}
+                for b in plan.branches
+            },
         ),
         assessment=None
         if decision is None

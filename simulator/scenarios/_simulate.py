@@ -28,6 +28,7 @@ from celldose.protocols import (
     Responders,
     Which,
     format_sig,
+    merge_limits,
 )
 from celldose.simulator.dosing import (
     DoseOptions,
@@ -37,6 +38,7 @@ from celldose.simulator.dosing import (
     get_species,
     make_patient,
     plan_doses,
+    without_course_caps,
 )
 from celldose.simulator.scenarios._branch_shares import BranchShares, branch_shares
 from celldose.simulator.scenarios._cohort import Cohort
@@ -125,7 +127,9 @@ def simulate_cohort(
     _check_bsa(protocol, chosen.name, species, options)
     model = weight_model(cohort, species)
     reference = make_patient(species, Weight(model.median_kg, model.median_kg, "kg"))
-    plan = plan_doses(protocol, reference, arm=chosen.name, options=options)
+    limits = merge_limits(protocol.limits, chosen.limits, chosen.regimen.limits)
+    # the course maximum is applied by the engine over the doses each patient receives
+    plan = plan_doses(without_course_caps(protocol), reference, arm=chosen.name, options=options)
     index = plan.schedule_index(schedule)
     shares = branch_shares(plan, branch_share)
     records = plan.schedules[index].doses + tuple(
@@ -150,7 +154,7 @@ def simulate_cohort(
             f"give at most patients={MAX_CELLS // doses:,}",
             fields=("patients",),
         )
-    engine = make_engine(plan, index, species, records)
+    engine = make_engine(plan, index, species, records, limits)
     streams = [np.random.default_rng(s) for s in np.random.SeedSequence(cohort.seed).spawn(4)]
     cells = np.empty((doses, patients), dtype=np.float64)
     weights = np.empty(patients, dtype=np.float64)
@@ -162,7 +166,7 @@ def simulate_cohort(
     received = np.zeros(doses, dtype=np.int64)
     delayed = np.zeros(doses, dtype=np.int64)
     to_draw = 0.0
-    capped = 0
+    capped = stopped = 0
     block = max(1, BLOCK // doses)
     for start in range(0, patients, block):  # blocks of patients bound the temporary memory
         stop = min(start + block, patients)
@@ -193,6 +197,7 @@ def simulate_cohort(
         delayed += out.delayed
         to_draw += out.cells_to_draw
         capped += out.capped
+        stopped += out.stopped
         if progress is not None:
             progress(stop, patients)
     with np.errstate(over="ignore"):
@@ -248,7 +253,7 @@ def simulate_cohort(
         if isinstance(w.responders, Responders) and w.arm in (None, chosen.name)
     )
     placeholder = () if model.kind == "fixed" else reference.warnings  # a fixed weight is real
-    warnings = _warnings(plan, placeholder, cohort, engine, capped, given_counts)
+    warnings = _warnings(plan, placeholder, cohort, engine, (capped, stopped), given_counts)
     for array in (weights, totals, vials, course, given_counts):
         if array is not None:
             array.flags.writeable = False
@@ -267,6 +272,7 @@ def simulate_cohort(
         doses_given=summarise(given_counts),
         patients_without_dose=int(np.count_nonzero(given_counts == 0)),
         capped_doses=capped,
+        stopped_doses=stopped,
         demand=demand,
         branches=tuple(replace(b, patients=int(entered[i])) for i, b in enumerate(shares)),
         responders=forecasts,
@@ -304,17 +310,30 @@ def _warnings(
     reference_warnings: tuple[str, ...],
     cohort: Cohort,
     engine: Engine,
-    capped: int,
+    limited: tuple[int, int],
     given_counts: IntArray,
 ) -> tuple[str, ...]:
-    out = [w for w in plan.warnings if w not in reference_warnings and "capped at" not in w]
+    capped, stopped = limited
+    patient_limits = ("capped at", "not given: stopped", "(weight cap); patient weighs")
+    out = [w for w in plan.warnings if w not in reference_warnings]
+    out = [w for w in out if not any(p in w for p in patient_limits)]
     out = [w for w in out if "fall on a weekend" not in w]
     if cohort.roster is not None:
         out.extend(cohort.roster.warnings)
-    if capped:
+    if capped and not engine.limits.limits:
         assert engine.cap is not None
         out.append(
             f"{capped:,} doses were above the cap and capped at {format_sig(engine.cap)} cells"
+        )
+    elif capped:
+        labels = [x.label for x in engine.limits.limits if x.action == "cap"]
+        if engine.limits.cap_cells is not None:
+            labels.append(f"cap= {format_sig(engine.limits.cap_cells)} cells")
+        out.append(f"{capped:,} doses were capped by the limits ({'; '.join(labels)})")
+    if stopped:
+        out.append(
+            f"{stopped:,} doses were not given: the course reached its max per course (doses "
+            "missed earlier leave room for later ones)"
         )
     if engine.planned_days is None:
         out.append(

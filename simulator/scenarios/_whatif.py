@@ -16,6 +16,10 @@ The planned doses are :func:`plan_doses`' schedule for the patient; the scenario
   (:func:`~celldose.simulator.dosing.land_window` among the doses given): "first dose" is the
   first dose given, "last dose" the last dose given, and "dose N" the N-th dose given.
 
+A course maximum (a ``max per course`` limit with action cap) with missed doses or weights over
+time is refused: the doses after the change would have to be capped again against the course
+total (delays alone keep every dose's cells, and are simulated).
+
 Days count from the planned first dose (day 0). Calendar-month regimens need a start date for
 delays and for weights over time, since their days depend on it.
 """
@@ -111,6 +115,15 @@ def whatif(
         raise OptionError(
             f"every dose ({count}) is missed: there is nothing to simulate",
             "skip fewer doses",
+        )
+    course_caps = [x for x in plan.limits if x.kind == "max per course" and x.action == "cap"]
+    if course_caps and (scenario.missed or scenario.weights):
+        what = "missed doses" if scenario.missed else "weights over time"
+        raise OptionError(
+            f"a what-if with {what} under a course maximum ({course_caps[0].label}) is not "
+            "simulated: the doses after the change would have to be capped again against the "
+            "course total",
+            "simulate delays only, or plan the doses actually given with a new course",
         )
     for _, measured in scenario.weights:  # every measurement is checked, used or not
         make_patient(patient.species, measured)

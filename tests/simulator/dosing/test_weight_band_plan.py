@@ -70,3 +70,30 @@ def test_the_same_input_gives_the_same_json(protocol: Protocol) -> None:
     two = celldose.plan_doses(protocol, weight="110 lb").to_dict()
     assert one == two
     assert one["doses"][0]["band"] == "≤ 50 kg"  # 110 lb = 49.8951607 kg
+
+
+CAPPED = """
+id: banded-capped
+title: Banded dose with a dosing weight cap
+species: human
+indication: test
+product: {name: MSC, tissue_source: bone marrow, donor: allogeneic, origin_species: human}
+route: IV
+dose:
+  - {weight: "≤ 50 kg", dose: "2×10⁶ cells/kg"}
+  - {weight: "> 50 kg", dose: "3×10⁶ cells/kg"}
+limits:
+  - {dose_weight_up_to: 100 kg, action: cap}
+arms: [{name: a, regimen: weekly ×2}]
+reference: {citation: test}
+"""
+
+
+def test_the_band_follows_the_real_weight_and_the_cap_the_arithmetic() -> None:
+    # 120 kg is in "> 50 kg" (the band is chosen by the patient's weight), and the per-kg dose
+    # is computed on the capped 100 kg: 3×10⁶ × 100 = 3×10⁸ cells
+    protocol = parse_protocol(CAPPED)
+    plan = celldose.plan_doses(protocol, weight="120 kg")
+    assert [(d.band, d.cells) for d in plan.doses] == [("> 50 kg", 3e8)] * 2
+    cohort = celldose.simulate_cohort(protocol, patients=3, weight="120 kg")
+    assert list(cohort.patient_total_cells) == [6e8] * 3  # 2 doses × 3×10⁸
