@@ -71,7 +71,10 @@ def whatif_table(result: WhatIfResult) -> str:
             row.append(_weekday(d.planned_date))
             row.append("—" if d.simulated is None else _weekday(d.date))
         if weights:
-            row.append("—" if d.weight is None else d.weight.text)
+            weight = "—" if d.weight is None else d.weight.text
+            if d.simulated is not None and d.simulated.band is not None:
+                weight += f" (band {d.simulated.band})"
+            row.append(weight)
         row.append(f"{format_sig(d.planned_cells)} cells")
         row.append("—" if d.simulated is None else f"{format_sig(d.cells)} cells")
         if vials:

@@ -204,6 +204,23 @@ def test_a_cohort_lists_every_band(banded: str, capsys: pytest.CaptureFixture[st
     assert "cohort total: 6×10⁹ cells given to 10 patients" in lines  # 10 × 4 × 1.5×10⁸
 
 
+def test_a_what_if_with_weights_over_time_changes_band(
+    banded: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # doses on days 0 and 7 at 48 kg: "≤ 50 kg", 2×10⁶ × 48 = 9.6×10⁷ cells;
+    # from day 14 at 52 kg: "> 50 kg", 1.5×10⁸ cells (flat)
+    args = ("simulate", banded, "--weights", "0:48kg,14:52kg", "--format", "json")
+    code, out, _ = run(capsys, *args)
+    assert code == 0
+    doses = json.loads(out)["doses"]
+    assert [(d["band"], d["cells"]) for d in doses] == [
+        ("≤ 50 kg", 9.6e7),
+        ("≤ 50 kg", 9.6e7),
+        ("> 50 kg", 1.5e8),
+        ("> 50 kg", 1.5e8),
+    ]
+
+
 DECISION_ARM = """\
 arms:
   - name: a
