@@ -28,7 +28,7 @@ from celldose.cli._render import (
     write_output,
 )
 from celldose.protocols import REGIMEN_ID, format_sig
-from celldose.simulator.dosing import DosePlan, Schedule, plan_doses
+from celldose.simulator.dosing import DosePlan, DoseRecord, Schedule, plan_doses
 
 
 @click.command(name="dose")
@@ -40,6 +40,19 @@ from celldose.simulator.dosing import DosePlan, Schedule, plan_doses
     default=None,
     help="Include this branch of the protocol's decision in the course (e.g. "
     "partial-or-mixed-response); without it the course stops at the decision.",
+)
+@click.option(
+    "--round",
+    "rounding",
+    type=click.Choice(["down", "nearest"]),
+    default=None,
+    help="Round every dose to whole vials (or bags) of the product: down, or to the nearest; "
+    "the output shows the dose given and its change from the prescribed dose in %.",
+)
+@click.option(
+    "--round-tolerance",
+    default=None,
+    help="With --round: the largest change allowed, as a percentage (default 10%).",
 )
 @format_option("table", "json", "csv", "ics", help="Output format (ics needs --start).")
 @click.option(
@@ -69,6 +82,8 @@ def command(
     cap: str | None,
     weekends: str,
     branch: str | None,
+    rounding: str | None,
+    round_tolerance: str | None,
     fmt: str,
     output: str | None,
 ) -> None:
@@ -82,6 +97,8 @@ def command(
           --concentration "6.68e6 cells/mL" --vial "3.8 mL" --start 2026-12-01
       celldose dose --regimen "1×10⁶ cells/kg q21d ×3" --species dog --weight 12kg
       celldose dose chen2024-itp-ucmsc --arm expansion-2.0 --weight 70kg --format json
+      celldose dose jang2025-canine-itp --weight 12kg --dose "2e6 cells/kg" \\
+          --concentration "6.68e6 cells/mL" --vial "3.8 mL" --round nearest
 
     Doses are computed in full precision and shown to 3 significant figures; the basis and
     the weight are printed with them. Values the source does not report must be given
@@ -105,7 +122,15 @@ def command(
         weekends=weekends,
         cross_species=cross_species,
     )
-    plan = plan_doses(target, patient, arm=arm, branch=branch, options=options)
+    plan = plan_doses(
+        target,
+        patient,
+        arm=arm,
+        branch=branch,
+        options=options,
+        rounding="down" if rounding == "down" else "nearest" if rounding else None,
+        round_tolerance=round_tolerance,
+    )
     if fmt == "json":
         text = to_json(plan.to_dict())
     elif fmt == "csv":
@@ -164,6 +189,8 @@ def header_lines(plan: DosePlan) -> list[str]:
         elif dose.basis == "per m²":
             bsa = format_sig(plan.bsa_m2 or 0, 4)
             basis = f"{dose_text} (per m², {source}) × {bsa} m² BSA for {patient.weight.text}"
+        elif plan.whole_containers is not None and plan.dose_source == "protocol":
+            basis = whole_basis(plan, record)
         else:
             basis = f"{dose_text} (flat, {source}); patient weight {patient.weight.text}"
         lines.append(f"basis: {basis}")
@@ -178,6 +205,19 @@ def header_lines(plan: DosePlan) -> list[str]:
             "'to draw' counts all cells"
         )
     return lines
+
+
+def whole_basis(plan: DosePlan, record: DoseRecord) -> str:
+    """``the whole content of 4 vials (published): 1.2×10⁸ cells (flat), 1.67×10⁶ cells/kg for
+    72 kg, 24 mL``."""
+    text = (
+        f"{plan.whole_containers} (published): {format_sig(record.cells)} cells (flat), "
+        f"{format_sig(record.cells / plan.patient.weight_kg)} cells/kg for "
+        f"{plan.patient.weight.text}"
+    )
+    if record.volume_ml is not None:
+        text += f", {_volume(record.volume_ml)}"
+    return text
 
 
 def render_table(plan: DosePlan) -> str:
@@ -202,8 +242,9 @@ def render_table(plan: DosePlan) -> str:
                 elif d.weekend:
                     date += " weekend"
                 row.append(date)
-            mark = " (weight cap)" if d.capped_by == "dose weight" else " (capped)"
-            row.append(f"{format_sig(d.cells)} cells" + (mark if d.capped else ""))
+            cap = "weight cap" if d.capped_by == "dose weight" else "capped"
+            marks = [m for m, on in ((cap, d.capped), ("rounded", d.rounded)) if on]
+            row.append(f"{format_sig(d.cells)} cells" + (f" ({', '.join(marks)})" if marks else ""))
             if viable:
                 row.append(f"{format_sig(d.cells_to_draw)} cells")
             row += [_volume(d.volume_ml), "—" if d.vials is None else str(d.vials)]

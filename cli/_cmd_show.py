@@ -17,7 +17,16 @@ from celldose.cli._describe import (
 )
 from celldose.cli._inputs import read_protocol
 from celldose.cli._render import DATE, format_option, reported, to_json
-from celldose.protocols import CelldoseError, Duration, Protocol, ResponseWindow
+from celldose.protocols import (
+    CelldoseError,
+    Duration,
+    Protocol,
+    ResponseWindow,
+    cells_per_container,
+    format_sig,
+    plural,
+    whole_containers,
+)
 
 
 @click.command(name="show")
@@ -47,7 +56,9 @@ def command(protocol: str, start: dt.date | None, fmt: str) -> None:
         f"donor: {reported(product.donor)}; from {product.origin_species})"
     )
     click.echo(f"route: {reported(p.route)}")
-    if p.dose is not None:
+    if p.dose_by is not None and p.containers is not None:
+        click.echo(f"dose: the whole content of {plural(p.containers, product.container)}")
+    elif p.dose is not None:
         click.echo(f"dose: {reported(p.dose)}")
     if p.limits:
         click.echo("limits: " + "; ".join(x.label for x in p.limits))
@@ -58,6 +69,10 @@ def command(protocol: str, start: dt.date | None, fmt: str) -> None:
         click.echo(f"  regimen: {arm.regimen.to_shorthand()}")
         if arm.is_placebo:
             click.echo("  dose: placebo (no cells)")
+        elif (whole := whole_containers(p, arm)) is not None:
+            per = cells_per_container(p.product)
+            cells = f" ({format_sig(whole.count * per)} cells)" if per is not None else ""
+            click.echo(f"  dose: {whole.text}{cells}")
         else:
             doses = {reported(p.phase_dose(arm, i)) for i in range(1, len(arm.regimen.phases) + 1)}
             click.echo(f"  dose: {', '.join(sorted(doses))}")

@@ -39,6 +39,9 @@ CSV_COLUMNS = (
     "capped_by",
     "cap_note",
     "capped",
+    "rounded",
+    "prescribed_cells",
+    "round_change",
 )
 
 

@@ -17,7 +17,11 @@ from celldose.protocols import CelldoseError
 
 # API argument -> command-line flag, where the two differ by more than the leading dashes
 # (every other argument becomes --name, with underscores as hyphens).
-_FLAG: dict[str, str] = {"vial_cells": "--vial", "vial_volume_ml": "--vial"}
+_FLAG: dict[str, str] = {
+    "vial_cells": "--vial",
+    "vial_volume_ml": "--vial",
+    "rounding": "--round",
+}
 _PASS = re.compile(r"\bpass ([a-z][a-z_]*)=")
 _SWITCH = re.compile(r"(?<![\w-])([a-z][a-z_]*)=True\b")  # a yes/no argument: its flag alone
 _ALONE = re.compile(r"(?<![\w-])([a-z][a-z_]*)=(?=[\s),;]|$)")

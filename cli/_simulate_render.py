@@ -255,20 +255,7 @@ def cohort_table(result: CohortResult) -> str:
     if result.patients_without_dose:
         out.append(f"patients given no dose: {result.patients_without_dose:,}")
     out.append("")
-    demand = result.demand
-    out.append(
-        f"cohort total: {format_sig(result.cohort_total_cells)} cells given to "
-        f"{result.patients:,} patients"
-    )
-    overage = f"× overage {demand.overage:g}" + (" (none)" if demand.overage == 1 else "")
-    drawn = "cells to draw" if plan.product.dose_counts_viable else "cells"
-    line = (
-        f"manufacturing: {format_sig(demand.cells_to_draw)} {drawn} {overage} = "
-        f"{format_sig(demand.cells_to_manufacture)} cells"
-    )
-    if demand.vials is not None and demand.vials_to_manufacture is not None:
-        line += f"; {demand.vials:,} vials opened {overage} = {demand.vials_to_manufacture:,} vials"
-    out.append(line)
+    out.extend(demand_lines(result))
     for f in result.responders:
         out.append("")
         out.append(
@@ -283,6 +270,52 @@ def cohort_table(result: CohortResult) -> str:
         out.append("")
         out.extend(f"warning: {w}" for w in result.warnings)
     return "\n".join(out)
+
+
+def demand_lines(result: CohortResult) -> list[str]:
+    """Cells dosed, cells thawed in whole containers, and what to order (overage applied)."""
+    demand = result.demand
+    viable = result.plan.product.dose_counts_viable
+    word = demand.container
+    overage = f"× overage {demand.overage:g}" + (" (none)" if demand.overage == 1 else "")
+    lines = [
+        f"cohort total: {format_sig(result.cohort_total_cells)} cells dosed to "
+        f"{result.patients:,} patients"
+    ]
+    drawn = f"{format_sig(demand.cells_to_draw)} cells"
+    if demand.vials is None or demand.cells_per_vial is None or demand.cells_thawed is None:
+        what = "cells to draw" if viable else "cells dosed"
+        lines.append(
+            f"manufacturing: {format_sig(demand.cells_to_draw)} {what} {overage} = "
+            f"{format_sig(demand.cells_to_manufacture)} cells to order (no {word} size: whole "
+            f"{word}s thawed are not counted; give the product's cells_per_vial, or --vial)"
+        )
+        return lines
+    lines.append(
+        f"manufacturing (single-use {word}s: a thawed {word} is not kept for the next dose):"
+    )
+    dosed = "viable cells" if viable else "cells"
+    rows = [["cells dosed", f"{format_sig(demand.cells_given)} {dosed}"]]
+    if viable:
+        rows.append(["cells to draw", f"{drawn} (viable cells ÷ viability)"])
+    rows.append(
+        [
+            "cells thawed",
+            f"{plural(demand.vials, word)} × {format_sig(demand.cells_per_vial)} cells = "
+            f"{format_sig(demand.cells_thawed)} cells ({format_sig(demand.cells_not_dosed or 0)} "
+            f"cells left in opened {word}s)",
+        ]
+    )
+    assert demand.vials_to_manufacture is not None
+    rows.append(
+        [
+            "to order",
+            f"{plural(demand.vials, word)} {overage} = {plural(demand.vials_to_manufacture, word)}"
+            f" = {format_sig(demand.cells_to_manufacture)} cells",
+        ]
+    )
+    lines.extend(f"  {name + ':':<14} {text}" for name, text in rows)
+    return lines
 
 
 __all__ = [

@@ -15,6 +15,7 @@ from celldose.protocols._calendar import (
     add_months,
     parse_duration,
 )
+from celldose.protocols._containers import WholeContainers, cells_per_container, whole_containers
 from celldose.protocols._decision import Assessment, Branch, BranchStart, Decision, Share
 from celldose.protocols._display import format_exact, format_sig, plural, superscript
 from celldose.protocols._dose import Dose, parse_amount, parse_dose, read_number
@@ -146,7 +147,9 @@ __all__ = [
     "WeightRange",
     "Weight",
     "Which",
+    "WholeContainers",
     "add_months",
+    "cells_per_container",
     "check_writable",
     "format_exact",
     "format_sig",
@@ -171,5 +174,6 @@ __all__ = [
     "read_regular",
     "same_file",
     "superscript",
+    "whole_containers",
     "write_atomic",
 ]

@@ -61,6 +61,11 @@ class Product(FrozenModel):
         description="Whether the dose counts all cells or viable cells only; not stated: no "
         "viability correction, and the output says so.",
     )
+    container: Literal["vial", "bag"] = Field(
+        default="vial",
+        description="What one unit of the product is called (vial or bag): cells_per_vial and "
+        "vial_volume are one container's content.",
+    )
     notes: str = ""
 
     @model_validator(mode="after")

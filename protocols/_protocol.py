@@ -16,6 +16,7 @@ from pydantic import Field, model_validator
 
 from celldose.protocols._bands import DoseBands
 from celldose.protocols._calendar import Duration
+from celldose.protocols._containers import DoseBy, container_checks
 from celldose.protocols._dose import Dose
 from celldose.protocols._errors import OptionError
 from celldose.protocols._limits import Limit
@@ -106,6 +107,14 @@ class Arm(FrozenModel):
         description="Dose of this arm, or a list of weight bands ({weight: '≤ 50 kg', dose: "
         "...}); omitted: the protocol's dose.",
     )
+    dose_by: DoseBy | None = Field(
+        default=None,
+        description="'whole containers': the dose is the whole content of `containers` "
+        "containers (vials or bags) of the product.",
+    )
+    containers: Annotated[int, Field(ge=1, le=1000)] | None = Field(
+        default=None, description="With dose_by: the number of whole containers a dose uses."
+    )
     regimen: Regimen
     limits: tuple[Limit, ...] = Field(
         default=(),
@@ -142,6 +151,14 @@ class Protocol(FrozenModel):
         description="Dose for every arm that does not give its own, or a list of weight bands "
         "({weight: '≤ 50 kg', dose: ...}).",
     )
+    dose_by: DoseBy | None = Field(
+        default=None,
+        description="'whole containers': every arm that gives no dose of its own uses the whole "
+        "content of `containers` containers (vials or bags) of the product.",
+    )
+    containers: Annotated[int, Field(ge=1, le=1000)] | None = Field(
+        default=None, description="With dose_by: the number of whole containers a dose uses."
+    )
     arms: tuple[Arm, ...] = Field(min_length=1)
     limits: tuple[Limit, ...] = Field(
         default=(),
@@ -158,7 +175,7 @@ class Protocol(FrozenModel):
 
     @model_validator(mode="after")
     def _cross_checks(self) -> Protocol:
-        problems = [p for check in CROSS_CHECKS for p in check(self)]
+        problems = [p for check in (*CROSS_CHECKS, container_checks) for p in check(self)]
         if problems:
             raise FieldProblems(problems)
         return self

@@ -104,10 +104,18 @@ def _arm_products_and_doses(p: Protocol) -> Iterator[FieldProblem]:
             used_protocol_dose = True
         for i in range(1, len(arm.regimen.phases) + 1):
             dose = p.phase_dose(arm, i)
-            if dose is None and not arm.is_placebo:
+            whole = arm.dose_by is not None or (p.dose_by is not None and arm.dose is None)
+            if dose is None and not arm.is_placebo and not whole:
                 yield FieldProblem(
                     f"arm {arm.name!r} has no dose: give dose (or write 'dose: not reported' "
                     "when the source does not report it)",
+                    "arms", index,
+                )  # fmt: skip
+                break
+            if whole and isinstance(dose, DoseBands):
+                yield FieldProblem(
+                    f"arm {arm.name!r}: a dose by weight band and dose_by: whole containers "
+                    "contradict each other; give one",
                     "arms", index,
                 )  # fmt: skip
                 break

@@ -37,6 +37,7 @@ from celldose.simulator.dosing._patient import (
 )
 from celldose.simulator.dosing._plan import plan_doses
 from celldose.simulator.dosing._records import DosePlan, DoseRecord, DoseSource, Schedule
+from celldose.simulator.dosing._rounding import Rounded, Rounding, round_to_containers
 from celldose.simulator.dosing._rules import (
     LandedWindow,
     cells_per_dose,
@@ -60,6 +61,8 @@ __all__ = [
     "LimitedDose",
     "Patient",
     "Product",
+    "Rounded",
+    "Rounding",
     "Scale",
     "ScaleInfo",
     "Schedule",
@@ -90,6 +93,7 @@ __all__ = [
     "product_with",
     "product_in_hand",
     "resolve_phase_doses",
+    "round_to_containers",
     "species_names",
     "species_table",
     "treatment_arm",

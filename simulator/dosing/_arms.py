@@ -105,9 +105,11 @@ def resolve_phase_doses(
     arm: Arm,
     options: DoseOptions,
     context: str,
+    whole: Dose | None = None,
     bands: Sequence[str | None] = (),
 ) -> tuple[list[Dose], DoseSource, list[str]]:
-    """Each phase's dose: the protocol's, or the options' (labelled when it replaces one).
+    """Each phase's dose: the protocol's, or the options' (labelled when it replaces one);
+    ``whole`` is the arm's dose when it is the whole content of containers.
 
     ``bands`` names the weight band each phase's dose came from (see :func:`weigh_in`), for the
     label of a replaced dose."""
@@ -115,7 +117,7 @@ def resolve_phase_doses(
     warnings: list[str] = []
     source: DoseSource = "protocol"
     for index in range(1, len(arm.regimen.phases) + 1):
-        reported = protocol.phase_dose(arm, index)
+        reported = whole if whole is not None else protocol.phase_dose(arm, index)
         if isinstance(reported, DoseBands) and options.dose is None:
             bands = ", ".join(f'"{b.label}"' for b in reported.bands)
             raise OptionError(

@@ -23,6 +23,7 @@ class Product:
     viability: float | None = None  # fraction of viable cells
     dose_counts_viable: bool = False  # the dose counts viable cells only
     cap_cells: float | None = None  # at most this many cells per dose
+    container: str = "vial"  # what one unit of the product is called: vial or bag
 
     def __post_init__(self) -> None:
         if self.dose_counts_viable and self.viability is None:
@@ -84,6 +85,7 @@ def product_in_hand(product: ProtocolProduct) -> Product:
         vial_volume_ml=product.vial_volume,
         viability=product.viability,
         dose_counts_viable=product.dose_counts == "viable cells",
+        container=product.container,
     )
 
 
@@ -125,13 +127,17 @@ def draw(cells: float, product: Product) -> Draw:
 
 
 def _volume(cells: float, product: Product) -> float | None:
-    """The mL that hold ``cells`` at the product's concentration (None if it is not known)."""
-    if not product.concentration:
+    """The mL that hold ``cells`` at the product's concentration (None if it is not known);
+    without a concentration, a vial given as both cells and mL gives it (cells / mL)."""
+    concentration = product.concentration
+    if not concentration and product.vial_cells and product.vial_volume_ml:
+        concentration = product.vial_cells / product.vial_volume_ml
+    if not concentration:
         return None
-    volume = cells / product.concentration
+    volume = cells / concentration
     if not math.isfinite(volume):
         raise OptionError(
-            f"{format_sig(cells)} cells at {format_sig(product.concentration)} cells/mL is a "
+            f"{format_sig(cells)} cells at {format_sig(concentration)} cells/mL is a "
             "volume out of range",
             "check the concentration and its unit",
         )

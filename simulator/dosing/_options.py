@@ -13,6 +13,7 @@ from typing import Literal
 
 from celldose.protocols import Dose, Duration, OptionError, parse_dose, parse_duration
 from celldose.simulator.dosing._logistics import Product
+from celldose.simulator.dosing._rounding import Rounding, as_rounding, as_tolerance
 
 WeekendPolicy = Literal["show", "next-weekday"]
 Scale = Literal["none", "bsa"]
@@ -37,6 +38,8 @@ class DoseOptions:
     product: Product | None  # logistics; None: from the protocol's product
     cross_species: bool  # allow a patient of another species than the protocol's
     notes: tuple[str, ...]  # labels for values the caller gave (product values, ...)
+    rounding: Rounding  # round each dose to whole containers: "none", "down", "nearest"
+    round_tolerance: float  # the largest change rounding may make (0.1: 10%)
 
     def __init__(
         self,
@@ -49,6 +52,8 @@ class DoseOptions:
         product: Product | None = None,
         cross_species: bool = False,
         notes: tuple[str, ...] = (),
+        rounding: Rounding | None = None,
+        round_tolerance: float | str | None = None,
     ) -> None:
         values = {
             "dose": as_dose(dose),
@@ -60,6 +65,8 @@ class DoseOptions:
             "product": _typed("product", product, Product, "a Product"),
             "cross_species": _typed("cross_species", cross_species, bool, "True or False"),
             "notes": tuple(notes),
+            "rounding": as_rounding(rounding),
+            "round_tolerance": as_tolerance(round_tolerance),
         }
         for name, value in values.items():
             object.__setattr__(self, name, value)

@@ -49,8 +49,15 @@ from celldose.simulator.dosing._logistics import draw, product_in_hand, product_
 from celldose.simulator.dosing._options import DoseOptions, Scale, ScaleInfo, WeekendPolicy
 from celldose.simulator.dosing._patient import HumanBsa, Patient, make_patient
 from celldose.simulator.dosing._records import DosePlan, DoseRecord, Schedule
+from celldose.simulator.dosing._rounding import (
+    Rounded,
+    Rounding,
+    round_to_containers,
+    rounding_notes,
+)
 from celldose.simulator.dosing._rules import cells_per_dose, min_gap_days
 from celldose.simulator.dosing._species import Species, get_species
+from celldose.simulator.dosing._whole import whole_container_dose
 
 
 def _scale(protocol: Protocol, patient: Patient, options: DoseOptions) -> ScaleInfo | None:
@@ -107,6 +114,8 @@ def plan_doses(
     vial: str | None = None,
     viability: float | None = None,
     cap: str | float | None = None,
+    rounding: Rounding | None = None,
+    round_tolerance: float | str | None = None,
     options: DoseOptions | None = None,
 ) -> DosePlan:
     """Compute the dose plan of ``arm`` of ``protocol`` for a patient.
@@ -117,9 +126,11 @@ def plan_doses(
     take the text a user types or a value object, and replace the same fields of ``options``.
     ``concentration`` (``"6.68e6 cells/mL"``), ``vial`` (``"3.8 mL"`` or ``"2.5e7 cells"``),
     ``viability`` and ``cap`` (``"1e8 cells"``) replace the protocol's product values, labelled
-    on the plan (see :func:`product_with`). A regimen with a decision plans the course up to it,
-    the assessment window and every branch as an optional schedule; ``branch`` (a branch's
-    name) includes that branch in the course.
+    on the plan (see :func:`product_with`). ``rounding`` (``"down"`` or ``"nearest"``) rounds
+    every dose to whole vials (or bags), refused beyond ``round_tolerance`` (a fraction, or
+    ``"10%"``, the default; see :func:`round_to_containers`). A regimen with a decision plans
+    the course up to it, the assessment window and every branch as an optional schedule;
+    ``branch`` (a branch's name) includes that branch in the course.
 
     >>> plan = plan_doses("chen2024-itp-ucmsc", weight="70kg", arm="expansion-2.0")
     >>> plan.schedules[0].total_cells
@@ -137,8 +148,16 @@ def plan_doses(
         "scale": scale,
         "weekends": weekends,
         "cross_species": cross_species,
+        "rounding": rounding,
+        "round_tolerance": round_tolerance,
     }
     options = _as_options(options)
+    if round_tolerance is not None and (rounding or options.rounding) == "none":
+        raise OptionError(
+            "round_tolerance= has no effect without rounding=",
+            "add rounding=down or rounding=nearest, or drop round_tolerance=",
+            fields=("round_tolerance",),
+        )
     changes: dict[str, Any] = {name: value for name, value in given.items() if value is not None}
     if any(v is not None for v in (concentration, vial, viability, cap)):
         product, notes = product_with(
@@ -157,9 +176,17 @@ def plan_doses(
     dose_bands = _arm_bands(protocol, chosen)
     protocol, chosen, band_used = weigh_in(protocol, chosen, patient.weight, context)
     regimen = fill_unreported(chosen.regimen, options, context)
+    product = options.product or product_in_hand(protocol.product)
+    by_containers = whole_container_dose(protocol, chosen, product, context)
     phase_doses, source, warnings = resolve_phase_doses(
-        protocol, chosen, options, context, band_used
+        protocol,
+        chosen,
+        options,
+        context,
+        by_containers[0] if by_containers else None,
+        bands=band_used,
     )
+    whole_text = by_containers[1] if by_containers is not None and source == "protocol" else None
     phase_bands = [  # the band of each phase, unless dose= replaced its dose
         band if protocol.phase_dose(chosen, i) == dose else None
         for i, (band, dose) in enumerate(zip(band_used, phase_doses, strict=True), start=1)
@@ -183,7 +210,6 @@ def plan_doses(
         ]
     every_dose = [*phase_doses, *(d for doses in branch_doses.values() for d in doses)]
     scaling = _scale(protocol, patient, options)
-    product = options.product or product_in_hand(protocol.product)
     limits = merge_limits(protocol.limits, chosen.limits, chosen.regimen.limits)
     rules = dose_limits(limits, product.cap_cells)
     dose_kg, weight_note = rules.dosing_weight(patient.weight_kg, patient.weight.text)
@@ -239,6 +265,16 @@ def plan_doses(
                 continue
             cells = limited.cells
             capped = limited.capped_by is not None or weighed
+            rounded: Rounded | None = None
+            if options.rounding != "none":  # after the limits: a capped dose is what is prescribed
+                rounded = round_to_containers(
+                    cells,
+                    product,
+                    options.rounding,
+                    options.round_tolerance,
+                    cap=cells if limited.capped_by is not None else rules.per_dose_cap,
+                )
+                cells = rounded.cells
             taken = draw(cells, product)
             cumulative += cells
             if not math.isfinite(cumulative):
@@ -257,7 +293,9 @@ def plan_doses(
                     moved_from=None,
                     dose=dose,
                     cells=cells,
-                    cells_per_kg=_per_kg(dose, cells, patient, scaling, capped),
+                    cells_per_kg=_per_kg(
+                        dose, cells, patient, scaling, capped or rounded is not None
+                    ),
                     cells_to_draw=taken.cells_to_draw,
                     volume_ml=taken.volume_ml,
                     vials=taken.vials,
@@ -267,6 +305,7 @@ def plan_doses(
                     capped=capped,
                     branch=branch,
                     band=band,
+                    rounded=rounded,
                     capped_by=limited.capped_by or ("dose weight" if weighed else None),
                     cap_note=limited.note or (weight_note if weighed else None),
                 )
@@ -349,6 +388,17 @@ def plan_doses(
                 f"dose{'s' if many else ''} {numbers} fall{'' if many else 's'} on a weekend "
                 "(weekends=next-weekday moves them)"
             )
+    every_record = [
+        *(r for s in schedules for r in s.doses),
+        *(r for bs in branch_schedules.values() for s in bs for r in s.doses),
+    ]
+    warnings.extend(
+        rounding_notes(
+            [(r.number, r.rounded) for r in every_record],
+            patient.weight_kg,
+            options.round_tolerance,
+        )
+    )
     if scaling is not None:
         warnings.append(
             f"dose scaled from {scaling.from_species} to {scaling.to_species} by body surface "
@@ -383,6 +433,7 @@ def plan_doses(
         bsa_m2=bsa[0] if bsa else None,
         bsa_formula=bsa[1] if bsa else None,
         dose_source=source,
+        whole_containers=whole_text,
         scale=scaling,
         product=product,
         schedules=tuple(schedules),
@@ -391,6 +442,8 @@ def plan_doses(
         branches=tuple(branch_plans),
         branch=included.name if included is not None else None,
         dose_bands=dose_bands,
+        rounding=options.rounding,
+        round_tolerance=None if options.rounding == "none" else options.round_tolerance,
         limits=limits,
         dosing_weight_kg=dose_kg if weight_note is not None else None,
         dosing_weight_note=weight_note,

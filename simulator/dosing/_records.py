@@ -19,6 +19,7 @@ from celldose.simulator.dosing._logistics import Product
 from celldose.simulator.dosing._options import ScaleInfo
 from celldose.simulator.dosing._output import data_frame, html_table
 from celldose.simulator.dosing._patient import Patient
+from celldose.simulator.dosing._rounding import Rounded
 
 if TYPE_CHECKING:
     from celldose.simulator.dosing._branches import AssessmentWindow, BranchPlan
@@ -50,6 +51,7 @@ class DoseRecord:
     capped: bool = False
     branch: str | None = None  # the branch (conditional phases) the dose belongs to
     band: str | None = None  # the weight band that gave the dose (``≤ 50 kg``), if any
+    rounded: Rounded | None = None  # set when the dose was rounded to whole containers
     # the limit that reduced the dose ("max per dose", "max per course", "dose weight") and
     # its label ("capped at 2×10⁸ cells (max per dose)"); see _limits.py
     capped_by: str | None = None
@@ -84,6 +86,9 @@ class DoseRecord:
             "cap_note": self.cap_note,
             "branch": self.branch,
             "band": self.band,
+            "rounded": None if self.rounded is None else self.rounded.mode,
+            "prescribed_cells": None if self.rounded is None else self.rounded.prescribed_cells,
+            "round_change": None if self.rounded is None else self.rounded.change,
         }
 
 
@@ -146,6 +151,9 @@ class DosePlan:
     branches: tuple[BranchPlan, ...] = ()  # every branch of the decision, planned
     branch: str | None = None  # the branch included in the course (branch=NAME)
     dose_bands: DoseBands | None = None  # the weight bands the arm's dose comes from
+    whole_containers: str | None = None  # "the whole content of 4 vials" (dose_by), or None
+    rounding: str = "none"  # doses rounded to whole containers: none, down, nearest
+    round_tolerance: float | None = None  # the tolerance of the rounding (None: no rounding)
     limits: tuple[Limit, ...] = ()  # the protocol's, arm's and regimen's limits that apply
     dosing_weight_kg: float | None = None  # set when per-kg doses use a weight cap
     dosing_weight_note: str | None = None  # "dosed at 100 kg (weight cap); patient weighs ..."
@@ -245,6 +253,7 @@ class DosePlan:
                 "doses": sorted({str(d.dose) for d in self.doses}),
                 "bases": sorted({d.dose.basis for d in self.doses}),
                 "source": self.dose_source,
+                "whole_containers": self.whole_containers,
                 "scale": None if self.scale is None else _scale_dict(self.scale),
                 "bands": list(self.bands),
                 "band": next((d.band for d in self.doses if d.band is not None), None),
@@ -255,7 +264,11 @@ class DosePlan:
                 "viability": self.product.viability,
                 "dose_counts_viable": self.product.dose_counts_viable,
                 "cap_cells": self.product.cap_cells,
+                "container": self.product.container,
             },
+            "rounding": None
+            if self.round_tolerance is None
+            else {"mode": self.rounding, "tolerance": self.round_tolerance},
             "limits": [{**x.model_dump(exclude_none=True), "label": x.label} for x in self.limits],
             "dosing_weight_kg": self.dosing_weight_kg,
             "dosing_weight_note": self.dosing_weight_note,

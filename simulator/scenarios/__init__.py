@@ -52,16 +52,16 @@ if TYPE_CHECKING:
     from celldose.simulator.scenarios._cohort_result import (
         COHORT_CSV_COLUMNS,
         CohortResult,
-        Demand,
         DoseStats,
     )
+    from celldose.simulator.scenarios._demand import Demand
     from celldose.simulator.scenarios._simulate import simulate_cohort
 
 # numpy loads with these (the cohort engine), on first use
 _NUMPY = {
     "COHORT_CSV_COLUMNS": "celldose.simulator.scenarios._cohort_result",
     "CohortResult": "celldose.simulator.scenarios._cohort_result",
-    "Demand": "celldose.simulator.scenarios._cohort_result",
+    "Demand": "celldose.simulator.scenarios._demand",
     "DoseStats": "celldose.simulator.scenarios._cohort_result",
     "simulate_cohort": "celldose.simulator.scenarios._simulate",
 }

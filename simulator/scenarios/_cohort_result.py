@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from celldose.protocols import Which, format_sig, plural
 from celldose.simulator.dosing import DosePlan, Species, data_frame, html_table
+from celldose.simulator.scenarios._demand import Demand
 from celldose.simulator.scenarios._stats import PERCENTILE_NOTE, ResponderForecast, Stats
 
 if TYPE_CHECKING:
@@ -54,19 +55,6 @@ class DoseStats:
     cells: Stats | None  # None when nobody received it
     branch: str | None = None  # the branch the dose belongs to; missed_fraction is among its
     # patients
-
-
-@dataclass(frozen=True)
-class Demand:
-    """What the cohort needs manufactured, with the overage factor applied."""
-
-    overage: float
-    cells_given: float
-    cells_to_draw: float  # cells given, divided by the viability when the dose counts viable
-    cells_to_manufacture: float  # cells_to_draw × overage
-    cells_per_vial: float | None
-    vials: int | None  # whole vials opened over the cohort (None: vial size unknown)
-    vials_to_manufacture: int | None  # ceil(vials × overage)
 
 
 def _stats(stats: Stats | None) -> dict[str, float] | None:
@@ -169,15 +157,7 @@ class CohortResult:
             "patients_without_dose": self.patients_without_dose,
             "capped_doses": self.capped_doses,
             "stopped_doses": self.stopped_doses,
-            "manufacturing": {
-                "overage": demand.overage,
-                "cells_given": demand.cells_given,
-                "cells_to_draw": demand.cells_to_draw,
-                "cells_to_manufacture": demand.cells_to_manufacture,
-                "cells_per_vial": demand.cells_per_vial,
-                "vials": demand.vials,
-                "vials_to_manufacture": demand.vials_to_manufacture,
-            },
+            "manufacturing": demand.to_dict(),
             "responders": [
                 {
                     "label": f.label,
@@ -234,10 +214,11 @@ class CohortResult:
         demand = self.demand
         add("overage", value=demand.overage)
         add("cells_to_draw", value=demand.cells_to_draw)
-        add("cells_to_manufacture", value=demand.cells_to_manufacture)
         if demand.vials is not None:
             add("vials_total", value=demand.vials)
+            add("cells_thawed", value=demand.cells_thawed)
             add("vials_to_manufacture", value=demand.vials_to_manufacture)
+        add("cells_to_manufacture", value=demand.cells_to_manufacture)
         for f in self.responders:
             add(
                 "responders",

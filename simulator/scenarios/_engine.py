@@ -53,6 +53,7 @@ class Engine:
     viability: float | None  # divide the cells by it to get the cells to draw
     cells_per_vial: float | None
     planned_days: IntArray | None  # (doses,) or None when calendar months have no start date
+    container: str = "vial"  # the product's container word
     limits: DoseLimits = DoseLimits()  # the plan's limits (cap is their per-dose cap)
 
     @property
@@ -123,6 +124,7 @@ def make_engine(
         viability=product.viability if product.dose_counts_viable else None,
         cells_per_vial=product.cells_per_vial,
         planned_days=planned,
+        container=product.container,
     )
 
 

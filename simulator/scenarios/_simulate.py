@@ -42,7 +42,8 @@ from celldose.simulator.dosing import (
 )
 from celldose.simulator.scenarios._branch_shares import BranchShares, branch_shares
 from celldose.simulator.scenarios._cohort import Cohort
-from celldose.simulator.scenarios._cohort_result import CohortResult, Demand, DoseStats
+from celldose.simulator.scenarios._cohort_result import CohortResult, DoseStats
+from celldose.simulator.scenarios._demand import manufacturing_demand
 from celldose.simulator.scenarios._engine import (
     BLOCK,
     Engine,
@@ -101,6 +102,12 @@ def simulate_cohort(
     """
     protocol = as_protocol(protocol)
     options = dose_options(options, dose=dose, count=count, interval=interval)
+    if options.rounding != "none":  # each patient's dose would round to its own whole vials
+        raise OptionError(
+            "a cohort does not round doses to whole vials (rounding= is for one patient's plan)",
+            "drop rounding=; the cohort's demand counts the whole vials each dose opens",
+            fields=("rounding",),
+        )
     unknown = sorted(set(who) - {f.name for f in fields(Cohort)})
     if unknown:
         raise OptionError(
@@ -236,16 +243,8 @@ def simulate_cohort(
         for j, record in enumerate(records)
     ]
     total_vials = int(vials.sum(dtype=np.int64)) if vials is not None else None
-    demand = Demand(
-        overage=cohort.overage,
-        cells_given=cohort_total,
-        cells_to_draw=drawn,
-        cells_to_manufacture=drawn * cohort.overage,
-        cells_per_vial=engine.cells_per_vial,
-        vials=total_vials,
-        vials_to_manufacture=None
-        if total_vials is None
-        else math.ceil(total_vials * cohort.overage * (1 - 1e-12)),  # 10 × 1.1 is 11, not 12
+    demand = manufacturing_demand(
+        cohort_total, drawn, engine.cells_per_vial, total_vials, cohort.overage, engine.container
     )
     forecasts = tuple(
         responder_forecast(w.label, w.responders, patients)

@@ -166,10 +166,8 @@ def test_simulate_with_branch_shares(capsys: pytest.CaptureFixture[str]) -> None
         "--branch-share; 10 of 10 patients drawn into it"
     ) in lines
     # 10 patients × 12 doses × 4×10⁷ cells; 10 × 24 vials
-    assert "cohort total: 4.8×10⁹ cells given to 10 patients" in lines
-    assert any(
-        line.startswith("manufacturing: 4.8×10⁹ cells") and "240 vials" in line for line in lines
-    )
+    assert "cohort total: 4.8×10⁹ cells dosed to 10 patients" in lines
+    assert any(line.startswith("  cells thawed:  240 vials × ") for line in lines)
 
 
 def test_show_lists_the_branches(capsys: pytest.CaptureFixture[str]) -> None:

@@ -445,7 +445,7 @@ def test_dose_csv_keeps_offsets_and_numbers(capsys: pytest.CaptureFixture[str]) 
     rows = list(csv.DictReader(io.StringIO(out)))
     assert [r["offset"] for r in rows] == ["day 0", "+1 month", "+2 months", "+3 months"]
     assert [r["cells"] for r in rows] == ["120000000.0"] * 4
-    assert out.endswith("False\n") and not out.endswith("\n\n")  # one final newline
+    assert out.endswith("False,,,\n") and not out.endswith("\n\n")  # capped, 3 rounding cols
 
 
 def test_csv_text_neutralises_text_by_type_not_by_first_character() -> None:

@@ -368,3 +368,41 @@ def test_a_plan_is_never_refused_by_its_own_spacing_rule(
     doses = json.loads(out)["doses"]
     assert [d["day"] for d in doses] == [0, 2, 4, 6, 9, 13, 16]
     assert {d["status"] for d in doses} == {"given"}
+
+
+def test_cohort_demand_counts_cells_thawed(capsys: pytest.CaptureFixture[str]) -> None:
+    # issue 10: 10 dogs of 12 kg, 1×10⁶ cells/kg q4w ×8, vials of 6.68×10⁶ cells/mL × 3.8 mL =
+    # 25.384×10⁶ cells (2.54×10⁷). One dose = 1.2×10⁷ cells -> 1 whole vial; 80 vials;
+    # dosed 80 × 1.2×10⁷ = 9.6×10⁸; thawed 80 × 25.384×10⁶ = 2.03072×10⁹ (2.03×10⁹), left
+    # 2.03072×10⁹ − 9.6×10⁸ = 1.07072×10⁹ (1.07×10⁹); ordered 80 × 1.2 = 96 vials,
+    # 96 × 25.384×10⁶ = 2.436864×10⁹ (2.44×10⁹)
+    args = [*JANG, "--concentration", "6.68e6 cells/mL", "--vial", "3.8 mL", "--patients", "10"]
+    code, out, _ = run(capsys, *args, "--weight", "12kg", "--overage", "1.2")
+    assert code == 0
+    lines = out.splitlines()
+    start = lines.index("cohort total: 9.6×10⁸ cells dosed to 10 patients")
+    assert lines[start : start + 5] == [
+        "cohort total: 9.6×10⁸ cells dosed to 10 patients",
+        "manufacturing (single-use vials: a thawed vial is not kept for the next dose):",
+        "  cells dosed:   9.6×10⁸ cells",
+        "  cells thawed:  80 vials × 2.54×10⁷ cells = 2.03×10⁹ cells (1.07×10⁹ cells left in "
+        "opened vials)",
+        "  to order:      80 vials × overage 1.2 = 96 vials = 2.44×10⁹ cells",
+    ]
+    code, out, _ = run(capsys, *args, "--weight", "12kg", "--overage", "1.2", "--format", "json")
+    demand = json.loads(out)["manufacturing"]
+    assert demand["vials"] == 80 and demand["vials_to_manufacture"] == 96
+    assert demand["cells_given"] == pytest.approx(9.6e8, rel=1e-12)
+    assert demand["cells_thawed"] == pytest.approx(2.03072e9, rel=1e-12)
+    assert demand["cells_to_manufacture"] == pytest.approx(2.436864e9, rel=1e-12)
+    assert demand["container"] == "vial"
+
+
+def test_cohort_demand_without_a_vial_size(capsys: pytest.CaptureFixture[str]) -> None:
+    # 10 × 8 × 1.2×10⁷ = 9.6×10⁸ cells dosed; × 1.2 = 1.152×10⁹ (1.15×10⁹) to order
+    code, out, _ = run(capsys, *JANG, "--patients", "10", "--weight", "12kg", "--overage", "1.2")
+    assert code == 0
+    assert (
+        "manufacturing: 9.6×10⁸ cells dosed × overage 1.2 = 1.15×10⁹ cells to order (no vial "
+        "size: whole vials thawed are not counted; give the product's cells_per_vial, or --vial)"
+    ) in out.splitlines()

@@ -201,7 +201,7 @@ def test_a_cohort_lists_every_band(banded: str, capsys: pytest.CaptureFixture[st
         "  2×10⁶ cells/kg if ≤ 50 kg × each patient's weight",
         "  1.5×10⁸ cells if > 50 kg (flat)",
     ]
-    assert "cohort total: 6×10⁹ cells given to 10 patients" in lines  # 10 × 4 × 1.5×10⁸
+    assert "cohort total: 6×10⁹ cells dosed to 10 patients" in lines  # 10 × 4 × 1.5×10⁸
 
 
 def test_a_what_if_with_weights_over_time_changes_band(

@@ -273,3 +273,16 @@ def test_a_band_dose_that_is_not_cells_is_refused(tmp_path: Path) -> None:
         "11:arms[0]: arm 'a': a cell product is dosed in cells, cells/kg or cells/m², not mg "
         "(band > 50 kg)"
     ]
+
+
+def test_bands_and_whole_containers_contradict(tmp_path: Path) -> None:
+    body = (
+        "dose:\n"
+        '  - {weight: "≤ 50 kg", dose: "2×10⁶ cells/kg"}\n'
+        '  - {weight: "> 50 kg", dose: "1×10⁸ cells"}\n'
+        "dose_by: whole containers\ncontainers: 4\n" + ARM
+    )
+    assert problems(tmp_path, body) == [
+        "13:arms[0]: arm 'a': a dose by weight band and dose_by: whole containers contradict "
+        "each other; give one"
+    ]

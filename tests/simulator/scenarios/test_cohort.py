@@ -160,8 +160,9 @@ def test_manufacturing_demand_with_overage() -> None:
     # 2 dogs × 5 doses of 1e7 cells, one vial each: 1e8 cells, 10 vials; × 1.1 -> 11 vials
     assert (demand.cells_given, demand.vials) == (1e8, 10)
     assert demand.cells_to_draw == demand.cells_given  # no viability: the same number
-    assert demand.cells_to_manufacture == pytest.approx(1.1e8)
     assert demand.vials_to_manufacture == 11  # 10 × 1.1 is 11.000000000000002 in floating point
+    assert demand.cells_thawed == 2.5e8  # 10 vials × 2.5×10⁷ cells
+    assert demand.cells_to_manufacture == pytest.approx(2.75e8)  # 11 vials × 2.5×10⁷ cells
 
 
 def test_per_m2_cohort_uses_meeh_bsa() -> None:

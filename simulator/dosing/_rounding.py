@@ -1,0 +1,240 @@
+"""Whole containers: a computed dose rounded to whole vials (or bags), within a tolerance.
+
+``rounding="down"`` gives the whole containers that fit in the prescribed dose, ``"nearest"``
+the nearest whole number of containers (a half rounds up). The dose given is then the whole
+content of those containers: containers × cells per container (× the viability when the dose
+counts viable cells). Refused, never clamped: a product without a container size, zero
+containers, a change from the prescribed dose beyond the tolerance (default 10%), and a
+rounded dose outside the dose's range (``bounds``).
+
+Rounding comes after a per-dose cap: the capped dose is what is prescribed, and a rounding that
+would go above the cap is refused.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from celldose.protocols import OptionError, format_sig, plural
+from celldose.simulator.dosing._logistics import Product
+
+Rounding = Literal["none", "down", "nearest"]
+ROUNDINGS: tuple[Rounding, ...] = ("none", "down", "nearest")
+DEFAULT_TOLERANCE = 0.10  # 10%
+_SLACK = 1e-9  # relative: 2.0000000001 vials is 2 whole vials, not 3 (floating point)
+
+
+@dataclass(frozen=True)
+class Rounded:
+    """A dose rounded to whole containers.
+
+    >>> r = Rounded("down", 1, 3e7, 2.5384e7, "vial", 0.1)
+    >>> round(100 * r.change, 1), r.text(12.0)
+    (-15.4, 'rounded down to 1 vial: 2.54×10⁷ cells (2.12×10⁶ cells/kg), −15.4% from prescribed')
+    """
+
+    mode: Literal["down", "nearest"]
+    containers: int
+    prescribed_cells: float  # the dose as prescribed (after any cap)
+    cells: float  # the dose given: the whole content of the containers
+    container: str  # vial, bag
+    tolerance: float
+
+    @property
+    def change(self) -> float:
+        """The dose given relative to the prescribed dose: −0.154 is 15.4% less."""
+        return self.cells / self.prescribed_cells - 1.0
+
+    def text(self, weight_kg: float) -> str:
+        """``rounded down to 1 vial: 2.54×10⁷ cells (2.12×10⁶ cells/kg), −15.4% from
+        prescribed``."""
+        return (
+            f"{phrase(self.mode, self.containers, self.container)}: "
+            f"{format_sig(self.cells)} cells ({format_sig(self.cells / weight_kg)} cells/kg), "
+            f"{percent(self.change)} from prescribed"
+        )
+
+
+def phrase(mode: str, containers: int, word: str) -> str:
+    """``rounded down to 1 vial``, ``rounded to 2 vials (nearest)``."""
+    if mode == "down":
+        return f"rounded down to {plural(containers, word)}"
+    return f"rounded to {plural(containers, word)} (nearest)"
+
+
+def percent(change: float) -> str:
+    """A signed percentage to 3 significant figures, with a true minus: ``−15.4%``, ``+5.77%``."""
+    value = 100 * change
+    if value == 0 or abs(value) < 0.0005:
+        return "0%"
+    sign = "+" if value > 0 else "−"
+    return f"{sign}{format_sig(abs(value))}%"
+
+
+def as_tolerance(value: float | str | None) -> float:
+    """A tolerance: a fraction (0.1) or text with a percent sign ("10%"), from 0 to under 100%.
+
+    >>> as_tolerance("15%"), as_tolerance(0.05), as_tolerance(None)
+    (0.15, 0.05, 0.1)
+    """
+    if value is None:
+        return DEFAULT_TOLERANCE
+    if isinstance(value, str):
+        text = value.strip()
+        number = text.removesuffix("%").strip()
+        try:
+            fraction = float(number) / 100 if text.endswith("%") else math.nan
+        except ValueError:
+            fraction = math.nan
+        if not text.endswith("%") or not math.isfinite(fraction):
+            raise OptionError(
+                f"round_tolerance {value!r} is not a percentage",
+                'write it with a percent sign: round_tolerance="15%"',
+                fields=("round_tolerance",),
+            )
+        value = fraction
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise OptionError(
+            f"round_tolerance must be a fraction (0.1) or a percentage ('10%'), not {value!r}",
+            fields=("round_tolerance",),
+        )
+    if not 0 <= value < 1:
+        raise OptionError(
+            f"round_tolerance must be from 0% to under 100%, not {format_sig(100 * value)}%",
+            'write it as a percentage: round_tolerance="10%"',
+            fields=("round_tolerance",),
+        )
+    return float(value)
+
+
+def as_rounding(value: object) -> Rounding:
+    if value is None:
+        return "none"
+    if not isinstance(value, str) or value not in ROUNDINGS:
+        raise OptionError(
+            f"rounding must be one of 'down', 'nearest' (or 'none'), not {value!r}",
+            fields=("rounding",),
+        )
+    return value
+
+
+def round_to_containers(
+    cells: float,
+    product: Product,
+    mode: Literal["down", "nearest"],
+    tolerance: float,
+    *,
+    cap: float | None = None,
+    bounds: tuple[float, float] | None = None,
+) -> Rounded:
+    """Round a dose of ``cells`` to whole containers of ``product``; refuse what cannot be.
+
+    ``cap`` is the most cells a dose may have, ``bounds`` the dose range in cells (a rounded dose
+    outside it is refused).
+
+    >>> product = Product(concentration=6.68e6, vial_volume_ml=3.8)
+    >>> round_to_containers(2.4e7, product, "nearest", 0.1).containers
+    1
+    """
+    word = product.container
+    per = product.cells_per_vial
+    if per is None:
+        raise OptionError(
+            f"whole {word}s (rounding=) need the cells in one {word}: the product gives neither "
+            "cells_per_vial nor vial_volume",
+            "add cells_per_vial (or vial_volume and concentration) to the protocol's product, or "
+            'pass vial="3.8 mL"',
+            fields=("rounding",),
+        )
+    fraction = product.viability if product.dose_counts_viable and product.viability else 1.0
+    content = per * fraction  # the dose one container gives
+    ratio = cells / content
+    down = math.floor(ratio + _SLACK * max(ratio, 1.0))
+    nearest = math.floor(ratio + 0.5 + _SLACK * max(ratio, 1.0))
+    containers = down if mode == "down" else nearest
+    # suggest rounding to the nearest only where it gives another number of containers
+    other = "use rounding=nearest, " if mode == "down" and nearest != down else ""
+    if containers < 1:
+        raise OptionError(
+            f"the dose of {format_sig(cells)} cells rounded "
+            f"{'down to whole ' + word + 's' if mode == 'down' else 'to the nearest whole ' + word}"
+            f" of {format_sig(content)} cells is 0 {word}s: no dose (the dose is "
+            f"{format_sig(100 * ratio)}% of one {word})",
+            f"{other}use a smaller {word}, or leave the dose unrounded",
+            fields=("rounding",),
+        )
+    rounded = Rounded(mode, containers, cells, containers * content, word, tolerance)
+    given = f"the dose {phrase(mode, containers, word)} is {format_sig(rounded.cells)} cells"
+    if abs(rounded.change) > tolerance + 1e-12:
+        beyond = 100 * (abs(rounded.change) - tolerance)
+        raise OptionError(
+            f"{given}, {percent(rounded.change)} from the prescribed {format_sig(cells)} cells: "
+            f"{format_sig(beyond)} percentage points beyond the tolerance of "
+            f"{format_sig(100 * tolerance)}%",
+            f'{other}allow it with round_tolerance="{math.ceil(100 * abs(rounded.change))}%", '
+            "or leave the dose unrounded",
+            fields=("rounding", "round_tolerance"),
+        )
+    if cap is not None and rounded.cells > cap * (1 + 1e-12):
+        raise OptionError(
+            f"{given}, above the cap of {format_sig(cap)} cells",
+            "use rounding=down, or leave the dose unrounded",
+            fields=("rounding", "cap"),
+        )
+    if bounds is not None and not (
+        bounds[0] * (1 - 1e-12) <= rounded.cells <= bounds[1] * (1 + 1e-12)
+    ):
+        raise OptionError(
+            f"{given}, outside the dose range {format_sig(bounds[0])}–{format_sig(bounds[1])} "
+            "cells",
+            "round the other way, or leave the dose unrounded",
+            fields=("rounding",),
+        )
+    return rounded
+
+
+def rounding_notes(
+    doses: Sequence[tuple[int, Rounded | None]], weight_kg: float, tolerance: float
+) -> list[str]:
+    """One label per distinct rounding, naming its doses (``doses`` is (number, rounded) pairs):
+    ``doses 1–8 rounded down to 1 vial: … from prescribed 3×10⁷ cells (tolerance 10%)``."""
+    numbers: dict[str, list[int]] = {}
+    for number, rounded in doses:
+        if rounded is not None:
+            text = (
+                f"{rounded.text(weight_kg)} {format_sig(rounded.prescribed_cells)} cells "
+                f"(round tolerance {format_sig(100 * tolerance)}%)"
+            )
+            numbers.setdefault(text, []).append(number)
+    return [f"{_dose_numbers(sorted(set(n)))} {text}" for text, n in numbers.items()]
+
+
+def _dose_numbers(numbers: list[int]) -> str:
+    """``dose 3``, ``doses 1–8``, ``doses 1–4, 9``."""
+    runs: list[str] = []
+    start = previous = numbers[0]
+    for n in [*numbers[1:], None]:
+        if n is not None and n == previous + 1:
+            previous = n
+            continue
+        runs.append(str(start) if start == previous else f"{start}–{previous}")
+        if n is not None:
+            start = previous = n
+    return ("dose " if len(numbers) == 1 else "doses ") + ", ".join(runs)
+
+
+__all__ = [
+    "DEFAULT_TOLERANCE",
+    "ROUNDINGS",
+    "Rounded",
+    "Rounding",
+    "as_rounding",
+    "as_tolerance",
+    "percent",
+    "phrase",
+    "round_to_containers",
+    "rounding_notes",
+]
