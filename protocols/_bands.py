@@ -155,17 +155,9 @@ class WeightBand(FrozenModel):
 
 
 class DoseBands(RootModel[tuple[WeightBand, ...]]):
-    """A dose by weight band: at least two bands, with no gap or overlap between them.
+    """A dose by weight band: at least two bands, with no gap or overlap between them."""
 
-    >>> bands = DoseBands.model_validate([
-    ...     {"weight": "≤ 50 kg", "dose": "2×10⁶ cells/kg"},
-    ...     {"weight": "> 50 kg", "dose": "1×10⁸ cells"},
-    ... ])
-    >>> str(bands.band_for(50.0).dose), str(bands.band_for(50.01).dose)
-    ('2×10⁶ cells/kg', '1×10⁸ cells')
-    """
-
-    model_config = {"frozen": True, "defer_build": True}
+    model_config = {"frozen": True, "defer_build": True, "json_schema_extra": {"minItems": 2}}
 
     root: tuple[WeightBand, ...]
 
@@ -186,7 +178,15 @@ class DoseBands(RootModel[tuple[WeightBand, ...]]):
         return self.root
 
     def band_for(self, weight_kg: float) -> WeightBand | None:
-        """The band that holds ``weight_kg`` (None: outside every band)."""
+        """The band that holds ``weight_kg`` (None: outside every band).
+
+        >>> bands = DoseBands.model_validate([
+        ...     {"weight": "≤ 50 kg", "dose": "2×10⁶ cells/kg"},
+        ...     {"weight": "> 50 kg", "dose": "1×10⁸ cells"},
+        ... ])
+        >>> str(bands.band_for(50.0).dose), str(bands.band_for(50.01).dose)
+        ('2×10⁶ cells/kg', '1×10⁸ cells')
+        """
         return next((b for b in self.root if b.range.holds(weight_kg)), None)
 
     def check_covers(self, low_kg: float, high_kg: float, species: str) -> None:
