@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from celldose.cli._describe import schedule_words
 from celldose.cli._limit_render import stopped_lines
 from celldose.protocols import format_sig, plural
 from celldose.simulator.dosing import DosePlan, Schedule
@@ -37,8 +38,8 @@ def decision_lines(plan: DosePlan, schedule_table: Callable[[Schedule], str]) ->
             out.append(f"  share from the source: {share.k}/{share.n}{source}")
         for schedule in branch.schedules:
             if schedule.which is not None:
-                label = "fewest" if schedule.which == "min" else "most"
-                out.append(f"  after the {schedule.which}imum schedule ({label} doses a week):")
+                label = schedule_words(plan.regimen, schedule.which)
+                out.append(f"  after the {schedule.which}imum schedule ({label}):")
             if not branch.chosen and schedule.doses:
                 out.append(schedule_table(schedule))
             elif schedule.doses:

@@ -8,6 +8,7 @@ import click
 
 from celldose.cli._branch_render import decision_lines
 from celldose.cli._complete import complete_path
+from celldose.cli._describe import schedule_words
 from celldose.cli._export import plan_csv, plan_ics
 from celldose.cli._flags import warning_lines
 from celldose.cli._inputs import (
@@ -260,8 +261,8 @@ def render_table(plan: DosePlan) -> str:
     for schedule in plan.schedules:
         out.append("")
         if schedule.which is not None:
-            label = "fewest" if schedule.which == "min" else "most"
-            out.append(f"{schedule.which}imum schedule ({label} doses a week):")
+            label = schedule_words(plan.regimen, schedule.which)
+            out.append(f"{schedule.which}imum schedule ({label}):")
         out.append(schedule_table(schedule))
         count = len(schedule.doses)
         total = (

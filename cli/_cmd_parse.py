@@ -7,7 +7,13 @@ from typing import Any
 
 import click
 
-from celldose.cli._describe import describe_decision, describe_phase, dose_row, expansions
+from celldose.cli._describe import (
+    describe_decision,
+    describe_phase,
+    dose_row,
+    expansions,
+    weekday_note,
+)
 from celldose.cli._render import DATE, format_option, table, to_json
 from celldose.protocols import parse_regimen, plural
 
@@ -29,15 +35,22 @@ def command(regimen: str, start: dt.date | None, fmt: str) -> None:
       celldose parse "2×10⁶ cells/kg twice weekly ×8 then weekly ×4"
       celldose parse "2×10⁶ cells/kg monthly ×4" --start 2025-01-31 --format json
       celldose parse "1×10⁶ cells/kg once or twice weekly ×8"
+      celldose parse "1×10⁶ cells/kg on Mondays and Thursdays ×6" --start 2026-01-04
+      celldose parse "1×10⁶ cells/kg every 3 to 6 months ×3" --start 2026-01-05
 
     Monthly means calendar months (Jan 31, Feb 28, Mar 31, ...): without --start their day
     numbers are not known and are shown as month offsets.
+    A weekday pattern's first dose falls on the first listed weekday on or after --start
+    (said when that moves it); an interval range shows its latest and earliest schedules.
     """
     parsed = parse_regimen(regimen)
-    schedules = expansions(parsed)
+    note = weekday_note(parsed, start)
+    if start is not None:
+        start = parsed.first_dose_date(start)
+    schedules = expansions(parsed, start=start)
     rows = {which: [dose_row(d, start) for d in doses] for which, doses in schedules.items()}
     if fmt == "json":
-        click.echo(to_json(_as_json(regimen, parsed, rows, start)))
+        click.echo(to_json(_as_json(regimen, parsed, rows, start, note)))
         return
     click.echo(f"regimen: {parsed.to_shorthand()}")
     if parsed.product:
@@ -51,7 +64,7 @@ def command(regimen: str, start: dt.date | None, fmt: str) -> None:
             f"{plural(len(schedule), 'dose')}"
             if len(rows) == 1
             else (
-                f"{which}imum schedule ({'fewest' if which == 'min' else 'most'} doses a week): "
+                f"{which}imum schedule ({parsed.schedule_words(which)}): "
                 f"{plural(len(schedule), 'dose')}"
             )
         )
@@ -72,10 +85,16 @@ def command(regimen: str, start: dt.date | None, fmt: str) -> None:
         click.echo("\n".join(decision))
     if any(r["day"] is None for sched in rows.values() for r in sched):
         click.echo("\nnote: calendar months have no fixed number of days; give --start for days.")
+    if note is not None:
+        click.echo(f"\nnote: {note}")
 
 
 def _as_json(
-    text: str, parsed: Any, rows: dict[Any, list[dict[str, Any]]], start: dt.date | None
+    text: str,
+    parsed: Any,
+    rows: dict[Any, list[dict[str, Any]]],
+    start: dt.date | None,
+    note: str | None,
 ) -> dict[str, Any]:
     def days(schedule: list[dict[str, Any]]) -> list[int] | None:
         values = [r["day"] for r in schedule]
@@ -94,7 +113,7 @@ def _as_json(
     if parsed.decision is not None:
         out["decision"] = parsed.decision.model_dump(mode="json", exclude_none=True)
         out["branch_doses"] = {
-            b.name: [dose_row(d, start) for d in parsed.expand_branch(b.name)]
+            b.name: [dose_row(d, start) for d in parsed.expand_branch(b.name, start=start)]
             for b in parsed.decision.branches
         }
     if parsed.is_range:
@@ -107,4 +126,6 @@ def _as_json(
         out["doses"] = rows["min"]
     if any(r["day"] is None for schedule in rows.values() for r in schedule):
         out["note"] = "calendar months: day offsets depend on the start date; give --start"
+    if note is not None:
+        out["weekdays_note"] = note
     return out

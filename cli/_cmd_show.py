@@ -14,6 +14,7 @@ from celldose.cli._describe import (
     dose_row,
     expansions,
     schedule_summary,
+    weekday_note,
 )
 from celldose.cli._inputs import read_protocol
 from celldose.cli._render import DATE, format_option, reported, to_json
@@ -80,8 +81,12 @@ def command(protocol: str, start: dt.date | None, fmt: str) -> None:
             click.echo("  limits: " + "; ".join(x.label for x in arm.limits))
         for i, phase in enumerate(arm.regimen.phases, start=1):
             click.echo(f"  {describe_phase(phase, i)}")
-        click.echo(f"  {schedule_summary(arm.regimen, start)}")
-        for line in describe_decision(arm.regimen, start):
+        first = arm.regimen.first_dose_date(start) if start is not None else None
+        click.echo(f"  {schedule_summary(arm.regimen, first)}")
+        note = weekday_note(arm.regimen, start)
+        if note is not None:
+            click.echo(f"  note: {note}")
+        for line in describe_decision(arm.regimen, first):
             click.echo(f"  {line}")
     if p.response_windows:
         click.echo("")
@@ -134,17 +139,23 @@ def _as_json(p: Protocol, start: dt.date | None) -> dict[str, Any]:
     data: dict[str, Any] = p.model_dump(mode="json")
     for arm, arm_data in zip(p.arms, data["arms"], strict=True):
         arm_data["regimen_shorthand"] = arm.regimen.to_shorthand()
+        first = arm.regimen.first_dose_date(start) if start is not None else None
+        note = weekday_note(arm.regimen, start)
+        if note is not None:
+            arm_data["weekdays_note"] = note
         try:
-            schedules = expansions(arm.regimen)
+            schedules = expansions(arm.regimen, start=first)
         except CelldoseError as exc:
             arm_data["doses"] = None
             arm_data["doses_unknown"] = exc.message
             continue
-        rows = {w: [dose_row(d, start) for d in doses] for w, doses in schedules.items()}
+        rows = {w: [dose_row(d, first) for d in doses] for w, doses in schedules.items()}
         if arm.regimen.decision is not None:
             try:
                 arm_data["branch_doses"] = {
-                    b.name: [dose_row(d, start) for d in arm.regimen.expand_branch(b.name)]
+                    b.name: [
+                        dose_row(d, first) for d in arm.regimen.expand_branch(b.name, start=first)
+                    ]
                     for b in arm.regimen.decision.branches
                 }
             except CelldoseError as exc:

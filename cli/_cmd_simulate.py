@@ -79,7 +79,8 @@ WHATIF_ONLY = {
     "--schedule",
     type=click.Choice(["min", "max"]),
     default=None,
-    help="For a frequency range (once or twice weekly): the fewest or the most doses a week.",
+    help="For a range: min is the least dosing (once or twice weekly: once; every 3 to 6 "
+    "months: every 6), max the most.",
 )
 @click.option("--skip", multiple=True, help="What-if: dose numbers missed: --skip 2 or 2,5.")
 @click.option(

@@ -10,10 +10,12 @@ from celldose.protocols import (
     CelldoseError,
     Duration,
     FrequencyRange,
+    IntervalRange,
     Phase,
     PlannedDose,
     Regimen,
     Which,
+    parse_regimen,
     plural,
 )
 
@@ -28,6 +30,11 @@ def describe_phase(phase: Phase, index: int, *, follows: bool | None = None) -> 
         parts.append(
             f"every {phase.every}" + (" (calendar months)" if phase.every.is_calendar else "")
         )
+    elif isinstance(phase.every, IntervalRange):
+        parts.append(
+            f"every {phase.every} (a range: the latest and the earliest schedules)"
+            + (" (calendar months)" if phase.every.min.is_calendar else "")
+        )
     elif phase.every == NOT_REPORTED:
         parts.append("interval not reported")
     tpw = phase.times_per_week
@@ -37,6 +44,11 @@ def describe_phase(phase: Phase, index: int, *, follows: bool | None = None) -> 
         parts.append(f"{tpw} times a week, at least {phase.spacing_days()} days apart")
     if phase.days is not None:
         parts.append("on days " + ", ".join(map(str, phase.days)) + " of the phase")
+    if phase.weekdays is not None:
+        parts.append(
+            f"every week on {phase.weekdays_text} (first dose on the first listed "
+            "weekday on or after the phase's start)"
+        )
     if isinstance(phase.count, int):
         parts.append(plural(phase.count, "dose"))
     elif phase.count == NOT_REPORTED or phase.duration == NOT_REPORTED:
@@ -65,20 +77,35 @@ def dose_row(dose: PlannedDose, start: dt.date | None) -> dict[str, Any]:
     }
 
 
-def expansions(regimen: Regimen, *, context: str = "") -> dict[Which, tuple[PlannedDose, ...]]:
-    """The minimum and maximum schedules of a range regimen, or just one ('min') otherwise."""
+def expansions(
+    regimen: Regimen, *, context: str = "", start: dt.date | None = None
+) -> dict[Which, tuple[PlannedDose, ...]]:
+    """The minimum and maximum schedules of a range regimen, or just one ('min') otherwise.
+
+    ``start`` is the date of the first dose (see :meth:`Regimen.first_dose_date`)."""
     if regimen.is_range:
         return {
-            "min": regimen.expand("min", context=context),
-            "max": regimen.expand("max", context=context),
+            "min": regimen.expand("min", context=context, start=start),
+            "max": regimen.expand("max", context=context, start=start),
         }
-    return {"min": regimen.expand("min", context=context)}
+    return {"min": regimen.expand("min", context=context, start=start)}
+
+
+def weekday_note(regimen: Regimen, start: dt.date | None) -> str | None:
+    """Why the days of a weekday pattern are what they are: the first dose moved to a listed
+    weekday, or (without a start date) day 0 taken as a listed weekday."""
+    if not regimen.has_weekdays:
+        return None
+    if start is not None:
+        return regimen.first_dose_note(start)
+    day0 = regimen.reference_start()
+    return f"weekdays: day 0 is taken as a {day0:%A}; give a start date for the real days"
 
 
 def schedule_summary(regimen: Regimen, start: dt.date | None) -> str:
     """One line: dose days (or why they are not known)."""
     try:
-        schedules = expansions(regimen)
+        schedules = expansions(regimen, start=start)
     except CelldoseError as exc:
         return f"dose days: unknown ({exc.message})"
     lines = []
@@ -123,7 +150,7 @@ def describe_decision(regimen: Regimen, start: dt.date | None) -> list[str]:
         for i, phase in enumerate(branch.phases, start=1):
             lines.append(f"  {describe_phase(phase, phases + i, follows=i > 1)}")
         try:
-            doses = regimen.expand_branch(branch.name)
+            doses = regimen.expand_branch(branch.name, start=start)
         except CelldoseError as exc:
             lines.append(f"  dose days: unknown ({exc.message})")
             continue
@@ -134,3 +161,13 @@ def describe_decision(regimen: Regimen, start: dt.date | None) -> list[str]:
         else:
             lines.append(f"  {numbers} at " + ", ".join(r["offset"] for r in rows))
     return lines
+
+
+def schedule_words(regimen: str, which: Which) -> str:
+    """How the ``which`` schedule of a plan's range regimen (its shorthand) differs from the
+    other: 'fewest doses a week', or 'longest interval, every 6 months: the latest dates'."""
+    try:
+        words = parse_regimen(regimen).schedule_words(which)
+    except CelldoseError:
+        words = ""
+    return words or ("fewest doses a week" if which == "min" else "most doses a week")

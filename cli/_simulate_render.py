@@ -33,7 +33,7 @@ def _scenario_lines(result: WhatIfResult) -> list[str]:
     scenario = result.scenario
     lines = [f"what-if: {scenario.describe()}"]
     if result.schedule is not None:
-        lines.append(f"schedule: {result.schedule}imum of the frequency range (--schedule)")
+        lines.append(f"schedule: {result.schedule}imum of the range (--schedule)")
     if scenario.weights:
         measured = ", ".join(f"day {d} {w.text}" for d, w in scenario.weights)
         if scenario.weight_basis == "current":
@@ -174,7 +174,7 @@ def cohort_table(result: CohortResult) -> str:
     cohort = result.cohort
     out = [f"protocol: {plan.protocol_id}, arm {plan.arm}: {plan.regimen}"]
     if result.schedule is not None:
-        out.append(f"schedule: {result.schedule}imum of the frequency range (--schedule)")
+        out.append(f"schedule: {result.schedule}imum of the range (--schedule)")
     source = "from --dose" if plan.dose_source == "given" else "published"
     per = {"per kg": "× each patient's weight", "per m²": "× each patient's BSA (Meeh)"}
     if plan.dose_bands is not None and any(r.band is not None for r in plan.doses):

@@ -47,7 +47,14 @@ from celldose.protocols._load import (
     parse_protocol,
     protocol_from_regimen,
 )
-from celldose.protocols._phase import MAX_DOSES, NOT_REPORTED, FrequencyRange, Phase, Which
+from celldose.protocols._phase import (
+    MAX_DOSES,
+    NOT_REPORTED,
+    FrequencyRange,
+    IntervalRange,
+    Phase,
+    Which,
+)
 from celldose.protocols._product import Product
 from celldose.protocols._protocol import (
     Arm,
@@ -121,6 +128,7 @@ __all__ = [
     "DoseTime",
     "Duration",
     "FrequencyRange",
+    "IntervalRange",
     "InputTooLargeError",
     "NotReportedError",
     "OptionError",

@@ -8,17 +8,25 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
 
 from celldose.protocols._calendar import MAX_DAYS, DoseTime, Duration
 from celldose.protocols._dose import Dose
 from celldose.protocols._errors import NotReportedError
+from celldose.protocols._interval_range import RANGE_TEXT, IntervalRange, Which
+from celldose.protocols._weekdays import (
+    WeekdayName,
+    listed_text,
+    normalize,
+    numbers,
+    pattern_offset,
+    smallest_gap,
+)
 
 NotReported = Literal["not reported"]
 NOT_REPORTED: NotReported = "not reported"
 
 MAX_DOSES = 10_000
-Which = Literal["min", "max"]
 
 
 class FrequencyRange(BaseModel):
@@ -37,6 +45,29 @@ class FrequencyRange(BaseModel):
                 "for a single frequency write times_per_week: N"
             )
         return self
+
+
+def _every_kind(value: Any) -> str:
+    """Which kind of ``every`` a value is, so that an error speaks of that kind only (the tags
+    are capitalized like a model's name: a protocol file's error path leaves them out)."""
+    if isinstance(value, IntervalRange):
+        return "IntervalRange"
+    if isinstance(value, dict) and ("min" in value or "max" in value):
+        return "IntervalRange"
+    if isinstance(value, str):
+        if value == NOT_REPORTED:
+            return "NotReported"
+        if RANGE_TEXT.match(value):
+            return "IntervalRange"
+    return "Duration"
+
+
+Every = Annotated[
+    Annotated[Duration, Tag("Duration")]
+    | Annotated[IntervalRange, Tag("IntervalRange")]
+    | Annotated[NotReported, Tag("NotReported")],
+    Discriminator(_every_kind),
+]
 
 
 def week_pattern(times: int) -> tuple[int, ...]:
@@ -62,8 +93,10 @@ class Phase(BaseModel):
         default=None,
         description="Dose of each administration; omitted: the previous phase's or the protocol's.",
     )
-    every: Duration | NotReported | None = Field(
-        default=None, description="Fixed interval between doses, e.g. '4 weeks' or '1 month'."
+    every: Every | None = Field(
+        default=None,
+        description="Fixed interval between doses, e.g. '4 weeks' or '1 month', or a range "
+        "'3 to 6 months' ({min: 3 months, max: 6 months}).",
     )
     times_per_week: Annotated[int, Field(ge=1, le=7)] | FrequencyRange | None = Field(
         default=None, description="Doses per week (2 = twice weekly), or {min: 1, max: 2}."
@@ -73,6 +106,11 @@ class Phase(BaseModel):
     )
     days: tuple[int, ...] | None = Field(
         default=None, description="Explicit day offsets from the phase's first dose."
+    )
+    weekdays: tuple[WeekdayName, ...] | None = Field(
+        default=None,
+        description="Days of the week doses fall on, every week (Monday, Mon, Mondays); the "
+        "first dose falls on the first listed weekday on or after the phase's start.",
     )
     count: int | NotReported | None = Field(
         default=None, description="Total number of doses in the phase."
@@ -95,10 +133,52 @@ class Phase(BaseModel):
                 data = {k: v for k, v in data.items() if k != "count"}
         return data
 
+    @model_validator(mode="before")
+    @classmethod
+    def _weekdays_carry_the_frequency(cls, data: Any) -> Any:
+        """Weekdays give the spacing: a frequency that agrees with them ('twice weekly on
+        Tue/Fri', 'weekly on Wednesday') is dropped, so the forms compare equal; one that does
+        not agree is refused."""
+        if not isinstance(data, dict) or data.get("weekdays") is None:
+            return data
+        raw = data["weekdays"]
+        listed = normalize([raw] if isinstance(raw, str) else list(raw))
+        data = {**data, "weekdays": listed}
+        shown = listed_text(listed)
+        tpw = data.get("times_per_week")
+        if tpw is not None:
+            if not isinstance(tpw, int) or isinstance(tpw, bool):
+                raise ValueError(
+                    f"a range of doses a week does not go with listed weekdays ({shown})"
+                )
+            if tpw != len(listed):
+                raise ValueError(
+                    f"{tpw} doses a week do not match the {len(listed)} weekday"
+                    f"{'' if len(listed) == 1 else 's'} listed ({shown}): list one weekday "
+                    "per dose a week"
+                )
+            data = {k: v for k, v in data.items() if k != "times_per_week"}
+        every = data.get("every")
+        if every is not None:
+            try:
+                interval = str(Duration.model_validate(every))
+            except ValueError:
+                interval = str(every)
+            if interval != "1 week" or len(listed) != 1:
+                raise ValueError(
+                    f"an interval of {interval} does not go with the weekdays listed "
+                    f"({shown}): give the weekdays alone (on {shown}), or one weekday with "
+                    "weekly"
+                )
+            data = {k: v for k, v in data.items() if k != "every"}
+        return data
+
     @model_validator(mode="after")
     def _consistent(self) -> Phase:
         ways = [
-            name for name in ("every", "times_per_week", "days") if getattr(self, name) is not None
+            name
+            for name in ("every", "times_per_week", "days", "weekdays")
+            if getattr(self, name) is not None
         ]
         if len(ways) > 1:
             raise ValueError(f"give one way of spacing doses, not {' and '.join(ways)}")
@@ -134,9 +214,11 @@ class Phase(BaseModel):
             raise ValueError("how many doses? give count (×N) or duration (for N weeks)")
         if isinstance(self.every, Duration) and self.every.amount < 1:
             raise ValueError("the interval must be at least 1 day")
-        if self.min_spacing is not None:
+        if self.weekdays is not None:
+            self._check_weekdays(self.weekdays)
+        elif self.min_spacing is not None:
             if self.times_per_week is None:
-                raise ValueError("min_spacing goes with times_per_week")
+                raise ValueError("min_spacing goes with times_per_week or weekdays")
             if self.min_spacing.is_calendar:
                 raise ValueError("min_spacing is in days or weeks")
             most = self.max_times_per_week or 1
@@ -147,10 +229,11 @@ class Phase(BaseModel):
                 )
         if isinstance(self.duration, Duration) and self.duration.amount < 1:
             raise ValueError("the duration must be positive")
+        every = self.every.min if isinstance(self.every, IntervalRange) else self.every
         if (
             isinstance(self.duration, Duration)
-            and isinstance(self.every, Duration)
-            and self.duration.is_calendar != self.every.is_calendar
+            and isinstance(every, Duration)
+            and self.duration.is_calendar != every.is_calendar
         ):
             raise ValueError(
                 f"'{self.duration}' and an interval of '{self.every}' mix calendar months "
@@ -159,7 +242,7 @@ class Phase(BaseModel):
         if (
             isinstance(self.duration, Duration)
             and self.duration.is_calendar
-            and self.times_per_week is not None
+            and (self.times_per_week is not None or self.weekdays is not None)
         ):
             raise ValueError(
                 "a weekly frequency for a number of months has no fixed count; "
@@ -169,10 +252,50 @@ class Phase(BaseModel):
             raise ValueError("a wait must be at least 1 day")
         return self
 
+    def _check_weekdays(self, weekdays: tuple[WeekdayName, ...]) -> None:
+        if self.min_spacing is None:
+            return
+        if self.min_spacing.is_calendar:
+            raise ValueError("min_spacing is in days or weeks")
+        gap = smallest_gap(numbers(weekdays))
+        if self.min_spacing.days > gap:
+            raise ValueError(
+                f"doses on {listed_text(weekdays)} can be {gap} days apart, closer than the "
+                f"minimum spacing of {self.min_spacing}"
+            )
+
     # -- derived -------------------------------------------------------------------------------
     @property
     def is_range(self) -> bool:
-        return isinstance(self.times_per_week, FrequencyRange)
+        return isinstance(self.times_per_week, FrequencyRange) or isinstance(
+            self.every, IntervalRange
+        )
+
+    @property
+    def is_interval_range(self) -> bool:
+        return isinstance(self.every, IntervalRange)
+
+    @property
+    def has_interval(self) -> bool:
+        """True when the phase has a rule for its next dose (a 'then' can follow it)."""
+        return (
+            self.every is not None or self.times_per_week is not None or self.weekdays is not None
+        )
+
+    @property
+    def weekdays_text(self) -> str | None:
+        """``Mon and Thu``, or None for a phase without weekdays."""
+        return None if self.weekdays is None else listed_text(self.weekdays)
+
+    @property
+    def weekday_numbers(self) -> tuple[int, ...] | None:
+        return None if self.weekdays is None else numbers(self.weekdays)
+
+    def interval(self, which: Which) -> Duration | None:
+        """The fixed interval of the ``which`` schedule (see :class:`IntervalRange`)."""
+        if isinstance(self.every, IntervalRange):
+            return self.every.pick(which)
+        return self.every if isinstance(self.every, Duration) else None
 
     @property
     def max_times_per_week(self) -> int | None:
@@ -181,6 +304,10 @@ class Phase(BaseModel):
 
     def spacing_days(self) -> int | None:
         """The minimum gap this phase promises between doses (per-week phases only)."""
+        if self.weekdays is not None:
+            if self.min_spacing is not None:
+                return self.min_spacing.days
+            return smallest_gap(numbers(self.weekdays))
         if self.times_per_week is None:
             return None
         if self.min_spacing is not None:
@@ -193,13 +320,21 @@ class Phase(BaseModel):
             return tpw.min if which == "min" else tpw.max
         return tpw
 
-    def _nth(self, k: int, which: Which) -> DoseTime:
-        """The time of dose ``k`` (0-based) from the phase's first dose; k may be = count."""
+    def _nth(self, k: int, which: Which, first: int | None = None) -> DoseTime:
+        """The time of dose ``k`` (0-based) from the phase's first dose; k may be = count.
+
+        ``first`` is the weekday of the phase's first dose (a weekday phase; default its first
+        listed weekday)."""
         zero = DoseTime.zero()
-        if isinstance(self.every, Duration):
-            if self.every.is_calendar:
-                return zero.plus_months(k * self.every.months)
-            return zero.plus_days(k * self.every.days)
+        every = self.interval(which)
+        if every is not None:
+            if every.is_calendar:
+                return zero.plus_months(k * every.months)
+            return zero.plus_days(k * every.days)
+        listed = self.weekday_numbers
+        if listed is not None:
+            anchor = listed[0] if first is None else first
+            return zero.plus_days(pattern_offset(listed, anchor, k))
         times = self.times(which)
         if times is not None:
             week, j = divmod(k, times)
@@ -208,7 +343,9 @@ class Phase(BaseModel):
             return zero.plus_days(self.days[k])
         return zero
 
-    def resolved_count(self, which: Which = "min", *, context: str = "") -> int:
+    def resolved_count(
+        self, which: Which = "min", *, context: str = "", first: int | None = None
+    ) -> int:
         """The number of doses, applying the duration boundary rule."""
         if self.count == NOT_REPORTED or self.duration == NOT_REPORTED:
             raise NotReportedError("the number of doses", "count", "8", context)
@@ -222,7 +359,7 @@ class Phase(BaseModel):
         end = self.duration
         k = 0
         while k < MAX_DOSES:
-            t = self._nth(k, which)
+            t = self._nth(k, which, first)
             if end.is_calendar:
                 months = sum(a for kind, a in t.parts if kind == "m")
                 if months >= end.months:
@@ -232,22 +369,26 @@ class Phase(BaseModel):
             k += 1
         return max(k, 1)
 
-    def times_from_start(self, which: Which = "min", *, context: str = "") -> tuple[DoseTime, ...]:
-        n = self.resolved_count(which, context=context)
-        return tuple(self._nth(k, which) for k in range(n))
+    def times_from_start(
+        self, which: Which = "min", *, context: str = "", first: int | None = None
+    ) -> tuple[DoseTime, ...]:
+        n = self.resolved_count(which, context=context, first=first)
+        return tuple(self._nth(k, which, first) for k in range(n))
 
-    def next_start(self, which: Which) -> DoseTime | None:
+    def next_start(self, which: Which, first: int | None = None) -> DoseTime | None:
         """Where the next phase starts by default (the would-be next dose), or None."""
-        if self.every is None and self.times_per_week is None:
+        if not self.has_interval:
             return None
-        n = self.resolved_count(which)
-        return self._nth(n, which)
+        n = self.resolved_count(which, first=first)
+        return self._nth(n, which, first)
 
 
 __all__ = [
     "NOT_REPORTED",
     "FrequencyRange",
+    "IntervalRange",
     "NotReported",
     "Phase",
+    "Which",
     "week_pattern",
 ]

@@ -31,6 +31,7 @@ the regimen then raises :class:`NotReportedError` naming the option that supplie
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -46,10 +47,16 @@ from celldose.protocols._phase import (
     MAX_DOSES,
     NOT_REPORTED,
     FrequencyRange,
+    IntervalRange,
     NotReported,
     Phase,
     Which,
 )
+from celldose.protocols._weekdays import listed_text, next_listed
+
+# Without a start date, weekday patterns are planned from this Monday (the first listed
+# weekday of a course that opens with one): 1 Jan 2001, the figures' reference date too.
+REFERENCE_MONDAY = dt.date(2001, 1, 1)
 
 MAX_PHASES = 100
 
@@ -99,7 +106,7 @@ class Regimen(BaseModel):
         if self.phases[0].wait is not None:
             raise ValueError("the first phase cannot have a wait (its first dose is day 0)")
         for i, (before, after) in enumerate(zip(self.phases, self.phases[1:], strict=False)):
-            if after.wait is None and before.every is None and before.times_per_week is None:
+            if after.wait is None and not before.has_interval:
                 raise ValueError(
                     f"phase {i + 2} follows a phase with no interval: give its wait "
                     "('then after 2 weeks ...')"
@@ -116,7 +123,7 @@ class Regimen(BaseModel):
 
     def _check_decision(self, decision: Decision) -> None:
         last = self.phases[-1]
-        interval = last.every is not None or last.times_per_week is not None
+        interval = last.has_interval
         for branch in decision.branches:
             if branch.start == "next dose" and not interval:
                 raise ValueError(
@@ -148,36 +155,89 @@ class Regimen(BaseModel):
     def is_range(self) -> bool:
         return any(p.is_range for p in self.phases)
 
-    def expand(self, which: Which = "min", *, context: str = "") -> tuple[PlannedDose, ...]:
+    @property
+    def has_weekdays(self) -> bool:
+        return any(p.weekdays is not None for p in self.phases)
+
+    def first_dose_date(self, start: dt.date) -> dt.date:
+        """The date of the first dose for a course started on ``start``: ``start``, or the
+        first listed weekday on or after it when the course opens with a weekday pattern."""
+        listed = self.phases[0].weekday_numbers
+        return start if listed is None else next_listed(start, listed)
+
+    def first_dose_note(self, start: dt.date) -> str | None:
+        """'first dose moved from Sun 2026-01-04 to Mon 2026-01-05, the first listed weekday',
+        or None when the first dose falls on ``start``."""
+        first = self.first_dose_date(start)
+        if first == start:
+            return None
+        return (
+            f"first dose moved from {start:%a} {start.isoformat()} to {first:%a} "
+            f"{first.isoformat()}, the first listed weekday"
+        )
+
+    def schedule_words(self, which: Which) -> str:
+        """How the ``which`` schedule of a range differs: 'fewest doses a week' for a frequency
+        range, 'longest interval, every 6 months: the latest dates' for an interval range."""
+        words = []
+        if any(isinstance(p.times_per_week, FrequencyRange) for p in self.phases):
+            words.append("fewest doses a week" if which == "min" else "most doses a week")
+        for phase in self.phases:
+            if isinstance(phase.every, IntervalRange):
+                picked = phase.every.pick(which)
+                size = "longest" if which == "min" else "shortest"
+                when = "latest" if which == "min" else "earliest"
+                words.append(f"{size} interval, every {picked}: the {when} dates")
+        return "; ".join(words)
+
+    def reference_start(self) -> dt.date:
+        """The date day 0 stands for when no start date is given: a Monday, or the first
+        listed weekday of a course that opens with a weekday pattern."""
+        return self.first_dose_date(REFERENCE_MONDAY)
+
+    def expand(
+        self, which: Which = "min", *, context: str = "", start: dt.date | None = None
+    ) -> tuple[PlannedDose, ...]:
         """Every dose, in order, with its time from the first dose.
 
-        For a frequency range, ``which`` picks the minimum (fewest doses a week) or maximum
-        schedule.
+        For a range, ``which`` picks the minimum (fewest doses a week, or the longest interval)
+        or the maximum schedule. ``start`` is the date of day 0: a weekday phase's first dose
+        falls on its first listed weekday on or after the day the phase would start (without
+        ``start``, day 0 is :meth:`reference_start`).
         """
+        anchor = start if start is not None else self.reference_start()
         doses: list[PlannedDose] = []
-        start = DoseTime.zero()
+        begin = DoseTime.zero()
         current_dose: Dose | NotReported | None = None
         previous: Phase | None = None
-        last = start
+        previous_first: int | None = None
+        last = begin
         for index, phase in enumerate(self.phases, start=1):
             if previous is not None:
                 if phase.wait is not None:
-                    start = last.plus(phase.wait.as_time())
+                    begin = last.plus(phase.wait.as_time())
                 else:
-                    nxt = previous.next_start(which)
+                    nxt = previous.next_start(which, previous_first)
                     assert nxt is not None
-                    start = start.plus(nxt)
+                    begin = begin.plus(nxt)
+            first: int | None = None
+            listed = phase.weekday_numbers
+            if listed is not None:
+                on = begin.date(anchor)
+                moved = next_listed(on, listed)
+                begin = begin.plus_days((moved - on).days)
+                first = moved.weekday()
             if phase.dose is not None:
                 current_dose = phase.dose
-            for offset in phase.times_from_start(which, context=context):
-                last = start.plus(offset)
+            for offset in phase.times_from_start(which, context=context, first=first):
+                last = begin.plus(offset)
                 doses.append(PlannedDose(len(doses) + 1, index, last, current_dose))
                 if len(doses) > MAX_DOSES:
                     raise RegimenError(
                         f"the regimen has more than {MAX_DOSES} doses",
                         "check the count and the duration",
                     )
-            previous = phase
+            previous, previous_first = phase, first
         if doses and doses[-1].time.mean_days > MAX_DAYS:
             raise RegimenError(
                 f"the last dose falls {doses[-1].time} after the first, longer than "
@@ -186,22 +246,33 @@ class Regimen(BaseModel):
             )
         return tuple(doses)
 
-    def branch_start(self, branch: Branch, which: Which = "min") -> DoseTime:
+    def branch_start(
+        self, branch: Branch, which: Which = "min", start: dt.date | None = None
+    ) -> DoseTime:
         """The time of ``branch``'s first dose, from the course's first dose (see
         ``_decision.py``: 'next dose' is the 'then' rule, otherwise the assessment day)."""
         decision = self.decision
         assert decision is not None
         if branch.start != "next dose":
             return DoseTime.zero().plus_days(decision.assess.day)
-        doses = self.expand(which)
+        doses = self.expand(which, start=start)
         last_phase = len(self.phases)
         first = next(d for d in doses if d.phase == last_phase)
-        nxt = self.phases[-1].next_start(which)
+        listed = self.phases[-1].weekday_numbers
+        weekday = None
+        if listed is not None:
+            weekday = first.time.date(start or self.reference_start()).weekday()
+        nxt = self.phases[-1].next_start(which, weekday)
         assert nxt is not None
         return first.time.plus(nxt)
 
     def expand_branch(
-        self, name: str, which: Which = "min", *, context: str = ""
+        self,
+        name: str,
+        which: Which = "min",
+        *,
+        context: str = "",
+        start: dt.date | None = None,
     ) -> tuple[PlannedDose, ...]:
         """The doses of branch ``name``, numbered on after the course's, timed from its first
         dose; their phases are numbered on after the course's too (phase 2 of a one-phase
@@ -216,12 +287,13 @@ class Regimen(BaseModel):
                 f"the regimen has no branch {name!r}",
                 "choose one of: " + ", ".join(decision.names),
             ) from None
-        count = len(self.expand(which, context=context))
-        start = self.branch_start(branch, which)
-        inner = Regimen(phases=branch.phases).expand(which, context=context)
+        count = len(self.expand(which, context=context, start=start))
+        begin = self.branch_start(branch, which, start)
+        on = begin.date(start or self.reference_start())
+        inner = Regimen(phases=branch.phases).expand(which, context=context, start=on)
         phases = len(self.phases)
         return tuple(
-            PlannedDose(count + d.number, phases + d.phase, start.plus(d.time), d.dose)
+            PlannedDose(count + d.number, phases + d.phase, begin.plus(d.time), d.dose)
             for d in inner
         )
 
@@ -260,7 +332,9 @@ class Regimen(BaseModel):
         return " ".join(words)
 
 
-def _render_every(every: Duration) -> str:
+def _render_every(every: Duration | IntervalRange) -> str:
+    if isinstance(every, IntervalRange):
+        return f"every {every}"
     if every.amount == 1 and every.unit in ("day", "week", "month"):
         return {"day": "daily", "week": "weekly", "month": "monthly"}[every.unit]
     suffix = {"day": "d", "week": "w", "month": "mo", "year": "y"}[every.unit]
@@ -278,7 +352,7 @@ def _render_phase(phase: Phase) -> list[str]:
         words.append(str(phase.dose))
     elif phase.dose == NOT_REPORTED:
         words.append("(dose not reported)")
-    if isinstance(phase.every, Duration):
+    if isinstance(phase.every, Duration | IntervalRange):
         words.append(_render_every(phase.every))
     elif phase.every == NOT_REPORTED:
         words.append("(interval not reported)")
@@ -291,9 +365,11 @@ def _render_phase(phase: Phase) -> list[str]:
         words.append("twice weekly" if tpw == 2 else f"{tpw}×/week")
     if phase.min_spacing is not None:
         words.append(f"at least {phase.min_spacing.days} days apart")
+    if phase.weekdays is not None:
+        words.append("on " + listed_text(phase.weekdays))
     if phase.days is not None:
         words.append("on days " + ", ".join(str(d) for d in phase.days))
-    elif phase.count == 1 and phase.every is None and tpw is None:
+    elif phase.count == 1 and not phase.has_interval:
         words.append("once")
     elif isinstance(phase.count, int):
         words.append(f"×{phase.count}")

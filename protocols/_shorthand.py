@@ -13,11 +13,14 @@ Grammar (case-insensitive; commas and parentheses separate words)::
     limit     := ("max per dose" | "max per course") cells ["(cap)" | "(refuse)"]
                | "dose by weight up to" weight ["(cap)" | "(refuse)"]
     phase     := [dose] item*
-    item      := interval | per-week | range | days | count | duration | spacing | "once"
+    item      := interval | per-week | range | days | weekdays | count | duration | spacing
+               | "once"
     interval  := qNd | qNw | qNmo | qd | qw | daily | weekly | monthly | fortnightly
                | every [N|other] day(s)|week(s)|month(s) | at N-week intervals | once a week
     per-week  := twice weekly | N×/week | N times a week | N/week
     range     := once or twice weekly | 1-2×/week | 1 to 2 times a week
+               | every N to M days|weeks|months (an interval range: every 3 to 6 months)
+    weekdays  := on|every WEEKDAY (("," | "and" | "/" | "&") WEEKDAY)*  (on Mon and Thu)
     spacing   := at least N days apart
     days      := on days 0, 14, 28
     count     := ×N | xN | N doses|infusions|injections|sessions | single dose
@@ -66,6 +69,7 @@ from celldose.protocols._shorthand_words import (
     THEN,
     UNSUPPORTED,
     WAIT,
+    WordSpanError,
     wait_values,
 )
 from celldose.protocols._units import MAX_TEXT_LENGTH, shorten
@@ -162,6 +166,10 @@ class _Reader:
         """Run a rule's builder; a value out of range becomes an error at the match's span."""
         try:
             return handle(match)
+        except WordSpanError as exc:
+            if exc.error.choices:
+                raise AmbiguousWordError(self.text, exc.start, exc.end, exc.error.choices) from None
+            raise self.fail(exc.start, exc.end, exc.error.problem, exc.error.hint or None) from None
         except ValidationError as exc:
             raise self.fail(match.start(), match.end(), _validation_message(exc)) from None
         except ValueError:  # int() of a number too long to be a count or a day

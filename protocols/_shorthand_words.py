@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from celldose.protocols._calendar import Duration, DurationUnit
-from celldose.protocols._phase import FrequencyRange
+from celldose.protocols._phase import FrequencyRange, IntervalRange
+from celldose.protocols._weekdays import WeekdayWordError, read_weekday
 
 _NUMBER_WORDS = {
     "one": 1,
@@ -87,6 +88,11 @@ def _every(amount: int, unit: DurationUnit) -> dict[str, Any]:
     return {"every": Duration(amount=amount, unit=unit)}
 
 
+_WEEKDAY = r"(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?|mo|tu|we|th|fr|sa|su|[mtwrfsu])"
+_WEEKDAY_SEP = r"(?:\s*,\s*(?:and\s+)?|\s*[&/+]\s*|\s+and\s+)"
+_WEEKDAY_TOKEN = re.compile(r"[A-Za-z]+\.?")
+
+
 AMBIGUOUS: list[tuple[re.Pattern[str], Sequence[str]]] = [
     (_rx(r"bi-?weekly"), ["twice weekly (2×/week)", "every 2 weeks (q2w)"]),
     (_rx(r"bi-?monthly"), ["twice a month (on days 0, 14)", "every 2 months (q2mo)"]),
@@ -120,11 +126,49 @@ UNSUPPORTED: list[tuple[re.Pattern[str], str, str]] = [
         "write the days (on days 0, 14) or an interval (q2w)",
     ),
     (
+        _rx(rf"(?:on|every)\s+{_WEEKDAY}\s*(?:-|–|to|through|thru)\s*{_WEEKDAY}"),
+        "a range of weekdays is not read",
+        "list the days: on Mon, Tue, Wed, Thu and Fri",
+    ),
+    (
         _rx(_ROUTES),
         "the route is not part of the regimen",
         "remove it from the regimen; a protocol file gives it in its route field",
     ),
 ]
+
+
+class WordSpanError(ValueError):
+    """A word inside a rule's match that cannot be read, with its span in the text."""
+
+    def __init__(self, start: int, end: int, error: WeekdayWordError) -> None:
+        super().__init__(str(error))
+        self.start, self.end, self.error = start, end, error
+
+
+def _weekdays(match: re.Match[str]) -> dict[str, Any]:
+    """'on Mon, Wed and Fri' -> weekdays; a word that is not a weekday is refused at its span."""
+    offset = match.start("list")
+    days = []
+    for token in _WEEKDAY_TOKEN.finditer(match["list"]):
+        if token.group(0).lower() == "and":
+            continue
+        try:
+            days.append(read_weekday(token.group(0)))
+        except WeekdayWordError as exc:
+            raise WordSpanError(offset + token.start(), offset + token.end(), exc) from None
+    return {"weekdays": days}
+
+
+def _interval_range(match: re.Match[str]) -> dict[str, Any]:
+    unit = duration_unit(match["u"])
+    low, high = word_number(match["lo"]), word_number(match["hi"])
+    return {
+        "every": IntervalRange(
+            min=Duration(amount=low, unit=unit), max=Duration(amount=high, unit=unit)
+        )
+    }
+
 
 RULES: list[_Rule] = [
     _Rule(
@@ -163,6 +207,13 @@ RULES: list[_Rule] = [
         lambda m: _every(2, duration_unit(m["u"])),
     ),
     _Rule(
+        _rx(
+            rf"every\s+(?P<lo>{NUM})\s*(?:to|-|–)\s*(?P<hi>{NUM})\s*-?\s*"
+            r"(?P<u>day|week|month|year)s?"
+        ),
+        _interval_range,
+    ),
+    _Rule(
         _rx(rf"every\s+(?P<n>{NUM})\s*-?\s*(?P<u>day|week|month|year)s?"),
         lambda m: _every(word_number(m["n"]), duration_unit(m["u"])),
     ),
@@ -181,6 +232,10 @@ RULES: list[_Rule] = [
     _Rule(
         _rx(r"(?:on\s+)?days?\s+(?P<list>\d+(?:\s*(?:,|and|&)\s*\d+)*)"),
         lambda m: {"days": tuple(int(d) for d in re.findall(r"\d+", m["list"]))},
+    ),
+    _Rule(
+        _rx(rf"(?:on|every)\s+(?P<list>{_WEEKDAY}(?:{_WEEKDAY_SEP}{_WEEKDAY})*)"),
+        _weekdays,
     ),
     _Rule(
         _rx(
@@ -237,6 +292,7 @@ DOSE_UNIT = re.compile(
 )
 ACCEPTED = (
     "expected a dose (2×10⁶ cells/kg), an interval (q4w, weekly, monthly, every 3 days, "
-    "twice weekly), a count (×4, 4 doses), days (on days 0, 14), a duration (for 4 weeks) "
+    "twice weekly), weekdays (on Mon and Thu), a count (×4, 4 doses), days (on days 0, 14), "
+    "a duration (for 4 weeks) "
     "or 'then'"
 )

@@ -126,14 +126,16 @@ def start_note(branch: Branch, regimen: Regimen, day: int | None, date: dt.date 
     where = "day ?" if day is None else f"day {day}"
     if date is not None:
         where += f" ({date.isoformat()})"
+    listed = branch.phases[0].weekdays_text
+    weekdays = f", on its first listed weekday ({listed}) on or after it" if listed else ""
     if branch.start == "not reported":
         assert regimen.decision is not None
         return (
             f"starts {where}, assumed: the source does not say when this branch starts; it is "
-            "planned from the assessment day (the earliest it can apply): shift the dates to the "
-            "day it begins"
+            f"planned from the assessment day (the earliest it can apply){weekdays}: shift the "
+            "dates to the day it begins"
         )
-    return f"starts {where}: {_STARTS[branch.start]}"
+    return f"starts {where}: {_STARTS[branch.start]}{weekdays}"
 
 
 def chosen_branch(regimen: Regimen, name: str | None, context: str) -> Branch | None:

@@ -176,6 +176,9 @@ def plan_doses(
     dose_bands = _arm_bands(protocol, chosen)
     protocol, chosen, band_used = weigh_in(protocol, chosen, patient.weight, context)
     regimen = fill_unreported(chosen.regimen, options, context)
+    moved_first = regimen.first_dose_note(options.start) if options.start is not None else None
+    if options.start is not None:  # a weekday pattern: the first dose on a listed weekday
+        options = replace(options, start=regimen.first_dose_date(options.start))
     product = options.product or product_in_hand(protocol.product)
     by_containers = whole_container_dose(protocol, chosen, product, context)
     phase_doses, source, warnings = resolve_phase_doses(
@@ -194,6 +197,8 @@ def plan_doses(
     if protocol.id == REGIMEN_ID and source == "protocol":
         source = "regimen"
     warnings = [*_filled_notes(chosen.regimen, options), *options.notes, *warnings]
+    if moved_first is not None:
+        warnings.insert(0, moved_first)
     included = chosen_branch(regimen, branch, context)
     branch_doses: dict[str, list[Dose]] = {}
     branch_bands: dict[str, list[str | None]] = {}
@@ -316,14 +321,14 @@ def plan_doses(
     branch_schedules: dict[str, list[Schedule]] = {}
     which_list: tuple[Which, ...] = ("min", "max") if regimen.is_range else ("min",)
     for which in which_list:
-        planned = regimen.expand(which, context=context)
+        planned = regimen.expand(which, context=context, start=options.start)
         records, stopped = dose_records(planned, phase_doses, bands=phase_bands)
         extra: dict[str, list[DoseRecord]] = {}
         extra_stopped: dict[str, list[StoppedDose]] = {}
         if regimen.decision is not None:
             check_assessment(regimen.decision, records[-1].day, context)
         for name, doses in branch_doses.items():  # each branch, numbered on after the course
-            after = regimen.expand_branch(name, which, context=context)
+            after = regimen.expand_branch(name, which, context=context, start=options.start)
             total = records[-1].cumulative_cells
             bands = [*phase_bands, *branch_bands[name]]
             try:
@@ -380,7 +385,15 @@ def plan_doses(
     ]
     warnings += limit_notes([*schedules, *optional], weight_note, product.cap_cells)
     if options.start is not None and options.weekends == "show":
-        weekend = sorted({r.number for s in schedules for r in s.doses if r.weekend})
+        every_phase = _all_phases(regimen, included)
+        weekend = sorted(
+            {
+                r.number
+                for s in schedules
+                for r in s.doses
+                if r.weekend and not _listed_day(every_phase[r.phase - 1], r.date)
+            }
+        )
         if weekend:
             numbers = ", ".join(map(str, weekend))
             many = len(weekend) > 1
@@ -519,15 +532,28 @@ def _plausibility(schedules: list[Schedule], patient: Patient) -> list[str]:
     return out
 
 
+def _all_phases(regimen: Regimen, included: Any) -> tuple[Phase, ...]:
+    """The course's phases, then the included branch's (numbered on, as its doses are)."""
+    return (*regimen.phases, *(included.phases if included is not None else ()))
+
+
+def _listed_day(phase: Phase, date: dt.date | None) -> bool:
+    """True when ``date`` is a weekday its phase lists: a Saturday or Sunday the protocol
+    chose is kept, never flagged or moved as a weekend dose."""
+    listed = phase.weekday_numbers
+    return date is not None and listed is not None and date.weekday() in listed
+
+
 def _move_weekends(records: list[DoseRecord], phases: Sequence[Phase]) -> list[DoseRecord]:
     """Move Saturday and Sunday doses to the next Monday; refuse if that breaks the spacing.
+    A weekend day a weekday pattern lists (``on Saturdays``) is the protocol's choice: kept.
 
     Day numbers stay counted from the first dose actually given (day 0).
     """
     moved: list[DoseRecord] = []
     for record in records:
         assert record.date is not None
-        if record.date.weekday() >= 5:
+        if record.date.weekday() >= 5 and not _listed_day(phases[record.phase - 1], record.date):
             new = record.date + dt.timedelta(days=7 - record.date.weekday())
             record = replace(record, date=new, moved_from=record.date)
         moved.append(record)

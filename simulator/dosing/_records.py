@@ -181,7 +181,7 @@ class DosePlan:
         if len(self.schedules) == 1:
             if which is not None:
                 raise OptionError(
-                    f"schedule picks one side of a frequency range; {self.protocol_id} arm "
+                    f"schedule picks one side of a range; {self.protocol_id} arm "
                     f"{self.arm} has one schedule ({self.regimen})",
                     "leave it out",
                     fields=("schedule",),
@@ -189,8 +189,9 @@ class DosePlan:
             return 0
         if which is None:
             raise OptionError(
-                f"{self.protocol_id} arm {self.arm} is a frequency range ({self.regimen})",
-                "choose schedule=min (fewest doses a week) or schedule=max (most)",
+                f"{self.protocol_id} arm {self.arm} is a range ({self.regimen})",
+                "choose schedule=min (the least dosing: fewest doses a week, longest interval) "
+                "or schedule=max (the most)",
                 fields=("schedule",),
             )
         return 0 if which == "min" else 1
@@ -298,7 +299,7 @@ class DosePlan:
     def __repr__(self) -> str:
         count = len(self.schedules[0].doses) if self.schedules else 0
         cells = format_sig(self.schedules[0].total_cells) if self.schedules else "0"
-        side = " (fewest doses a week)" if len(self.schedules) > 1 else ""
+        side = " (min schedule)" if len(self.schedules) > 1 else ""
         return (
             f"DosePlan({self.protocol_id}, {self.arm}, {self.patient.weight.text}, "
             f"{count} dose{'' if count == 1 else 's'}, {cells} cells{side})"

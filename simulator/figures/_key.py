@@ -69,7 +69,10 @@ def _key(lanes: Sequence[Lane], by_cells: bool) -> tuple[list[Any], list[str]]:
         labels.append("assessment window (decision)")
     if any(lane.is_range for lane in lanes):
         handles.append(Patch(facecolor="0.5", alpha=0.18, linewidth=0))
-        labels.append("frequency range (max–min)")
+        interval = any(
+            "every" in (schedule.label or "") for lane in lanes for schedule in lane.schedules
+        )  # an interval range (every 3 to 6 months): its max row is the earliest schedule
+        labels.append("interval range (max–min)" if interval else "frequency range (max–min)")
     return handles, labels
 
 

@@ -45,7 +45,7 @@ def lane_branches(
             kinds.append(kind)
         per_kg_total, cells_total = last.cumulative_cells_per_kg, last.cumulative_cells
         out = []
-        for item in regimen.expand_branch(branch.name, context=context):
+        for item in regimen.expand_branch(branch.name, context=context, start=start):
             dose = doses[item.phase - 1]
             per_kg: float | None
             cells: float | None

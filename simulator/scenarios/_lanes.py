@@ -87,6 +87,9 @@ def build_lane(
         protocol, chosen, used = weigh_in(protocol, chosen, patient.weight, context)
         band = next((b for b in used if b is not None), None)
     regimen = fill_unreported(chosen.regimen, options, context)
+    moved = regimen.first_dose_note(start) if start is not None else None
+    if start is not None:  # a weekday pattern: the first dose on a listed weekday
+        start = regimen.first_dose_date(start)
     phase_doses, sources, warnings = _phase_doses(protocol, chosen, options, context)
     known = all(d is not None for d in phase_doses)
     plan = None
@@ -102,7 +105,7 @@ def build_lane(
     which_list: tuple[Which, ...] = ("min", "max") if regimen.is_range else ("min",)
     bsa = patient.bsa()[0] if patient is not None and _needs_bsa(phase_doses) else None
     for s, which in enumerate(which_list):
-        planned = regimen.expand(which, context=context)
+        planned = regimen.expand(which, context=context, start=start)
         times_by_schedule.append(tuple(p.time for p in planned))
         # by number: a dose a course maximum stopped has no record and is not drawn (the plan's
         # warnings, which the figure's notes carry, list it)
@@ -227,7 +230,7 @@ def build_lane(
         start=start,
         uses_reference=uses_reference,
         patient=patient,
-        warnings=tuple(warnings),
+        warnings=tuple(warnings) + ((moved,) if moved is not None else ()),
     )
 
 
@@ -241,6 +244,8 @@ def _frequency_words(regimen: Regimen, which: Which) -> str:
         times = phase.times(which)
         if phase.is_range and times is not None:
             words.append(_TIMES.get(times, f"{times}×/week"))
+        if phase.is_interval_range:
+            words.append(f"every {phase.interval(which)}")
     return " then ".join(words)
 
 

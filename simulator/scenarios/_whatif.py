@@ -149,6 +149,8 @@ def whatif(
         )
     plans = _plans_by_weight(protocol, patient, plan, options, scenario, days, warnings)
     start = options.start
+    if start is not None:  # a weekday pattern: day 0 is the first listed weekday
+        start = chosen.regimen.first_dose_date(start)
     doses: list[WhatIfDose] = []
     planned_cumulative = cumulative = 0.0
     delayed = {n for n, _ in scenario.delays}
