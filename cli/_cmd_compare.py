@@ -206,7 +206,7 @@ def render_table(
 ) -> str:
     """The comparison as an aligned text table, with its notes and warnings."""
     patients = any(lane.patient is not None for lane in lanes)
-    headers = ["protocol", "arm", "n", "doses", "dose", "total per kg"]
+    headers = ["protocol", "arm", "route", "n", "doses", "dose", "total per kg"]
     if patients:
         headers += ["weight", "per dose", "total"]
     headers += ["last dose", "follow-up", "first response window", "responders"]
@@ -218,6 +218,7 @@ def render_table(
         cells = [
             lane.protocol_id,
             _arm_cell(row),
+            lane.route,
             "—" if lane.n is None else str(lane.n),
             doses,
             _dose_cell(row),
@@ -250,8 +251,8 @@ def render_table(
     out = ["aligned at the first dose of each protocol (day 0)"]
     if start is not None:
         out[0] += f"; first dose on {start.isoformat()}"
-    out += ["", table(headers, body, right=(2, 3))]
-    notes = list(comparison_notes(lanes, aligned=False))  # the first line says it
+    out += ["", table(headers, body, right=(3, 4))]
+    notes = list(comparison_notes(lanes, aligned=False, route=False))  # a column; line 1 aligns
     if any(r.course_days is None for r in rows):
         notes.append("a course in calendar months has no fixed length in days: give --start")
     if notes or warnings:

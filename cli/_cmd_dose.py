@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import textwrap
 
 import click
 
@@ -28,7 +29,13 @@ from celldose.cli._render import (
     to_json,
     write_output,
 )
-from celldose.protocols import REGIMEN_ID, format_sig
+from celldose.protocols import (
+    NOT_REPORTED,
+    REGIMEN_ID,
+    Administration,
+    format_sig,
+    route_info,
+)
 from celldose.simulator.dosing import DosePlan, DoseRecord, Schedule, plan_doses
 
 
@@ -81,6 +88,7 @@ def command(
     vial: str | None,
     viability: float | None,
     cap: str | None,
+    route: str | None,
     weekends: str,
     branch: str | None,
     rounding: str | None,
@@ -100,6 +108,7 @@ def command(
       celldose dose chen2024-itp-ucmsc --arm expansion-2.0 --weight 70kg --format json
       celldose dose jang2025-canine-itp --weight 12kg --dose "2e6 cells/kg" \\
           --concentration "6.68e6 cells/mL" --vial "3.8 mL" --round nearest
+      celldose dose --regimen "0.5×10⁶ cells weekly ×6" --species dog --weight 12kg --route IM
 
     Doses are computed in full precision and shown to 3 significant figures; the basis and
     the weight are printed with them. Values the source does not report must be given
@@ -122,6 +131,7 @@ def command(
         cap=cap,
         weekends=weekends,
         cross_species=cross_species,
+        route=route,
     )
     plan = plan_doses(
         target,
@@ -168,6 +178,7 @@ def header_lines(plan: DosePlan) -> list[str]:
     lines.append(who)
     if plan.bands:
         lines.append("weight bands: " + "; ".join(plan.bands))
+    lines.extend(route_lines(plan))
     seen: set[str] = set()
     for record in plan.doses:
         dose = record.dose
@@ -206,6 +217,33 @@ def header_lines(plan: DosePlan) -> list[str]:
             "'to draw' counts all cells"
         )
     return lines
+
+
+def route_lines(plan: DosePlan) -> list[str]:
+    """The route, then one line per administration fact the source gives (never a default)."""
+    if plan.route == NOT_REPORTED:
+        lines = ["route: not reported (give it with --route)"]
+    else:
+        info = route_info(plan.route)
+        shown = info.event if info.label in info.event else f"{info.event} ({info.label})"
+        lines = [f"route: {shown}"]
+    return lines + fact_lines(plan.administration)
+
+
+def fact_lines(administration: Administration, indent: str = "  ") -> list[str]:
+    """One line per fact the source gives, labels aligned, long text wrapped under itself."""
+    facts = administration.facts()
+    width = max((len(label) for label, _ in facts), default=0)
+    lines = []
+    for label, text in facts:
+        lead = f"{indent}{label + ':':<{width + 1}} "
+        wrapped = textwrap.wrap(text, width=max(40, _WIDTH - len(lead)))
+        lines.append(lead + wrapped[0])
+        lines.extend(" " * len(lead) + more for more in wrapped[1:])
+    return lines
+
+
+_WIDTH = 96  # characters of a wrapped administration fact's line
 
 
 def whole_basis(plan: DosePlan, record: DoseRecord) -> str:

@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 
+from celldose.cli._cmd_dose import fact_lines
 from celldose.cli._complete import complete_protocol
 from celldose.cli._describe import (
     describe_decision,
@@ -57,6 +58,8 @@ def command(protocol: str, start: dt.date | None, fmt: str) -> None:
         f"donor: {reported(product.donor)}; from {product.origin_species})"
     )
     click.echo(f"route: {reported(p.route)}")
+    for line in fact_lines(p.administration):
+        click.echo(line)
     if p.dose_by is not None and p.containers is not None:
         click.echo(f"dose: the whole content of {plural(p.containers, product.container)}")
     elif p.dose is not None:
@@ -68,6 +71,10 @@ def command(protocol: str, start: dt.date | None, fmt: str) -> None:
         n = f", n={reported(arm.n)}"
         click.echo(f"arm {arm.name} ({arm.role}{n}): {arm.label or arm.regimen.to_shorthand()}")
         click.echo(f"  regimen: {arm.regimen.to_shorthand()}")
+        if arm.administration is not None and arm.administration.facts():
+            click.echo("  administration (this arm):")
+            for line in fact_lines(p.arm_administration(arm), "    "):
+                click.echo(line)
         if arm.is_placebo:
             click.echo("  dose: placebo (no cells)")
         elif (whole := whole_containers(p, arm)) is not None:

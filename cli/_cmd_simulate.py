@@ -208,6 +208,7 @@ def command(**kwargs: Any) -> None:
         cap=args["cap"],
         weekends=args["weekends"],
         cross_species=args["cross_species"],
+        route=args["route"],
     )
     schedule: Which | None = args["schedule"]
     if cohort_mode:

@@ -86,6 +86,13 @@ def complete_species(ctx: click.Context, param: click.Parameter, incomplete: str
     return [name for name in species_names() if name.startswith(incomplete)]
 
 
+def complete_route(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[str]:
+    """Route names of routes.toml (IV, IM, SC, intralesional, ...)."""
+    from celldose.protocols import route_names
+
+    return [name for name in route_names() if name.lower().startswith(incomplete.lower())]
+
+
 def complete_path(
     ctx: click.Context, param: click.Parameter, incomplete: str
 ) -> list[CompletionItem]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from celldose.cli._render import csv_text
-from celldose.protocols import OptionError, format_sig
+from celldose.protocols import NOT_REPORTED, OptionError, format_sig, route_info
 from celldose.simulator.dosing import DosePlan
 
 CSV_COLUMNS = (
@@ -22,6 +22,7 @@ CSV_COLUMNS = (
     "moved_from",
     "dose",
     "basis",
+    "route",
     "band",
     "weight_kg",
     "species",
@@ -52,7 +53,8 @@ def plan_csv(plan: DosePlan) -> str:
 
 
 def plan_ics(plan: DosePlan) -> str:
-    """One all-day event per infusion; byte-stable (DTSTAMP is the first dose's date)."""
+    """One all-day event per dose, named by its route ("IM injection 2 of 6"); byte-stable
+    (DTSTAMP is the first dose's date)."""
     from icalendar import Calendar, Event
 
     dated = [d for d in plan.doses if d.date is not None]
@@ -71,6 +73,10 @@ def plan_ics(plan: DosePlan) -> str:
     assert first is not None
     stamp = dt.datetime(first.year, first.month, first.day, tzinfo=dt.UTC)
     total = len(dated)
+    route = plan.route
+    if route != NOT_REPORTED:
+        route = f"{route} ({route_info(route).label})"
+    facts = plan.administration.facts()
     for dose in dated:
         assert dose.date is not None
         event = Event()
@@ -80,7 +86,10 @@ def plan_ics(plan: DosePlan) -> str:
         event.add("dtstamp", stamp)
         event.add("dtstart", dose.date)
         event.add("dtend", dose.date + dt.timedelta(days=1))
-        event.add("summary", f"{plan.protocol_id}: infusion {dose.number} of {total}")
+        what = f"{plan.route_event} {dose.number} of {total}"
+        if plan.route == NOT_REPORTED:
+            what += " (route not reported)"
+        event.add("summary", f"{plan.protocol_id}: {what}")
         basis = f"Basis: {dose.dose.display()} ({dose.dose.basis}) for {plan.patient.weight.text}"
         if dose.dose.basis == "per m²" and plan.bsa_m2 is not None:
             basis += f", BSA {format_sig(plan.bsa_m2, 4)} m² ({plan.bsa_formula})"
@@ -89,6 +98,8 @@ def plan_ics(plan: DosePlan) -> str:
         lines = [
             f"Dose {dose.number} of {total} (phase {dose.phase}): {format_sig(dose.cells)} cells",
             f"{basis} ({plan.patient.species.label})",
+            f"Route: {route}",
+            *(f"{label.capitalize()}: {text}" for label, text in facts),
         ]
         if dose.branch is not None:
             lines.append(f"Branch {dose.branch}: given only if its condition is met")

@@ -13,7 +13,12 @@ from typing import Any, TypeVar
 
 import click
 
-from celldose.cli._complete import complete_arm, complete_protocol, complete_species
+from celldose.cli._complete import (
+    complete_arm,
+    complete_protocol,
+    complete_route,
+    complete_species,
+)
 from celldose.cli._render import DATE
 from celldose.protocols import (
     OptionError,
@@ -144,6 +149,13 @@ def dosing_options(func: F) -> F:
                 "--cap", default=None, help='At most this many cells per dose: "1e8 cells".'
             ),
             click.option(
+                "--route",
+                default=None,
+                shell_complete=complete_route,
+                help="Route of administration (IV, IM, SC, intralesional, ...), when the source "
+                "does not report it.",
+            ),
+            click.option(
                 "--weekends",
                 type=click.Choice(["show", "next-weekday"]),
                 default="show",
@@ -218,6 +230,7 @@ def build_options(
     cap: str | None,
     weekends: str,
     cross_species: bool,
+    route: str | None = None,
 ) -> DoseOptions:
     product, notes = product_with(
         protocol.product, concentration=concentration, vial=vial, viability=viability, cap=cap
@@ -232,4 +245,5 @@ def build_options(
         product=product,
         cross_species=cross_species,
         notes=notes,
+        route=route,
     )

@@ -9,7 +9,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from celldose.cli._cmd_dose import header_lines
+from celldose.cli._cmd_dose import header_lines, route_lines
 from celldose.cli._flags import to_flags
 from celldose.cli._render import csv_text, table
 from celldose.protocols import format_sig, plural
@@ -188,6 +188,7 @@ def cohort_table(result: CohortResult) -> str:
             scaling = f" × {sc.factor:.3g} (BSA scaling, Km {sc.km_from:g}/{sc.km_to:g})"
         how = per.get(record.dose.basis, "(flat)")
         out.append(f"basis: {record.dose} ({source}) {how}{scaling}")
+    out.extend(route_lines(plan))
     out.append(
         f"cohort: {plural(result.patients, 'virtual ' + result.species.label)}, seed {result.seed}"
         + (" (the default; --seed S for another draw)" if cohort.seed == 0 else "")

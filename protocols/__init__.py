@@ -7,6 +7,7 @@ error is a :class:`CelldoseError` whose message says how to fix the input.
 
 from typing import TYPE_CHECKING, Any
 
+from celldose.protocols._administration import Administration
 from celldose.protocols._bands import DoseBands, WeightBand, WeightRange, parse_weight_range
 from celldose.protocols._calendar import (
     MAX_DAYS,
@@ -64,6 +65,15 @@ from celldose.protocols._protocol import (
     ResponseWindow,
 )
 from celldose.protocols._regimen import PlannedDose, Regimen
+from celldose.protocols._route import (
+    ROUTE_NAMES,
+    RouteInfo,
+    read_route,
+    route_event,
+    route_info,
+    route_names,
+    route_table,
+)
 from celldose.protocols._units import quantity
 from celldose.protocols._weight import Weight, parse_weight, read_measure
 
@@ -113,6 +123,8 @@ __all__ = [
     "LIBRARY_FOLDER",
     "LIBRARY_PACKAGE",
     "REGIMEN_ID",
+    "ROUTE_NAMES",
+    "Administration",
     "AmbiguousWordError",
     "Arm",
     "Assessment",
@@ -147,6 +159,7 @@ __all__ = [
     "Regimen",
     "Responders",
     "ResponseWindow",
+    "RouteInfo",
     "Share",
     "SystemFailure",
     "UnitError",
@@ -180,6 +193,11 @@ __all__ = [
     "read_measure",
     "read_number",
     "read_regular",
+    "read_route",
+    "route_event",
+    "route_info",
+    "route_names",
+    "route_table",
     "same_file",
     "superscript",
     "whole_containers",

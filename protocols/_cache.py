@@ -4,8 +4,9 @@
 of its validated model, in JSON (never a pickle: loading one runs code), one file per text in
 the user's cache folder (``platformdirs.user_cache_dir("celldose")``: ``$XDG_CACHE_HOME/celldose``
 or ``~/.cache/celldose`` on Linux; a relative ``XDG_CACHE_HOME`` is ignored, as the XDG spec
-requires). The file's name is a key hashed from the text and from the protocol-language code and
-unit definitions (names, sizes, modification times), so a change to either is never served stale.
+requires). The file's name is a key hashed from the text and from the protocol-language code,
+unit definitions and route table (names, sizes, modification times), so a change to any of them
+is never served stale.
 
 The cache is as trusted as the home folder, no more: an entry is used only when it is a small
 regular file (no link, FIFO or folder), owned by the user and writable by nobody else, in a
@@ -63,7 +64,7 @@ def cache_dir() -> Path | None:
 def _code_fingerprint() -> str:
     digest = hashlib.sha256(CACHE_FORMAT.encode())
     folder = Path(__file__).resolve().parent
-    for path in sorted([*folder.glob("*.py"), *folder.glob("*.txt")]):
+    for path in sorted([*folder.glob("*.py"), *folder.glob("*.txt"), *folder.glob("*.toml")]):
         info = path.stat()
         digest.update(f"{path.name}:{info.st_size}:{info.st_mtime_ns};".encode())
     return digest.hexdigest()

@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
+from celldose.protocols._administration import Administration
 from celldose.protocols._bands import DoseBands
 from celldose.protocols._calendar import Duration
 from celldose.protocols._containers import DoseBy, container_checks
@@ -25,18 +26,8 @@ from celldose.protocols._phase import NOT_REPORTED, NotReported
 from celldose.protocols._product import UNITS_REQUIRED, Product
 from celldose.protocols._protocol_checks import CROSS_CHECKS, FieldProblem, FieldProblems
 from celldose.protocols._regimen import Regimen
+from celldose.protocols._route import RouteName
 
-Route = Literal[
-    "IV",
-    "IM",
-    "SC",
-    "intralesional",
-    "intra-articular",
-    "intrathecal",
-    "intradermal",
-    "intraperitoneal",
-    "topical",
-]
 ArmRole = Literal["treatment", "dose escalation", "expansion", "placebo", "control"]
 
 _SLUG = r"^[a-z0-9][a-z0-9-]*$"
@@ -116,6 +107,10 @@ class Arm(FrozenModel):
         default=None, description="With dose_by: the number of whole containers a dose uses."
     )
     regimen: Regimen
+    administration: Administration | None = Field(
+        default=None,
+        description="How this arm's doses are given; its facts replace the protocol's.",
+    )
     limits: tuple[Limit, ...] = Field(
         default=(),
         description="Limits of this arm; they replace the protocol's of the same kind and action.",
@@ -145,7 +140,13 @@ class Protocol(FrozenModel):
     species: str = Field(pattern=_SLUG, description="Species of the patients, e.g. dog.")
     indication: str = Field(min_length=1)
     product: Product
-    route: Route | NotReported
+    route: RouteName | NotReported = Field(
+        description="Route of administration (routes.toml), or 'not reported'."
+    )
+    administration: Administration = Field(
+        default_factory=Administration,
+        description="How each dose is given; every fact omitted is 'not reported'.",
+    )
     dose: Dose | DoseBands | NotReported | None = Field(
         default=None,
         description="Dose for every arm that does not give its own, or a list of weight bands "
@@ -187,6 +188,12 @@ class Protocol(FrozenModel):
             if p.dose is not None:
                 return p.dose
         return arm.dose if arm.dose is not None else self.dose
+
+    def arm_administration(self, arm: Arm) -> Administration:
+        """How ``arm``'s doses are given: the protocol's facts, the arm's own in their place."""
+        if arm.administration is None:
+            return self.administration
+        return self.administration.updated(arm.administration)
 
     def arm(self, name: str | None) -> Arm:
         """The arm called ``name``; with None, the only arm (error when there are several)."""

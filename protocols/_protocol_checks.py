@@ -195,6 +195,45 @@ def _course(p: Protocol) -> Iterator[FieldProblem]:
                 break
 
 
+def _spacing(p: Protocol) -> Iterator[FieldProblem]:
+    """A regimen whose own doses fall closer than the administration's min_spacing."""
+    for index, arm in enumerate(p.arms):
+        need = p.arm_administration(arm).min_spacing_days
+        if need is None:
+            continue
+        try:
+            schedules = [
+                arm.regimen.expand(w)
+                for w in (("min", "max") if arm.regimen.is_range else ("min",))
+            ]
+        except CelldoseError:  # a value is not reported: checked when it is given
+            continue
+        for doses in schedules:
+            close = next(
+                (
+                    (a, b)
+                    for a, b in zip(doses, doses[1:], strict=False)
+                    if a.time.days is not None
+                    and b.time.days is not None
+                    and b.time.days - a.time.days < need
+                ),
+                None,
+            )
+            if close is not None:
+                a, b = close
+                assert a.time.days is not None and b.time.days is not None
+                gap = b.time.days - a.time.days
+                yield FieldProblem(
+                    f"arm {arm.name!r}: the regimen puts doses {a.number} and {b.number} "
+                    f"{gap} day{'s' if gap != 1 else ''} apart, closer than the administration's "
+                    f"min_spacing of {need} day{'s' if need != 1 else ''}",
+                    "arms",
+                    index,
+                    "regimen",
+                )
+                break
+
+
 def _dose_count(regimen: Regimen) -> int | None:
     try:
         return len(regimen.expand("min"))
@@ -218,6 +257,7 @@ CROSS_CHECKS: tuple[Callable[[Protocol], Iterator[FieldProblem]], ...] = (
     _arm_products_and_doses,
     _windows,
     _course,
+    _spacing,
 )
 
 

@@ -38,6 +38,12 @@ from celldose.simulator.dosing._patient import (
 from celldose.simulator.dosing._plan import plan_doses
 from celldose.simulator.dosing._records import DosePlan, DoseRecord, DoseSource, Schedule
 from celldose.simulator.dosing._rounding import Rounded, Rounding, round_to_containers
+from celldose.simulator.dosing._route import (
+    check_spacing,
+    plan_route,
+    spacing_problems,
+    spacing_text,
+)
 from celldose.simulator.dosing._rules import (
     LandedWindow,
     cells_per_dose,
@@ -73,6 +79,7 @@ __all__ = [
     "cells_by_band",
     "cells_per_dose",
     "cells_per_dose_array",
+    "check_spacing",
     "dose_limits",
     "draw",
     "dubois_bsa",
@@ -90,9 +97,12 @@ __all__ = [
     "parse_height",
     "parse_weight",
     "plan_doses",
+    "plan_route",
     "product_with",
     "product_in_hand",
     "resolve_phase_doses",
+    "spacing_problems",
+    "spacing_text",
     "round_to_containers",
     "species_names",
     "species_table",

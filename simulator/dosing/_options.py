@@ -11,7 +11,14 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Literal
 
-from celldose.protocols import Dose, Duration, OptionError, parse_dose, parse_duration
+from celldose.protocols import (
+    Dose,
+    Duration,
+    OptionError,
+    parse_dose,
+    parse_duration,
+    read_route,
+)
 from celldose.simulator.dosing._logistics import Product
 from celldose.simulator.dosing._rounding import Rounding, as_rounding, as_tolerance
 
@@ -38,6 +45,7 @@ class DoseOptions:
     product: Product | None  # logistics; None: from the protocol's product
     cross_species: bool  # allow a patient of another species than the protocol's
     notes: tuple[str, ...]  # labels for values the caller gave (product values, ...)
+    route: str | None  # the route, when the source does not report it (a routes.toml name)
     rounding: Rounding  # round each dose to whole containers: "none", "down", "nearest"
     round_tolerance: float  # the largest change rounding may make (0.1: 10%)
 
@@ -52,6 +60,7 @@ class DoseOptions:
         product: Product | None = None,
         cross_species: bool = False,
         notes: tuple[str, ...] = (),
+        route: str | None = None,
         rounding: Rounding | None = None,
         round_tolerance: float | str | None = None,
     ) -> None:
@@ -65,6 +74,7 @@ class DoseOptions:
             "product": _typed("product", product, Product, "a Product"),
             "cross_species": _typed("cross_species", cross_species, bool, "True or False"),
             "notes": tuple(notes),
+            "route": None if route is None else read_route(route),
             "rounding": as_rounding(rounding),
             "round_tolerance": as_tolerance(round_tolerance),
         }

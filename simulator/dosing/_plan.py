@@ -55,6 +55,7 @@ from celldose.simulator.dosing._rounding import (
     round_to_containers,
     rounding_notes,
 )
+from celldose.simulator.dosing._route import check_spacing, plan_route
 from celldose.simulator.dosing._rules import cells_per_dose, min_gap_days
 from celldose.simulator.dosing._species import Species, get_species
 from celldose.simulator.dosing._whole import whole_container_dose
@@ -114,6 +115,7 @@ def plan_doses(
     vial: str | None = None,
     viability: float | None = None,
     cap: str | float | None = None,
+    route: str | None = None,
     rounding: Rounding | None = None,
     round_tolerance: float | str | None = None,
     options: DoseOptions | None = None,
@@ -122,15 +124,19 @@ def plan_doses(
 
     ``protocol`` is a :class:`Protocol`, a library id or a file path. The patient is a
     :class:`Patient`, or ``weight=`` (and ``species=``, default the protocol's, ``height=``).
-    ``dose``, ``count``, ``interval``, ``start``, ``scale``, ``weekends`` and ``cross_species``
-    take the text a user types or a value object, and replace the same fields of ``options``.
+    ``dose``, ``count``, ``interval``, ``start``, ``scale``, ``weekends``, ``cross_species`` and
+    ``route`` take the text a user types or a value object, and replace the same fields of
+    ``options``.
     ``concentration`` (``"6.68e6 cells/mL"``), ``vial`` (``"3.8 mL"`` or ``"2.5e7 cells"``),
     ``viability`` and ``cap`` (``"1e8 cells"``) replace the protocol's product values, labelled
     on the plan (see :func:`product_with`). ``rounding`` (``"down"`` or ``"nearest"``) rounds
     every dose to whole vials (or bags), refused beyond ``round_tolerance`` (a fraction, or
     ``"10%"``, the default; see :func:`round_to_containers`). A regimen with a decision plans
     the course up to it, the assessment window and every branch as an optional schedule;
-    ``branch`` (a branch's name) includes that branch in the course.
+    ``branch`` (a branch's name) includes that branch in the course. ``route`` (``"IM"``,
+    ``"intramuscular"``) gives the route where the protocol does not report it (see
+    :func:`plan_route`); the plan carries the route and the arm's administration facts, and
+    refuses doses closer than the facts' minimum spacing.
 
     >>> plan = plan_doses("chen2024-itp-ucmsc", weight="70kg", arm="expansion-2.0")
     >>> plan.schedules[0].total_cells
@@ -148,6 +154,7 @@ def plan_doses(
         "scale": scale,
         "weekends": weekends,
         "cross_species": cross_species,
+        "route": route,
         "rounding": rounding,
         "round_tolerance": round_tolerance,
     }
@@ -196,7 +203,14 @@ def plan_doses(
     ]
     if protocol.id == REGIMEN_ID and source == "protocol":
         source = "regimen"
-    warnings = [*_filled_notes(chosen.regimen, options), *options.notes, *warnings]
+    route_name, route_notes = plan_route(protocol, options.route)
+    administration = protocol.arm_administration(chosen)
+    warnings = [
+        *route_notes,
+        *_filled_notes(chosen.regimen, options),
+        *options.notes,
+        *warnings,
+    ]
     if moved_first is not None:
         warnings.insert(0, moved_first)
     included = chosen_branch(regimen, branch, context)
@@ -357,6 +371,9 @@ def plan_doses(
                     tuple(extra_stopped[name]),
                 )
             )
+        check_spacing(records, administration, context)
+        for doses_after in extra.values():  # each branch after the course's last dose
+            check_spacing([records[-1], *doses_after], administration, context)
         if included is not None:
             records = records + extra[included.name]
             stopped = stopped + extra_stopped[included.name]
@@ -455,6 +472,8 @@ def plan_doses(
         branches=tuple(branch_plans),
         branch=included.name if included is not None else None,
         dose_bands=dose_bands,
+        route=route_name,
+        administration=administration,
         rounding=options.rounding,
         round_tolerance=None if options.rounding == "none" else options.round_tolerance,
         limits=limits,

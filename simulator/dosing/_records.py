@@ -13,7 +13,17 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
-from celldose.protocols import Dose, DoseBands, Limit, OptionError, Which, format_sig
+from celldose.protocols import (
+    NOT_REPORTED,
+    Administration,
+    Dose,
+    DoseBands,
+    Limit,
+    OptionError,
+    Which,
+    format_sig,
+    route_event,
+)
 from celldose.simulator.dosing._limits import StoppedDose
 from celldose.simulator.dosing._logistics import Product
 from celldose.simulator.dosing._options import ScaleInfo
@@ -157,6 +167,13 @@ class DosePlan:
     limits: tuple[Limit, ...] = ()  # the protocol's, arm's and regimen's limits that apply
     dosing_weight_kg: float | None = None  # set when per-kg doses use a weight cap
     dosing_weight_note: str | None = None  # "dosed at 100 kg (weight cap); patient weighs ..."
+    route: str = NOT_REPORTED  # a route of routes.toml, or "not reported"
+    administration: Administration = field(default_factory=Administration)
+
+    @property
+    def route_event(self) -> str:
+        """What one administration is called: "IV infusion", "IM injection", ..."""
+        return route_event(self.route)
 
     @property
     def species_note(self) -> str | None:
@@ -224,6 +241,7 @@ class DosePlan:
         row = dose.record()
         row["schedule"] = which
         row["basis"] = dose.dose.basis
+        row["route"] = self.route
         row["weight_kg"] = self.patient.weight_kg
         row["species"] = self.patient.species.id
         row["protocol_species"] = self.protocol_species
@@ -241,6 +259,8 @@ class DosePlan:
             "protocol": self.protocol_id,
             "arm": self.arm,
             "regimen": self.regimen,
+            "route": self.route,
+            "administration": self.administration.to_dict(),
             "patient": {
                 "species": patient.species.id,
                 "protocol_species": self.protocol_species,
@@ -319,7 +339,8 @@ class DosePlan:
             for schedule in self.schedules
             for d in schedule.doses
         ]
-        return html_table(repr(self), _HTML_COLUMNS, rows, (self.regimen, *self.warnings))
+        notes = (self.regimen, f"route: {self.route}", *self.warnings)
+        return html_table(repr(self), _HTML_COLUMNS, rows, notes)
 
 
 _HTML_COLUMNS = ("schedule", "#", "day", "date", "cells", "volume (mL)", "vials")

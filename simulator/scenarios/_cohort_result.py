@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 COHORT_CSV_COLUMNS = (
     "seed",
     "patients",
+    "route",
     "quantity",
     "dose",
     "label",
@@ -118,6 +119,8 @@ class CohortResult:
             "protocol": plan.protocol_id,
             "arm": plan.arm,
             "regimen": plan.regimen,
+            "route": plan.route,
+            "administration": base["administration"],
             "schedule": self.schedule,
             "species": self.species.id,
             "protocol_species": plan.protocol_species,
@@ -228,6 +231,7 @@ class CohortResult:
         for row in rows:
             row["seed"] = self.seed
             row["patients"] = self.patients
+            row["route"] = self.plan.route
         return rows
 
     def to_pandas(self) -> pandas.DataFrame:

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from celldose.protocols import Duration, Protocol, format_sig
+from celldose.protocols import Duration, Protocol, format_sig, route_info
 from celldose.simulator.dosing import Weight, data_frame, html_table
 from celldose.simulator.scenarios._lane_model import Lane, LaneSchedule
 from celldose.simulator.scenarios._lane_sets import PerProtocol, build_lanes
@@ -86,6 +86,7 @@ class ComparisonRow:
             "protocol": lane.protocol_id,
             "arm": lane.arm,
             "species": lane.species,
+            "route": lane.route,
             "n": lane.n,
             "schedule": self.schedule.which,
             "regimen": lane.regimen,
@@ -132,6 +133,7 @@ COMPARISON_COLUMNS = (
     "protocol",
     "arm",
     "species",
+    "route",
     "n",
     "schedule",
     "regimen",
@@ -174,12 +176,17 @@ def format_cells(values: tuple[float, ...] | None, unit: str) -> str:
     return " then ".join(f"{format_sig(v)} {unit}" for v in values)
 
 
-def comparison_notes(lanes: Sequence[Lane], *, aligned: bool = True) -> tuple[str, ...]:
+def comparison_notes(
+    lanes: Sequence[Lane], *, aligned: bool = True, route: bool = True
+) -> tuple[str, ...]:
     """Notes for the table and the figure caption (``aligned``: say that the protocols are
-    aligned at their first dose, when there are several)."""
+    aligned at their first dose, when there are several; ``route``: name every lane's route,
+    for a figure, whose lanes have no route column)."""
     notes = []
     if aligned and len({lane.protocol_id for lane in lanes}) > 1:
         notes.append("every protocol is aligned at its first dose (day 0)")
+    if route and lanes:
+        notes.append(route_note(lanes))
     if any(w.responders is not None for lane in lanes for w in lane.windows):
         notes.append("95% CI of responders: Wilson score interval")
     for what in ("dose", "number of doses", "interval"):
@@ -201,6 +208,20 @@ def comparison_notes(lanes: Sequence[Lane], *, aligned: bool = True) -> tuple[st
             + ", ".join(decided)
         )
     return tuple(notes)
+
+
+def route_note(lanes: Sequence[Lane]) -> str:
+    """``route: IV (intravenous)`` when every lane shares it; else ``route: IV (a, b); IM (c)``."""
+    by_route: dict[str, list[str]] = {}
+    for lane in lanes:
+        ids = by_route.setdefault(lane.route, [])
+        if lane.protocol_id not in ids:
+            ids.append(lane.protocol_id)
+    if len(by_route) == 1:
+        (route,) = by_route
+        label = route_info(route).label if route != "not reported" else route
+        return f"route: {route}" + (f" ({label})" if label != route else "")
+    return "route: " + "; ".join(f"{r} ({', '.join(ids)})" for r, ids in by_route.items())
 
 
 @dataclass(frozen=True, repr=False)

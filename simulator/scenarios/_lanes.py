@@ -204,6 +204,7 @@ def build_lane(
         band=band,
         protocol_id=protocol.id,
         protocol_title=protocol.title,
+        route=protocol.route,
         species=protocol.species,
         arm=chosen.name,
         arm_label=chosen.label,

@@ -7,7 +7,8 @@ The planned doses are :func:`plan_doses`' schedule for the patient; the scenario
   moves with it (the next dose is one interval after the one given); with ``keep`` the later
   doses keep their original calendar. Several shift delays add up.
 - the protocol's **minimum spacing** (:func:`~celldose.simulator.dosing.min_gap_days`, the rule
-  every schedule keeps) is enforced between consecutive doses given. A change that breaks it is
+  every schedule keeps, and the administration's ``min_spacing``) is enforced between
+  consecutive doses given. A change that breaks it is
   refused, with the largest delay that fits; the plan itself is never refused.
 - **weights over time**: measurements (day, weight); a dose on day d is computed on the latest
   measurement on or before d (no interpolation), or on the patient's weight before the first
@@ -140,7 +141,8 @@ def whatif(
     moved = delay_moves(scenario, count)
     days = [None if d is None else d + m for d, m in zip(planned_days, moved, strict=True)]
     if not months:
-        check_spacing(chosen.regimen.phases, records, days, scenario)
+        least = plan.administration.min_spacing_days
+        check_spacing(chosen.regimen.phases, records, days, scenario, least)
     warnings = list(plan.warnings)
     if plan.assessment is not None:
         warnings.append(
@@ -174,6 +176,7 @@ def whatif(
                     None,
                     planned_cumulative,
                     cumulative,
+                    plan.route,
                 )
             )
             continue
@@ -202,6 +205,7 @@ def whatif(
                 simulated,
                 planned_cumulative,
                 cumulative,
+                plan.route,
             )
         )
     gap_warnings(doses, warnings)

@@ -26,9 +26,11 @@ def check_spacing(
     records: tuple[DoseRecord, ...],
     days: list[int | None],
     scenario: WhatIf,
+    least: int | None = None,
 ) -> None:
     """Refuse a scenario that puts two doses given closer together than the protocol's minimum
-    spacing, with the largest delay that fits."""
+    spacing (its phases', or ``least`` days, the administration's ``min_spacing``), with the
+    largest delay that fits."""
     given = [j for j, r in enumerate(records) if r.number not in scenario.missed]
     delays = dict(scenario.delays)
     for a, b in zip(given, given[1:], strict=False):
@@ -37,7 +39,7 @@ def check_spacing(
         planned_a, planned_b = records[a].day, records[b].day
         assert planned_a is not None and planned_b is not None
         before, after = phases[records[a].phase - 1], phases[records[b].phase - 1]
-        need = min_gap_days(before, after, planned_b - planned_a)
+        need = max(min_gap_days(before, after, planned_b - planned_a), least or 0)
         gap = day_b - day_a
         if gap >= need:
             continue

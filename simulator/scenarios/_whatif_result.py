@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from celldose.protocols import ResponseWindow, Which, format_sig, plural
+from celldose.protocols import NOT_REPORTED, ResponseWindow, Which, format_sig, plural
 from celldose.simulator.dosing import DosePlan, DoseRecord, Weight, data_frame, html_table
 from celldose.simulator.scenarios._scenario import WhatIf
 
@@ -36,6 +36,7 @@ WHATIF_CSV_COLUMNS = (
     "date",
     "weight_kg",
     "band",
+    "route",
     "planned_cells",
     "cells",
     "cells_to_draw",
@@ -63,6 +64,7 @@ class WhatIfDose:
     simulated: DoseRecord | None  # None: missed
     planned_cumulative_cells: float
     cumulative_cells: float
+    route: str = NOT_REPORTED  # the plan's route (routes.toml name), or "not reported"
 
     @property
     def cells(self) -> float:
@@ -86,6 +88,7 @@ class WhatIfDose:
             "date": _date(self.date) if sim is not None else None,
             "weight_kg": self.weight.kg if self.weight is not None else None,
             "band": sim.band if sim is not None else None,  # the weight band of that weight
+            "route": self.route,
             "planned_cells": self.planned_cells,
             "cells": self.cells,
             "cells_to_draw": sim.cells_to_draw if sim is not None else 0.0,
@@ -204,6 +207,8 @@ class WhatIfResult:
             "protocol": base["protocol"],
             "arm": base["arm"],
             "regimen": base["regimen"],
+            "route": base["route"],
+            "administration": base["administration"],
             "schedule": self.schedule,
             "patient": base["patient"],
             "basis": base["basis"],

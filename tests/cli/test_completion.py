@@ -177,3 +177,16 @@ def test_completion_costs_a_normal_run_nothing() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.splitlines()[-1] == "False"
+
+
+def test_route_complete() -> None:
+    assert complete("dose", "--route", "i") == [
+        ("plain", "IV"),
+        ("plain", "IM"),
+        ("plain", "intralesional"),
+        ("plain", "intra-articular"),
+        ("plain", "intrathecal"),
+        ("plain", "intradermal"),
+        ("plain", "intraperitoneal"),
+    ]
+    assert complete("simulate", "--route", "s") == [("plain", "SC")]

@@ -147,6 +147,7 @@ def test_compare_table(capsys: pytest.CaptureFixture[str]) -> None:
     assert lines[2].split() == [
         "protocol",
         "arm",
+        "route",
         "n",
         "doses",
         "dose",
@@ -192,7 +193,8 @@ def test_compare_with_weights_per_protocol(capsys: pytest.CaptureFixture[str]) -
     )
     assert code == 0
     rows = {line.split()[0]: re.split(r"\s{2,}", line) for line in out.splitlines()[4:6]}
-    assert rows[QI][4:10] == [
+    assert rows[QI][2] == rows[JANG][2] == "IV"  # the route column
+    assert rows[QI][5:11] == [
         "2×10⁶ cells/kg",
         "8×10⁶ cells/kg",
         "60 kg",
@@ -200,7 +202,7 @@ def test_compare_with_weights_per_protocol(capsys: pytest.CaptureFixture[str]) -
         "4.8×10⁸ cells",
         "day 90",
     ]
-    assert rows[JANG][4:10] == [
+    assert rows[JANG][5:11] == [
         "1×10⁶ cells/kg (given)",
         "8×10⁶ cells/kg",
         "12 kg",

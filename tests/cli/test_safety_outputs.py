@@ -410,7 +410,7 @@ def test_compare_csv_neutralises_window_labels(
     assert code == 0
     rows = list(csv.DictReader(io.StringIO(out)))
     assert [r["window"] for r in rows] == ["'" + label for label in LABELS]
-    assert out.splitlines()[1].split(",")[:4] == ["formula-test", "arm0", "dog", "4"]
+    assert out.splitlines()[1].split(",")[:5] == ["formula-test", "arm0", "dog", "IV", "4"]
     assert ',"\'=HYPERLINK(""http://x"",""y"")",' in out  # prefixed, then quoted
     assert [r["cells_per_dose"] for r in rows] == ["12000000.0"] * len(LABELS)  # numbers stay
 

@@ -107,12 +107,14 @@ def test_dose_at_exactly_50_kg_uses_the_lower_band(
     code, out, _ = run(capsys, "dose", banded, "--weight", "50kg")
     assert code == 0
     lines = out.splitlines()
-    assert lines[:4] == [
+    assert lines[:3] == [
         "protocol: banded, arm a: 2×10⁶ cells/kg weekly ×4",
         "patient: dog, 50 kg",
         "weight bands: 2×10⁶ cells/kg if ≤ 50 kg; 1.5×10⁸ cells if > 50 kg",
-        "basis: 2×10⁶ cells/kg (per kg, published, weight band ≤ 50 kg) × 50 kg body weight",
     ]
+    assert (
+        "basis: 2×10⁶ cells/kg (per kg, published, weight band ≤ 50 kg) × 50 kg body weight"
+    ) in lines
     assert "course: 4 doses, 4×10⁸ cells in total, last dose on day 21" in lines
 
 

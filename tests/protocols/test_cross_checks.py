@@ -148,5 +148,8 @@ def test_a_wrong_route_is_one_line_with_every_choice(tmp_path: Path) -> None:
         load_protocol(str(path))
     (problem,) = info.value.problems
     assert problem.path == "route"
-    assert problem.message.startswith("must be one of: 'IV', 'IM', 'SC'")
-    assert problem.message.endswith("'not reported'")
+    assert problem.message == "route 'yes' is not a route celldose knows"
+    assert problem.hint == (
+        "write one of: IV, IM, SC, intralesional, intra-articular, intrathecal, intradermal, "
+        "intraperitoneal, topical"
+    )

@@ -287,10 +287,14 @@ def test_notes() -> None:
     lanes = build_lanes([QI, JANG])
     assert comparison_notes(lanes) == (
         "every protocol is aligned at its first dose (day 0)",
+        "route: IV (intravenous)",  # every protocol here is IV: one route, named once
         "95% CI of responders: Wilson score interval",
         f"dose not reported by the source: {JANG}",
     )
-    assert comparison_notes(lanes[:1]) == ("95% CI of responders: Wilson score interval",)
+    assert comparison_notes(lanes[:1]) == (
+        "route: IV (intravenous)",
+        "95% CI of responders: Wilson score interval",
+    )
 
 
 def test_window_of_izadi_is_in_calendar_months() -> None:

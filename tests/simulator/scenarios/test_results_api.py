@@ -48,6 +48,7 @@ def test_cohort_at_one_weight_is_exact() -> None:
     assert list(frame.columns) == [
         "seed",
         "patients",
+        "route",
         "quantity",
         "dose",
         "label",

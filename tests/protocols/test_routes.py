@@ -1,0 +1,139 @@
+"""The route table (routes.toml), reading a route, and the administration block."""
+
+from __future__ import annotations
+
+import pytest
+
+from celldose.protocols import (
+    ROUTE_NAMES,
+    Administration,
+    OptionError,
+    parse_protocol,
+    protocol_json_schema,
+    read_route,
+    route_event,
+    route_names,
+    route_table,
+)
+
+PROTOCOL = """\
+id: admin-test
+title: Administration test
+species: dog
+indication: test
+product: {name: MSC, tissue_source: not reported, donor: not reported, origin_species: dog}
+route: IV
+dose: 1×10⁶ cells/kg
+administration:
+  premedication: antihistamines
+  final_volume: 50 mL
+arms:
+  - name: a
+    regimen: weekly ×2
+  - name: b
+    regimen: weekly ×2
+    administration:
+      final_volume: 20 mL
+      diluent: saline
+reference: {citation: test}
+"""
+
+
+def test_the_table_the_model_and_the_schema_agree() -> None:
+    assert route_names() == ROUTE_NAMES
+    schema = protocol_json_schema()
+    route = schema["properties"]["route"]
+    enums = [option.get("enum") for option in route.get("anyOf", [route])]
+    assert list(ROUTE_NAMES) in enums
+
+
+def test_every_route_has_an_event_that_is_not_always_infusion() -> None:
+    events = {name: info.event for name, info in route_table().items()}
+    assert events["IV"] == "IV infusion"
+    assert events["IM"] == "IM injection"
+    assert events["intralesional"] == "intralesional injection"
+    assert events["intra-articular"] == "intra-articular injection"
+    assert sum("infusion" in e for e in events.values()) == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("IV", "IV"),
+        ("iv", "IV"),
+        ("intravenous", "IV"),
+        ("i.v.", "IV"),
+        ("Intramuscular", "IM"),
+        ("subcutaneous", "SC"),
+        ("intra articular", "intra-articular"),
+        ("intraarticular", "intra-articular"),
+        ("intralesional", "intralesional"),
+    ],
+)
+def test_spellings_read_as_the_canonical_name(text: str, name: str) -> None:
+    assert read_route(text) == name
+
+
+@pytest.mark.parametrize("text", ["oral", "infusion", "", "not reported", "I V"])
+def test_anything_else_is_refused_with_the_choices(text: str) -> None:
+    with pytest.raises(OptionError) as info:
+        read_route(text)
+    assert str(info.value) == (
+        f"route {text!r} is not a route celldose knows (write one of: IV, IM, SC, "
+        "intralesional, intra-articular, intrathecal, intradermal, intraperitoneal, topical)"
+    )
+    assert info.value.fields == ("route",)
+
+
+def test_route_event_of_a_route_not_reported_names_no_route() -> None:
+    assert route_event("not reported") == "administration"
+
+
+def test_a_protocol_reads_a_spelling_and_stores_the_canonical_name() -> None:
+    protocol = parse_protocol(PROTOCOL.replace("route: IV", "route: intravenous"))
+    assert protocol.route == "IV"
+    assert parse_protocol(PROTOCOL.replace("route: IV", "route: not reported")).route == (
+        "not reported"
+    )
+
+
+def test_an_arm_replaces_only_the_facts_it_writes() -> None:
+    protocol = parse_protocol(PROTOCOL)
+    a = protocol.arm_administration(protocol.arm("a"))
+    b = protocol.arm_administration(protocol.arm("b"))
+    assert (a.premedication, a.final_volume, a.diluent) == ("antihistamines", 50.0, "not reported")
+    assert (b.premedication, b.final_volume, b.diluent) == ("antihistamines", 20.0, "saline")
+
+
+def test_omitted_facts_are_not_reported_and_never_printed() -> None:
+    empty = Administration()
+    assert set(empty.to_dict().values()) == {"not reported"}
+    assert empty.facts() == []
+
+
+def test_facts_in_field_order() -> None:
+    given = Administration(
+        duration="10 ± 5 min", premedication="antihistamines", min_spacing="1 week"
+    )
+    assert given.facts() == [
+        ("duration", "10 ± 5 min"),
+        ("premedication", "antihistamines"),
+        ("minimum spacing", "at least 7 days between doses"),  # 1 week = 7 days
+    ]
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("1 month", "min_spacing 1 month is in calendar months, whose length varies"),
+        ("0 days", "min_spacing must be at least 1 day, not 0 days"),
+    ],
+)
+def test_min_spacing_is_a_whole_number_of_days_or_weeks(value: str, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        Administration(min_spacing=value)
+
+
+def test_a_final_volume_needs_its_unit_in_a_file() -> None:
+    with pytest.raises(ValueError, match="a volume needs a unit"):
+        parse_protocol(PROTOCOL.replace("final_volume: 50 mL", "final_volume: 50"))
