@@ -187,6 +187,8 @@ def header_lines(plan: DosePlan) -> list[str]:
     if plan.bsa_m2 is not None:
         who += f", BSA {format_sig(plan.bsa_m2, 4)} m² ({plan.bsa_formula})"
     lines.append(who)
+    if plan.bands:
+        lines.append("weight bands: " + "; ".join(plan.bands))
     lines.extend(route_lines(plan))
     seen: set[str] = set()
     for record in plan.doses:
@@ -195,6 +197,8 @@ def header_lines(plan: DosePlan) -> list[str]:
             continue
         seen.add(str(dose))
         source = source_text(record, _SOURCES.get(plan.dose_source, "published"))
+        if record.band is not None:
+            source += f", weight band {record.band}"
         dose_text = dose.display()
         if dose.basis == "per kg":
             weight = format_sig(patient.weight_kg, 4)

@@ -24,6 +24,7 @@ CSV_COLUMNS = (
     "dose",
     "basis",
     "route",
+    "band",
     "weight_kg",
     "species",
     "protocol_species",
@@ -101,6 +102,8 @@ def plan_ics(plan: DosePlan) -> str:
         basis = f"Basis: {dose.dose.display()} ({dose.dose.basis}) for {plan.patient.weight.text}"
         if dose.dose.basis == "per m²" and plan.bsa_m2 is not None:
             basis += f", BSA {format_sig(plan.bsa_m2, 4)} m² ({plan.bsa_formula})"
+        if dose.band is not None:
+            basis += f", weight band {dose.band}"
         lines = [
             f"Dose {dose.number} of {total} (phase {dose.phase}): {cells_text(dose)}",
             f"{basis} ({plan.patient.species.label})",

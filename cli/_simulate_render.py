@@ -71,7 +71,10 @@ def whatif_table(result: WhatIfResult) -> str:
             row.append(_weekday(d.planned_date))
             row.append("—" if d.simulated is None else _weekday(d.date))
         if weights:
-            row.append("—" if d.weight is None else d.weight.text)
+            weight = "—" if d.weight is None else d.weight.text
+            if d.simulated is not None and d.simulated.band is not None:
+                weight += f" (band {d.simulated.band})"
+            row.append(weight)
         row.append(f"{format_sig(d.planned_cells)} cells")
         row.append("—" if d.simulated is None else f"{format_sig(d.cells)} cells")
         if vials:
@@ -174,7 +177,11 @@ def cohort_table(result: CohortResult) -> str:
         out.append(f"schedule: {result.schedule}imum of the range (--schedule)")
     source = "from --dose" if plan.dose_source == "given" else "published"
     per = {"per kg": "× each patient's weight", "per m²": "× each patient's BSA (Meeh)"}
-    for record in {str(r.dose): r for r in plan.doses}.values():
+    if plan.dose_bands is not None and any(r.band is not None for r in plan.doses):
+        out.append(f"basis: weight bands ({source}), the band that holds each patient's weight:")
+        for band in plan.dose_bands.bands:
+            out.append(f"  {band} {per.get(band.dose.basis, '(flat)')}")
+    for record in {str(r.dose): r for r in plan.doses if r.band is None}.values():
         scaling = ""
         if record.dose.basis == "per kg" and plan.scale is not None:
             sc = plan.scale

@@ -8,6 +8,7 @@ error is a :class:`CelldoseError` whose message says how to fix the input.
 from typing import TYPE_CHECKING, Any
 
 from celldose.protocols._administration import Administration
+from celldose.protocols._bands import DoseBands, WeightBand, WeightRange, parse_weight_range
 from celldose.protocols._calendar import (
     MAX_DAYS,
     DoseTime,
@@ -35,6 +36,7 @@ from celldose.protocols._errors import (
     RegimenSyntaxError,
     SystemFailure,
     UnitError,
+    WeightBandError,
 )
 from celldose.protocols._limits import Limit, LimitAction, LimitKind, merge_limits
 from celldose.protocols._load import (
@@ -74,6 +76,7 @@ from celldose.protocols._route import (
     route_table,
 )
 from celldose.protocols._units import quantity
+from celldose.protocols._weight import Weight, parse_weight, read_measure
 
 if TYPE_CHECKING:
     from celldose.protocols._files import (
@@ -134,6 +137,7 @@ __all__ = [
     "LimitAction",
     "LimitKind",
     "Dose",
+    "DoseBands",
     "DoseTime",
     "Duration",
     "FrequencyRange",
@@ -160,6 +164,10 @@ __all__ = [
     "Share",
     "SystemFailure",
     "UnitError",
+    "WeightBand",
+    "WeightBandError",
+    "WeightRange",
+    "Weight",
     "Which",
     "WholeContainers",
     "add_months",
@@ -176,11 +184,14 @@ __all__ = [
     "parse_duration",
     "parse_protocol",
     "parse_regimen",
+    "parse_weight_range",
+    "parse_weight",
     "plural",
     "protocol_from_regimen",
     "protocol_json_schema",
     "quantity",
     "read_capped",
+    "read_measure",
     "read_number",
     "read_regular",
     "read_route",

@@ -101,6 +101,20 @@ class PatientError(CelldoseError, ValueError):
     """A patient description (weight, height, species) that cannot be used."""
 
 
+class WeightBandError(CelldoseError, ValueError):
+    """Weight bands of a dose that cannot be read, or that leave a gap or overlap.
+
+    ``where`` is the place of the band in the list of bands (``(1, "weight")``), so that a
+    protocol file's problem points at the band's line.
+    """
+
+    def __init__(
+        self, message: str, hint: str | None = None, *, where: tuple[int | str, ...] = ()
+    ) -> None:
+        super().__init__(message, hint)
+        self.where = where
+
+
 class ProtocolNotFoundError(CelldoseError, LookupError):
     """A protocol id that is neither in the library nor an existing file."""
 

@@ -11,7 +11,7 @@ import os
 import stat
 import types
 import typing
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterator, Mapping
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -19,11 +19,13 @@ from typing import Any, BinaryIO
 
 from pydantic import BaseModel, ValidationError
 
+from celldose.protocols._bands import DoseBands
 from celldose.protocols._errors import (
     CelldoseError,
     Problem,
     ProtocolFileError,
     ProtocolNotFoundError,
+    WeightBandError,
     dotted,
 )
 from celldose.protocols._protocol import UNITS_REQUIRED, FieldProblem, FieldProblems, Protocol
@@ -69,7 +71,9 @@ def load_protocol(
 
     A stream is read as a file is: at most :data:`MAX_FILE_BYTES` (1 MB), UTF-8, and named in
     messages by its ``name`` (``<stdin>`` for standard input). ``known_species`` (species ids)
-    refuses a protocol of another species, with its line. Raises
+    refuses a protocol of another species, with its line; given as a mapping of each id to its
+    plausible (low, high) weight in kg, it also refuses weight bands that leave part of it
+    uncovered. Raises
     :class:`ProtocolNotFoundError` when the source is neither a library id nor a file (or cannot
     be read), and :class:`ProtocolFileError` (listing every problem) when the text is invalid.
 
@@ -191,7 +195,8 @@ def parse_protocol(
         except ValidationError:
             pass  # an unreadable cache entry: validate the text again
         else:
-            if known_species is None or protocol.species in known_species:
+            known = known_species is None or protocol.species in known_species
+            if known and not _uncovered(protocol, known_species):
                 return protocol
             # an unknown species: validating the text again reports it with its line
     protocol = _validate(text, file, known_species)
@@ -221,6 +226,31 @@ def _check_species(
     return problem
 
 
+def _uncovered(
+    protocol: Protocol,
+    known_species: Collection[str] | None,
+    located: Any = None,
+    file: str = "",
+) -> list[Problem]:
+    """Weight bands that leave part of the species' plausible weights uncovered, when
+    ``known_species`` maps each species id to its plausible (low, high) kg."""
+    if not isinstance(known_species, Mapping) or protocol.species not in known_species:
+        return []
+    low, high = known_species[protocol.species]
+    places: list[tuple[tuple[str | int, ...], object]] = [(("dose",), protocol.dose)]
+    places.extend((("arms", i, "dose"), arm.dose) for i, arm in enumerate(protocol.arms))
+    problems = []
+    for path, dose in places:
+        if not isinstance(dose, DoseBands):
+            continue
+        try:
+            dose.check_covers(low, high, protocol.species)
+        except WeightBandError as exc:
+            line, column = located.where(path) if located is not None else (None, None)
+            problems.append(Problem(file, line, column, dotted(path), exc.message, exc.hint))
+    return problems
+
+
 def _validate(text: str, file: str, known_species: Collection[str] | None) -> Protocol:
     from celldose.protocols._yaml import read_yaml
 
@@ -243,6 +273,8 @@ def _validate(text: str, file: str, known_species: Collection[str] | None) -> Pr
         unknown = _check_species(species, located.where(("species",)), file, known_species)
         if unknown is not None:
             problems.append(unknown)
+    if protocol is not None:
+        problems.extend(_uncovered(protocol, known_species, located, file))
     if problems:
         problems.sort(key=lambda p: (p.line or 0, p.column or 0))
         raise ProtocolFileError(file, problems)
@@ -264,6 +296,8 @@ def _problems(exc: ValidationError, located: Any, file: str) -> list[Problem]:
             path = tuple(cause.path)
         else:
             path = _data_path(detail["loc"], located.value)
+            if isinstance(cause, WeightBandError):  # the band's own line
+                path = (*path, *cause.where)
         by_path.setdefault(path, []).append(dict(detail))
     parents = {path[:i] for path in by_path for i in range(len(path))}
     problems: list[Problem] = []
@@ -273,6 +307,8 @@ def _problems(exc: ValidationError, located: Any, file: str) -> list[Problem]:
             continue  # a list emptied by the errors of its items: those are reported
         # A union (dose: Dose | 'not reported') fails once per member; keep the telling ones.
         telling = [e for e in group if e["type"] not in _UNION_NOISE]
+        if deeper or len(telling) > 1:  # a union member of another shape (dose: a Dose or bands)
+            telling = [e for e in telling if not _other_shape(e, deeper)]
         if deeper and not telling:
             continue  # the real problem is reported at a field inside this one
         chosen = telling or group
@@ -291,6 +327,16 @@ def _problems(exc: ValidationError, located: Any, file: str) -> list[Problem]:
 
 
 _UNION_NOISE = ("literal_error", "none_required")
+
+
+def _other_shape(error: dict[str, Any], deeper: bool) -> bool:
+    """An error of a union member that wants another shape than the value has: bands (a list)
+    are not a Dose, a text or a number is not a list of bands."""
+    if error["type"] == "model_type":
+        return isinstance(error.get("input"), list | tuple)
+    return error["type"] == "tuple_type" or (deeper and error["type"] == "too_short")
+
+
 _NOT_A_NUMBER = {
     "int_parsing": ("a whole number", "3"),
     "int_type": ("a whole number", "3"),

@@ -15,6 +15,7 @@ from typing import Annotated, Literal
 from pydantic import Field, model_validator
 
 from celldose.protocols._administration import Administration
+from celldose.protocols._bands import DoseBands
 from celldose.protocols._calendar import Duration
 from celldose.protocols._containers import DoseBy, container_checks
 from celldose.protocols._dose import Dose
@@ -92,8 +93,10 @@ class Arm(FrozenModel):
     n: Annotated[int, Field(ge=1)] | NotReported | None = Field(
         default=None, description="Patients in the arm."
     )
-    dose: Dose | NotReported | None = Field(
-        default=None, description="Dose of this arm; omitted: the protocol's dose."
+    dose: Dose | DoseBands | NotReported | None = Field(
+        default=None,
+        description="Dose of this arm, or a list of weight bands ({weight: '≤ 50 kg', dose: "
+        "...}); omitted: the protocol's dose.",
     )
     dose_by: DoseBy | None = Field(
         default=None,
@@ -144,8 +147,10 @@ class Protocol(FrozenModel):
         default_factory=Administration,
         description="How each dose is given; every fact omitted is 'not reported'.",
     )
-    dose: Dose | NotReported | None = Field(
-        default=None, description="Dose for every arm that does not give its own."
+    dose: Dose | DoseBands | NotReported | None = Field(
+        default=None,
+        description="Dose for every arm that does not give its own, or a list of weight bands "
+        "({weight: '≤ 50 kg', dose: ...}).",
     )
     dose_by: DoseBy | None = Field(
         default=None,
@@ -176,8 +181,9 @@ class Protocol(FrozenModel):
             raise FieldProblems(problems)
         return self
 
-    def phase_dose(self, arm: Arm, phase: int) -> Dose | NotReported | None:
-        """The dose of phase ``phase`` (1-based) of ``arm``: the phase's, arm's or protocol's."""
+    def phase_dose(self, arm: Arm, phase: int) -> Dose | DoseBands | NotReported | None:
+        """The dose of phase ``phase`` (1-based) of ``arm``: the phase's, arm's or protocol's
+        (weight bands, from the arm or the protocol, until a patient's weight picks one)."""
         for p in reversed(arm.regimen.phases[:phase]):
             if p.dose is not None:
                 return p.dose

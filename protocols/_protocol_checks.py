@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
+from celldose.protocols._bands import DoseBands
 from celldose.protocols._calendar import Duration
 from celldose.protocols._dose import Dose
 from celldose.protocols._errors import CelldoseError
@@ -108,6 +109,22 @@ def _arm_products_and_doses(p: Protocol) -> Iterator[FieldProblem]:
                 yield FieldProblem(
                     f"arm {arm.name!r} has no dose: give dose (or write 'dose: not reported' "
                     "when the source does not report it)",
+                    "arms", index,
+                )  # fmt: skip
+                break
+            if whole and isinstance(dose, DoseBands):
+                yield FieldProblem(
+                    f"arm {arm.name!r}: a dose by weight band and dose_by: whole containers "
+                    "contradict each other; give one",
+                    "arms", index,
+                )  # fmt: skip
+                break
+            bands = dose.bands if isinstance(dose, DoseBands) else ()
+            odd = [b for b in bands if not b.dose.is_cells]
+            if odd:
+                yield FieldProblem(
+                    f"arm {arm.name!r}: a cell product is dosed in cells, cells/kg or "
+                    f"cells/m², not {odd[0].dose.unit} (band {odd[0].label})",
                     "arms", index,
                 )  # fmt: skip
                 break

@@ -6,6 +6,7 @@ every dose of a protocol's regimen and returns a frozen :class:`DosePlan`. This 
 neither matplotlib nor numpy's random machinery.
 """
 
+from celldose.protocols import Weight, parse_weight
 from celldose.simulator.dosing._arms import (
     fill_unreported,
     needs_count,
@@ -14,6 +15,7 @@ from celldose.simulator.dosing._arms import (
     resolve_phase_doses,
     treatment_arm,
 )
+from celldose.simulator.dosing._bands import cells_by_band, holds_array, weigh_in
 from celldose.simulator.dosing._dose_range import RangeCells, RangeUse
 from celldose.simulator.dosing._limits import (
     DoseLimits,
@@ -28,13 +30,11 @@ from celldose.simulator.dosing._output import data_frame, html_table
 from celldose.simulator.dosing._patient import (
     HumanBsa,
     Patient,
-    Weight,
     dubois_bsa,
     make_patient,
     meeh_bsa,
     mosteller_bsa,
     parse_height,
-    parse_weight,
 )
 from celldose.simulator.dosing._plan import plan_doses
 from celldose.simulator.dosing._records import DosePlan, DoseRecord, DoseSource, Schedule
@@ -79,6 +79,7 @@ __all__ = [
     "StoppedDose",
     "WeekendPolicy",
     "Weight",
+    "cells_by_band",
     "cells_per_dose",
     "cells_per_dose_array",
     "check_spacing",
@@ -87,6 +88,7 @@ __all__ = [
     "dubois_bsa",
     "fill_unreported",
     "get_species",
+    "holds_array",
     "land_window",
     "make_patient",
     "meeh_bsa",
@@ -108,5 +110,6 @@ __all__ = [
     "species_names",
     "species_table",
     "treatment_arm",
+    "weigh_in",
     "without_course_caps",
 ]

@@ -3,12 +3,15 @@ report (filled from the options, never guessed)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from pydantic import ValidationError
 
 from celldose.protocols import (
     NOT_REPORTED,
     Arm,
     Dose,
+    DoseBands,
     NotReportedError,
     OptionError,
     Phase,
@@ -35,7 +38,7 @@ def treatment_arm(protocol: Protocol, arm: str | None) -> Arm:
 def needs_dose(protocol: Protocol, arm: Arm) -> bool:
     """True when some phase of ``arm`` has no reported dose."""
     return any(
-        not isinstance(protocol.phase_dose(arm, i), Dose)
+        not isinstance(protocol.phase_dose(arm, i), Dose | DoseBands)
         for i in range(1, len(arm.regimen.phases) + 1)
     )
 
@@ -99,20 +102,42 @@ def fill_unreported(regimen: Regimen, options: DoseOptions, context: str) -> Reg
 
 
 def resolve_phase_doses(
-    protocol: Protocol, arm: Arm, options: DoseOptions, context: str, whole: Dose | None = None
+    protocol: Protocol,
+    arm: Arm,
+    options: DoseOptions,
+    context: str,
+    whole: Dose | None = None,
+    bands: Sequence[str | None] = (),
 ) -> tuple[list[Dose], DoseSource, list[str]]:
     """Each phase's dose: the protocol's, or the options' (labelled when it replaces one);
-    ``whole`` is the arm's dose when it is the whole content of containers."""
+    ``whole`` is the arm's dose when it is the whole content of containers.
+
+    ``bands`` names the weight band each phase's dose came from (see :func:`weigh_in`), for the
+    label of a replaced dose."""
     doses: list[Dose] = []
     warnings: list[str] = []
     source: DoseSource = "protocol"
     for index in range(1, len(arm.regimen.phases) + 1):
         reported = whole if whole is not None else protocol.phase_dose(arm, index)
-        if isinstance(reported, Dose):
+        if isinstance(reported, DoseBands) and options.dose is None:
+            bands = ", ".join(f'"{b.label}"' for b in reported.bands)
+            raise OptionError(
+                f"the dose {context} depends on the weight (weight bands {bands})",
+                'give the patient\'s weight, e.g. weight="12 kg"',
+                fields=("weight",),
+            )
+        if isinstance(reported, DoseBands):
+            assert options.dose is not None
+            warnings.append(f"dose {options.dose} from dose= replaces the protocol's weight bands")
+            doses.append(options.dose)
+            source = "given"
+        elif isinstance(reported, Dose):
             if options.dose is not None and options.dose != reported:
+                band = bands[index - 1] if index <= len(bands) else None
                 label = replace_dose(reported, options.dose, options.override_range, context)
                 warnings.append(
-                    label or f"dose {options.dose} from dose= replaces the protocol's {reported}"
+                    (label or f"dose {options.dose} from dose= replaces the protocol's {reported}")
+                    + (f" (weight band {band})" if band is not None else "")
                 )
                 doses.append(options.dose)
                 source = "given"

@@ -12,7 +12,7 @@ import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, overload
 
-from celldose.protocols import PatientError, UnitError, format_sig, read_number
+from celldose.protocols import PatientError, Weight, parse_weight, read_measure
 from celldose.simulator.dosing._species import Species, get_species
 
 if TYPE_CHECKING:
@@ -23,78 +23,13 @@ if TYPE_CHECKING:
 else:
     FloatArray = Any
 
-_WEIGHT_UNITS = {"kg": 1.0, "g": 0.001, "lb": 0.45359237}
-_WEIGHT_WORDS = {
-    "kgs": "kg", "kilogram": "kg", "kilograms": "kg", "gram": "g", "grams": "g",
-    "lbs": "lb", "pound": "lb", "pounds": "lb",
-}  # fmt: skip
 _HEIGHT_UNITS = {"cm": 1.0, "m": 100.0, "in": 2.54}
 HumanBsa = Literal["mosteller", "dubois"]
 
 
-@dataclass(frozen=True)
-class Weight:
-    """A body weight as given (``26.5 lb``) and in kilograms (full precision)."""
-
-    kg: float
-    value: float
-    unit: str
-
-    @property
-    def text(self) -> str:
-        if self.unit == "kg":
-            return f"{format_sig(self.kg, 4)} kg"
-        return f"{format_sig(self.value, 4)} {self.unit} ({format_sig(self.kg, 4)} kg)"
-
-
-def _read(text: str, units: dict[str, float], what: str, example: str) -> tuple[float, str]:
-    if not isinstance(text, str):
-        raise PatientError(
-            f"the {what} must be text with a unit, not {text!r}", f"write it like {example}"
-        )
-    stripped = text.strip()
-    if stripped.startswith(("-", "−")):
-        raise PatientError(f"the {what} must be positive, not {text!r}")
-    if stripped.startswith("."):
-        raise PatientError(f"cannot read the {what} {text!r}", f"write a leading zero: 0{stripped}")
-    try:
-        number = read_number(stripped) if stripped else None
-    except UnitError as exc:
-        raise PatientError(f"cannot read the {what} {text!r}: {exc.problem}", exc.hint) from None
-    if number is None:
-        raise PatientError(f"cannot read the {what} {text!r}", f"write it like {example}")
-    value, end = number
-    unit = stripped[end:].strip()
-    if not unit:
-        raise PatientError(
-            f"{stripped} what? the {what} needs a unit",
-            f"write {stripped}kg or {stripped}lb" if what == "weight" else f"write {stripped}cm",
-        )
-    key = unit if unit in units else unit.lower()
-    key = _WEIGHT_WORDS.get(key, key) if units is _WEIGHT_UNITS else key
-    if key not in units:
-        raise PatientError(
-            f"unknown {what} unit {unit!r} in {text!r}",
-            "use " + ", ".join(units) + f", e.g. {example}",
-        )
-    amount = float(value)
-    if not math.isfinite(amount):
-        raise PatientError(f"the {what} {text!r} is out of range", f"write it like {example}")
-    if amount <= 0:
-        raise PatientError(f"the {what} must be positive, not {text!r}")
-    return amount, key
-
-
-def parse_weight(text: str) -> Weight:
-    """``"26.5lb"`` -> Weight(kg=12.020197805, value=26.5, unit='lb')."""
-    value, unit = _read(text, _WEIGHT_UNITS, "weight", "12kg or 26.5lb")
-    kg = value / 1000.0 if unit == "g" else value * _WEIGHT_UNITS[unit]  # 950 g is 0.95 kg
-    return Weight(kg=kg, value=value, unit=unit)
-
-
 def parse_height(text: str) -> float:
     """A height in cm (``170cm``, ``1.7m``, ``67in``)."""
-    value, unit = _read(text, _HEIGHT_UNITS, "height", "170cm")
+    value, unit = read_measure(text, _HEIGHT_UNITS, "height", "170cm")
     cm = value * _HEIGHT_UNITS[unit]
     if not 20 <= cm <= 260:
         raise PatientError(f"a height of {cm:g} cm is not plausible", "check the value and unit")

@@ -17,13 +17,16 @@ from typing import Any
 
 from celldose.protocols import (
     REGIMEN_ID,
+    Arm,
     Dose,
+    DoseBands,
     Duration,
     OptionError,
     Phase,
     PlannedDose,
     Protocol,
     Regimen,
+    Weight,
     Which,
     format_sig,
     load_protocol,
@@ -31,6 +34,7 @@ from celldose.protocols import (
     plural,
 )
 from celldose.simulator.dosing._arms import fill_unreported, resolve_phase_doses, treatment_arm
+from celldose.simulator.dosing._bands import weigh_in
 from celldose.simulator.dosing._branches import (
     BranchPlan,
     assessment_window,
@@ -49,7 +53,7 @@ from celldose.simulator.dosing._dose_range import (
 from celldose.simulator.dosing._limits import DoseLimits, StoppedDose, dose_limits, limit_notes
 from celldose.simulator.dosing._logistics import draw, product_in_hand, product_with
 from celldose.simulator.dosing._options import DoseOptions, Scale, ScaleInfo, WeekendPolicy
-from celldose.simulator.dosing._patient import HumanBsa, Patient, Weight, make_patient
+from celldose.simulator.dosing._patient import HumanBsa, Patient, make_patient
 from celldose.simulator.dosing._records import DosePlan, DoseRecord, Schedule
 from celldose.simulator.dosing._rounding import (
     Rounded,
@@ -186,6 +190,8 @@ def plan_doses(
     chosen = treatment_arm(protocol, arm)
     context = f"({protocol.id}, arm {chosen.name})"
     _check_species(protocol, patient, options)
+    dose_bands = _arm_bands(protocol, chosen)
+    protocol, chosen, band_used = weigh_in(protocol, chosen, patient.weight, context)
     regimen = fill_unreported(chosen.regimen, options, context)
     moved_first = regimen.first_dose_note(options.start) if options.start is not None else None
     if options.start is not None:  # a weekday pattern: the first dose on a listed weekday
@@ -193,9 +199,18 @@ def plan_doses(
     product = options.product or product_in_hand(protocol.product)
     by_containers = whole_container_dose(protocol, chosen, product, context)
     phase_doses, source, warnings = resolve_phase_doses(
-        protocol, chosen, options, context, by_containers[0] if by_containers else None
+        protocol,
+        chosen,
+        options,
+        context,
+        by_containers[0] if by_containers else None,
+        bands=band_used,
     )
     whole_text = by_containers[1] if by_containers is not None and source == "protocol" else None
+    phase_bands = [  # the band of each phase, unless dose= replaced its dose
+        band if protocol.phase_dose(chosen, i) == dose else None
+        for i, (band, dose) in enumerate(zip(band_used, phase_doses, strict=True), start=1)
+    ]
     if protocol.id == REGIMEN_ID and source == "protocol":
         source = "regimen"
     route_name, route_notes = plan_route(protocol, options.route)
@@ -210,17 +225,28 @@ def plan_doses(
         warnings.insert(0, moved_first)
     included = chosen_branch(regimen, branch, context)
     branch_doses: dict[str, list[Dose]] = {}
+    branch_bands: dict[str, list[str | None]] = {}
     for b in regimen.decision.branches if regimen.decision is not None else ():
         branch_doses[b.name], replaced = branch_phase_doses(
             b, phase_doses[-1], options.dose, context, options.override_range
         )
         warnings.extend(replaced)
+        branch_bands[b.name] = [  # a branch phase without a dose takes the course's last
+            phase_bands[-1]
+            if all(p.dose is None for p in b.phases[: k + 1]) and d == phase_doses[-1]
+            else None
+            for k, d in enumerate(branch_doses[b.name])
+        ]
     whole_dose = by_containers[0] if by_containers else None
     published: list[Dose | None] = [
         d if isinstance(d, Dose) else None
         for d in (
             whole_dose or protocol.phase_dose(chosen, i) for i in range(1, len(regimen.phases) + 1)
         )
+    ]
+    published = [  # a weight band's dose, as resolved for this patient
+        dose if band is not None else p
+        for p, band, dose in zip(published, phase_bands, phase_doses, strict=True)
     ]
     branch_published_doses = {
         b.name: branch_published(b, published[-1])
@@ -286,6 +312,7 @@ def plan_doses(
         cumulative: float = 0.0,
         branch: str | None = None,
         rules: DoseLimits = rules,
+        bands: Sequence[str | None] = (),
         range_totals: tuple[float, float] = (0.0, 0.0),
     ) -> tuple[list[DoseRecord], list[StoppedDose]]:
         records: list[DoseRecord] = []
@@ -293,6 +320,7 @@ def plan_doses(
         totals = list(range_totals)
         for item in planned:
             dose = phase_doses[item.phase - 1]
+            band = bands[item.phase - 1] if item.phase <= len(bands) else None
             weighed = dose.basis == "per kg" and weight_note is not None
             cells = cells_per_dose(
                 dose,
@@ -366,6 +394,7 @@ def plan_doses(
                     cumulative_cells=cumulative,
                     capped=capped,
                     branch=branch,
+                    band=band,
                     rounded=rounded,
                     capped_by=limited.capped_by or ("dose weight" if weighed else None),
                     cap_note=limited.note or (weight_note if weighed else None),
@@ -379,7 +408,7 @@ def plan_doses(
     which_list: tuple[Which, ...] = ("min", "max") if regimen.is_range else ("min",)
     for which in which_list:
         planned = regimen.expand(which, context=context, start=options.start)
-        records, stopped = dose_records(planned, phase_doses, published)
+        records, stopped = dose_records(planned, phase_doses, published, bands=phase_bands)
         extra: dict[str, list[DoseRecord]] = {}
         extra_stopped: dict[str, list[StoppedDose]] = {}
         if regimen.decision is not None:
@@ -387,11 +416,18 @@ def plan_doses(
         for name, doses in branch_doses.items():  # each branch, numbered on after the course
             after = regimen.expand_branch(name, which, context=context, start=options.start)
             total = records[-1].cumulative_cells
+            bands = [*phase_bands, *branch_bands[name]]
             both = [*published, *branch_published_doses[name]]
             low_high = _range_totals(records[-1])
             try:
                 extra[name], extra_stopped[name] = dose_records(
-                    after, [*phase_doses, *doses], both, total, name, rules, low_high
+                    after,
+                    [*phase_doses, *doses],
+                    both,
+                    total,
+                    name,
+                    bands=bands,
+                    range_totals=low_high,
                 )
             except OptionError as exc:  # an optional branch past a limit: refused if chosen
                 if (included is not None and included.name == name) or not rules.refuses:
@@ -403,6 +439,7 @@ def plan_doses(
                     total,
                     name,
                     rules.without_refusals(),
+                    bands,
                     low_high,
                 )
                 note = f"branch {name} is refused if chosen: {exc.message}"
@@ -521,6 +558,7 @@ def plan_doses(
         assessment=assessment,
         branches=tuple(branch_plans),
         branch=included.name if included is not None else None,
+        dose_bands=dose_bands,
         route=route_name,
         administration=administration,
         rounding=options.rounding,
@@ -534,6 +572,16 @@ def plan_doses(
         note = plan.species_note + (" (allowed with cross_species=)" if crossed else "")
         plan = replace(plan, warnings=(note, *plan.warnings))
     return plan
+
+
+def _arm_bands(protocol: Protocol, arm: Arm) -> DoseBands | None:
+    """The weight bands the arm's dose comes from (the arm's or the protocol's), or None.
+
+    Only phases before the first with a dose of its own take the banded dose."""
+    dose = arm.dose if arm.dose is not None else protocol.dose
+    if not isinstance(dose, DoseBands) or arm.regimen.phases[0].dose is not None:
+        return None
+    return dose
 
 
 def _branch_start(schedule: Schedule) -> tuple[int | None, dt.date | None]:

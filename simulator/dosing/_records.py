@@ -17,6 +17,7 @@ from celldose.protocols import (
     NOT_REPORTED,
     Administration,
     Dose,
+    DoseBands,
     Limit,
     OptionError,
     Which,
@@ -60,6 +61,7 @@ class DoseRecord:
     cumulative_cells: float
     capped: bool = False
     branch: str | None = None  # the branch (conditional phases) the dose belongs to
+    band: str | None = None  # the weight band that gave the dose (``≤ 50 kg``), if any
     rounded: Rounded | None = None  # set when the dose was rounded to whole containers
     # the limit that reduced the dose ("max per dose", "max per course", "dose weight") and
     # its label ("capped at 2×10⁸ cells (max per dose)"); see _limits.py
@@ -95,6 +97,7 @@ class DoseRecord:
             "capped_by": self.capped_by,
             "cap_note": self.cap_note,
             "branch": self.branch,
+            "band": self.band,
             "rounded": None if self.rounded is None else self.rounded.mode,
             "prescribed_cells": None if self.rounded is None else self.rounded.prescribed_cells,
             "round_change": None if self.rounded is None else self.rounded.change,
@@ -164,6 +167,7 @@ class DosePlan:
     assessment: AssessmentWindow | None = None  # a decision's assessment (see _branches.py)
     branches: tuple[BranchPlan, ...] = ()  # every branch of the decision, planned
     branch: str | None = None  # the branch included in the course (branch=NAME)
+    dose_bands: DoseBands | None = None  # the weight bands the arm's dose comes from
     whole_containers: str | None = None  # "the whole content of 4 vials" (dose_by), or None
     rounding: str = "none"  # doses rounded to whole containers: none, down, nearest
     round_tolerance: float | None = None  # the tolerance of the rounding (None: no rounding)
@@ -186,6 +190,11 @@ class DosePlan:
             f"patient is a {self.patient.species.label}; the protocol was written for "
             f"{self.protocol_species}"
         )
+
+    @property
+    def bands(self) -> tuple[str, ...]:
+        """The weight bands of the dose, each ``<dose> if <weight>`` (none without bands)."""
+        return () if self.dose_bands is None else tuple(str(b) for b in self.dose_bands.bands)
 
     @property
     def doses(self) -> tuple[DoseRecord, ...]:
@@ -274,6 +283,8 @@ class DosePlan:
                 "source": self.dose_source,
                 "whole_containers": self.whole_containers,
                 "scale": None if self.scale is None else _scale_dict(self.scale),
+                "bands": list(self.bands),
+                "band": next((d.band for d in self.doses if d.band is not None), None),
             },
             "product": {
                 "concentration_cells_per_ml": self.product.concentration,

@@ -68,6 +68,8 @@ def _dose_text(lane: Lane) -> str:
     if patient is not None and None not in cells:
         each = " then ".join(c for c in cells if c is not None)
         text += f" = {each} cells/dose for {patient.weight.text}"
+        if lane.band is not None:
+            text += f" (weight band {lane.band})"
     if lane.dose_replaced:
         text += " (dose given, replacing the published one)"
     if lane.given:

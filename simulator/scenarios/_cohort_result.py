@@ -124,7 +124,7 @@ class CohortResult:
             "schedule": self.schedule,
             "species": self.species.id,
             "protocol_species": plan.protocol_species,
-            "basis": base["basis"],
+            "basis": _cohort_basis(base["basis"], plan),
             "product": base["product"],
             "weights": {
                 "model": self.weight_model,
@@ -259,6 +259,18 @@ class CohortResult:
             for d in self.per_dose
         ]
         return html_table(repr(self), headers, body, self.warnings)
+
+
+def _cohort_basis(basis: dict[str, Any], plan: DosePlan) -> dict[str, Any]:
+    """The plan's basis for a cohort: with weight bands, every band's dose and no one band (each
+    patient has their own)."""
+    bands = plan.dose_bands
+    if bands is None or not any(d.band is not None for d in plan.doses):
+        return basis
+    own = [d.dose for d in plan.doses if d.band is None]  # phases with a dose of their own
+    every = [*own, *(b.dose for b in bands.bands)]
+    doses, bases = {str(d) for d in every}, {d.basis for d in every}
+    return {**basis, "doses": sorted(doses), "bases": sorted(bases), "band": None}
 
 
 __all__ = ["COHORT_CSV_COLUMNS", "CohortResult", "Demand", "DoseStats"]

@@ -49,6 +49,8 @@ class ComparisonRow:
         out: list[str] = []
         for d in self.schedule.doses:
             text = "not reported" if d.dose is None else d.dose.labelled()
+            if d.dose is not None and self.lane.band is not None:
+                text += f" (weight band {self.lane.band})"
             if text not in out:
                 out.append(text)
         return tuple(out)

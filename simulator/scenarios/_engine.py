@@ -18,13 +18,15 @@ from typing import TYPE_CHECKING
 import numpy as np
 import numpy.typing as npt
 
-from celldose.protocols import Dose, Limit, OptionError, format_sig
+from celldose.protocols import Dose, DoseBands, Limit, OptionError, format_sig
 from celldose.simulator.dosing import (
     DoseLimits,
     DosePlan,
     DoseRecord,
     Species,
+    cells_by_band,
     cells_per_dose_array,
+    holds_array,
     make_patient,
     meeh_bsa,
 )
@@ -44,7 +46,7 @@ MIN_INSIDE = 0.9  # refuse a weight distribution that truncation would reshape m
 class Engine:
     """The constants of one schedule: each dose, the scaling, the product in hand."""
 
-    doses: tuple[Dose, ...]  # each dose of the schedule, in order
+    doses: tuple[Dose | DoseBands, ...]  # each dose of the schedule (or its weight bands)
     scale_factor: float  # cross-species scaling of per-kg doses (1: none)
     meeh_k: float | None  # Meeh's K, for a per-m² dose (BSA from the weight)
     cap: float | None
@@ -111,7 +113,10 @@ def make_engine(
     product = plan.product
     rules = DoseLimits(tuple(plan.limits if limits is None else limits), product.cap_cells)
     return Engine(
-        doses=tuple(r.dose for r in records),
+        doses=tuple(
+            plan.dose_bands if r.band is not None and plan.dose_bands is not None else r.dose
+            for r in records
+        ),
         scale_factor=plan.scale.factor if plan.scale is not None else 1.0,
         meeh_k=species.meeh_k,
         cap=rules.per_dose_cap,
@@ -184,24 +189,53 @@ def _dose_cells(engine: Engine, weights: FloatArray, cells: FloatArray) -> None:
     """Fill ``cells`` (doses, n) with each dose's cells for ``weights``: the one dose rule,
     once per distinct dose."""
     bsa: FloatArray | None = None
-    if any(d.basis == "per m²" for d in engine.doses):
+    every: list[Dose] = []
+    for d in engine.doses:
+        every.extend([b.dose for b in d.bands] if isinstance(d, DoseBands) else [d])
+    if any(d.basis == "per m²" for d in every):
         assert engine.meeh_k is not None
         bsa = meeh_bsa(weights, engine.meeh_k)
-    computed: dict[Dose, FloatArray] = {}
+    computed: dict[Dose | DoseBands, FloatArray] = {}
     weight_cap = engine.limits.weight_cap
     dosing = weights if weight_cap is None else np.minimum(weights, weight_cap)
     for j, dose in enumerate(engine.doses):
         if dose not in computed:
             try:
-                computed[dose] = cells_per_dose_array(
-                    dose,
-                    dosing if dose.basis == "per kg" else weights,
-                    bsa_m2=bsa,
-                    scale_factor=engine.scale_factor,
-                )
-            except OptionError:  # past the float range
+                if isinstance(dose, DoseBands):  # each patient's own band, by actual weight
+                    computed[dose] = cells_by_band(
+                        dose,
+                        weights,
+                        dosing_kg=dosing,
+                        bsa_m2=bsa,
+                        scale_factor=engine.scale_factor,
+                    )
+                else:
+                    computed[dose] = cells_per_dose_array(
+                        dose,
+                        dosing if dose.basis == "per kg" else weights,
+                        bsa_m2=bsa,
+                        scale_factor=engine.scale_factor,
+                    )
+            except OptionError as exc:  # past the float range, or outside every band
+                if "outside every weight band" in exc.message:
+                    raise
                 raise cells_out_of_range() from None
         cells[j] = computed[dose]
+
+
+def _per_kg(engine: Engine, weights: FloatArray) -> BoolArray:
+    """(doses, n): whether each patient's dose is per kg (with weight bands, their band's)."""
+    rows = []
+    for dose in engine.doses:
+        if isinstance(dose, DoseBands):
+            row = np.zeros(weights.shape, dtype=bool)
+            for band in dose.bands:
+                if band.dose.basis == "per kg":
+                    row |= holds_array(band.range, weights)
+            rows.append(row)
+        else:
+            rows.append(np.full(weights.shape, dose.basis == "per kg"))
+    return np.array(rows, dtype=bool)
 
 
 def evaluate_block(engine: Engine, draws: Draws, cells: FloatArray) -> BlockOut:
@@ -216,8 +250,7 @@ def evaluate_block(engine: Engine, draws: Draws, cells: FloatArray) -> BlockOut:
         capped = 0
         if limits.weight_cap is not None:
             heavy = np.broadcast_to(weights > limits.weight_cap, cells.shape)
-            per_kg = np.array([d.basis == "per kg" for d in engine.doses])[:, None]
-            over = heavy & per_kg
+            over = heavy & _per_kg(engine, weights)
             if engine.cap is not None:
                 over = over & (cells <= engine.cap)  # counted once, below, when also capped
             if given is not None:

@@ -173,6 +173,7 @@ class Lane:
     warnings: tuple[str, ...] = field(default=())
     branches: tuple[LaneBranch, ...] = ()  # a decision's conditional doses
     assessment: tuple[int, int] | None = None  # a decision's assessment window (first, last day)
+    band: str | None = None  # the weight band that gave the patient's dose (``≤ 50 kg``)
     route: str = "not reported"  # the protocol's route (routes.toml name), or "not reported"
 
     @property

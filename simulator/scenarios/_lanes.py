@@ -28,6 +28,7 @@ from celldose.simulator.dosing import (
     plan_doses,
     resolve_phase_doses,
     treatment_arm,
+    weigh_in,
 )
 from celldose.simulator.scenarios._lane_branches import lane_branches
 from celldose.simulator.scenarios._lane_model import (
@@ -81,6 +82,10 @@ def build_lane(
     chosen = treatment_arm(protocol, arm)
     context = f"({protocol.id}, arm {chosen.name})"
     options = DoseOptions(dose=dose, count=count, interval=interval, start=start)
+    band = None
+    if patient is not None:  # weight bands: the patient's band gives the dose
+        protocol, chosen, used = weigh_in(protocol, chosen, patient.weight, context)
+        band = next((b for b in used if b is not None), None)
     regimen = fill_unreported(chosen.regimen, options, context)
     moved = regimen.first_dose_note(start) if start is not None else None
     if start is not None:  # a weekday pattern: the first dose on a listed weekday
@@ -196,6 +201,7 @@ def build_lane(
         assessment=None
         if decision is None
         else (decision.assess.first_day, decision.assess.last_day),
+        band=band,
         protocol_id=protocol.id,
         protocol_title=protocol.title,
         route=protocol.route,

@@ -22,6 +22,7 @@ import numpy as np
 
 from celldose.protocols import (
     Dose,
+    DoseBands,
     OptionError,
     Protocol,
     Responders,
@@ -222,7 +223,9 @@ def simulate_cohort(
         DoseStats(
             number=record.number,
             phase=record.phase,
-            dose=str(record.dose),
+            dose=str(plan.dose_bands)
+            if record.band is not None and plan.dose_bands is not None
+            else str(record.dose),
             planned_day=record.day,
             received=int(received[j]),
             missed_fraction=0.0 if eligible[j] == 0 else 1.0 - float(received[j]) / eligible[j],
@@ -288,6 +291,8 @@ def _check_bsa(protocol: Protocol, arm: str, species: Species, options: DoseOpti
         if options.dose is not None
         else [protocol.phase_dose(chosen, i) for i in range(1, len(chosen.regimen.phases) + 1)]
     )
+    for bands in [d for d in doses if isinstance(d, DoseBands)]:
+        doses.extend(b.dose for b in bands.bands)
     per_m2 = any(isinstance(d, Dose) and d.basis == "per m²" for d in doses)
     if per_m2 and (species.bsa != "meeh" or species.meeh_k is None):
         raise OptionError(
@@ -336,6 +341,12 @@ def _warnings(
         )
     if cohort.missed == 1:
         out.append("missed=1: every dose is missed, nobody is treated")
+    if plan.dose_bands is not None and any(d.band is not None for d in plan.doses):
+        out.append(
+            "the dose is by weight band: each virtual patient gets the dose of the band that "
+            f"holds their weight (the regimen shows the band of {plan.patient.weight.text}, "
+            "the median weight)"
+        )
     return tuple(out)
 
 

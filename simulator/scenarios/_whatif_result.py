@@ -35,6 +35,7 @@ WHATIF_CSV_COLUMNS = (
     "planned_date",
     "date",
     "weight_kg",
+    "band",
     "route",
     "planned_cells",
     "cells",
@@ -86,6 +87,7 @@ class WhatIfDose:
             "planned_date": _date(self.planned_date),
             "date": _date(self.date) if sim is not None else None,
             "weight_kg": self.weight.kg if self.weight is not None else None,
+            "band": sim.band if sim is not None else None,  # the weight band of that weight
             "route": self.route,
             "planned_cells": self.planned_cells,
             "cells": self.cells,

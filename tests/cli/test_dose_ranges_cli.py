@@ -286,3 +286,35 @@ def test_a_range_capped_down_to_its_lower_bound_shows_one_number(
     # left, which is also the lower bound (1×10⁶ × 10 kg): one number
     row = next(line for line in out.splitlines() if line.startswith("3 "))
     assert "1×10⁷ cells (capped)" in row and "1×10⁷–1×10⁷" not in row
+
+
+BANDED = """\
+id: band-range
+title: weight bands whose doses are ranges
+species: human
+indication: test
+product: {name: x, tissue_source: bone marrow, donor: allogeneic, origin_species: human}
+route: IV
+dose:
+  - {weight: "≤ 50 kg", dose: "0.2–5.0×10⁶ cells/kg"}
+  - {weight: "> 50 kg", dose: "0.1–2.5×10⁸ cells"}
+arms:
+  - {name: a, label: l, role: treatment, regimen: weekly ×2}
+reference: {citation: not a real study (test)}
+"""
+
+
+def test_a_weight_band_whose_dose_is_a_range(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "band-range.yaml"
+    path.write_text(BANDED, encoding="utf-8")
+    code, out, _ = run(capsys, "dose", str(path), "--weight", "40kg")
+    assert code == 0
+    # 40 kg: 0.2×10⁶ × 40 = 8×10⁶ to 5×10⁶ × 40 = 2×10⁸ cells a dose; 2 doses: 1.6×10⁷ to 4×10⁸
+    assert "range: 8×10⁶–2×10⁸ cells per dose for 40 kg" in out
+    assert "course: 2 doses, 1.6×10⁷–4×10⁸ cells in total, last dose on day 7" in out
+    code, out, err = run(capsys, "dose", str(path), "--weight", "70kg", "--dose", "3e8 cells")
+    assert code == 2 and "outside the dose range 1×10⁷–2.5×10⁸ cells" in err
+    code, out, _ = run(capsys, "dose", str(path), "--weight", "70kg", "--dose", "2e8 cells")
+    assert "basis: 2×10⁸ cells (flat, chosen within 1×10⁷–2.5×10⁸ cells)" in out

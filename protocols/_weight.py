@@ -1,0 +1,92 @@
+"""Body weights with a unit (kg, g, lb): read once, here, for patients and for weight bands.
+
+1 lb = 0.45359237 kg exactly (the international avoirdupois pound), never 1/2.2. A bare number
+is refused: "12 what?". The number is read by the dose grammar (:func:`read_number`), so a
+decimal comma or a flattened superscript is refused here too.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from celldose.protocols._display import format_sig
+from celldose.protocols._dose_number import read_number
+from celldose.protocols._errors import PatientError, UnitError
+
+WEIGHT_UNITS = {"kg": 1.0, "g": 0.001, "lb": 0.45359237}
+_WEIGHT_WORDS = {
+    "kgs": "kg", "kilogram": "kg", "kilograms": "kg", "gram": "g", "grams": "g",
+    "lbs": "lb", "pound": "lb", "pounds": "lb",
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Weight:
+    """A body weight as given (``26.5 lb``) and in kilograms (full precision)."""
+
+    kg: float
+    value: float
+    unit: str
+
+    @property
+    def text(self) -> str:
+        if self.unit == "kg":
+            return f"{format_sig(self.kg, 4)} kg"
+        return f"{format_sig(self.value, 4)} {self.unit} ({format_sig(self.kg, 4)} kg)"
+
+
+def read_measure(text: str, units: dict[str, float], what: str, example: str) -> tuple[float, str]:
+    """Read ``<number> <unit>`` where the unit is a key of ``units``; return (number, unit).
+
+    Refuses a missing unit, an unknown one, a negative, zero or non-finite number.
+    """
+    if not isinstance(text, str):
+        raise PatientError(
+            f"the {what} must be text with a unit, not {text!r}", f"write it like {example}"
+        )
+    stripped = text.strip()
+    if stripped.startswith(("-", "−")):
+        raise PatientError(f"the {what} must be positive, not {text!r}")
+    if stripped.startswith("."):
+        raise PatientError(f"cannot read the {what} {text!r}", f"write a leading zero: 0{stripped}")
+    try:
+        number = read_number(stripped) if stripped else None
+    except UnitError as exc:
+        raise PatientError(f"cannot read the {what} {text!r}: {exc.problem}", exc.hint) from None
+    if number is None:
+        raise PatientError(f"cannot read the {what} {text!r}", f"write it like {example}")
+    value, end = number
+    unit = stripped[end:].strip()
+    if not unit:
+        raise PatientError(
+            f"{stripped} what? the {what} needs a unit",
+            f"write {stripped}kg or {stripped}lb" if what == "weight" else f"write {stripped}cm",
+        )
+    key = unit if unit in units else unit.lower()
+    key = _WEIGHT_WORDS.get(key, key) if units is WEIGHT_UNITS else key
+    if key not in units:
+        raise PatientError(
+            f"unknown {what} unit {unit!r} in {text!r}",
+            "use " + ", ".join(units) + f", e.g. {example}",
+        )
+    amount = float(value)
+    if not math.isfinite(amount):
+        raise PatientError(f"the {what} {text!r} is out of range", f"write it like {example}")
+    if amount <= 0:
+        raise PatientError(f"the {what} must be positive, not {text!r}")
+    return amount, key
+
+
+def parse_weight(text: str) -> Weight:
+    """``"26.5lb"`` -> Weight(kg=12.020197805, value=26.5, unit='lb').
+
+    >>> round(parse_weight("110 lb").kg, 7)
+    49.8951607
+    """
+    value, unit = read_measure(text, WEIGHT_UNITS, "weight", "12kg or 26.5lb")
+    kg = value / 1000.0 if unit == "g" else value * WEIGHT_UNITS[unit]  # 950 g is 0.95 kg
+    return Weight(kg=kg, value=value, unit=unit)
+
+
+__all__ = ["WEIGHT_UNITS", "Weight", "parse_weight", "read_measure"]
