@@ -84,6 +84,9 @@ def range_line(record: DoseRecord, weight_text: str) -> str | None:
         return None
     cells = f"{_span(span.cells_low, span.cells_high)} cells per dose for {weight_text}"
     if span.use == "upper bound":
+        if record.capped_by is not None:  # a limit lowered the upper bound
+            high = f"{format_sig(span.cells_high)} cells"
+            return f"range: {cells}; vials are ordered at the upper bound as limited, {high}"
         upper = span.range.upper().display()
         return f"range: {cells}; vials are ordered at the upper bound {upper}"
     return f"range: {cells}"

@@ -115,16 +115,18 @@ def branch_published(branch: Branch, course_last: Dose | None) -> list[Dose | No
     return out
 
 
-def upper_bound_note(ranges: Sequence[Dose]) -> str | None:
-    """The label every output carries when a range is planned without a chosen target."""
+def upper_bound_note(ranges: Sequence[Dose], *, limited: bool = False) -> str | None:
+    """The label every output carries when a range is planned without a chosen target
+    (``limited``: the plan's limits may lower the upper bound, and the note says so)."""
     if not ranges:
         return None
     shown = ", ".join(f"{r.display()}" for r in dict.fromkeys(ranges))
     uppers = ", ".join(r.upper().display() for r in dict.fromkeys(ranges))
+    below = ", or at the limit where one caps the dose" if limited else ""
     return (
         f"dose range {shown} kept as a range; where one number is needed (vials, totals, "
-        f"cohort demand) it is ordered at the upper bound {uppers}; dose= chooses a target "
-        "within the range"
+        f"cohort demand) it is ordered at the upper bound {uppers}{below}; dose= chooses a "
+        "target within the range"
     )
 
 

@@ -124,9 +124,25 @@ class DoseLimits:
             return cap, f"dosed at {format_sig(cap)} kg (weight cap); patient weighs {weight_text}"
         return weight_kg, None
 
-    def limit_dose(self, number: int, cells: float, before: float) -> LimitedDose:
+    def limit_dose(
+        self,
+        number: int,
+        cells: float,
+        before: float,
+        *,
+        low: float | None = None,
+        before_low: float | None = None,
+    ) -> LimitedDose:
         """The cells of dose ``number`` (``cells`` as computed) after the per-dose and per-course
-        limits, ``before`` cells having been given in the course."""
+        limits, ``before`` cells having been given in the course.
+
+        For a dose range, ``cells`` is its upper bound and ``low`` its lower bound (``before_low``
+        the course so far at the lower bounds): a ``refuse`` max per dose refuses only when the
+        lower bound passes it; when only the upper bound does, the upper bound is limited to the
+        maximum (the part of the range the protocol allows), labelled. A ``refuse`` max per
+        course that only the upper bounds pass is refused with a hint to choose a dose within
+        the range (which part of each dose to give up is the prescriber's choice).
+        """
         capped_by = note = None
         cap = self.per_dose_cap
         if cap is not None and cells > cap:
@@ -135,7 +151,11 @@ class DoseLimits:
             source = "max per dose" if cap in self._of("max per dose", "cap") else "cap="
             note = f"capped at {_cells(cap)} ({source})"
         for most in self._of("max per dose", "refuse"):
-            if cells > most:
+            if low is not None and low <= most < cells:
+                cells = most
+                capped_by = "max per dose"
+                note = f"range limited to {_cells(most)} (max per dose; more is refused)"
+            elif cells > most:
                 raise OptionError(
                     f"dose {number} ({_cells(cells)}) is over the max per dose of {_cells(most)} "
                     f"{_over(cells, most, 'cells')}, and the protocol refuses such a dose",
@@ -143,6 +163,20 @@ class DoseLimits:
                     fields=("limits",),
                 )
         for most in self._of("max per course", "refuse"):
+            if (
+                low is not None
+                and before_low is not None
+                and before + cells > most >= before_low + low
+            ):
+                raise OptionError(
+                    f"at the upper bound of its range, dose {number} takes the course to "
+                    f"{_cells(before + cells)}, over the max per course of {_cells(most)} "
+                    f"{_over(before + cells, most, 'cells')}, which the protocol refuses; at the "
+                    f"lower bound the course so far is {_cells(before_low + low)}",
+                    "choose a dose within the range with dose= so that the course stays "
+                    "within its maximum",
+                    fields=("limits", "dose"),
+                )
             if before + cells > most:
                 raise OptionError(
                     f"dose {number} takes the course to {_cells(before + cells)}, over the max "

@@ -252,13 +252,20 @@ def plan_doses(
         b.name: branch_published(b, published[-1])
         for b in (regimen.decision.branches if regimen.decision is not None else ())
     }
+    limits = merge_limits(protocol.limits, chosen.limits, chosen.regimen.limits)
+    rules = dose_limits(limits, product.cap_cells)
     warnings.extend(
-        _range_checks(phase_doses, published, branch_doses, branch_published_doses, options)
+        _range_checks(
+            phase_doses,
+            published,
+            branch_doses,
+            branch_published_doses,
+            options,
+            limited=bool(rules.limits) or rules.cap_cells is not None,
+        )
     )
     every_dose = [*phase_doses, *(d for doses in branch_doses.values() for d in doses)]
     scaling = _scale(protocol, patient, options)
-    limits = merge_limits(protocol.limits, chosen.limits, chosen.regimen.limits)
-    rules = dose_limits(limits, product.cap_cells)
     dose_kg, weight_note = rules.dosing_weight(patient.weight_kg, patient.weight.text)
     bsa: tuple[float, str] | None = None
     if any(d.basis == "per m²" for d in every_dose):
@@ -335,7 +342,19 @@ def plan_doses(
                 )
             date = item.time.date(options.start) if options.start else None
             day = item.time.day_on(options.start) if options.start else item.time.days
-            limited = rules.limit_dose(item.number, cells, cumulative)
+            low = (
+                cells_per_dose(
+                    dose.lower(),
+                    dose_kg if dose.basis == "per kg" else patient.weight_kg,
+                    bsa_m2=bsa[0] if bsa else None,
+                    scale_factor=scaling.factor if scaling is not None else 1.0,
+                )
+                if dose.is_range
+                else None
+            )
+            limited = rules.limit_dose(
+                item.number, cells, cumulative, low=low, before_low=totals[0] if low else None
+            )
             if limited.stopped:
                 assert limited.note is not None
                 iso = date.isoformat() if date is not None else None
@@ -598,9 +617,11 @@ def _range_checks(
     branch_doses: dict[str, list[Dose]],
     branch_published_doses: dict[str, list[Dose | None]],
     options: DoseOptions,
+    *,
+    limited: bool,
 ) -> list[str]:
-    """The label of a range planned at its upper bound; override_range= without a dose
-    outside a range is refused."""
+    """The label of a range planned at its upper bound (``limited``: the plan has limits that
+    may lower it); override_range= without a dose outside a range is refused."""
     pairs = list(zip(phase_doses, published, strict=True))
     for name, doses in branch_doses.items():
         pairs += list(zip(doses, branch_published_doses[name], strict=True))
@@ -612,7 +633,9 @@ def _range_checks(
             "drop override_range=",
             fields=("override_range",),
         )
-    note = upper_bound_note([u[0] for u in uses if u is not None and u[1] == "upper bound"])
+    note = upper_bound_note(
+        [u[0] for u in uses if u is not None and u[1] == "upper bound"], limited=limited
+    )
     return [] if note is None else [note]
 
 
