@@ -16,7 +16,6 @@ from celldose.protocols import (
     PlannedDose,
     Regimen,
     Which,
-    parse_regimen,
     plural,
 )
 
@@ -170,6 +169,8 @@ def schedule_words(regimen: str, which: Which) -> str:
     """How the ``which`` schedule of a plan's range regimen (its shorthand) differs from the
     other: 'fewest doses a week', or 'longest interval, every 6 months: the latest dates'."""
     try:
+        from celldose.protocols import parse_regimen  # loaded on first use: see protocols' _LAZY
+
         words = parse_regimen(regimen).schedule_words(which)
     except CelldoseError:
         words = ""

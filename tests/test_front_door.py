@@ -207,3 +207,17 @@ def test_celldose_dose_imports_neither_matplotlib_nor_numpy_random() -> None:
         "or m.startswith('numpy.random')))\n"
     )
     assert run(code).splitlines()[-1] == "[]"
+
+
+def test_a_cached_library_protocol_is_dosed_without_loading_the_shorthand_grammar() -> None:
+    # The grammar compiles ~80 regular expressions on import (~20 ms); a protocol served from
+    # the cache of validated protocols needs none of it. The first run fills the cache.
+    code = (
+        "import sys\n"
+        "from celldose.cli import main\n"
+        "code = main(['dose', 'jang2025-canine-itp', '--weight', '12kg', '--dose', '1e6/kg'])\n"
+        "assert code == 0, code\n"
+        "print(sorted(m for m in sys.modules if m.startswith('celldose.protocols._shorthand')))\n"
+    )
+    run(code)
+    assert run(code).splitlines()[-1] == "[]"
