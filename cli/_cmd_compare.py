@@ -15,6 +15,7 @@ import click
 
 from celldose.cli._cmd_plot import echo_warnings, figure_options
 from celldose.cli._complete import complete_arm, complete_path, complete_protocol
+from celldose.cli._flags import in_flags, to_flags, warning_lines
 from celldose.cli._inputs import STDIN, read_protocol, refuse_stdin_twice
 from celldose.cli._render import (
     DATE,
@@ -172,7 +173,7 @@ def command(
     rows = comparison.rows
     warnings = list(comparison.warnings)
     if fmt == "json":
-        click.echo(to_json(comparison.to_dict()))
+        click.echo(to_json(in_flags(comparison.to_dict())))
     elif fmt == "csv":
         click.echo(comparison_csv(comparison), nl=False)
         echo_warnings(warnings)
@@ -266,13 +267,17 @@ def render_table(
     if notes or warnings:
         out.append("")
     out.extend(f"note: {n}" for n in notes)
-    out.extend(f"warning: {w}" for w in dict.fromkeys(warnings))
-    return "\n".join(out)
+    out.extend(warning_lines(warnings))
+    return to_flags("\n".join(out))
 
 
 def comparison_csv(comparison: Comparison) -> str:
     """The CSV of `celldose compare --format csv`: one row per arm (and schedule)."""
-    return csv_text(COMPARISON_COLUMNS, comparison.records(), verbatim=("last_dose",))
+    return csv_text(
+        COMPARISON_COLUMNS,
+        (in_flags(r) for r in comparison.records()),
+        verbatim=("last_dose",),
+    )
 
 
 __all__ = ["command", "comparison_csv", "render_table"]

@@ -11,7 +11,7 @@ from celldose.cli._branch_render import decision_lines
 from celldose.cli._complete import complete_path
 from celldose.cli._describe import schedule_words
 from celldose.cli._export import plan_csv, plan_ics
-from celldose.cli._flags import warning_lines
+from celldose.cli._flags import in_flags, to_flags, warning_lines
 from celldose.cli._inputs import (
     build_options,
     build_patient,
@@ -154,7 +154,7 @@ def command(
         round_tolerance=round_tolerance,
     )
     if fmt == "json":
-        text = to_json(plan.to_dict())
+        text = to_json(in_flags(plan.to_dict()))
     elif fmt == "csv":
         text = plan_csv(plan)
     elif fmt == "ics":
@@ -220,8 +220,9 @@ def header_lines(plan: DosePlan) -> list[str]:
         span = range_line(record, patient.weight.text)
         if span is not None:
             lines.append(span)
-    if plan.limits:
-        lines.append("limits: " + "; ".join(x.label for x in plan.limits))
+    limits = plan.limit_entries()
+    if limits:
+        lines.append("limits: " + to_flags("; ".join(x["label"] for x in limits)))
     product = plan.product
     if product.concentration is not None:
         lines.append(f"product: {format_sig(product.concentration)} cells/mL")
@@ -338,4 +339,4 @@ def render_table(plan: DosePlan) -> str:
     if plan.warnings:
         out.append("")
         out.extend(warning_lines(plan.warnings))
-    return "\n".join(out)
+    return to_flags("\n".join(out))

@@ -15,6 +15,7 @@ from typing import Any, TextIO
 import click
 
 from celldose.cli._complete import complete_path
+from celldose.cli._flags import in_flags
 from celldose.cli._inputs import (
     build_options,
     build_patient,
@@ -254,7 +255,7 @@ def _run_whatif(
     )
     result = whatif(target, patient, scenario, arm=args["arm"], options=options, schedule=schedule)
     if args["fmt"] == "json":
-        return to_json(result.to_dict())
+        return to_json(in_flags(result.to_dict()))
     if args["fmt"] == "csv":
         return whatif_csv(result)
     return whatif_table(result)
@@ -351,7 +352,7 @@ def _run_cohort(
         figure = draw_cohort_histogram(result, size=args["size"] or "single")
         save_figure(figure, args["plot"], inputs=inputs)
     if args["fmt"] == "json":
-        return to_json(result.to_dict())
+        return to_json(in_flags(result.to_dict()))
     if args["fmt"] == "csv":
         return cohort_csv(result)
     return cohort_table(result)

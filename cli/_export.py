@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from celldose.cli._flags import in_flags, to_flags
 from celldose.cli._range_render import cells_text, volume_text
 from celldose.cli._render import csv_text
 from celldose.protocols import NOT_REPORTED, OptionError, format_sig, route_info
@@ -58,7 +59,7 @@ CSV_COLUMNS = (
 def plan_csv(plan: DosePlan) -> str:
     """The CSV of `celldose dose --format csv`: one row per dose, the JSON "doses" fields; the
     doses of branches not in the course follow, with ``in_course`` false."""
-    return csv_text(CSV_COLUMNS, plan.all_records(), verbatim=("offset",))
+    return csv_text(CSV_COLUMNS, (in_flags(r) for r in plan.all_records()), verbatim=("offset",))
 
 
 def plan_ics(plan: DosePlan) -> str:
@@ -121,6 +122,6 @@ def plan_ics(plan: DosePlan) -> str:
         if dose.vials is not None:
             lines.append(f"Vials: {dose.vials}")
         lines.extend(f"Warning: {w}" for w in plan.warnings)
-        event.add("description", "\n".join(lines))
+        event.add("description", to_flags("\n".join(lines)))
         cal.add_component(event)
     return str(cal.to_ical().decode("utf-8"))

@@ -11,7 +11,8 @@ least 1``).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 from celldose.protocols import CelldoseError
 
@@ -52,3 +53,15 @@ def cli_text(exc: CelldoseError) -> str:
 def warning_lines(warnings: Iterable[str]) -> list[str]:
     """``warning: …`` lines for people at the command line, each once, in flag words."""
     return [f"warning: {to_flags(w)}" for w in dict.fromkeys(warnings)]
+
+
+def in_flags(data: Any) -> Any:
+    """``data`` (a result's ``to_dict()``, a CSV row) with every text value in flag words;
+    keys, numbers and the structure are kept."""
+    if isinstance(data, str):
+        return to_flags(data)
+    if isinstance(data, Mapping):
+        return {key: in_flags(value) for key, value in data.items()}
+    if isinstance(data, list | tuple):
+        return [in_flags(value) for value in data]
+    return data

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from celldose.cli._cmd_dose import header_lines, route_lines
-from celldose.cli._flags import to_flags
+from celldose.cli._flags import in_flags, to_flags, warning_lines
 from celldose.cli._render import csv_text, table
 from celldose.protocols import format_sig, plural
 from celldose.simulator.scenarios import (
@@ -94,8 +94,8 @@ def whatif_table(result: WhatIfResult) -> str:
         out.extend("  " + _window_line(w) for w in result.windows)
     if result.warnings:
         out.append("")
-        out.extend(f"warning: {w}" for w in result.warnings)
-    return "\n".join(out)
+        out.extend(warning_lines(result.warnings))
+    return to_flags("\n".join(out))
 
 
 def _weekday(date: dt.date | None) -> str:
@@ -151,7 +151,7 @@ def _window_line(w: WindowShift) -> str:
 
 def whatif_csv(result: WhatIfResult) -> str:
     """One row per planned dose: planned against simulated (the JSON "doses" fields)."""
-    return csv_text(WHATIF_CSV_COLUMNS, (d.to_dict() for d in result.doses))
+    return csv_text(WHATIF_CSV_COLUMNS, (in_flags(d.to_dict()) for d in result.doses))
 
 
 # -- cohorts ----------------------------------------------------------------------------------
@@ -159,7 +159,7 @@ def cohort_csv(result: CohortResult) -> str:
     """Tidy rows: one per quantity (per dose for per-dose ones); seed on every row."""
     from celldose.simulator.scenarios import COHORT_CSV_COLUMNS
 
-    return csv_text(COHORT_CSV_COLUMNS, result.rows())
+    return csv_text(COHORT_CSV_COLUMNS, (in_flags(row) for row in result.rows()))
 
 
 def _count(value: float) -> str:
@@ -272,8 +272,8 @@ def cohort_table(result: CohortResult) -> str:
     out.append(f"percentiles: {PERCENTILE_NOTE}")
     if result.warnings:
         out.append("")
-        out.extend(f"warning: {w}" for w in result.warnings)
-    return "\n".join(out)
+        out.extend(warning_lines(result.warnings))
+    return to_flags("\n".join(out))
 
 
 def demand_lines(result: CohortResult) -> list[str]:

@@ -124,6 +124,25 @@ class DoseLimits:
             return cap, f"dosed at {format_sig(cap)} kg (weight cap); patient weighs {weight_text}"
         return weight_kg, None
 
+    def check_whole(self, cells: float, whole_text: str, context: str) -> None:
+        """Refuse a cap below a whole-container dose: the dose is the whole content of its
+        containers, so a smaller dose would leave part of them unused without saying so."""
+        cap = self.per_dose_cap
+        if cap is None or cells <= cap * (1 + 1e-12):
+            return
+        given = cap not in self._of("max per dose", "cap")
+        source = "cap=" if given else f"the protocol's max per dose of {_cells(cap)} (cap)"
+        what = f"cap={format_sig(cap)} cells" if given else source
+        raise OptionError(
+            f"the dose {context} is {whole_text} ({_cells(cells)}), and {what} would cut it "
+            f"short by {_cells(cells - cap)}: a whole-container dose cannot be capped",
+            'drop cap=, or dose by cells rather than whole containers with dose="<amount> cells"'
+            if given
+            else 'dose by cells rather than whole containers with dose="<amount> cells", or check '
+            "the protocol's limits and containers",
+            fields=("cap",) if given else ("limits",),
+        )
+
     def limit_dose(
         self,
         number: int,

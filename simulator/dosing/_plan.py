@@ -254,6 +254,8 @@ def plan_doses(
     }
     limits = merge_limits(protocol.limits, chosen.limits, chosen.regimen.limits)
     rules = dose_limits(limits, product.cap_cells)
+    if whole_text is not None and whole_dose is not None:
+        rules.check_whole(whole_dose.amount, whole_text, context)
     warnings.extend(
         _range_checks(
             phase_doses,

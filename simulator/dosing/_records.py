@@ -191,6 +191,26 @@ class DosePlan:
             f"{self.protocol_species}"
         )
 
+    def limit_entries(self) -> list[dict[str, Any]]:
+        """Every limit that applies, as data: the protocol's (arm's, regimen's), then the
+        per-dose cap given with ``cap=`` (a max per dose with action cap); each with its
+        ``label`` and ``source`` (``protocol`` or ``cap=``)."""
+        entries: list[dict[str, Any]] = [
+            {**x.model_dump(exclude_none=True), "label": x.label, "source": "protocol"}
+            for x in self.limits
+        ]
+        cap = self.product.cap_cells
+        if cap is not None:
+            limit = Limit(max_per_dose=cap, action="cap")
+            entries.append(
+                {
+                    **limit.model_dump(exclude_none=True),
+                    "label": f"{limit.label.removesuffix(' (cap)')} (cap, from cap=)",
+                    "source": "cap=",
+                }
+            )
+        return entries
+
     @property
     def bands(self) -> tuple[str, ...]:
         """The weight bands of the dose, each ``<dose> if <weight>`` (none without bands)."""
@@ -297,7 +317,7 @@ class DosePlan:
             "rounding": None
             if self.round_tolerance is None
             else {"mode": self.rounding, "tolerance": self.round_tolerance},
-            "limits": [{**x.model_dump(exclude_none=True), "label": x.label} for x in self.limits],
+            "limits": self.limit_entries(),
             "dosing_weight_kg": self.dosing_weight_kg,
             "dosing_weight_note": self.dosing_weight_note,
             "range": len(self.schedules) > 1,

@@ -70,7 +70,12 @@ def test_json_csv_and_calendar_carry_the_label(capsys: pytest.CaptureFixture[str
     assert {d["capped_by"] for d in data["doses"]} == {"max per dose"}
     assert {d["cap_note"] for d in data["doses"]} == {"capped at 2×10⁸ cells (max per dose)"}
     assert data["limits"] == [
-        {"max_per_dose": 2e8, "action": "cap", "label": "max per dose 2×10⁸ cells (cap)"}
+        {
+            "max_per_dose": 2e8,
+            "action": "cap",
+            "label": "max per dose 2×10⁸ cells (cap)",
+            "source": "protocol",
+        }
     ]
     code, out, _ = run(capsys, "dose", *CAPPED, "--weight", "120kg", "--format", "csv")
     rows = list(csv.DictReader(io.StringIO(out)))

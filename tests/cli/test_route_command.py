@@ -145,7 +145,7 @@ def test_route_supplies_a_route_not_reported_and_is_labelled(
     assert code == 0
     data = json.loads(out)
     assert data["route"] == "IM"
-    assert data["warnings"][0] == "route IM given with route= (the source does not report it)"
+    assert data["warnings"][0] == "route IM given with --route (the source does not report it)"
     code, out, _ = run(capsys, *REGIMEN, "--route", "intramuscular")
     assert "route: IM injection (intramuscular)" in out.splitlines()
     assert "warning: route IM given with --route (the source does not report it)" in out

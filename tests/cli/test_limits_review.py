@@ -1,0 +1,168 @@
+"""Reviewer findings on limits, --cap and rounding (issue 10, round 2): what a user sees.
+
+Expected numbers are worked out by hand in comments; refusals: exit code 2 and the exact line.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from celldose.cli import main
+
+FIXTURES = Path(__file__).parents[1] / "fixtures"
+ALOFISEL = FIXTURES / "alofisel-label.yaml"  # the whole content of 4 vials of 3×10⁷ cells
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+# -- 1. a whole-container dose cannot be capped -------------------------------------------------
+def test_cap_below_a_whole_container_dose_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    # 4 vials × 3×10⁷ = 1.2×10⁸ cells; --cap 1×10⁸ would leave 2×10⁷ of them unused
+    code, out, err = run(capsys, "dose", str(ALOFISEL), "--weight", "72kg", "--cap", "1e8 cells")
+    assert (code, out) == (2, "")
+    assert err == (
+        "error: the dose (alofisel-label, arm label) is the whole content of 4 vials "
+        "(1.2×10⁸ cells), and --cap 1×10⁸ cells would cut it short by 2×10⁷ cells: a "
+        "whole-container dose cannot be capped (drop --cap, or dose by cells rather than whole "
+        'containers with --dose "<amount> cells")\n'
+    )
+
+
+def test_cap_at_or_above_a_whole_container_dose_is_accepted(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # 1.2×10⁸ cells ≤ 2×10⁸: nothing to cap, the 4 vials are given whole
+    code, out, _ = run(capsys, "dose", str(ALOFISEL), "--weight", "72kg", "--cap", "2e8 cells")
+    assert code == 0
+    assert "1.2×10⁸ cells  " in out and "(capped)" not in out
+
+
+def test_protocol_cap_below_a_whole_container_dose_is_refused(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "alofisel.yaml"
+    text = ALOFISEL.read_text(encoding="utf-8")
+    limit = "limits: [{max_per_dose: 1e8 cells, action: cap}]\n"
+    path.write_text(text.replace("containers: 4\n", "containers: 4\n" + limit), encoding="utf-8")
+    code, out, err = run(capsys, "dose", str(path), "--weight", "72kg")
+    assert (code, out) == (2, "")
+    assert err == (
+        "error: the dose (alofisel-label, arm label) is the whole content of 4 vials "
+        "(1.2×10⁸ cells), and the protocol's max per dose of 1×10⁸ cells (cap) would cut it "
+        "short by 2×10⁷ cells: a whole-container dose cannot be capped (dose by cells rather "
+        'than whole containers with --dose "<amount> cells", or check the protocol\'s limits '
+        "and containers)\n"
+    )
+
+
+# -- 2. --cap is a limit: listed in the table and the JSON, in flag words ------------------------
+CAP = ["--regimen", "2e6 cells/kg weekly ×2", "--species", "dog", "--weight", "80kg"]
+
+
+def test_cap_flag_is_listed_as_a_limit(capsys: pytest.CaptureFixture[str]) -> None:
+    # 2×10⁶ × 80 kg = 1.6×10⁸ → capped at 1×10⁸ a dose
+    code, out, _ = run(capsys, "dose", *CAP, "--cap", "1e8 cells")
+    assert code == 0
+    assert "limits: max per dose 1×10⁸ cells (cap, from --cap)\n" in out
+    code, out, _ = run(capsys, "dose", *CAP, "--cap", "1e8 cells", "--format", "json")
+    data = json.loads(out)
+    assert data["limits"] == [
+        {
+            "max_per_dose": 1e8,
+            "action": "cap",
+            "label": "max per dose 1×10⁸ cells (cap, from --cap)",
+            "source": "--cap",
+        }
+    ]
+    assert {d["cap_note"] for d in data["doses"]} == {"capped at 1×10⁸ cells (--cap)"}
+
+
+def test_library_keeps_the_api_words() -> None:
+    import celldose
+
+    # 1×10⁶ × 12 kg = 1.2×10⁷ → capped at 1×10⁷
+    plan = celldose.plan_doses(
+        "jang2025-canine-itp", weight="12 kg", dose="1e6 cells/kg", cap="1e7 cells"
+    )
+    data = plan.to_dict()
+    assert data["limits"] == [
+        {
+            "max_per_dose": 1e7,
+            "action": "cap",
+            "label": "max per dose 1×10⁷ cells (cap, from cap=)",
+            "source": "cap=",
+        }
+    ]
+    assert data["doses"][0]["cap_note"] == "capped at 1×10⁷ cells (cap=)"
+
+
+# -- 7. no API wording (name=) in any output of dose, simulate, compare, plot --------------------
+RANGE = ["--regimen", "1–2×10⁶ cells/kg weekly ×3", "--species", "dog", "--weight", "12kg"]
+JANG = [
+    "jang2025-canine-itp",
+    "--dose",
+    "1e6 cells/kg",
+    "--weight",
+    "12kg",
+    "--concentration",
+    "6.68e6 cells/mL",
+    "--vial",
+    "3.8 mL",
+]
+OUTSIDE = [*RANGE, "--dose", "3e6 cells/kg", "--override-range", "--start", "2026-12-01"]
+API_WORD = re.compile(r"(?<![\w-])[a-z_]+=")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["dose", *RANGE],
+        ["dose", *RANGE, "--format", "json"],
+        ["dose", *RANGE, "--format", "csv"],
+        ["dose", *RANGE, "--format", "ics", "--start", "2026-12-01"],
+        ["dose", *OUTSIDE],
+        ["dose", *OUTSIDE, "--format", "json"],
+        ["dose", *OUTSIDE, "--format", "csv"],
+        ["dose", *OUTSIDE, "--format", "ics"],
+        ["dose", *CAP, "--cap", "1e8 cells", "--format", "csv"],
+        ["simulate", *RANGE, "--skip", "2"],
+        ["simulate", *RANGE, "--skip", "2", "--format", "json"],
+        ["simulate", *RANGE, "--skip", "2", "--format", "csv"],
+        ["simulate", *RANGE, "--patients", "20"],
+        ["simulate", *RANGE, "--patients", "20", "--format", "json"],
+        ["simulate", *RANGE, "--patients", "20", "--format", "csv"],
+        ["simulate", *JANG, "--skip", "2"],
+        ["simulate", *JANG, "--patients", "20", "--format", "json"],
+        ["simulate", *CAP, "--cap", "1e8 cells", "--patients", "20"],
+        ["compare", "jang2025-canine-itp", "--weight", "12kg", "--dose", "1e6 cells/kg"],
+        [
+            "compare",
+            "jang2025-canine-itp",
+            "--weight",
+            "12kg",
+            "--dose",
+            "1e6 cells/kg",
+            "--format",
+            "json",
+        ],
+    ],
+)
+def test_no_api_wording_in_cli_output(capsys: pytest.CaptureFixture[str], args: list[str]) -> None:
+    code, out, err = run(capsys, *args)
+    assert code == 0, err
+    text = out.replace("\r\n ", "")  # iCalendar folds long lines
+    assert API_WORD.findall(text + err) == []
+
+
+def test_no_api_wording_in_plot_output(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    code, out, err = run(capsys, "plot", *RANGE, "-o", str(tmp_path / "f.png"), "--notes")
+    assert code == 0, err
+    assert API_WORD.findall(out + err) == []
