@@ -58,7 +58,7 @@ def command(regimen: str, start: dt.date | None, fmt: str) -> None:
     for i, phase in enumerate(parsed.phases, start=1):
         click.echo(describe_phase(phase, i))
     if parsed.limits:
-        click.echo("limits: " + "; ".join(x.label for x in parsed.limits))
+        click.echo("limits: " + "; ".join(x.description for x in parsed.limits))
     for which, schedule in rows.items():
         title = (
             f"{plural(len(schedule), 'dose')}"

@@ -65,7 +65,7 @@ def command(protocol: str, start: dt.date | None, fmt: str) -> None:
     elif p.dose is not None:
         click.echo(f"dose: {reported(p.dose)}")
     if p.limits:
-        click.echo("limits: " + "; ".join(x.label for x in p.limits))
+        click.echo("limits: " + "; ".join(x.description for x in p.limits))
     for arm in p.arms:
         click.echo("")
         n = f", n={reported(arm.n)}"
@@ -85,7 +85,7 @@ def command(protocol: str, start: dt.date | None, fmt: str) -> None:
             doses = {reported(p.phase_dose(arm, i)) for i in range(1, len(arm.regimen.phases) + 1)}
             click.echo(f"  dose: {', '.join(sorted(doses))}")
         if arm.limits:
-            click.echo("  limits: " + "; ".join(x.label for x in arm.limits))
+            click.echo("  limits: " + "; ".join(x.description for x in arm.limits))
         for i, phase in enumerate(arm.regimen.phases, start=1):
             click.echo(f"  {describe_phase(phase, i)}")
         first = arm.regimen.first_dose_date(start) if start is not None else None

@@ -26,11 +26,13 @@ import re
 from collections.abc import Sequence
 from typing import Annotated, Literal
 
-from pydantic import BeforeValidator, Field, model_validator
+from pydantic import BeforeValidator, Field, ModelWrapValidatorHandler, PrivateAttr, model_validator
 
-from celldose.protocols._display import format_exact
+from celldose.protocols._display import format_exact, format_sig
 from celldose.protocols._dose import parse_amount
+from celldose.protocols._errors import CelldoseError
 from celldose.protocols._model_base import FrozenModel
+from celldose.protocols._weight import parse_weight
 
 LimitAction = Literal["cap", "refuse"]
 LimitKind = Literal["max per dose", "max per course", "dose weight"]
@@ -79,6 +81,22 @@ class Limit(FrozenModel):
     action: LimitAction = Field(
         description="cap: reduce the dose to the limit (labelled); refuse: refuse the plan."
     )
+    # the weight cap as written when not in kg: (50.0, "lb"); shown with its kg equivalent
+    _weight_given: tuple[float, str] | None = PrivateAttr(default=None)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _keep_weight_unit(cls, data: object, handler: ModelWrapValidatorHandler[Limit]) -> Limit:
+        limit = handler(data)
+        given = data.get("dose_weight_up_to") if isinstance(data, dict) else None
+        if isinstance(given, str):
+            try:
+                weight = parse_weight(given)
+            except CelldoseError:  # parse_amount read it; the unit is kg's own words
+                weight = None
+            if weight is not None and weight.unit != "kg":
+                limit._weight_given = (weight.value, weight.unit)
+        return limit
 
     @model_validator(mode="before")
     @classmethod
@@ -120,10 +138,21 @@ class Limit(FrozenModel):
 
     @property
     def amount_text(self) -> str:
-        """``3×10⁸ cells`` or ``100 kg``."""
+        """``3×10⁸ cells``, ``100 kg``, or a weight cap as written: ``50 lb``."""
         if self.kind == "dose weight":
+            if self._weight_given is not None:
+                value, unit = self._weight_given
+                return f"{format_exact(value)} {unit}"
             return f"{format_exact(self.value)} kg"
         return f"{format_exact(self.value)} {'cell' if self.value == 1 else 'cells'}"
+
+    @property
+    def weight_text(self) -> str:
+        """A weight cap with its kg equivalent when written in another unit: ``50 lb (22.68
+        kg)``; ``100 kg``."""
+        if self._weight_given is None:
+            return self.amount_text
+        return f"{self.amount_text} ({format_sig(self.value, 4)} kg)"  # as a patient weight
 
     @property
     def label(self) -> str:
@@ -131,6 +160,14 @@ class Limit(FrozenModel):
         if self.kind == "dose weight":
             return f"dose by weight up to {self.amount_text} ({self.action})"
         return f"{self.kind} {self.amount_text} ({self.action})"
+
+    @property
+    def description(self) -> str:
+        """The label for people: a weight cap in lb also in kg (``dose by weight up to 50 lb
+        (22.68 kg) (cap)``)."""
+        if self.kind == "dose weight":
+            return f"dose by weight up to {self.weight_text} ({self.action})"
+        return self.label
 
 
 def merge_limits(*levels: Sequence[Limit]) -> tuple[Limit, ...]:

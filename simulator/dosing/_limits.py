@@ -88,6 +88,9 @@ class DoseLimits:
         """These limits without the ones that refuse (an optional branch, shown anyway)."""
         return DoseLimits(tuple(x for x in self.limits if x.action == "cap"), self.cap_cells)
 
+    def _limits_of(self, kind: str, action: str) -> list[Limit]:
+        return [x for x in self.limits if x.kind == kind and x.action == action]
+
     def _of(self, kind: str, action: str) -> list[float]:
         return [x.value for x in self.limits if x.kind == kind and x.action == action]
 
@@ -110,18 +113,29 @@ class DoseLimits:
 
     def dosing_weight(self, weight_kg: float, weight_text: str) -> tuple[float, str | None]:
         """The weight per-kg doses are computed on, and its label (None: the patient's)."""
-        for most in self._of("dose weight", "refuse"):
+        for limit in self._limits_of("dose weight", "refuse"):
+            most = limit.value
             if weight_kg > most:
                 raise OptionError(
                     f"the patient weighs {weight_text}, over the dose weight limit of "
-                    f"{format_sig(most)} kg {_over(weight_kg, most, 'kg')}, and the protocol "
+                    f"{limit.weight_text} {_over(weight_kg, most, 'kg')}, and the protocol "
                     "refuses such a dose",
                     "check the weight, or dose this patient by another protocol",
                     fields=("limits",),
                 )
-        cap = self.weight_cap
-        if cap is not None and weight_kg > cap:
-            return cap, f"dosed at {format_sig(cap)} kg (weight cap); patient weighs {weight_text}"
+        caps = self._limits_of("dose weight", "cap")
+        if caps:
+            limit = min(caps, key=lambda x: x.value)
+            cap = limit.value
+            if weight_kg > cap:
+                cap_text = (
+                    "weight cap"
+                    if limit.weight_text == limit.amount_text
+                    else (f"weight cap {limit.amount_text}")
+                )
+                return cap, (
+                    f"dosed at {format_sig(cap, 4)} kg ({cap_text}); patient weighs {weight_text}"
+                )
         return weight_kg, None
 
     def check_whole(self, cells: float, whole_text: str, context: str) -> None:

@@ -196,7 +196,7 @@ class DosePlan:
         per-dose cap given with ``cap=`` (a max per dose with action cap); each with its
         ``label`` and ``source`` (``protocol`` or ``cap=``)."""
         entries: list[dict[str, Any]] = [
-            {**x.model_dump(exclude_none=True), "label": x.label, "source": "protocol"}
+            {**x.model_dump(exclude_none=True), "label": x.description, "source": "protocol"}
             for x in self.limits
         ]
         cap = self.product.cap_cells

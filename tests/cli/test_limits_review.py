@@ -166,3 +166,59 @@ def test_no_api_wording_in_plot_output(capsys: pytest.CaptureFixture[str], tmp_p
     code, out, err = run(capsys, "plot", *RANGE, "-o", str(tmp_path / "f.png"), "--notes")
     assert code == 0, err
     assert API_WORD.findall(out + err) == []
+
+
+# -- 5. a weight cap written in lb is shown as written, with its kg to 4 figures ------------------
+def test_weight_cap_in_lb_is_shown_as_written(capsys: pytest.CaptureFixture[str]) -> None:
+    regimen = "2e6 cells/kg weekly ×2; dose by weight up to 100 lb"
+    code, out, _ = run(
+        capsys, "dose", "--regimen", regimen, "--species", "human", "--weight", "120lb"
+    )
+    assert code == 0
+    # 100 lb × 0.45359237 = 45.359237 kg (45.36 kg to 4 figures, as the patient's 54.43 kg);
+    # 2×10⁶ × 45.359237 = 9.07×10⁷ cells a dose
+    assert "limits: dose by weight up to 100 lb (45.36 kg) (cap)\n" in out
+    assert (
+        "basis: 2×10⁶ cells/kg (per kg, from --regimen) × 45.36 kg: dosed at 45.36 kg (weight "
+        "cap 100 lb); patient weighs 120 lb (54.43 kg)\n"
+    ) in out
+    assert out.count("9.07×10⁷ cells (weight cap)") == 2
+    assert "45.359237" not in out and "45.4 kg" not in out
+    code, out, _ = run(
+        capsys, "dose", "--regimen", regimen, "--species", "human", "--weight", "120lb",
+        "--format", "json",
+    )  # fmt: skip
+    assert json.loads(out)["limits"] == [
+        {
+            "dose_weight_up_to": 45.359237,
+            "action": "cap",
+            "label": "dose by weight up to 100 lb (45.36 kg) (cap)",
+            "source": "protocol",
+        }
+    ]
+
+
+def test_weight_cap_in_lb_refusal_names_it_as_written(capsys: pytest.CaptureFixture[str]) -> None:
+    regimen = "2e6 cells/kg weekly ×2; dose by weight up to 100 lb (refuse)"
+    code, out, err = run(
+        capsys, "dose", "--regimen", regimen, "--species", "human", "--weight", "120lb"
+    )
+    assert (code, out) == (2, "")
+    # 120 lb − 100 lb = 20 lb = 9.0718474 kg, 20% of the limit
+    assert err == (
+        "error: the patient weighs 120 lb (54.43 kg), over the dose weight limit of 100 lb "
+        "(45.36 kg) by 9.07 kg (20%), and the protocol refuses such a dose (check the weight, or "
+        "dose this patient by another protocol)\n"
+    )
+
+
+def test_weight_cap_in_kg_keeps_its_label() -> None:
+    from celldose.protocols import Limit
+
+    assert Limit(dose_weight_up_to="100 kg", action="cap").description == (
+        "dose by weight up to 100 kg (cap)"
+    )
+    lb = Limit(dose_weight_up_to="50 lb", action="cap")
+    # the shorthand clause stays one the parser reads back
+    assert lb.label == "dose by weight up to 50 lb (cap)"
+    assert lb.description == "dose by weight up to 50 lb (22.68 kg) (cap)"
