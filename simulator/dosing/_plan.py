@@ -50,7 +50,13 @@ from celldose.simulator.dosing._dose_range import (
     range_use,
     upper_bound_note,
 )
-from celldose.simulator.dosing._limits import DoseLimits, StoppedDose, dose_limits, limit_notes
+from celldose.simulator.dosing._limits import (
+    DoseLimits,
+    LimitedDose,
+    StoppedDose,
+    dose_limits,
+    limit_notes,
+)
 from celldose.simulator.dosing._logistics import draw, product_in_hand, product_with
 from celldose.simulator.dosing._options import DoseOptions, Scale, ScaleInfo, WeekendPolicy
 from celldose.simulator.dosing._patient import HumanBsa, Patient, make_patient
@@ -58,8 +64,10 @@ from celldose.simulator.dosing._records import DosePlan, DoseRecord, Schedule
 from celldose.simulator.dosing._rounding import (
     Rounded,
     Rounding,
+    phrase,
     round_to_containers,
     rounding_notes,
+    whole_count,
 )
 from celldose.simulator.dosing._route import check_spacing, plan_route
 from celldose.simulator.dosing._rules import cells_per_dose, min_gap_days
@@ -357,6 +365,18 @@ def plan_doses(
             limited = rules.limit_dose(
                 item.number, cells, cumulative, low=low, before_low=totals[0] if low else None
             )
+            if limited.capped_by == "max per course" and options.rounding != "none":
+                left = whole_count(limited.cells, product, options.rounding)
+                if left == 0:  # what the course maximum leaves is not one whole container
+                    assert limited.note is not None
+                    reached = limited.note[limited.note.index("(") + 1 : -1]
+                    limited = LimitedDose(
+                        0.0,
+                        "max per course",
+                        f"stopped: {reached}; the {format_sig(limited.cells)} cells left "
+                        f"{phrase(options.rounding, 0, product.container)}",
+                        stopped=True,
+                    )
             if limited.stopped:
                 assert limited.note is not None
                 iso = date.isoformat() if date is not None else None

@@ -121,6 +121,21 @@ def as_rounding(value: object) -> Rounding:
     return value
 
 
+def whole_count(cells: float, product: Product, mode: Literal["down", "nearest"]) -> int | None:
+    """The whole containers a dose of ``cells`` rounds to (None: the product gives no
+    container size).
+
+    >>> whole_count(1.74e7, Product(vial_cells=2.54e7), "down")
+    0
+    """
+    per = product.cells_per_vial
+    if per is None:
+        return None
+    fraction = product.viability if product.dose_counts_viable and product.viability else 1.0
+    ratio = cells / (per * fraction)
+    return math.floor(ratio + (0.5 if mode == "nearest" else 0.0) + _SLACK * max(ratio, 1.0))
+
+
 def round_to_containers(
     cells: float,
     product: Product,
@@ -236,5 +251,6 @@ __all__ = [
     "percent",
     "phrase",
     "round_to_containers",
+    "whole_count",
     "rounding_notes",
 ]

@@ -222,3 +222,28 @@ def test_weight_cap_in_kg_keeps_its_label() -> None:
     # the shorthand clause stays one the parser reads back
     assert lb.label == "dose by weight up to 50 lb (cap)"
     assert lb.description == "dose by weight up to 50 lb (22.68 kg) (cap)"
+
+
+# -- 3. what a course maximum leaves, rounded down to 0 vials: the dose is stopped ----------------
+def test_course_remainder_rounding_to_no_vial_is_stopped(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    regimen = "2e6 cells/kg weekly ×5; max per course 5e8 cells"
+    args = ["--species", "human", "--weight", "100kg", "--vial", "2.54e7 cells", "--round", "down"]
+    code, out, err = run(
+        capsys, "dose", "--regimen", regimen, *args, "--round-tolerance", "20%", "--format", "json"
+    )
+    assert code == 0, err
+    data = json.loads(out)
+    # 2×10⁸ / 2.54×10⁷ = 7.87 → 7 vials = 1.778×10⁸ (doses 1, 2: 3.556×10⁸);
+    # dose 3: 5×10⁸ − 3.556×10⁸ = 1.444×10⁸ → 5 vials = 1.27×10⁸ (course 4.826×10⁸);
+    # dose 4: 5×10⁸ − 4.826×10⁸ = 1.74×10⁷ = 0.685 vial → 0 vials: stopped, and so is dose 5
+    assert [d["vials"] for d in data["doses"]] == [7, 7, 5]
+    assert data["totals"][0]["total_cells"] == pytest.approx(19 * 2.54e7)
+    reason = "max per course 5×10⁸ cells reached; the 1.74×10⁷ cells left rounded down to 0 vials"
+    assert [(s["number"], s["stopped_by"]) for s in data["totals"][0]["stopped"]] == [
+        (4, reason),
+        (5, reason),
+    ]
+    code, out, _ = run(capsys, "dose", "--regimen", regimen, *args, "--round-tolerance", "20%")
+    assert f"dose 4 (day 21): not given, stopped ({reason})\n" in out
