@@ -212,7 +212,9 @@ def cohort_table(result: CohortResult) -> str:
     out.append(adherence)
     out.append("")
     out.append("per dose: cells among the patients who received it")
-    headers = ["#", "phase", "planned day", "missed", "delayed", "mean", "5%", "median", "95%"]
+    stops = result.stopped_doses > 0  # a course maximum stopped doses: their own column
+    headers = ["#", "phase", "planned day", "missed", "delayed"] + (["stopped"] if stops else [])
+    headers += ["mean", "5%", "median", "95%"]
     branched = any(d.branch is not None for d in result.per_dose)
     headers += ["branch"] if branched else []
     rows = []
@@ -230,11 +232,17 @@ def cohort_table(result: CohortResult) -> str:
                 _day(d.planned_day),
                 f"{_trim(f'{100 * d.missed_fraction:.1f}')}%",
                 f"{_trim(f'{100 * d.delayed_fraction:.1f}')}%",
+                *([f"{_trim(f'{100 * d.stopped_fraction:.1f}')}%"] if stops else []),
                 *cells,
                 *([d.branch or ""] if branched else []),
             ]
         )
     out.append(table(headers, rows, right=tuple(range(len(headers) - branched))))
+    if stops:
+        out.append(
+            "stopped: not given because the patient's course reached its max per course "
+            "(not counted as missed)"
+        )
     if branched:
         out.append("branch doses: 'missed' counts among the patients drawn into the branch")
     for b in result.branches:

@@ -56,6 +56,8 @@ class DoseStats:
     cells: Stats | None  # None when nobody received it
     branch: str | None = None  # the branch the dose belongs to; missed_fraction is among its
     # patients
+    # not given because the patient's course reached its max per course (not counted as missed)
+    stopped_fraction: float = 0.0
 
 
 def _stats(stats: Stats | None) -> dict[str, float] | None:
@@ -148,6 +150,7 @@ class CohortResult:
                     "received": d.received,
                     "missed_fraction": d.missed_fraction,
                     "delayed_fraction": d.delayed_fraction,
+                    "stopped_fraction": d.stopped_fraction,
                     "cells": _stats(d.cells),
                     "branch": d.branch,
                 }
@@ -205,6 +208,7 @@ class CohortResult:
             add("cells", d.cells, dose=d.number, label=label, value=d.received)
             add("missed_fraction", dose=d.number, value=d.missed_fraction)
             add("delayed_fraction", dose=d.number, value=d.delayed_fraction)
+            add("stopped_fraction", dose=d.number, value=d.stopped_fraction)
         if self.vials is not None:
             add("vials", self.vials)
         if self.course_days is not None:
@@ -241,12 +245,15 @@ class CohortResult:
         return data_frame(tidy, COHORT_CSV_COLUMNS)
 
     def _repr_html_(self) -> str:
-        headers = ("#", "planned day", "missed", "mean cells", "p5", "median", "p95")
+        stops = self.stopped_doses > 0
+        headers = ("#", "planned day", "missed", *(("stopped",) if stops else ()))
+        headers += ("mean cells", "p5", "median", "p95")
         body = [
             [
                 str(d.number),
                 "" if d.planned_day is None else str(d.planned_day),
                 f"{100 * d.missed_fraction:.1f}%",
+                *([f"{100 * d.stopped_fraction:.1f}%"] if stops else []),
                 *(
                     [""] * 4
                     if d.cells is None

@@ -83,6 +83,7 @@ class BlockOut:
     delayed: npt.NDArray[np.int64]
     capped: int
     stopped: int = 0  # doses not given: the course maximum was reached
+    stopped_by_dose: npt.NDArray[np.int64] | None = None  # (doses,) the same, per dose number
 
 
 @dataclass(frozen=True)
@@ -265,10 +266,11 @@ def evaluate_block(engine: Engine, draws: Draws, cells: FloatArray) -> BlockOut:
         refuse_dose(limits, cells, given)
         if given is not None:
             np.multiply(cells, given, out=cells)
-        stopped = 0
+        stopped_by_dose = np.zeros(doses, dtype=np.int64)
         if limits.course_cap is not None or any(x.kind == "max per course" for x in limits.limits):
-            given, more, stopped = course_limit(limits, cells, given)
+            given, more, stopped_by_dose = course_limit(limits, cells, given)
             capped += more
+        stopped = int(stopped_by_dose.sum())
         total = cells.sum(axis=0)
         dose_sums = cells.sum(axis=1)
         to_draw = cells / engine.viability if engine.viability is not None else cells
@@ -304,7 +306,17 @@ def evaluate_block(engine: Engine, draws: Draws, cells: FloatArray) -> BlockOut:
     if given is not None:
         np.copyto(cells, np.inf, where=~given)
     return BlockOut(
-        total, draw_total, vials, course, doses_given, dose_sums, received, delayed, capped, stopped
+        total,
+        draw_total,
+        vials,
+        course,
+        doses_given,
+        dose_sums,
+        received,
+        delayed,
+        capped,
+        stopped,
+        stopped_by_dose,
     )
 
 
@@ -331,11 +343,12 @@ def refuse_dose(limits: DoseLimits, cells: FloatArray, given: BoolArray | None) 
 
 def course_limit(
     limits: DoseLimits, cells: FloatArray, given: BoolArray | None
-) -> tuple[BoolArray | None, int, int]:
+) -> tuple[BoolArray | None, int, npt.NDArray[np.int64]]:
     """Apply the max per course to ``cells`` (doses, n; missed doses already 0), in place:
     counted over the cells each patient receives, in dose order, so a missed dose leaves room
     for later ones. Returns the doses given (stopped doses are not given), the doses capped
-    and the doses stopped; a max per course whose action is refuse refuses the cohort."""
+    and the doses stopped per dose number (a missed dose is never counted as stopped); a max
+    per course whose action is refuse refuses the cohort."""
     cumulative = np.cumsum(cells, axis=0)
     for limit in limits.limits:
         if limit.kind == "max per course" and limit.action == "refuse":
@@ -344,8 +357,9 @@ def course_limit(
                 worst = float(cumulative[-1][over].max())
                 raise _refused(limit, f"a course of {format_sig(worst)} cells")
     cap = limits.course_cap
+    none_stopped = np.zeros(cells.shape[0], dtype=np.int64)
     if cap is None:
-        return given, 0, 0
+        return given, 0, none_stopped
     room = cap - (cumulative - cells)  # what the course still allows before each dose
     reduced = cells > room
     if given is not None:
@@ -355,9 +369,9 @@ def course_limit(
     np.minimum(cells, np.maximum(room, 0.0), out=cells)
     cells[stop] = 0.0
     if not stop.any():
-        return given, capped, 0
+        return given, capped, none_stopped
     kept = ~stop if given is None else given & ~stop
-    return kept, capped, int(stop.sum())
+    return kept, capped, stop.sum(axis=1, dtype=np.int64)
 
 
 def _refused(limit: Limit, what: str) -> OptionError:

@@ -172,6 +172,7 @@ def simulate_cohort(
     dose_sums = np.zeros(doses)
     received = np.zeros(doses, dtype=np.int64)
     delayed = np.zeros(doses, dtype=np.int64)
+    stopped_by_dose = np.zeros(doses, dtype=np.int64)
     to_draw = 0.0
     capped = stopped = 0
     block = max(1, BLOCK // doses)
@@ -205,6 +206,8 @@ def simulate_cohort(
         to_draw += out.cells_to_draw
         capped += out.capped
         stopped += out.stopped
+        if out.stopped_by_dose is not None:
+            stopped_by_dose += out.stopped_by_dose
         if progress is not None:
             progress(stop, patients)
     with np.errstate(over="ignore"):
@@ -228,7 +231,10 @@ def simulate_cohort(
             else str(record.dose),
             planned_day=record.day,
             received=int(received[j]),
-            missed_fraction=0.0 if eligible[j] == 0 else 1.0 - float(received[j]) / eligible[j],
+            missed_fraction=0.0
+            if eligible[j] == 0
+            else 1.0 - float(received[j] + stopped_by_dose[j]) / eligible[j],
+            stopped_fraction=0.0 if eligible[j] == 0 else float(stopped_by_dose[j]) / eligible[j],
             delayed_fraction=float(delayed[j]) / patients,
             cells=None
             if received[j] == 0

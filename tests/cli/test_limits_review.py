@@ -247,3 +247,43 @@ def test_course_remainder_rounding_to_no_vial_is_stopped(
     ]
     code, out, _ = run(capsys, "dose", "--regimen", regimen, *args, "--round-tolerance", "20%")
     assert f"dose 4 (day 21): not given, stopped ({reason})\n" in out
+
+
+# -- 6. a cohort: doses stopped by the course maximum are not counted as missed ------------------
+COURSE = ["--regimen", "2e6 cells/kg weekly ×4; max per course 5e8 cells", "--species", "human"]
+
+
+def test_cohort_counts_stopped_doses_apart_from_missed(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # 100 kg: 2×10⁸, 2×10⁸, then 1×10⁸ (5×10⁸ reached): dose 4 is stopped for every patient
+    args = [*COURSE, "--weight", "100kg", "--patients", "50"]
+    code, out, _ = run(capsys, "simulate", *args)
+    assert code == 0
+    assert "#  phase  planned day  missed  delayed  stopped   mean     5%  median    95%" in out
+    assert "4      1           21      0%       0%     100%      —      —       —      —" in out
+    assert (
+        "stopped: not given because the patient's course reached its max per course "
+        "(not counted as missed)\n"
+    ) in out
+    code, out, _ = run(capsys, "simulate", *args, "--format", "json")
+    fourth = json.loads(out)["per_dose"][3]
+    assert (fourth["missed_fraction"], fourth["stopped_fraction"], fourth["received"]) == (0, 1, 0)
+
+
+def test_cohort_with_missed_doses_under_a_course_maximum(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    args = [*COURSE, "--weight", "100kg", "--patients", "2000", "--missed", "0.2"]
+    code, out, _ = run(capsys, "simulate", *args, "--format", "json")
+    assert code == 0
+    fourth = json.loads(out)["per_dose"][3]
+    # dose 4 is missed with probability 0.2 (it was 67% "missed" when stopped doses counted);
+    # it is stopped when doses 1-3 were all given and dose 4 not missed: 0.8⁴ = 0.4096
+    assert fourth["missed_fraction"] == pytest.approx(0.2, abs=0.03)
+    assert fourth["stopped_fraction"] == pytest.approx(0.4096, abs=0.03)
+    # every patient: received, missed or stopped
+    total = fourth["received"] / 2000 + fourth["missed_fraction"] + fourth["stopped_fraction"]
+    assert total == pytest.approx(1.0, abs=1e-12)
+    code, out, _ = run(capsys, "simulate", *args, "--format", "csv")
+    assert ",stopped_fraction,4," in out
