@@ -167,46 +167,74 @@ def round_to_containers(
     fraction = product.viability if product.dose_counts_viable and product.viability else 1.0
     content = per * fraction  # the dose one container gives
     ratio = cells / content
-    down = math.floor(ratio + _SLACK * max(ratio, 1.0))
-    nearest = math.floor(ratio + 0.5 + _SLACK * max(ratio, 1.0))
-    containers = down if mode == "down" else nearest
-    # suggest rounding to the nearest only where it gives another number of containers
-    other = "use rounding=nearest, " if mode == "down" and nearest != down else ""
+    count = {
+        "down": math.floor(ratio + _SLACK * max(ratio, 1.0)),
+        "nearest": math.floor(ratio + 0.5 + _SLACK * max(ratio, 1.0)),
+    }
+    containers = count[mode]
+
+    def out_of_bounds(n: int) -> str | None:
+        """Why ``n`` containers cannot be given whatever the tolerance (None: they can)."""
+        given = n * content
+        if n < 1:
+            return "none"
+        if cap is not None and given > cap * (1 + 1e-12):
+            return f"above the cap of {format_sig(cap)} cells"
+        if bounds is not None and not (bounds[0] * (1 - 1e-12) <= given <= bounds[1] * (1 + 1e-12)):
+            return f"outside the dose range {format_sig(bounds[0])}–{format_sig(bounds[1])} cells"
+        return None
+
+    def tolerance_for(n: int) -> str | None:
+        """``round_tolerance="37%"`` when ``n`` containers need more than the tolerance."""
+        change = abs(n * content / cells - 1.0)
+        if change <= tolerance + 1e-12:
+            return None
+        return f'round_tolerance="{math.ceil(100 * change)}%"'
+
+    # a hint only suggests what works: the other rounding (with the tolerance it needs) where it
+    # gives containers that can be given, a larger tolerance where only the tolerance is broken
+    other_mode: Literal["down", "nearest"] = "nearest" if mode == "down" else "down"
+    other = count[other_mode]
+    fixes = []
+    if other != containers and out_of_bounds(other) is None:
+        wider = tolerance_for(other)
+        fixes.append(f"use rounding={other_mode}" + (f" with {wider}" if wider else ""))
+    problem = out_of_bounds(containers)
+    wider = tolerance_for(containers) if containers >= 1 else None
+    if problem is None and wider is not None:
+        fixes.append(f"allow it with {wider}")
+    if containers < 1:
+        fixes.append(f"use a smaller {word}")
+    hint = (
+        ", ".join([*fixes, "or leave the dose unrounded"])
+        if fixes
+        else ("leave the dose unrounded")
+    )
     if containers < 1:
         raise OptionError(
             f"the dose of {format_sig(cells)} cells rounded "
             f"{'down to whole ' + word + 's' if mode == 'down' else 'to the nearest whole ' + word}"
             f" of {format_sig(content)} cells is 0 {word}s: no dose (the dose is "
             f"{format_sig(100 * ratio)}% of one {word})",
-            f"{other}use a smaller {word}, or leave the dose unrounded",
+            hint,
             fields=("rounding",),
         )
     rounded = Rounded(mode, containers, cells, containers * content, word, tolerance)
     given = f"the dose {phrase(mode, containers, word)} is {format_sig(rounded.cells)} cells"
-    if abs(rounded.change) > tolerance + 1e-12:
+    if problem is not None:  # the cap and the range first: no tolerance allows these
+        raise OptionError(
+            f"{given}, {problem}",
+            hint,
+            fields=("rounding", "cap") if problem.startswith("above the cap") else ("rounding",),
+        )
+    if wider is not None:
         beyond = 100 * (abs(rounded.change) - tolerance)
         raise OptionError(
             f"{given}, {percent(rounded.change)} from the prescribed {format_sig(cells)} cells: "
             f"{format_sig(beyond)} percentage points beyond the tolerance of "
             f"{format_sig(100 * tolerance)}%",
-            f'{other}allow it with round_tolerance="{math.ceil(100 * abs(rounded.change))}%", '
-            "or leave the dose unrounded",
+            hint,
             fields=("rounding", "round_tolerance"),
-        )
-    if cap is not None and rounded.cells > cap * (1 + 1e-12):
-        raise OptionError(
-            f"{given}, above the cap of {format_sig(cap)} cells",
-            "use rounding=down, or leave the dose unrounded",
-            fields=("rounding", "cap"),
-        )
-    if bounds is not None and not (
-        bounds[0] * (1 - 1e-12) <= rounded.cells <= bounds[1] * (1 + 1e-12)
-    ):
-        raise OptionError(
-            f"{given}, outside the dose range {format_sig(bounds[0])}–{format_sig(bounds[1])} "
-            "cells",
-            "round the other way, or leave the dose unrounded",
-            fields=("rounding",),
         )
     return rounded
 

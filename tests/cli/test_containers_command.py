@@ -71,12 +71,13 @@ def test_round_beyond_the_tolerance_is_refused(capsys: pytest.CaptureFixture[str
 def test_round_down_to_zero_suggests_nearest_when_it_differs(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    # 1.6×10⁶ × 12 = 1.92×10⁷ = 0.756 vial: down 0, nearest 1
+    # 1.6×10⁶ × 12 = 1.92×10⁷ = 0.756 vial: down 0, nearest 1 = 2.54×10⁷, +32.3% from the
+    # prescribed dose: nearest works only with a tolerance of at least 33%, so the hint says so
     message = refused(capsys, "--regimen", "1.6e6 cells/kg q4w ×2", *VIAL, "--round", "down")
     assert message == (
         "error: the dose of 1.92×10⁷ cells rounded down to whole vials of 2.54×10⁷ cells is 0 "
-        "vials: no dose (the dose is 75.6% of one vial) (use --round nearest, use a smaller vial, "
-        "or leave the dose unrounded)"
+        "vials: no dose (the dose is 75.6% of one vial) (use --round nearest with "
+        '--round-tolerance "33%", use a smaller vial, or leave the dose unrounded)'
     )
 
 

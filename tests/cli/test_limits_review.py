@@ -287,3 +287,62 @@ def test_cohort_with_missed_doses_under_a_course_maximum(
     assert total == pytest.approx(1.0, abs=1e-12)
     code, out, _ = run(capsys, "simulate", *args, "--format", "csv")
     assert ",stopped_fraction,4," in out
+
+
+# -- 4. a rounding refusal only suggests what works ------------------------------------------------
+RANGED = ["--regimen", "1–2×10⁶ cells/kg weekly ×2", "--species", "dog", "--vial", "2.54e7 cells"]
+
+
+@pytest.mark.parametrize(
+    ("weight", "mode", "message"),
+    [
+        # 20 kg: 2×10⁷–4×10⁷ cells, rounded at 4×10⁷ = 1.57 vials; nearest 2 vials = 5.08×10⁷
+        # is above the range (no tolerance helps); down 1 vial = 2.54×10⁷ is in it, −36.5%
+        (
+            "20kg",
+            "nearest",
+            "the dose rounded to 2 vials (nearest) is 5.08×10⁷ cells, outside the dose range "
+            '2×10⁷–4×10⁷ cells (use --round down with --round-tolerance "37%", or leave the dose '
+            "unrounded)",
+        ),
+        (
+            "20kg",
+            "down",
+            "the dose rounded down to 1 vial is 2.54×10⁷ cells, −36.5% from the prescribed 4×10⁷ "
+            "cells: 26.5 percentage points beyond the tolerance of 10% (allow it with "
+            '--round-tolerance "37%", or leave the dose unrounded)',
+        ),
+        # 12 kg: 1.2×10⁷–2.4×10⁷ cells = 0.945 vial; nearest 1 vial = 2.54×10⁷ is above the
+        # range, down is 0 vials: neither way works
+        (
+            "12kg",
+            "nearest",
+            "the dose rounded to 1 vial (nearest) is 2.54×10⁷ cells, outside the dose range "
+            "1.2×10⁷–2.4×10⁷ cells (leave the dose unrounded)",
+        ),
+        (
+            "12kg",
+            "down",
+            "the dose of 2.4×10⁷ cells rounded down to whole vials of 2.54×10⁷ cells is 0 vials: "
+            "no dose (the dose is 94.5% of one vial) (use a smaller vial, or leave the dose "
+            "unrounded)",
+        ),
+    ],
+)
+def test_rounding_refusal_suggests_only_what_works(
+    capsys: pytest.CaptureFixture[str], weight: str, mode: str, message: str
+) -> None:
+    code, out, err = run(capsys, "dose", *RANGED, "--weight", weight, "--round", mode)
+    assert (code, out) == (2, "")
+    assert err == f"error: {message}\n"
+    # every suggested flag change is then accepted
+    for fix in re.findall(r"use --round (\w+)(?: with --round-tolerance \"(\d+%)\")?", err):
+        extra = ["--round-tolerance", fix[1]] if fix[1] else []
+        code, _, err2 = run(capsys, "dose", *RANGED, "--weight", weight, "--round", fix[0], *extra)
+        assert code == 0, err2
+    for tolerance in re.findall(r"allow it with --round-tolerance \"(\d+%)\"", err):
+        code, _, err2 = run(
+            capsys, "dose", *RANGED, "--weight", weight, "--round", mode,
+            "--round-tolerance", tolerance,
+        )  # fmt: skip
+        assert code == 0, err2
