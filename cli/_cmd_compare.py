@@ -15,7 +15,7 @@ import click
 
 from celldose.cli._cmd_plot import echo_warnings, figure_options
 from celldose.cli._complete import complete_arm, complete_path, complete_protocol
-from celldose.cli._flags import in_flags, to_flags, warning_lines
+from celldose.cli._flags import in_flags, warning_lines
 from celldose.cli._inputs import STDIN, read_protocol, refuse_stdin_twice
 from celldose.cli._render import (
     DATE,
@@ -268,7 +268,7 @@ def render_table(
         out.append("")
     out.extend(f"note: {n}" for n in notes)
     out.extend(warning_lines(warnings))
-    return to_flags("\n".join(out))
+    return "\n".join(out)
 
 
 def comparison_csv(comparison: Comparison) -> str:

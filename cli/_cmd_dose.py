@@ -339,4 +339,4 @@ def render_table(plan: DosePlan) -> str:
     if plan.warnings:
         out.append("")
         out.extend(warning_lines(plan.warnings))
-    return to_flags("\n".join(out))
+    return "\n".join(out)

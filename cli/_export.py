@@ -114,14 +114,15 @@ def plan_ics(plan: DosePlan) -> str:
         if dose.branch is not None:
             lines.append(f"Branch {dose.branch}: given only if its condition is met")
         if dose.cap_note is not None:
-            lines.append(dose.cap_note[:1].upper() + dose.cap_note[1:])
+            note = to_flags(dose.cap_note)
+            lines.append(note[:1].upper() + note[1:])
         if dose.moved_from is not None:
             lines.append(f"Moved from {dose.moved_from.isoformat()} (a weekend)")
         if dose.volume_ml is not None:
             lines.append(f"Volume: {volume_text(dose)}")
         if dose.vials is not None:
             lines.append(f"Vials: {dose.vials}")
-        lines.extend(f"Warning: {w}" for w in plan.warnings)
-        event.add("description", to_flags("\n".join(lines)))
+        lines.extend(f"Warning: {to_flags(w)}" for w in plan.warnings)
+        event.add("description", "\n".join(lines))
         cal.add_component(event)
     return str(cal.to_ical().decode("utf-8"))

@@ -55,13 +55,21 @@ def warning_lines(warnings: Iterable[str]) -> list[str]:
     return [f"warning: {to_flags(w)}" for w in dict.fromkeys(warnings)]
 
 
-def in_flags(data: Any) -> Any:
-    """``data`` (a result's ``to_dict()``, a CSV row) with every text value in flag words;
-    keys, numbers and the structure are kept."""
+# the fields of a result's data that celldose writes itself and that may name an API argument
+# (``capped at 1×10⁸ cells (cap=)``); the protocol's own text (titles, notes, administration)
+# is kept as written
+FLAG_FIELDS = frozenset({"warnings", "cap_note", "limits", "stopped_by", "dosing_weight_note"})
+
+
+def in_flags(data: Any, *, mapped: bool = False) -> Any:
+    """``data`` (a result's ``to_dict()``, a CSV row) with the text of :data:`FLAG_FIELDS` in
+    flag words; everything else, and the structure, is kept."""
     if isinstance(data, str):
-        return to_flags(data)
+        return to_flags(data) if mapped else data
     if isinstance(data, Mapping):
-        return {key: in_flags(value) for key, value in data.items()}
+        return {
+            key: in_flags(value, mapped=mapped or key in FLAG_FIELDS) for key, value in data.items()
+        }
     if isinstance(data, list | tuple):
-        return [in_flags(value) for value in data]
+        return [in_flags(value, mapped=mapped) for value in data]
     return data

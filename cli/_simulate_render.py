@@ -95,7 +95,7 @@ def whatif_table(result: WhatIfResult) -> str:
     if result.warnings:
         out.append("")
         out.extend(warning_lines(result.warnings))
-    return to_flags("\n".join(out))
+    return "\n".join(out)
 
 
 def _weekday(date: dt.date | None) -> str:
@@ -281,7 +281,7 @@ def cohort_table(result: CohortResult) -> str:
     if result.warnings:
         out.append("")
         out.extend(warning_lines(result.warnings))
-    return to_flags("\n".join(out))
+    return "\n".join(out)
 
 
 def demand_lines(result: CohortResult) -> list[str]:

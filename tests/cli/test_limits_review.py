@@ -346,3 +346,18 @@ def test_rounding_refusal_suggests_only_what_works(
             "--round-tolerance", tolerance,
         )  # fmt: skip
         assert code == 0, err2
+
+
+def test_protocol_text_with_equals_signs_is_kept_as_written(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # only celldose's own words are mapped to flags; a protocol's text is the source's
+    path = tmp_path / "alofisel.yaml"
+    text = ALOFISEL.read_text(encoding="utf-8")
+    diluent = 'administration:\n  diluent: "saline (n=4 vials, ratio=1:1)"\n'
+    path.write_text(text + diluent, encoding="utf-8")
+    code, out, _ = run(capsys, "dose", str(path), "--weight", "72kg", "--format", "json")
+    assert code == 0
+    assert json.loads(out)["administration"]["diluent"] == "saline (n=4 vials, ratio=1:1)"
+    code, out, _ = run(capsys, "dose", str(path), "--weight", "72kg")
+    assert "  diluent: saline (n=4 vials, ratio=1:1)\n" in out
