@@ -399,6 +399,10 @@ def plan_doses(
                     options.rounding,
                     options.round_tolerance,
                     cap=cells if limited.capped_by is not None else rules.per_dose_cap,
+                    cap_text=f"the {format_sig(cells)} cells left for dose {item.number} by the "
+                    f"max per course of {format_sig(rules.course_cap or 0)} cells"
+                    if limited.capped_by == "max per course"
+                    else None,
                     bounds=None
                     if span is None or span.use != "upper bound"
                     else (span.cells_low, span.cells_high),

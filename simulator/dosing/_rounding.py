@@ -144,11 +144,13 @@ def round_to_containers(
     *,
     cap: float | None = None,
     bounds: tuple[float, float] | None = None,
+    cap_text: str | None = None,
 ) -> Rounded:
     """Round a dose of ``cells`` to whole containers of ``product``; refuse what cannot be.
 
-    ``cap`` is the most cells a dose may have, ``bounds`` the dose range in cells (a rounded dose
-    outside it is refused).
+    ``cap`` is the most cells a dose may have (``cap_text`` says where it comes from: ``the
+    9.36×10⁷ cells left for dose 3 by the max per course of 5×10⁸ cells``), ``bounds`` the dose
+    range in cells (a rounded dose outside it is refused).
 
     >>> product = Product(concentration=6.68e6, vial_volume_ml=3.8)
     >>> round_to_containers(2.4e7, product, "nearest", 0.1).containers
@@ -179,7 +181,7 @@ def round_to_containers(
         if n < 1:
             return "none"
         if cap is not None and given > cap * (1 + 1e-12):
-            return f"above the cap of {format_sig(cap)} cells"
+            return f"above {cap_text or f'the cap of {format_sig(cap)} cells'}"
         if bounds is not None and not (bounds[0] * (1 - 1e-12) <= given <= bounds[1] * (1 + 1e-12)):
             return f"outside the dose range {format_sig(bounds[0])}–{format_sig(bounds[1])} cells"
         return None

@@ -361,3 +361,26 @@ def test_protocol_text_with_equals_signs_is_kept_as_written(
     assert json.loads(out)["administration"]["diluent"] == "saline (n=4 vials, ratio=1:1)"
     code, out, _ = run(capsys, "dose", str(path), "--weight", "72kg")
     assert "  diluent: saline (n=4 vials, ratio=1:1)\n" in out
+
+
+def test_course_remainder_rounded_up_past_the_maximum_names_dose_and_limit(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    regimen = "2e6 cells/kg weekly ×4; max per course 5e8 cells"
+    args = ["--species", "human", "--weight", "100kg", "--vial", "2.54e7 cells"]
+    code, out, err = run(
+        capsys, "dose", "--regimen", regimen, *args, "--round", "nearest",
+        "--round-tolerance", "20%",
+    )  # fmt: skip
+    assert (code, out) == (2, "")
+    # nearest: 2×10⁸ / 2.54×10⁷ = 7.87 → 8 vials = 2.032×10⁸ (doses 1, 2: 4.064×10⁸);
+    # dose 3 may have 5×10⁸ − 4.064×10⁸ = 9.36×10⁷ = 3.69 vials → 4 vials = 1.016×10⁸, too many
+    assert err == (
+        "error: the dose rounded to 4 vials (nearest) is 1.02×10⁸ cells, above the 9.36×10⁷ "
+        "cells left for dose 3 by the max per course of 5×10⁸ cells (use --round down, or leave "
+        "the dose unrounded)\n"
+    )
+    code, _, _ = run(
+        capsys, "dose", "--regimen", regimen, *args, "--round", "down", "--round-tolerance", "20%"
+    )
+    assert code == 0
