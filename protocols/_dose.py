@@ -226,6 +226,13 @@ def dose_from_parts(
         return _point_from_parts(value, unit_text, original, written, cell_product)
     low_written, high_written = split_bounds(written)
     high = _point_from_parts(value, unit_text, original, high_written, cell_product)
+    if low <= 0:
+        alone = high.written or f"{_exact(float(value), high.is_cells)} {high.suffix}"
+        raise UnitError(
+            original,
+            "a dose range must start above 0",
+            f"give the lowest dose the source reports, or the upper bound alone: {alone}",
+        )
     bottom = _point_from_parts(low, unit_text, original, low_written, cell_product)
     return range_dose(bottom, high, original, (low, value))
 
