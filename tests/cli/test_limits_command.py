@@ -142,6 +142,23 @@ def test_file_limit_needs_its_action(capsys: pytest.CaptureFixture[str], tmp_pat
     )
 
 
+def test_file_limit_with_an_unknown_action(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "ryoncil.yaml"
+    text = FIXTURE.read_text(encoding="utf-8")
+    limit = "limits: [{max_per_dose: 3e8 cells, action: truncate}]\n"
+    path.write_text(text.replace("route: IV\n", "route: IV\n" + limit), encoding="utf-8")
+    code, out, err = run(capsys, "dose", str(path), "--weight", "20kg")
+    assert (code, out) == (2, "")
+    # line 19, column 44: "limits: [{" is 10 characters, "max_per_dose: 3e8 cells, " 25 and
+    # "action: " 8, so the value starts at 10 + 25 + 8 + 1 = 44
+    assert err == (
+        f"error: {path}:19:44: limits[0].action: a limit's action is cap (reduce the dose to the "
+        "limit) or refuse (refuse the plan), not 'truncate'\n"
+    )
+
+
 def test_show_lists_the_limits(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     path = tmp_path / "ryoncil.yaml"
     text = FIXTURE.read_text(encoding="utf-8")
