@@ -240,11 +240,18 @@ def format_cells(
 
 
 def comparison_notes(
-    lanes: Sequence[Lane], *, aligned: bool = True, route: bool = True
+    lanes: Sequence[Lane],
+    *,
+    aligned: bool = True,
+    route: bool = True,
+    figure: bool = False,
+    cumulative: bool = False,
 ) -> tuple[str, ...]:
-    """Notes for the table and the figure caption (``aligned``: say that the protocols are
-    aligned at their first dose, when there are several; ``route``: name every lane's route,
-    for a figure, whose lanes have no route column)."""
+    """Notes for the table, or with ``figure`` for a figure caption, which speak only of what
+    is drawn (a figure has no table and no totals; ``cumulative``: it has a cumulative panel).
+    ``aligned``: say that the protocols are aligned at their first dose, when there are
+    several; ``route``: name every lane's route, for a figure, whose lanes have no route
+    column."""
     notes = []
     if aligned and len({lane.protocol_id for lane in lanes}) > 1:
         notes.append("every protocol is aligned at its first dose (day 0)")
@@ -272,17 +279,31 @@ def comparison_notes(
         }
     )
     if ranged:
+        if not figure:
+            shown = "; the table gives both bounds and the cumulative panel shades the band "
+            shown += "between them"
+        elif cumulative:
+            shown = "; the cumulative panel shades the band between its bounds"
+        else:
+            shown = ""
         notes.append(
-            "a dose range is drawn at its upper bound (markers, single numbers); the table gives "
-            "both bounds and the cumulative panel shades the band between them: "
+            "a dose range is drawn at its upper bound (markers, single numbers)"
+            + shown
+            + ": "
             + ", ".join(ranged)
         )
     decided = sorted({lane.key for lane in lanes if lane.branches})
     if decided:
-        notes.append(
-            "the course stops at a decision; its branches are not counted in the totals: "
-            + ", ".join(decided)
-        )
+        if not figure:
+            counted = "its branches are not counted in the totals"
+        else:
+            counted = (
+                "its branches (given only if their condition is met) are drawn dashed on rows "
+                "of their own"
+            )
+            if cumulative:
+                counted += ", and dotted where they continue the course's cumulative dose"
+        notes.append(f"the course stops at a decision; {counted}: " + ", ".join(decided))
     return tuple(notes)
 
 
