@@ -237,8 +237,8 @@ def test_simulate_says_demand_is_ordered_at_the_upper_bound(
     code, out, _ = run(capsys, "simulate", protocol, "--patients", "10")
     assert code == 0
     assert (
-        "basis: 1×10⁶–2×10⁶ cells/kg (published) × each patient's weight; demand ordered at the "
-        "upper bound 2×10⁶ cells/kg"
+        "basis: 1×10⁶–2×10⁶ cells/kg (per kg, published) × each patient's weight; demand "
+        "ordered at the upper bound 2×10⁶ cells/kg"
     ) in out.splitlines()
 
 
