@@ -75,7 +75,7 @@ def test_branch_adds_it_to_the_course(capsys: pytest.CaptureFixture[str]) -> Non
         line.startswith("course: 12 doses, 4.8×10⁸ cells in total, 71.9 mL, 24 vials")
         for line in lines
     )
-    assert "  doses 9-12 of the course above" in lines
+    assert "  doses 9–12 of the course above" in lines
     assert any(line.startswith("  included in the course above; starts day 28") for line in lines)
     assert any(
         line.startswith(
@@ -181,8 +181,8 @@ def test_show_lists_the_branches(capsys: pytest.CaptureFixture[str]) -> None:
         "planned from the assessment day (labelled as assumed)"
     ) in lines
     assert "    phase 2: every 1 week, 4 doses" in lines
-    assert "    doses 9-12 on days 28, 35, 42, 49" in lines
-    assert "    doses 9-16 on days 28, 31, 35, 38, 42, 45, 49, 52" in lines
+    assert "    doses 9–12 on days 28, 35, 42, 49" in lines
+    assert "    doses 9–16 on days 28, 31, 35, 38, 42, 45, 49, 52" in lines
 
 
 def test_check_parse_compare_and_plot_take_a_decision(
@@ -195,7 +195,7 @@ def test_check_parse_compare_and_plot_take_a_decision(
     )
     assert main(["parse", shorthand, "--start", "2026-01-05"]) == 0
     out = capsys.readouterr().out
-    assert "  doses 9-12 on days 28, 35, 42, 49" in out.splitlines()
+    assert "  doses 9–12 on days 28, 35, 42, 49" in out.splitlines()
     assert main(["compare", RYONCIL, "qi2017-sjogren-thrombocytopenia", "--weight", "20kg"]) == 0
     out = capsys.readouterr().out
     assert (
@@ -240,3 +240,15 @@ def test_a_whatif_says_the_branches_are_left_out(capsys: pytest.CaptureFixture[s
         "warning: the course stops at a decision (assessment on day 28); its branches are not "
         "part of this what-if"
     ) in out.splitlines()
+
+
+def test_a_one_dose_branch_is_named_in_the_singular(capsys: pytest.CaptureFixture[str]) -> None:
+    # weekly ×2: doses 1 and 2 on days 0 and 7; the branch's one dose is dose 3, on the
+    # assessment day 14
+    regimen = "2×10⁶ cells/kg weekly ×2; assess on day 14; if a: once"
+    code, out, _ = run(capsys, "--regimen", regimen, "--species", "dog", "--weight", "10kg",
+                       "--branch", "a")  # fmt: skip
+    assert code == 0
+    assert "  dose 3 of the course above" in out.splitlines()
+    assert main(["parse", regimen]) == 0
+    assert "  dose 3 on day 14" in capsys.readouterr().out.splitlines()

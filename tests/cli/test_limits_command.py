@@ -31,7 +31,7 @@ def test_table_labels_the_cap(capsys: pytest.CaptureFixture[str]) -> None:
     assert "limits: max per dose 2×10⁸ cells (cap)\n" in out
     assert out.count("2×10⁸ cells (capped)") == 2
     assert "course: 2 doses, 4×10⁸ cells in total" in out
-    assert "warning: doses 1-2 capped at 2×10⁸ cells (max per dose)" in out
+    assert "warning: doses 1–2 capped at 2×10⁸ cells (max per dose)" in out
     assert "2.4×10⁸" not in out
 
 
