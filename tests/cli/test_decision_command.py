@@ -163,7 +163,9 @@ def test_simulate_with_branch_shares(capsys: pytest.CaptureFixture[str]) -> None
     lines = out.splitlines()
     assert (
         "branch partial-or-mixed-response (if partial or mixed response): share 1, given with "
-        "--branch-share; 10 of 10 patients drawn into it"
+        "--branch-share, replaces the share from the source 22/54 (day-28 partial response, "
+        "pivotal study MSB-GVHD001; mixed responses are not reported separately); 10 of 10 "
+        "patients drawn into it"
     ) in lines
     # 10 patients × 12 doses × 4×10⁷ cells; 10 × 24 vials
     assert "cohort total: 4.8×10⁹ cells dosed to 10 patients" in lines
