@@ -9,6 +9,7 @@ day 28 (2026-02-02).
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 from pathlib import Path
@@ -214,11 +215,43 @@ def test_check_parse_compare_and_plot_take_a_decision(
 def test_calendar_events_of_a_chosen_branch_say_so(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, *ARGS, "--branch", "partial-or-mixed-response", "--format", "ics")
     assert code == 0
-    assert out.count("BEGIN:VEVENT") == 12  # 8 + 4
+    assert out.count("BEGIN:VEVENT") == 13  # 8 + 4 doses, and the assessment window
     unfolded = out.replace("\r\n ", "")
     assert (
         unfolded.count("Branch partial-or-mixed-response: given only if its condition is met") == 4
     )
+
+
+def test_the_calendar_has_the_assessment_window(capsys: pytest.CaptureFixture[str]) -> None:
+    from icalendar import Calendar
+
+    code, out, _ = run(capsys, *ARGS, "--branch", "partial-or-mixed-response", "--format", "ics")
+    assert code == 0
+    events = Calendar.from_ical(out).walk("VEVENT")
+    summaries = [str(e["summary"]) for e in events]
+    # in date order: the course's 8 doses (to 2026-01-29), the window, the branch's 4 doses
+    assert summaries[7:10] == [
+        "ryoncil-label: IV infusion 8 of 12",
+        "ryoncil-label: assess: day 28 ± 2 after the first dose",
+        "ryoncil-label: IV infusion 9 of 12",
+    ]
+    window = events[8]
+    # day 28 ± 2 from Mon 2026-01-05: 2026-01-31 to 2026-02-04, all day (DTEND is exclusive)
+    assert window.decoded("dtstart") == dt.date(2026, 1, 31)
+    assert window.decoded("dtend") == dt.date(2026, 2, 5)
+    assert str(window["description"]).splitlines() == [
+        "Assessment window: day 28 ± 2 (2026-01-31 to 2026-02-04) after the first dose",
+        "If partial or mixed response: branch partial-or-mixed-response (its doses are in this "
+        "calendar)",
+        "If recurrence after complete response: branch recurrence-after-complete-response (not "
+        "in this calendar)",
+        "Complete response: no further treatment",
+        "No response: consider alternative treatments",
+    ]
+    code, out, _ = run(capsys, *ARGS, "--format", "ics")  # no branch chosen: the window last
+    summaries = [str(e["summary"]) for e in Calendar.from_ical(out).walk("VEVENT")]
+    assert summaries[-1] == "ryoncil-label: assess: day 28 ± 2 after the first dose"
+    assert len(summaries) == 9
 
 
 def test_a_branch_dose_of_its_own_is_labelled_with_its_basis(
