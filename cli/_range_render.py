@@ -74,6 +74,8 @@ def source_text(record: DoseRecord, default: str) -> str:
         return default
     if span.use == "chosen":
         return f"chosen within {span.range.display()}"
+    if (record.dose.unit, record.dose.basis) != (span.range.unit, span.range.basis):
+        return f"not in the basis of the range {span.range.display()}, given with --override-range"
     return f"outside the range {span.range.display()}, given with --override-range"
 
 

@@ -124,8 +124,15 @@ def build_lane(
                 record = records[item.number]
                 assert record.dose == phase_dose, "lane and dose plan disagree"
                 cells, per_kg = record.cells, record.cells_per_kg
+                span = record.range
+                low_share: float | None = (
+                    span.cells_low / cells
+                    if span is not None and span.use == "upper bound" and cells
+                    else 1.0
+                )
             else:
                 per_kg, cells = _amounts(phase_dose, patient, bsa)
+                low_share = None
             per_kg_total = None if per_kg_total is None or per_kg is None else per_kg_total + per_kg
             cells_total = None if cells_total is None or cells is None else cells_total + cells
             doses.append(
@@ -142,6 +149,7 @@ def build_lane(
                     cells=cells,
                     cumulative_cells_per_kg=per_kg_total,
                     cumulative_cells=cells_total,
+                    low_share=low_share,
                 )
             )
         schedules.append(
