@@ -94,9 +94,7 @@ class ComparisonRow:
     def _total_low(self, per_kg: bool) -> float | None:
         if not self.is_range:
             return None
-        lows = self._lows(
-            (d.cells_per_kg if per_kg else d.cells, d) for d in self.schedule.doses
-        )
+        lows = self._lows((d.cells_per_kg if per_kg else d.cells, d) for d in self.schedule.doses)
         return None if any(v is None for v in lows) else sum(v or 0.0 for v in lows)
 
     @property
