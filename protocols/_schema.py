@@ -6,6 +6,8 @@ Doses, durations and regimens are written as text in YAML ("2×10⁶ cells/kg", 
 
 from __future__ import annotations
 
+import tomllib
+from importlib import resources
 from typing import Any
 
 from celldose.protocols._protocol import Protocol
@@ -25,6 +27,7 @@ def protocol_json_schema() -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) of a protocol file."""
     schema = Protocol.model_json_schema()
     defs = schema.get("$defs", {})
+    _add_examples(schema, defs)
     for name, description in _TEXT_FORMS.items():
         if name in defs:
             structured = defs[name]
@@ -35,3 +38,19 @@ def protocol_json_schema() -> dict[str, Any]:
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "celldose protocol"
     return schema
+
+
+def field_examples() -> dict[str, dict[str, list[Any]]]:
+    """The examples of every field (schema_examples.toml): model name → field → examples."""
+    text = resources.files("celldose.protocols").joinpath("schema_examples.toml").read_text("utf-8")
+    return tomllib.loads(text)
+
+
+def _add_examples(schema: dict[str, Any], defs: dict[str, Any]) -> None:
+    for model, fields in field_examples().items():
+        node = schema if model == "Protocol" else defs.get(model)
+        if node is None:
+            continue
+        for name, examples in fields.items():
+            if name in node.get("properties", {}):
+                node["properties"][name]["examples"] = examples

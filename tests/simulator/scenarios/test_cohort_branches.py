@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from celldose.protocols import OptionError
+from celldose.protocols import OptionError, protocol_from_regimen
 from celldose.simulator.scenarios import simulate_cohort
 
 RYONCIL = str(Path(__file__).resolve().parents[2] / "fixtures" / "ryoncil-label.yaml")
@@ -73,7 +73,7 @@ def test_same_seed_same_draw_and_branches_do_not_move_the_weights() -> None:
     assert a.cohort_total_cells == b.cohort_total_cells
     drawn = simulate_cohort(RYONCIL, patients=50, seed=5, branch_share={RECURRENCE: 0.3})
     plain = simulate_cohort(
-        "chen2024-itp-ucmsc", arm="expansion-2.0", patients=50, seed=5
+        protocol_from_regimen("2×10⁶ cells/kg weekly ×4", "human-child"), patients=50, seed=5
     )  # the weights' stream does not depend on the branches: same species, same seed
     assert list(drawn.patient_weights_kg) == list(plain.patient_weights_kg)
 
