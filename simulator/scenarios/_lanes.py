@@ -21,6 +21,7 @@ from celldose.protocols import (
 )
 from celldose.simulator.dosing import (
     DoseOptions,
+    DoseRecord,
     Patient,
     cells_per_dose,
     fill_unreported,
@@ -64,6 +65,15 @@ def _phase_doses(
         for d, r in zip(doses, reported, strict=True)
     ]
     return doses, sources, warnings
+
+
+def _low_share_of(record: DoseRecord) -> float:
+    """A planned dose's lower bound as a share of its cells: the plan's bounds of a range kept
+    as a range (after its limits), 1.0 where one dose is given."""
+    span = record.range
+    if span is None or span.use != "upper bound" or not record.cells:
+        return 1.0
+    return span.cells_low / record.cells
 
 
 def build_lane(
@@ -124,12 +134,7 @@ def build_lane(
                 record = records[item.number]
                 assert record.dose == phase_dose, "lane and dose plan disagree"
                 cells, per_kg = record.cells, record.cells_per_kg
-                span = record.range
-                low_share: float | None = (
-                    span.cells_low / cells
-                    if span is not None and span.use == "upper bound" and cells
-                    else 1.0
-                )
+                low_share: float | None = _low_share_of(record)
             else:
                 per_kg, cells = _amounts(phase_dose, patient, bsa)
                 low_share = None
@@ -202,7 +207,10 @@ def build_lane(
             None
             if plan is None
             else {
-                b.name: {d.number: (d.cells_per_kg, d.cells) for d in b.schedules[0].doses}
+                b.name: {
+                    d.number: (d.cells_per_kg, d.cells, _low_share_of(d))
+                    for d in b.schedules[0].doses
+                }
                 for b in plan.branches
             },
         ),

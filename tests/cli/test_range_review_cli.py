@@ -101,6 +101,13 @@ def test_a_rounded_range_says_rounded_and_counts_the_dose_given(
     ) in out.splitlines()
     _, out, _ = run(capsys, *argv, "--format", "csv")
     rows = list(csv.DictReader(io.StringIO(out)))
+    # a target chosen within the range and rounded keeps its label
+    _, out, _ = run(capsys, "dose", *DOG, "--weight", "25kg", "--vial", "2.5e7 cells",
+                    "--round", "nearest", "--dose", "1.9e6/kg")  # fmt: skip
+    assert (
+        "basis: 1.9×10⁶ cells/kg (per kg, chosen within 1×10⁶–2×10⁶ cells/kg, rounded to whole "
+        "vials) × 25 kg body weight"
+    ) in out.splitlines()
     got = [(r["dose_use"], r["cumulative_cells_low"], r["cumulative_cells_high"]) for r in rows]
     assert got == [
         ("rounded", "50000000.0", "50000000.0"),
@@ -176,6 +183,7 @@ def test_a_range_under_a_course_maximum_agrees_in_dose_compare_and_plot(
     assert row["cells_per_dose_low"] == [1e8, 1e8] and row["cells_per_dose"] == [2e8, 1e8]
     code, out, _ = run(capsys, "compare", str(path), "--weight", "100kg")
     assert "1×10⁸–2×10⁸ cells then 1×10⁸ cells  3×10⁸–5×10⁸ cells" in out
+    assert "dose=" not in out and "--dose chooses a target within the range" in out
     from matplotlib.figure import Figure
 
     protocol = protocol_from_regimen(CAPPED, "human")

@@ -126,3 +126,21 @@ def test_a_bound_of_a_range_per_lb_keeps_its_text() -> None:
     assert dose.lower().display() == "1×10⁶ cells/lb (2.2×10⁶ cells/kg)"
     # 2×10⁶ / 0.45359237 = 4.409×10⁶ cells/kg, computed exactly
     assert dose.upper().amount == pytest.approx(2e6 / 0.45359237, rel=1e-12)
+
+
+def test_a_branch_range_under_a_course_maximum_has_the_plans_bounds_on_its_lane() -> None:
+    from celldose.simulator.scenarios import build_lanes
+
+    protocol = protocol_from_regimen(
+        "2×10⁶ cells/kg weekly ×2; assess on day 14; if partial response: 1–2×10⁶ cells/kg "
+        "weekly ×2; max per course 1.4×10⁸ cells",
+        "human",
+    )
+    # 20 kg: the course 2 × 4×10⁷ = 8×10⁷; branch dose 3 is 2×10⁷–4×10⁷ (1.2×10⁸ at the upper
+    # bound); dose 4 at the upper bound is capped at 1.4×10⁸ − 1.2×10⁸ = 2×10⁷, its lower bound
+    lane = build_lanes(protocol, weight="20 kg")[0]
+    doses = lane.branches[0].doses
+    assert [(d.number, d.cells, d.cells * d.low_fraction) for d in doses if d.cells] == [
+        (3, 4e7, 2e7),
+        (4, 2e7, 2e7),
+    ]
