@@ -358,7 +358,8 @@ def plan_doses(
                 assert limited.note is not None
                 iso = date.isoformat() if date is not None else None
                 reason = limited.note.removeprefix("stopped: ")
-                if low is not None:  # a range: the course maximum stops at its upper bound
+                if low is not None and options.rounding == "none":  # a range kept as a range:
+                    # the course maximum stops it at its upper bound
                     reason += (
                         f" at the upper bound of the dose range; the course at its lower bound "
                         f"is {format_sig(totals[0])} cells, and dose= chooses a target within "

@@ -173,6 +173,21 @@ def test_a_range_under_a_course_maximum_agrees_in_dose_compare_and_plot(
         "bound of the dose range; the course at its lower bound is 3×10⁸ cells, and --dose "
         "chooses a target within the range"
     ) in out.splitlines()
+    assert (
+        "dose 4 (day 21): not given, stopped (max per course 5×10⁸ cells reached at the upper "
+        "bound of the dose range; the course at its lower bound is 3×10⁸ cells, and --dose "
+        "chooses a target within the range)"
+    ) in out.splitlines()
+    # rounded to whole vials of 1×10⁸, one number is given (2, 2, then 1 vial: 5×10⁸): the stop
+    # is at the dose given, with no lower bound to speak of
+    _, out, _ = run(
+        capsys, "dose", "--regimen", CAPPED, "--species", "human", "--weight", "100kg",
+        "--vial", "1e8 cells", "--round", "nearest",
+    )  # fmt: skip
+    assert "course: 3 doses, 5×10⁸ cells in total, 5 vials, last dose on day 14" in out
+    assert "warning: dose 4 not given: stopped, max per course 5×10⁸ cells reached" in (
+        out.splitlines()
+    )
     path = tmp_path / "capped.yaml"
     path.write_text(CAPPED_FILE, encoding="utf-8")
     code, out, _ = run(capsys, "compare", str(path), "--weight", "100kg", "--format", "json")
