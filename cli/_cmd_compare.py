@@ -15,6 +15,7 @@ import click
 
 from celldose.cli._cmd_plot import echo_warnings, figure_options
 from celldose.cli._complete import complete_arm, complete_path, complete_protocol
+from celldose.cli._flags import warning_lines
 from celldose.cli._inputs import STDIN, read_protocol, refuse_stdin_twice
 from celldose.cli._render import (
     DATE,
@@ -266,7 +267,7 @@ def render_table(
     if notes or warnings:
         out.append("")
     out.extend(f"note: {n}" for n in notes)
-    out.extend(f"warning: {w}" for w in dict.fromkeys(warnings))
+    out.extend(warning_lines(warnings))  # in flag words: --dose, not dose=
     return "\n".join(out)
 
 

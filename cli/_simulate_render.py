@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from celldose.cli._cmd_dose import SOURCES, header_lines, route_lines
 from celldose.cli._flags import to_flags
-from celldose.cli._range_render import source_text
+from celldose.cli._range_render import is_spanned, source_text
 from celldose.cli._render import csv_text, table
 from celldose.protocols import format_sig, plural
 from celldose.simulator.scenarios import (
@@ -35,6 +35,20 @@ def _scenario_lines(result: WhatIfResult) -> list[str]:
     lines = [f"what-if: {scenario.describe()}"]
     if result.schedule is not None:
         lines.append(f"schedule: {result.schedule}imum of the range (--schedule)")
+    ranges = {
+        d.planned.range.range: None
+        for d in result.doses
+        if d.planned.range is not None and is_spanned(d.planned)
+    }
+    if ranges:  # one number per dose: the what-if follows the upper bound of a range
+        shown = ", ".join(r.display() for r in ranges)
+        uppers = ", ".join(r.upper().display() for r in ranges)
+        capped = any(d.planned.capped_by is not None for d in result.doses)
+        below = " (or at the limit where one caps it)" if capped else ""
+        lines.append(
+            f"cells: each dose at the upper bound {uppers} of the dose range {shown}{below}; "
+            "--dose chooses a target within the range"
+        )
     if scenario.weights:
         measured = ", ".join(f"day {d} {w.text}" for d, w in scenario.weights)
         if scenario.weight_basis == "current":

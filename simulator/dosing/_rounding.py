@@ -187,9 +187,16 @@ def round_to_containers(
     if bounds is not None and not (
         bounds[0] * (1 - 1e-12) <= rounded.cells <= bounds[1] * (1 + 1e-12)
     ):
+        low, high = bounds
+        side, bound, by, of = (
+            ("below", "lower", low - rounded.cells, low)
+            if rounded.cells < low
+            else ("above", "upper", rounded.cells - high, high)
+        )
+        part = f"{format_sig(by)} cells ({format_sig(100 * by / of)}%)"
         raise OptionError(
-            f"{given}, outside the dose range {format_sig(bounds[0])}–{format_sig(bounds[1])} "
-            "cells",
+            f"{given}, outside the dose range {format_sig(low)}–{format_sig(high)} cells: "
+            f"{part} {side} its {bound} bound",
             "round the other way, or leave the dose unrounded",
             fields=("rounding",),
         )
