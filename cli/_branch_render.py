@@ -44,8 +44,9 @@ def decision_lines(plan: DosePlan, schedule_table: Callable[[Schedule], str]) ->
             if not branch.chosen and schedule.doses:
                 out.append(schedule_table(schedule))
             elif schedule.doses:
-                numbers = f"{schedule.doses[0].number}-{schedule.doses[-1].number}"
-                out.append(f"  doses {numbers} of the course above")
+                first, last = schedule.doses[0].number, schedule.doses[-1].number
+                numbers = f"dose {first}" if first == last else f"doses {first}–{last}"
+                out.append(f"  {numbers} of the course above")
             count = len(schedule.doses)
             line = f"branch: {plural(count, 'dose')}, {branch_cells_text(schedule)}"
             if schedule.doses:

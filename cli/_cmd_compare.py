@@ -267,7 +267,7 @@ def render_table(
     if notes or warnings:
         out.append("")
     out.extend(f"note: {n}" for n in notes)
-    out.extend(warning_lines(warnings))
+    out.extend(warning_lines(warnings))  # in flag words: --dose, not dose=
     return "\n".join(out)
 
 

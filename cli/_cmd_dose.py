@@ -171,7 +171,7 @@ def _volume(value: float | None) -> str:
     return "—" if value is None else f"{format_sig(value)} mL"
 
 
-_SOURCES = {"given": "from --dose", "regimen": "from --regimen", "protocol": "published"}
+SOURCES = {"given": "from --dose", "regimen": "from --regimen", "protocol": "published"}
 
 
 def header_lines(plan: DosePlan) -> list[str]:
@@ -196,7 +196,7 @@ def header_lines(plan: DosePlan) -> list[str]:
         if str(dose) in seen:
             continue
         seen.add(str(dose))
-        source = source_text(record, _SOURCES.get(plan.dose_source, "published"))
+        source = source_text(record, SOURCES.get(plan.dose_source, "published"))
         if record.band is not None:
             source += f", weight band {record.band}"
         dose_text = dose.display()

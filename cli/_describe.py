@@ -157,9 +157,11 @@ def describe_decision(regimen: Regimen, start: dt.date | None) -> list[str]:
             lines.append(f"  dose days: unknown ({exc.message})")
             continue
         rows = [dose_row(d, start) for d in doses]
-        numbers = f"doses {rows[0]['number']}-{rows[-1]['number']}"
+        first, last = rows[0]["number"], rows[-1]["number"]
+        numbers = f"dose {first}" if first == last else f"doses {first}–{last}"
         if all(r["day"] is not None for r in rows):
-            lines.append(f"  {numbers} on days " + ", ".join(str(r["day"]) for r in rows))
+            days = "day" if first == last else "days"
+            lines.append(f"  {numbers} on {days} " + ", ".join(str(r["day"]) for r in rows))
         else:
             lines.append(f"  {numbers} at " + ", ".join(r["offset"] for r in rows))
     return lines

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from celldose.cli._flags import in_flags, to_flags
 from celldose.cli._range_render import cells_text, volume_text
 from celldose.cli._render import csv_text
 from celldose.protocols import NOT_REPORTED, OptionError, format_sig, route_info
 from celldose.simulator.dosing import DosePlan
+
+if TYPE_CHECKING:
+    from icalendar import Event
 
 CSV_COLUMNS = (
     "schedule",
@@ -87,8 +91,12 @@ def plan_ics(plan: DosePlan) -> str:
     if route != NOT_REPORTED:
         route = f"{route} ({route_info(route).label})"
     facts = plan.administration.facts()
+    assessment = assessment_event(plan, stamp)
     for dose in dated:
         assert dose.date is not None
+        if assessment is not None and dose.branch is not None:  # in date order: course, window
+            cal.add_component(assessment)
+            assessment = None
         event = Event()
         event.add(
             "uid", f"{plan.protocol_id}-{plan.arm}-{dose.number}-{dose.date.isoformat()}@celldose"
@@ -125,4 +133,33 @@ def plan_ics(plan: DosePlan) -> str:
         lines.extend(f"Warning: {to_flags(w)}" for w in plan.warnings)
         event.add("description", "\n".join(lines))
         cal.add_component(event)
+    if assessment is not None:
+        cal.add_component(assessment)
     return str(cal.to_ical().decode("utf-8"))
+
+
+def assessment_event(plan: DosePlan, stamp: dt.datetime) -> Event | None:
+    """The decision's assessment window as one all-day event spanning it ("assess: day 28 ± 2"),
+    its description naming each branch's condition and whether this calendar holds its doses;
+    None without a decision or its dates."""
+    from icalendar import Event
+
+    window = plan.assessment
+    if window is None or window.first_date is None or window.last_date is None:
+        return None
+    event = Event()
+    event.add(
+        "uid", f"{plan.protocol_id}-{plan.arm}-assess-{window.first_date.isoformat()}@celldose"
+    )
+    event.add("dtstamp", stamp)
+    event.add("dtstart", window.first_date)
+    event.add("dtend", window.last_date + dt.timedelta(days=1))  # all-day: the end is exclusive
+    when = f"day {window.day}" + (f" ± {window.tolerance}" if window.tolerance else "")
+    event.add("summary", f"{plan.protocol_id}: assess: {when} after the first dose")
+    lines = [f"Assessment window: {window.text} after the first dose"]
+    for branch in plan.branches:
+        held = "its doses are in this calendar" if branch.chosen else "not in this calendar"
+        lines.append(f"If {branch.condition}: branch {branch.name} ({held})")
+    lines.extend(note[:1].upper() + note[1:] for note in window.notes)
+    event.add("description", "\n".join(lines))
+    return event

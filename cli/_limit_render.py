@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from celldose.cli._flags import to_flags
 from celldose.simulator.dosing import Schedule
 
 
@@ -12,7 +13,7 @@ def stopped_lines(schedule: Schedule) -> list[str]:
         when = f"day {gone.day}" if gone.day is not None else "its day"
         if gone.date is not None:
             when += f", {gone.date}"
-        out.append(f"dose {gone.number} ({when}): not given, stopped ({gone.reason})")
+        out.append(f"dose {gone.number} ({when}): not given, stopped ({to_flags(gone.reason)})")
     return out
 
 

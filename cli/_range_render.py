@@ -70,10 +70,19 @@ def source_text(record: DoseRecord, default: str) -> str:
     """How the basis line names a dose's source: chosen within a range, outside it, or as
     ``default`` (published, from --dose, from --regimen)."""
     span = record.range
-    if span is None or span.use in ("upper bound", "rounded"):
+    if (
+        span is None
+        or span.use == "upper bound"
+        or (span.use == "rounded" and record.dose.is_range)
+    ):
         return default
+    if span.use == "rounded":  # a target chosen within the range, then rounded to whole vials
+        word = record.rounded.container if record.rounded is not None else "vial"
+        return f"chosen within {span.range.display()}, rounded to whole {word}s"
     if span.use == "chosen":
         return f"chosen within {span.range.display()}"
+    if (record.dose.unit, record.dose.basis) != (span.range.unit, span.range.basis):
+        return f"not in the basis of the range {span.range.display()}, given with --override-range"
     return f"outside the range {span.range.display()}, given with --override-range"
 
 

@@ -9,8 +9,9 @@ import datetime as dt
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from celldose.cli._cmd_dose import header_lines, route_lines
+from celldose.cli._cmd_dose import SOURCES, header_lines, route_lines
 from celldose.cli._flags import in_flags, to_flags, warning_lines
+from celldose.cli._range_render import is_spanned, source_text
 from celldose.cli._render import csv_text, table
 from celldose.protocols import format_sig, plural
 from celldose.simulator.scenarios import (
@@ -34,6 +35,20 @@ def _scenario_lines(result: WhatIfResult) -> list[str]:
     lines = [f"what-if: {scenario.describe()}"]
     if result.schedule is not None:
         lines.append(f"schedule: {result.schedule}imum of the range (--schedule)")
+    ranges = {
+        d.planned.range.range: None
+        for d in result.doses
+        if d.planned.range is not None and is_spanned(d.planned)
+    }
+    if ranges:  # one number per dose: the what-if follows the upper bound of a range
+        shown = ", ".join(r.display() for r in ranges)
+        uppers = ", ".join(r.upper().display() for r in ranges)
+        capped = any(d.planned.capped_by is not None for d in result.doses)
+        below = " (or at the limit where one caps it)" if capped else ""
+        lines.append(
+            f"cells: each dose at the upper bound {uppers} of the dose range {shown}{below}; "
+            "--dose chooses a target within the range"
+        )
     if scenario.weights:
         measured = ", ".join(f"day {d} {w.text}" for d, w in scenario.weights)
         if scenario.weight_basis == "current":
@@ -175,19 +190,28 @@ def cohort_table(result: CohortResult) -> str:
     out = [f"protocol: {plan.protocol_id}, arm {plan.arm}: {plan.regimen}"]
     if result.schedule is not None:
         out.append(f"schedule: {result.schedule}imum of the range (--schedule)")
-    source = "from --dose" if plan.dose_source == "given" else "published"
+    source = SOURCES.get(plan.dose_source, "published")
     per = {"per kg": "× each patient's weight", "per m²": "× each patient's BSA (Meeh)"}
     if plan.dose_bands is not None and any(r.band is not None for r in plan.doses):
         out.append(f"basis: weight bands ({source}), the band that holds each patient's weight:")
         for band in plan.dose_bands.bands:
             out.append(f"  {band} {per.get(band.dose.basis, '(flat)')}")
     for record in {str(r.dose): r for r in plan.doses if r.band is None}.values():
+        # the words of `celldose dose`'s basis line, for a cohort instead of one patient
+        named = source_text(record, source)
+        if plan.whole_containers is not None and plan.dose_source == "protocol":
+            whole = format_sig(record.cells)
+            out.append(f"basis: {plan.whole_containers} ({named}): {whole} cells (flat)")
+            continue
         scaling = ""
         if record.dose.basis == "per kg" and plan.scale is not None:
             sc = plan.scale
             scaling = f" × {sc.factor:.3g} (BSA scaling, Km {sc.km_from:g}/{sc.km_to:g})"
-        how = per.get(record.dose.basis, "(flat)")
-        line = f"basis: {record.dose} ({source}) {how}{scaling}"
+        if record.dose.basis in per:
+            how = f"({record.dose.basis}, {named}) {per[record.dose.basis]}"
+        else:
+            how = f"(flat, {named})"
+        line = f"basis: {record.dose.display()} {how}{scaling}"
         if record.dose.is_range:
             line += f"; demand ordered at the upper bound {record.dose.upper().display()}"
         out.append(line)

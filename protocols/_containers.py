@@ -70,16 +70,16 @@ def _pair(
     dose_by: DoseBy | None, containers: int | None, *path: str | int
 ) -> Iterator[FieldProblem]:
     if dose_by is not None and containers is None:
-        yield FieldProblem(
-            "dose_by: whole containers needs containers: the number of containers (e.g. "
-            "containers: 4)",
-            *path, "containers",
+        yield FieldProblem(  # blamed on dose_by: the missing field has no line
+            "whole containers needs containers: the number of containers a dose uses (add e.g. "
+            "containers: 4 next to dose_by)",
+            *path, "dose_by",
         )  # fmt: skip
     if containers is not None and dose_by is None:
-        yield FieldProblem(
+        yield FieldProblem(  # blamed on containers: the missing field has no line
             "containers needs dose_by: whole containers (containers is the number of whole "
             "containers a dose uses)",
-            *path, "dose_by",
+            *path, "containers",
         )  # fmt: skip
 
 

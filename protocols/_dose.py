@@ -116,14 +116,30 @@ class Dose(BaseModel):
         return f"{self.unit}{_BASIS_SUFFIX[self.basis]}"
 
     def upper(self) -> Dose:
-        """A range's upper bound as a point dose (the dose itself when it is a point)."""
-        return Dose(amount=self.amount, unit=self.unit, basis=self.basis) if self.is_range else self
+        """A range's upper bound as a point dose (the dose itself when it is a point); a bound
+        of a range per lb keeps its text as written (``2×10⁶ cells/lb``)."""
+        if self.low is None:
+            return self
+        return Dose(
+            amount=self.amount, unit=self.unit, basis=self.basis, written=self._bound_written(1)
+        )
 
     def lower(self) -> Dose:
         """A range's lower bound as a point dose (the dose itself when it is a point)."""
         if self.low is None:
             return self
-        return Dose(amount=self.low, unit=self.unit, basis=self.basis)
+        return Dose(
+            amount=self.low, unit=self.unit, basis=self.basis, written=self._bound_written(0)
+        )
+
+    def _bound_written(self, which: int) -> str | None:
+        """One bound of a range written per lb, as written: ``1–2×10⁶ cells/lb`` gives
+        ``2×10⁶ cells/lb`` (``which`` 1) and ``1×10⁶ cells/lb`` (0)."""
+        if self.written is None:
+            return None
+        numbers, unit = self.written.split(" ", 1)
+        bounds = numbers.split("–")
+        return f"{bounds[which]} {unit}" if len(bounds) == 2 else None
 
     def contains(self, other: Dose) -> bool:
         """True when ``other`` (a point dose) lies within this range, bounds included."""
@@ -226,6 +242,13 @@ def dose_from_parts(
         return _point_from_parts(value, unit_text, original, written, cell_product)
     low_written, high_written = split_bounds(written)
     high = _point_from_parts(value, unit_text, original, high_written, cell_product)
+    if low <= 0:
+        alone = high.written or f"{_exact(float(value), high.is_cells)} {high.suffix}"
+        raise UnitError(
+            original,
+            "a dose range must start above 0",
+            f"give the lowest dose the source reports, or the upper bound alone: {alone}",
+        )
     bottom = _point_from_parts(low, unit_text, original, low_written, cell_product)
     return range_dose(bottom, high, original, (low, value))
 

@@ -26,7 +26,14 @@ import re
 from collections.abc import Sequence
 from typing import Annotated, Literal
 
-from pydantic import BeforeValidator, Field, ModelWrapValidatorHandler, PrivateAttr, model_validator
+from pydantic import (
+    BeforeValidator,
+    Field,
+    ModelWrapValidatorHandler,
+    PrivateAttr,
+    field_validator,
+    model_validator,
+)
 
 from celldose.protocols._display import format_exact, format_sig
 from celldose.protocols._dose import parse_amount
@@ -109,6 +116,17 @@ class Limit(FrozenModel):
                 "limit) or action: refuse (refuse the plan)"
             )
         return data
+
+    @field_validator("action", mode="before")
+    @classmethod
+    def _known_action(cls, value: object) -> object:
+        if value not in ACTIONS:
+            shown = f"'{value}'" if isinstance(value, str) else repr(value)
+            raise ValueError(
+                f"a limit's action is cap (reduce the dose to the limit) or refuse (refuse the "
+                f"plan), not {shown}"
+            )
+        return value
 
     @model_validator(mode="after")
     def _one_kind(self) -> Limit:

@@ -40,6 +40,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from celldose.protocols._calendar import MAX_DAYS, DoseTime, Duration
 from celldose.protocols._decision import Branch, Decision
+from celldose.protocols._display import plural
 from celldose.protocols._dose import Dose
 from celldose.protocols._errors import CelldoseError, RegimenError
 from celldose.protocols._limits import Limit
@@ -69,6 +70,14 @@ class PlannedDose:
     phase: int  # 1-based
     time: DoseTime
     dose: Dose | NotReported | None
+
+
+def stated_spacing(phase: Phase) -> int:
+    """The minimum spacing a phase states ('at least 3 days apart'), else 1 day (two doses
+    never share a day). This is what holds across a decision: a weekday pattern's or a
+    frequency's own smallest gap holds between the doses of its phase, not between the course's
+    last dose and a branch's first (the administration's spacing is checked on the plan)."""
+    return phase.min_spacing.days if phase.min_spacing is not None else 1
 
 
 class Regimen(BaseModel):
@@ -144,11 +153,18 @@ class Regimen(BaseModel):
                 )
             for branch, planned in zip(decision.branches, ends, strict=True):
                 first = planned[0].time.days
-                need = max(last.spacing_days() or 1, branch.phases[0].spacing_days() or 1)
+                need = max(stated_spacing(last), stated_spacing(branch.phases[0]))
                 if final is not None and first is not None and first - final < need:
+                    fix = (
+                        f"assess on day {final + need} or later"
+                        if branch.start != "next dose"
+                        else "start the branch at the decision ('start: decision') and assess "
+                        f"on day {final + need} or later"
+                    )
+                    gap = plural(first - final, "day")
                     raise ValueError(
-                        f"branch {branch.name} starts {first - final} days after the course's "
-                        f"last dose, closer than the {need}-day minimum spacing"
+                        f"branch {branch.name} starts {gap} after the course's last dose, "
+                        f"closer than the {need}-day minimum spacing: {fix}"
                     )
 
     @property

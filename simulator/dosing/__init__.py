@@ -16,7 +16,7 @@ from celldose.simulator.dosing._arms import (
     treatment_arm,
 )
 from celldose.simulator.dosing._bands import cells_by_band, holds_array, weigh_in
-from celldose.simulator.dosing._dose_range import RangeCells, RangeUse
+from celldose.simulator.dosing._dose_range import RangeCells, RangeUse, upper_bound_note
 from celldose.simulator.dosing._limits import (
     DoseLimits,
     LimitedDose,
@@ -110,6 +110,7 @@ __all__ = [
     "species_names",
     "species_table",
     "treatment_arm",
+    "upper_bound_note",
     "weigh_in",
     "without_course_caps",
 ]

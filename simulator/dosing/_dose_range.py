@@ -79,6 +79,20 @@ def replace_dose(reported: Dose, given: Dose, override_range: bool, where: str) 
         return None
     if reported.contains(given):
         return f"dose {given} chosen within {reported} {where}"
+    if (given.unit, given.basis) != (reported.unit, reported.basis):
+        # never "outside": a dose in another basis may well lie inside the range
+        other = (
+            f"the dose {given} is {_basis_word(given)}, the dose range {reported} {where} is "
+            f"{_basis_word(reported)}"
+        )
+        if not override_range:
+            raise OptionError(
+                f"{other}: a dose chosen within a range is given in the range's basis",
+                f"give dose= as {reported.suffix} within the range, or pass override_range=True "
+                "to give it anyway, labelled on every output",
+                fields=("dose", "override_range"),
+            )
+        return f"{other}; dose {given} from dose= given with override_range=True"
     if not override_range:
         raise OptionError(
             f"the dose {given} is outside the dose range {reported} {where}",
@@ -90,6 +104,11 @@ def replace_dose(reported: Dose, given: Dose, override_range: bool, where: str) 
         f"dose {given} from dose= is outside the dose range {reported} {where} "
         "(given with override_range=True)"
     )
+
+
+def _basis_word(dose: Dose) -> str:
+    """``per kg``, ``per m²``, ``flat`` (``flat, in mg`` for another unit than cells)."""
+    return dose.basis if dose.is_cells else f"{dose.basis}, in {dose.unit}"
 
 
 def range_use(dose: Dose, published: Dose | None) -> tuple[Dose, RangeUse] | None:
@@ -115,14 +134,24 @@ def branch_published(branch: Branch, course_last: Dose | None) -> list[Dose | No
     return out
 
 
-def upper_bound_note(ranges: Sequence[Dose], *, limited: bool = False) -> str | None:
+def upper_bound_note(
+    ranges: Sequence[Dose], *, limited: bool = False, rounded: str | None = None
+) -> str | None:
     """The label every output carries when a range is planned without a chosen target
-    (``limited``: the plan's limits may lower the upper bound, and the note says so)."""
+    (``limited``: the plan's limits may lower the upper bound, and the note says so;
+    ``rounded``: the container word when each dose is rounded to whole containers, then one
+    dose is given within the range)."""
     if not ranges:
         return None
     shown = ", ".join(f"{r.display()}" for r in dict.fromkeys(ranges))
     uppers = ", ".join(r.upper().display() for r in dict.fromkeys(ranges))
     below = ", or at the limit where one caps the dose" if limited else ""
+    if rounded is not None:
+        return (
+            f"dose range {shown}: each dose is its upper bound {uppers}{below}, rounded to "
+            f"whole {rounded}s within the range (one dose given, see the rounding note); "
+            "dose= chooses a target within the range"
+        )
     return (
         f"dose range {shown} kept as a range; where one number is needed (vials, totals, "
         f"cohort demand) it is ordered at the upper bound {uppers}{below}; dose= chooses a "

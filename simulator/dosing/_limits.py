@@ -254,14 +254,14 @@ def dose_limits(limits: Sequence[Limit], cap_cells: float | None) -> DoseLimits:
 
 
 def _numbers(numbers: Sequence[int]) -> str:
-    """``dose 3`` or ``doses 1-4, 7``."""
+    """``dose 3`` or ``doses 1–4, 7`` (an en dash, as in the rounding labels)."""
     runs: list[list[int]] = []
     for n in sorted(set(numbers)):
         if runs and n == runs[-1][-1] + 1:
             runs[-1].append(n)
         else:
             runs.append([n])
-    text = ", ".join(f"{r[0]}-{r[-1]}" if len(r) > 1 else str(r[0]) for r in runs)
+    text = ", ".join(f"{r[0]}–{r[-1]}" if len(r) > 1 else str(r[0]) for r in runs)
     return f"dose{'s' if len(set(numbers)) > 1 else ''} {text}"
 
 

@@ -272,6 +272,7 @@ def plan_doses(
             branch_published_doses,
             options,
             limited=bool(rules.limits) or rules.cap_cells is not None,
+            container=product.container,
         )
     )
     every_dose = [*phase_doses, *(d for doses in branch_doses.values() for d in doses)]
@@ -309,8 +310,6 @@ def plan_doses(
                 scale_factor=scaling.factor if scaling is not None else 1.0,
             )
             bounds.append(cells if limited is None else min(cells, limited))
-        totals[0] += bounds[0]
-        totals[1] += bounds[1]
         return RangeCells(
             range=in_range[0],
             use=in_range[1],
@@ -318,8 +317,8 @@ def plan_doses(
             cells_high=bounds[1],
             volume_ml_low=draw(bounds[0], product).volume_ml,
             volume_ml_high=draw(bounds[1], product).volume_ml,
-            cumulative_low=totals[0],
-            cumulative_high=totals[1],
+            cumulative_low=totals[0] + bounds[0],
+            cumulative_high=totals[1] + bounds[1],
         )
 
     def dose_records(
@@ -365,11 +364,15 @@ def plan_doses(
             limited = rules.limit_dose(
                 item.number, cells, cumulative, low=low, before_low=totals[0] if low else None
             )
-            if limited.capped_by == "max per course" and options.rounding != "none":
+            if (
+                limited.capped_by == "max per course"
+                and not limited.stopped
+                and options.rounding != "none"
+                and rules.course_cap is not None
+            ):
                 left = whole_count(limited.cells, product, options.rounding)
                 if left == 0:  # what the course maximum leaves is not one whole container
-                    assert limited.note is not None
-                    reached = limited.note[limited.note.index("(") + 1 : -1]
+                    reached = f"max per course {format_sig(rules.course_cap)} cells reached"
                     limited = LimitedDose(
                         0.0,
                         "max per course",
@@ -381,6 +384,13 @@ def plan_doses(
                 assert limited.note is not None
                 iso = date.isoformat() if date is not None else None
                 reason = limited.note.removeprefix("stopped: ")
+                if low is not None and options.rounding == "none":  # a range kept as a range:
+                    # the course maximum stops it at its upper bound
+                    reason += (
+                        f" at the upper bound of the dose range; the course at its lower bound "
+                        f"is {format_sig(totals[0])} cells, and dose= chooses a target within "
+                        "the range"
+                    )
                 stopped.append(StoppedDose(item.number, item.phase, day, iso, branch, reason))
                 continue
             cells = limited.cells
@@ -404,12 +414,19 @@ def plan_doses(
                     if limited.capped_by == "max per course"
                     else None,
                     bounds=None
-                    if span is None or span.use != "upper bound"
+                    if span is None or span.use == "override"
                     else (span.cells_low, span.cells_high),
                 )
                 cells = rounded.cells
-                if span is not None and span.use == "upper bound":
+                if span is not None and span.use != "override":
                     span = replace(span, use="rounded")  # one dose given, within the range
+            if span is not None and span.use == "upper bound":  # kept as a range: both bounds
+                totals[0], totals[1] = span.cumulative_low, span.cumulative_high
+            else:  # one dose given (a point, or chosen or rounded within a range): its cells
+                totals[0] += cells
+                totals[1] += cells
+                if span is not None:
+                    span = replace(span, cumulative_low=totals[0], cumulative_high=totals[1])
             taken = draw(cells, product)
             cumulative += cells
             if not math.isfinite(cumulative):
@@ -645,6 +662,7 @@ def _range_checks(
     options: DoseOptions,
     *,
     limited: bool,
+    container: str,
 ) -> list[str]:
     """The label of a range planned at its upper bound (``limited``: the plan has limits that
     may lower it); override_range= without a dose outside a range is refused."""
@@ -660,7 +678,9 @@ def _range_checks(
             fields=("override_range",),
         )
     note = upper_bound_note(
-        [u[0] for u in uses if u is not None and u[1] == "upper bound"], limited=limited
+        [u[0] for u in uses if u is not None and u[1] == "upper bound"],
+        limited=limited,
+        rounded=None if options.rounding == "none" else container,
     )
     return [] if note is None else [note]
 

@@ -183,7 +183,17 @@ def round_to_containers(
         if cap is not None and given > cap * (1 + 1e-12):
             return f"above {cap_text or f'the cap of {format_sig(cap)} cells'}"
         if bounds is not None and not (bounds[0] * (1 - 1e-12) <= given <= bounds[1] * (1 + 1e-12)):
-            return f"outside the dose range {format_sig(bounds[0])}–{format_sig(bounds[1])} cells"
+            low, high = bounds
+            side, bound, by, of = (
+                ("below", "lower", low - given, low)
+                if given < low
+                else ("above", "upper", given - high, high)
+            )
+            part = f"{format_sig(by)} cells ({format_sig(100 * by / of)}%)"
+            return (
+                f"outside the dose range {format_sig(low)}–{format_sig(high)} cells: "
+                f"{part} {side} its {bound} bound"
+            )
         return None
 
     def tolerance_for(n: int) -> str | None:

@@ -170,10 +170,7 @@ def range_lows(doses: Sequence[LaneDose]) -> list[float] | None:
         return None
     out, total = [], 0.0
     for d in doses:
-        per_kg = d.cells_per_kg or 0.0
-        if d.dose is not None and d.dose.low is not None:
-            per_kg *= d.dose.low / d.dose.amount
-        total += per_kg
+        total += (d.cells_per_kg or 0.0) * d.low_fraction
         out.append(total)
     return out
 

@@ -203,7 +203,7 @@ LIMIT_MARKS = ("capped at", "not given: stopped", "(weight cap)", "refused if ch
 
 def figure_notes(lanes: Sequence[Lane], axis: XAxis, *, cumulative: bool) -> tuple[str, ...]:
     """The notes a caption should carry: the comparison's, and the axis' conventions."""
-    notes = list(comparison_notes(lanes))
+    notes = list(comparison_notes(lanes, figure=True, cumulative=cumulative))
     if axis.reference:
         notes.append(
             "no start date given: calendar-month doses are placed as if the first dose were on "

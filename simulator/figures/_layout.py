@@ -8,7 +8,7 @@ import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from celldose.protocols import Dose, format_sig
+from celldose.protocols import format_sig
 from celldose.simulator.figures._lane_style import (
     BOLD,
     CHAR_EM,
@@ -19,7 +19,7 @@ from celldose.simulator.figures._lane_style import (
     MARKER_PT,
     ROW_GAP_PT,
 )
-from celldose.simulator.scenarios import Lane, LaneSchedule, LaneWindow, responders_text
+from celldose.simulator.scenarios import Lane, LaneDose, LaneSchedule, LaneWindow, responders_text
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,7 @@ def _extras(lane: Lane, mixed: bool) -> str:
 def _dose_text(lane: Lane) -> str:
     text = lane.regimen
     patient = lane.patient
-    cells = list(dict.fromkeys(_cells_text(d.cells, d.dose) for d in lane.doses))
+    cells = list(dict.fromkeys(_cells_text(d) for d in lane.doses))
     if patient is not None and None not in cells:
         each = " then ".join(c for c in cells if c is not None)
         text += f" = {each} cells/dose for {patient.weight.text}"
@@ -77,13 +77,13 @@ def _dose_text(lane: Lane) -> str:
     return text
 
 
-def _cells_text(cells: float | None, dose: Dose | None) -> str | None:
-    """``2×10⁷``, or both bounds of a dose range (``1×10⁷–2×10⁷``: cells scale with the dose)."""
-    if cells is None:
+def _cells_text(dose: LaneDose) -> str | None:
+    """``2×10⁷``, or both bounds of a dose range (``1×10⁷–2×10⁷``: the dose plan's bounds); one
+    number where the bounds meet (a limit brought the upper bound down to the lower)."""
+    if dose.cells is None:
         return None
-    if dose is None or dose.low is None:
-        return format_sig(cells)
-    return f"{format_sig(cells * dose.low / dose.amount)}–{format_sig(cells)}"
+    low, high = format_sig(dose.cells * dose.low_fraction), format_sig(dose.cells)
+    return high if low == high else f"{low}–{high}"
 
 
 def _window_text(w: LaneWindow) -> str:

@@ -3,10 +3,11 @@ assessment), and with what share.
 
 Each branch's share is a probability per patient: given with ``branch_share`` (``{"name": 0.41}``,
 ``"name=0.41"`` or a list of such texts), else the share the protocol file reports for it
-(``share: {k: 22, n: 54}``, labelled "share from the source: 22/54"). A branch with neither is
-refused, naming the branch and the argument: a share is never assumed. The shares add up to at
-most 1; the rest of the patients take no branch. Each patient draws once, from its own random
-stream (so adding branches does not change the weights, missed doses or delays drawn).
+(``share: {k: 22, n: 54}``, labelled "share from the source: 22/54"); a given share that
+replaces a reported one says so ("replaces the share from the source 22/54"). A branch with
+neither is refused, naming the branch and the argument: a share is never assumed. The shares add
+up to at most 1; the rest of the patients take no branch. Each patient draws once, from its own
+random stream (so adding branches does not change the weights, missed doses or delays drawn).
 """
 
 from __future__ import annotations
@@ -111,15 +112,12 @@ def branch_shares(plan: DosePlan, given: BranchShares | None) -> tuple[BranchSha
     for branch in plan.branches:
         if branch.name in shares:
             share = shares[branch.name]
-            out.append(
-                BranchShare(
-                    branch.name,
-                    branch.condition,
-                    share,
-                    "given",
-                    f"share {share:g}, given with branch_share=",
-                )
-            )
+            label = f"share {share:g}, given with branch_share="
+            if branch.share is not None:  # flagged: it replaces what the source reports
+                s = branch.share
+                label += f", replaces the share from the source {s.k}/{s.n}"
+                label += f" ({s.source})" if s.source else ""
+            out.append(BranchShare(branch.name, branch.condition, share, "given", label))
         elif branch.share is not None:
             s = branch.share
             source = f" ({s.source})" if s.source else ""

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from celldose.protocols import Duration, Protocol, format_sig, route_info
 from celldose.simulator.dosing import Weight, data_frame, html_table
-from celldose.simulator.scenarios._lane_model import Lane, LaneSchedule
+from celldose.simulator.scenarios._lane_model import Lane, LaneDose, LaneSchedule
 from celldose.simulator.scenarios._lane_sets import PerProtocol, build_lanes
 from celldose.simulator.scenarios._options import as_date
 
@@ -35,15 +35,6 @@ class ComparisonRow:
     def doses(self) -> int:
         return len(self.schedule.doses)
 
-    def _distinct(self, values: Iterable[float | None]) -> tuple[float, ...] | None:
-        out: list[float] = []
-        for v in values:
-            if v is None:
-                return None
-            if v not in out:
-                out.append(v)
-        return tuple(out)
-
     @property
     def dose_texts(self) -> tuple[str, ...]:
         out: list[str] = []
@@ -55,49 +46,55 @@ class ComparisonRow:
                 out.append(text)
         return tuple(out)
 
+    def _distinct_pairs(self, per_kg: bool) -> tuple[tuple[float, float], ...] | None:
+        """The distinct (lower bound, value) pairs of the doses, in order: a dose range's
+        bounds stay paired (``1×10⁸–2×10⁸ then 1×10⁸``)."""
+        out: list[tuple[float, float]] = []
+        for d in self.schedule.doses:
+            value = d.cells_per_kg if per_kg else d.cells
+            if value is None:
+                return None
+            pair = (value * d.low_fraction, value)
+            if pair not in out:
+                out.append(pair)
+        return tuple(out)
+
     @property
     def cells_per_kg_per_dose(self) -> tuple[float, ...] | None:
-        return self._distinct(d.cells_per_kg for d in self.schedule.doses)
+        pairs = self._distinct_pairs(per_kg=True)
+        return None if pairs is None else tuple(v for _, v in pairs)
 
     @property
     def cells_per_dose(self) -> tuple[float, ...] | None:
-        return self._distinct(d.cells for d in self.schedule.doses)
+        pairs = self._distinct_pairs(per_kg=False)
+        return None if pairs is None else tuple(v for _, v in pairs)
 
     @property
     def is_range(self) -> bool:
         """True when some dose is a dose range (its upper bound is in the single numbers)."""
         return any(d.dose is not None and d.dose.is_range for d in self.schedule.doses)
 
-    def _lows(self, values: Iterable[tuple[float | None, Dose | None]]) -> list[float | None]:
-        """Each value at its dose range's lower bound (cells scale with the dose amount)."""
-        out: list[float | None] = []
-        for value, dose in values:
-            if value is None or dose is None or dose.low is None:
-                out.append(value)
-            else:
-                out.append(value * dose.low / dose.amount)
-        return out
+    def _lows(self, values: Iterable[tuple[float | None, LaneDose]]) -> list[float | None]:
+        """Each value at its dose range's lower bound (the dose plan's bounds, after its
+        limits; without a patient, cells scale with the dose amount)."""
+        return [None if value is None else value * d.low_fraction for value, d in values]
 
     @property
     def cells_per_kg_per_dose_low(self) -> tuple[float, ...] | None:
         """:attr:`cells_per_kg_per_dose` at the lower bound of a range (None without one)."""
-        if not self.is_range:
-            return None
-        return self._distinct(self._lows((d.cells_per_kg, d.dose) for d in self.schedule.doses))
+        pairs = self._distinct_pairs(per_kg=True)
+        return None if not self.is_range or pairs is None else tuple(low for low, _ in pairs)
 
     @property
     def cells_per_dose_low(self) -> tuple[float, ...] | None:
         """:attr:`cells_per_dose` at the lower bound of a range (None without one)."""
-        if not self.is_range:
-            return None
-        return self._distinct(self._lows((d.cells, d.dose) for d in self.schedule.doses))
+        pairs = self._distinct_pairs(per_kg=False)
+        return None if not self.is_range or pairs is None else tuple(low for low, _ in pairs)
 
     def _total_low(self, per_kg: bool) -> float | None:
         if not self.is_range:
             return None
-        lows = self._lows(
-            (d.cells_per_kg if per_kg else d.cells, d.dose) for d in self.schedule.doses
-        )
+        lows = self._lows((d.cells_per_kg if per_kg else d.cells, d) for d in self.schedule.doses)
         return None if any(v is None for v in lows) else sum(v or 0.0 for v in lows)
 
     @property
@@ -240,11 +237,18 @@ def format_cells(
 
 
 def comparison_notes(
-    lanes: Sequence[Lane], *, aligned: bool = True, route: bool = True
+    lanes: Sequence[Lane],
+    *,
+    aligned: bool = True,
+    route: bool = True,
+    figure: bool = False,
+    cumulative: bool = False,
 ) -> tuple[str, ...]:
-    """Notes for the table and the figure caption (``aligned``: say that the protocols are
-    aligned at their first dose, when there are several; ``route``: name every lane's route,
-    for a figure, whose lanes have no route column)."""
+    """Notes for the table, or with ``figure`` for a figure caption, which speak only of what
+    is drawn (a figure has no table and no totals; ``cumulative``: it has a cumulative panel).
+    ``aligned``: say that the protocols are aligned at their first dose, when there are
+    several; ``route``: name every lane's route, for a figure, whose lanes have no route
+    column."""
     notes = []
     if aligned and len({lane.protocol_id for lane in lanes}) > 1:
         notes.append("every protocol is aligned at its first dose (day 0)")
@@ -272,17 +276,31 @@ def comparison_notes(
         }
     )
     if ranged:
+        if not figure:
+            shown = "; the table gives both bounds and the cumulative panel shades the band "
+            shown += "between them"
+        elif cumulative:
+            shown = "; the cumulative panel shades the band between its bounds"
+        else:
+            shown = ""
         notes.append(
-            "a dose range is drawn at its upper bound (markers, single numbers); the table gives "
-            "both bounds and the cumulative panel shades the band between them: "
+            "a dose range is drawn at its upper bound (markers, single numbers)"
+            + shown
+            + ": "
             + ", ".join(ranged)
         )
     decided = sorted({lane.key for lane in lanes if lane.branches})
     if decided:
-        notes.append(
-            "the course stops at a decision; its branches are not counted in the totals: "
-            + ", ".join(decided)
-        )
+        if not figure:
+            counted = "its branches are not counted in the totals"
+        else:
+            counted = (
+                "its branches (given only if their condition is met) are drawn dashed on rows "
+                "of their own"
+            )
+            if cumulative:
+                counted += ", and dotted where they continue the course's cumulative dose"
+        notes.append(f"the course stops at a decision; {counted}: " + ", ".join(decided))
     return tuple(notes)
 
 

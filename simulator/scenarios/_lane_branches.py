@@ -22,12 +22,13 @@ def lane_branches(
     origin: dt.date,
     start: dt.date | None,
     context: str,
-    planned: Mapping[str, Mapping[int, tuple[float, float]]] | None = None,
+    planned: Mapping[str, Mapping[int, tuple[float, float, float]]] | None = None,
 ) -> tuple[LaneBranch, ...]:
     """Each branch of ``regimen``'s decision as lane doses after ``last`` (the course's last
     dose, min schedule of a range): numbered on, cumulative amounts continuing. ``planned``
-    (branch name -> dose number -> cells per kg and cells) gives the dose plan's amounts, its
-    limits applied; a dose it lacks was stopped by a course maximum and is not drawn."""
+    (branch name -> dose number -> cells per kg, cells and the lower bound's share of the
+    cells) gives the dose plan's amounts, its limits applied; a dose it lacks was stopped by a
+    course maximum and is not drawn."""
     decision = regimen.decision
     if decision is None:
         return ()
@@ -52,9 +53,10 @@ def lane_branches(
             if planned is not None and branch.name in planned:
                 if item.number not in planned[branch.name]:
                     continue
-                per_kg, cells = planned[branch.name][item.number]
+                per_kg, cells, low_share = planned[branch.name][item.number]
             else:
                 per_kg, cells = amounts(dose)
+                low_share = None
             per_kg_total = None if per_kg_total is None or per_kg is None else per_kg_total + per_kg
             cells_total = None if cells_total is None or cells is None else cells_total + cells
             out.append(
@@ -71,6 +73,7 @@ def lane_branches(
                     cells=cells,
                     cumulative_cells_per_kg=per_kg_total,
                     cumulative_cells=cells_total,
+                    low_share=low_share,
                 )
             )
         branches.append(

@@ -51,6 +51,18 @@ class LaneDose:
     cells: float | None  # for the patient (with a weight), or a flat dose
     cumulative_cells_per_kg: float | None
     cumulative_cells: float | None
+    # a dose range's lower bound as a share of ``cells``, from the dose plan (after its limits,
+    # and 1.0 where one dose is given within the range); None: the dose's own low / amount
+    low_share: float | None = None
+
+    @property
+    def low_fraction(self) -> float:
+        """The lower bound of the dose as a share of ``cells`` (1.0 for a point dose)."""
+        if self.low_share is not None:
+            return self.low_share
+        if self.dose is None or self.dose.low is None:
+            return 1.0
+        return self.dose.low / self.dose.amount
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from celldose.protocols import (
 )
 from celldose.simulator.dosing import (
     DoseOptions,
+    DoseRecord,
     Patient,
     cells_per_dose,
     fill_unreported,
@@ -64,6 +65,15 @@ def _phase_doses(
         for d, r in zip(doses, reported, strict=True)
     ]
     return doses, sources, warnings
+
+
+def _low_share_of(record: DoseRecord) -> float:
+    """A planned dose's lower bound as a share of its cells: the plan's bounds of a range kept
+    as a range (after its limits), 1.0 where one dose is given."""
+    span = record.range
+    if span is None or span.use != "upper bound" or not record.cells:
+        return 1.0
+    return span.cells_low / record.cells
 
 
 def build_lane(
@@ -124,8 +134,10 @@ def build_lane(
                 record = records[item.number]
                 assert record.dose == phase_dose, "lane and dose plan disagree"
                 cells, per_kg = record.cells, record.cells_per_kg
+                low_share: float | None = _low_share_of(record)
             else:
                 per_kg, cells = _amounts(phase_dose, patient, bsa)
+                low_share = None
             per_kg_total = None if per_kg_total is None or per_kg is None else per_kg_total + per_kg
             cells_total = None if cells_total is None or cells is None else cells_total + cells
             doses.append(
@@ -142,6 +154,7 @@ def build_lane(
                     cells=cells,
                     cumulative_cells_per_kg=per_kg_total,
                     cumulative_cells=cells_total,
+                    low_share=low_share,
                 )
             )
         schedules.append(
@@ -194,7 +207,10 @@ def build_lane(
             None
             if plan is None
             else {
-                b.name: {d.number: (d.cells_per_kg, d.cells) for d in b.schedules[0].doses}
+                b.name: {
+                    d.number: (d.cells_per_kg, d.cells, _low_share_of(d))
+                    for d in b.schedules[0].doses
+                }
                 for b in plan.branches
             },
         ),

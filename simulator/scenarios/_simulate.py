@@ -38,6 +38,7 @@ from celldose.simulator.dosing import (
     get_species,
     make_patient,
     plan_doses,
+    upper_bound_note,
     without_course_caps,
 )
 from celldose.simulator.scenarios._branch_shares import BranchShares, branch_shares
@@ -353,6 +354,11 @@ def _warnings(
             f"holds their weight (the regimen shows the band of {plan.patient.weight.text}, "
             "the median weight)"
         )
+        has_limits = bool(engine.limits.limits) or engine.limits.cap_cells is not None
+        for band in plan.dose_bands.root:  # every band's range, not only the median's
+            note = upper_bound_note([band.dose], limited=has_limits) if band.dose.is_range else None
+            if note is not None and not any(w.startswith(note.split(" kept as")[0]) for w in out):
+                out.append(note)
     return tuple(out)
 
 

@@ -149,6 +149,8 @@ def test_whole_containers_in_a_cohort(capsys: pytest.CaptureFixture[str]) -> Non
         in lines
     )
     assert "  to order:      40 vials × overage 1.1 = 44 vials = 1.32×10⁹ cells" in lines
+    # the basis in `celldose dose`'s words, for a cohort: 4 × 3×10⁷ = 1.2×10⁸ cells, flat
+    assert "basis: the whole content of 4 vials (published): 1.2×10⁸ cells (flat)" in lines
 
 
 def test_cohort_demand_of_viable_cells(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

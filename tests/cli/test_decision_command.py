@@ -9,6 +9,7 @@ day 28 (2026-02-02).
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 from pathlib import Path
@@ -75,7 +76,7 @@ def test_branch_adds_it_to_the_course(capsys: pytest.CaptureFixture[str]) -> Non
         line.startswith("course: 12 doses, 4.8×10⁸ cells in total, 71.9 mL, 24 vials")
         for line in lines
     )
-    assert "  doses 9-12 of the course above" in lines
+    assert "  doses 9–12 of the course above" in lines
     assert any(line.startswith("  included in the course above; starts day 28") for line in lines)
     assert any(
         line.startswith(
@@ -163,7 +164,9 @@ def test_simulate_with_branch_shares(capsys: pytest.CaptureFixture[str]) -> None
     lines = out.splitlines()
     assert (
         "branch partial-or-mixed-response (if partial or mixed response): share 1, given with "
-        "--branch-share; 10 of 10 patients drawn into it"
+        "--branch-share, replaces the share from the source 22/54 (day-28 partial response, "
+        "pivotal study MSB-GVHD001; mixed responses are not reported separately); 10 of 10 "
+        "patients drawn into it"
     ) in lines
     # 10 patients × 12 doses × 4×10⁷ cells; 10 × 24 vials
     assert "cohort total: 4.8×10⁹ cells dosed to 10 patients" in lines
@@ -181,8 +184,8 @@ def test_show_lists_the_branches(capsys: pytest.CaptureFixture[str]) -> None:
         "planned from the assessment day (labelled as assumed)"
     ) in lines
     assert "    phase 2: every 1 week, 4 doses" in lines
-    assert "    doses 9-12 on days 28, 35, 42, 49" in lines
-    assert "    doses 9-16 on days 28, 31, 35, 38, 42, 45, 49, 52" in lines
+    assert "    doses 9–12 on days 28, 35, 42, 49" in lines
+    assert "    doses 9–16 on days 28, 31, 35, 38, 42, 45, 49, 52" in lines
 
 
 def test_check_parse_compare_and_plot_take_a_decision(
@@ -195,7 +198,7 @@ def test_check_parse_compare_and_plot_take_a_decision(
     )
     assert main(["parse", shorthand, "--start", "2026-01-05"]) == 0
     out = capsys.readouterr().out
-    assert "  doses 9-12 on days 28, 35, 42, 49" in out.splitlines()
+    assert "  doses 9–12 on days 28, 35, 42, 49" in out.splitlines()
     assert main(["compare", RYONCIL, "qi2017-sjogren-thrombocytopenia", "--weight", "20kg"]) == 0
     out = capsys.readouterr().out
     assert (
@@ -212,11 +215,43 @@ def test_check_parse_compare_and_plot_take_a_decision(
 def test_calendar_events_of_a_chosen_branch_say_so(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, *ARGS, "--branch", "partial-or-mixed-response", "--format", "ics")
     assert code == 0
-    assert out.count("BEGIN:VEVENT") == 12  # 8 + 4
+    assert out.count("BEGIN:VEVENT") == 13  # 8 + 4 doses, and the assessment window
     unfolded = out.replace("\r\n ", "")
     assert (
         unfolded.count("Branch partial-or-mixed-response: given only if its condition is met") == 4
     )
+
+
+def test_the_calendar_has_the_assessment_window(capsys: pytest.CaptureFixture[str]) -> None:
+    from icalendar import Calendar
+
+    code, out, _ = run(capsys, *ARGS, "--branch", "partial-or-mixed-response", "--format", "ics")
+    assert code == 0
+    events = Calendar.from_ical(out).walk("VEVENT")
+    summaries = [str(e["summary"]) for e in events]
+    # in date order: the course's 8 doses (to 2026-01-29), the window, the branch's 4 doses
+    assert summaries[7:10] == [
+        "ryoncil-label: IV infusion 8 of 12",
+        "ryoncil-label: assess: day 28 ± 2 after the first dose",
+        "ryoncil-label: IV infusion 9 of 12",
+    ]
+    window = events[8]
+    # day 28 ± 2 from Mon 2026-01-05: 2026-01-31 to 2026-02-04, all day (DTEND is exclusive)
+    assert window.decoded("dtstart") == dt.date(2026, 1, 31)
+    assert window.decoded("dtend") == dt.date(2026, 2, 5)
+    assert str(window["description"]).splitlines() == [
+        "Assessment window: day 28 ± 2 (2026-01-31 to 2026-02-04) after the first dose",
+        "If partial or mixed response: branch partial-or-mixed-response (its doses are in this "
+        "calendar)",
+        "If recurrence after complete response: branch recurrence-after-complete-response (not "
+        "in this calendar)",
+        "Complete response: no further treatment",
+        "No response: consider alternative treatments",
+    ]
+    code, out, _ = run(capsys, *ARGS, "--format", "ics")  # no branch chosen: the window last
+    summaries = [str(e["summary"]) for e in Calendar.from_ical(out).walk("VEVENT")]
+    assert summaries[-1] == "ryoncil-label: assess: day 28 ± 2 after the first dose"
+    assert len(summaries) == 9
 
 
 def test_a_branch_dose_of_its_own_is_labelled_with_its_basis(
@@ -240,3 +275,15 @@ def test_a_whatif_says_the_branches_are_left_out(capsys: pytest.CaptureFixture[s
         "warning: the course stops at a decision (assessment on day 28); its branches are not "
         "part of this what-if"
     ) in out.splitlines()
+
+
+def test_a_one_dose_branch_is_named_in_the_singular(capsys: pytest.CaptureFixture[str]) -> None:
+    # weekly ×2: doses 1 and 2 on days 0 and 7; the branch's one dose is dose 3, on the
+    # assessment day 14
+    regimen = "2×10⁶ cells/kg weekly ×2; assess on day 14; if a: once"
+    code, out, _ = run(capsys, "--regimen", regimen, "--species", "dog", "--weight", "10kg",
+                       "--branch", "a")  # fmt: skip
+    assert code == 0
+    assert "  dose 3 of the course above" in out.splitlines()
+    assert main(["parse", regimen]) == 0
+    assert "  dose 3 on day 14" in capsys.readouterr().out.splitlines()

@@ -161,6 +161,19 @@ def test_a_malformed_range_is_refused_in_one_line(capsys: pytest.CaptureFixture[
     )
 
 
+def test_a_range_from_zero_is_refused_with_a_fix(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(
+        capsys, "dose", "--regimen", "0–2×10⁶ cells/kg weekly ×4", "--species", "dog",
+        "--weight", "10kg",
+    )  # fmt: skip
+    assert code == 2 and out == ""
+    assert err == (
+        "error: regimen '0–2×10⁶ cells/kg weekly ×4' '0–2×10⁶ cells/kg' at characters 1-16: "
+        "a dose range must start above 0 (give the lowest dose the source reports, or the upper "
+        "bound alone: 2×10⁶ cells/kg)\n"
+    )
+
+
 def test_a_dose_per_lb_is_shown_as_written(capsys: pytest.CaptureFixture[str]) -> None:
     args = ("dose", "--regimen", "1×10⁶ cells/lb weekly ×2", "--species", "dog", "--weight")
     code, out, _ = run(capsys, *args, "22lb")
@@ -224,8 +237,8 @@ def test_simulate_says_demand_is_ordered_at_the_upper_bound(
     code, out, _ = run(capsys, "simulate", protocol, "--patients", "10")
     assert code == 0
     assert (
-        "basis: 1×10⁶–2×10⁶ cells/kg (published) × each patient's weight; demand ordered at the "
-        "upper bound 2×10⁶ cells/kg"
+        "basis: 1×10⁶–2×10⁶ cells/kg (per kg, published) × each patient's weight; demand "
+        "ordered at the upper bound 2×10⁶ cells/kg"
     ) in out.splitlines()
 
 

@@ -31,7 +31,7 @@ def test_table_labels_the_cap(capsys: pytest.CaptureFixture[str]) -> None:
     assert "limits: max per dose 2×10⁸ cells (cap)\n" in out
     assert out.count("2×10⁸ cells (capped)") == 2
     assert "course: 2 doses, 4×10⁸ cells in total" in out
-    assert "warning: doses 1-2 capped at 2×10⁸ cells (max per dose)" in out
+    assert "warning: doses 1–2 capped at 2×10⁸ cells (max per dose)" in out
     assert "2.4×10⁸" not in out
 
 
@@ -144,6 +144,23 @@ def test_file_limit_needs_its_action(capsys: pytest.CaptureFixture[str], tmp_pat
     assert err == (
         f"error: {path}:19:10: limits[0]: the limit 'max_per_dose: 3e8 cells' needs its action: "
         "add action: cap (reduce the dose to the limit) or action: refuse (refuse the plan)\n"
+    )
+
+
+def test_file_limit_with_an_unknown_action(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "ryoncil.yaml"
+    text = FIXTURE.read_text(encoding="utf-8")
+    limit = "limits: [{max_per_dose: 3e8 cells, action: truncate}]\n"
+    path.write_text(text.replace("route: IV\n", "route: IV\n" + limit), encoding="utf-8")
+    code, out, err = run(capsys, "dose", str(path), "--weight", "20kg")
+    assert (code, out) == (2, "")
+    # line 19, column 44: "limits: [{" is 10 characters, "max_per_dose: 3e8 cells, " 25 and
+    # "action: " 8, so the value starts at 10 + 25 + 8 + 1 = 44
+    assert err == (
+        f"error: {path}:19:44: limits[0].action: a limit's action is cap (reduce the dose to the "
+        "limit) or refuse (refuse the plan), not 'truncate'\n"
     )
 
 

@@ -302,8 +302,8 @@ RANGED = ["--regimen", "1–2×10⁶ cells/kg weekly ×2", "--species", "dog", "
             "20kg",
             "nearest",
             "the dose rounded to 2 vials (nearest) is 5.08×10⁷ cells, outside the dose range "
-            '2×10⁷–4×10⁷ cells (use --round down with --round-tolerance "37%", or leave the dose '
-            "unrounded)",
+            "2×10⁷–4×10⁷ cells: 1.08×10⁷ cells (27%) above its upper bound (use --round down "
+            'with --round-tolerance "37%", or leave the dose unrounded)',
         ),
         (
             "20kg",
@@ -318,7 +318,8 @@ RANGED = ["--regimen", "1–2×10⁶ cells/kg weekly ×2", "--species", "dog", "
             "12kg",
             "nearest",
             "the dose rounded to 1 vial (nearest) is 2.54×10⁷ cells, outside the dose range "
-            "1.2×10⁷–2.4×10⁷ cells (leave the dose unrounded)",
+            "1.2×10⁷–2.4×10⁷ cells: 1.4×10⁶ cells (5.83%) above its upper bound (leave the dose "
+            "unrounded)",
         ),
         (
             "12kg",

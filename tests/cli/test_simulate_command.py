@@ -406,3 +406,19 @@ def test_cohort_demand_without_a_vial_size(capsys: pytest.CaptureFixture[str]) -
         "manufacturing: 9.6×10⁸ cells dosed × overage 1.2 = 1.15×10⁹ cells to order (no vial "
         "size: whole vials thawed are not counted; give the product's cells_per_vial, or --vial)"
     ) in out.splitlines()
+
+
+def test_cohort_basis_uses_the_words_of_dose(capsys: pytest.CaptureFixture[str]) -> None:
+    # the same source as `celldose dose` gives: from --regimen, from --dose, published
+    args = ("--species", "human", "--patients", "10")
+    code, out, _ = run(capsys, "--regimen", "2×10⁶ cells/kg weekly ×4", *args)
+    assert code == 0
+    assert "basis: 2×10⁶ cells/kg (per kg, from --regimen) × each patient's weight" in (
+        out.splitlines()
+    )
+    code, out, _ = run(capsys, "--regimen", "2×10⁸ cells weekly ×4", *args)
+    assert "basis: 2×10⁸ cells (flat, from --regimen)" in out.splitlines()
+    code, out, _ = run(capsys, *JANG, "--patients", "10")
+    assert "basis: 1×10⁶ cells/kg (per kg, from --dose) × each patient's weight" in (
+        out.splitlines()
+    )

@@ -51,17 +51,24 @@ def test_a_stated_dose_that_contradicts_the_containers_is_refused(
 
 
 def test_dose_by_needs_containers(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    # the missing containers has no line: the problem is on dose_by's (line 17, its value at
+    # column 10 after "dose_by: "), not on the id line
     code, text = check(capsys, variant(tmp_path, "containers: 4\n", ""))
     assert code == 2
-    assert (
-        "containers: dose_by: whole containers needs containers: the number of containers " in text
+    assert text.endswith(
+        "variant.yaml:17:10: dose_by: whole containers needs containers: the number of "
+        "containers a dose uses (add e.g. containers: 4 next to dose_by)"
     )
 
 
 def test_containers_need_dose_by(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    # dose_by removed: containers moves up to line 17, its value at column 13
     code, text = check(capsys, variant(tmp_path, "dose_by: whole containers\n", ""))
     assert code == 2
-    assert "dose_by: containers needs dose_by: whole containers" in text
+    assert text.endswith(
+        "variant.yaml:17:13: containers: containers needs dose_by: whole containers (containers "
+        "is the number of whole containers a dose uses)"
+    )
 
 
 def test_a_per_kg_dose_with_whole_containers_is_refused(

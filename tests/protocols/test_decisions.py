@@ -8,6 +8,8 @@ strictly before its end; a branch starting 'not reported' is planned from the as
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from pydantic import ValidationError
 
@@ -292,14 +294,56 @@ def test_next_dose_after_a_single_dose_is_refused() -> None:
 
 
 def test_a_branch_too_close_to_the_last_dose_is_refused() -> None:
-    # twice weekly ×8: last dose day 24 (3 days minimum spacing); the decision on day 26 is 2
-    # days after it
+    # twice weekly at least 3 days apart ×8: days 0, 3, 7, 10, 14, 17, 21, 24; the decision on
+    # day 26 is 2 days after the last dose, the stated spacing is 3: day 24 + 3 = 27
     with pytest.raises(RegimenError) as exc:
-        parse_regimen("1e6 cells/kg twice weekly ×8; assess on day 26; if a: twice weekly ×2")
+        parse_regimen(
+            "1e6 cells/kg twice weekly at least 3 days apart ×8; assess on day 26; "
+            "if a: twice weekly ×2"
+        )
     assert str(exc.value).endswith(
         ": branch a starts 2 days after the course's last dose, closer than the 3-day minimum "
-        "spacing"
+        "spacing: assess on day 27 or later"
     )
+    # the spacing the branch states counts too: weekly ×8 ends on day 49, the branch is at least
+    # 3 days apart and starts on day 50 (1 day after): 49 + 3 = 52
+    with pytest.raises(RegimenError) as exc:
+        parse_regimen(
+            "1e6 cells/kg weekly ×8; assess on day 50; if a: twice weekly at least 3 days apart ×2"
+        )
+    assert str(exc.value).endswith(
+        ": branch a starts 1 day after the course's last dose, closer than the 3-day minimum "
+        "spacing: assess on day 52 or later"
+    )
+
+
+def test_a_frequency_gap_holds_within_its_phase_not_across_the_decision() -> None:
+    # twice weekly ×8 promises 3 days between its own doses (days 0, 3, ..., 21, 24), not
+    # between the course and a branch: the branch on day 26 (2 days after day 24) is accepted
+    regimen = parse_regimen("1e6 cells/kg twice weekly ×8; assess on day 26; if a: twice weekly ×2")
+    assert [d.time.days for d in regimen.expand_branch("a")] == [26, 29]  # 26 + 3
+
+
+def test_a_weekday_branch_after_a_weekday_course() -> None:
+    # Mon and Thu ×8 from Mon 2026-01-05: Jan 5, 8, 12, 15, 19, 22, 26, 29 (day 24, a Thursday).
+    # The decision on day 28 is Mon 2026-02-02 (Jan 29 + 4, January has 31 days). The
+    # Wednesdays pattern's 7-day gap holds between its own doses: its first dose is the first
+    # Wednesday on or after the decision, Wed 2026-02-04 (day 30, 6 days after the last dose),
+    # then Wed 2026-02-11 (day 37).
+    text = "2×10⁶ cells/kg on Mondays and Thursdays ×8; assess on day 28 ± 2; if partial: on {} ×2"
+    start = dt.date(2026, 1, 5)
+    wednesdays = parse_regimen(text.format("Wednesdays")).expand_branch("partial", start=start)
+    assert [(d.time.days, d.time.date(start).isoformat()) for d in wednesdays] == [
+        (30, "2026-02-04"),
+        (37, "2026-02-11"),
+    ]
+    # Mondays: the decision day itself, Mon 2026-02-02 (day 28, 4 days after day 24), then
+    # Mon 2026-02-09 (day 35)
+    mondays = parse_regimen(text.format("Mondays")).expand_branch("partial", start=start)
+    assert [(d.time.days, d.time.date(start).isoformat()) for d in mondays] == [
+        (28, "2026-02-02"),
+        (35, "2026-02-09"),
+    ]
 
 
 def test_an_unknown_branch_is_refused_with_the_names() -> None:

@@ -87,6 +87,16 @@ def test_a_range_in_the_shorthand_and_in_a_branch() -> None:
             "write the smaller number first: 2×10⁶–3×10⁶ cells/kg",
         ),
         (
+            "0–2×10⁶ cells/kg",
+            "a dose range must start above 0",
+            "give the lowest dose the source reports, or the upper bound alone: 2×10⁶ cells/kg",
+        ),
+        (
+            "0-2e6 cells/lb",  # per lb: the upper bound as written
+            "a dose range must start above 0",
+            "give the lowest dose the source reports, or the upper bound alone: 2×10⁶ cells/lb",
+        ),
+        (
             "2–2×10⁶ cells/kg",
             "the range 2×10⁶–2×10⁶ has equal bounds",
             "write a point dose: 2×10⁶ cells/kg",

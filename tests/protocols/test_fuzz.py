@@ -48,10 +48,7 @@ SEED_REGIMENS = (
 
 # Characters that matter to the readers: digits, the ways of writing a power, superscripts,
 # Unicode spaces, separators, unit letters and prefixes, and a few that must never be dropped.
-ALPHABET = (
-    "0123456789" "×xX*^·eE.,;:-–+/%" "⁰¹²³⁴⁵⁶⁷⁸⁹⁻" " \u00a0\u2009\u2003\u202f\t"
-    "kmMµuGcellsgwdqy²()"
-)
+ALPHABET = "0123456789×xX*^·eE.,;:-–+/%⁰¹²³⁴⁵⁶⁷⁸⁹⁻ \u00a0\u2009\u2003\u202f\tkmMµuGcellsgwdqy²()"
 WORDS = (" million", " then ", " ×", "10^", "10⁶", "0", "00", "_", "1:30", "0x", "/kg", "/m²")
 
 

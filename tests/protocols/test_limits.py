@@ -80,9 +80,9 @@ def test_weight_cap_reads_pounds() -> None:
         (
             "1e6 cells/kg q4w ×2; max per dose 3e8 cells (maybe)",
             "regimen '1e6 cells/kg q4w ×2; max per dose 3e8 cells (maybe)' 'max per dose 3e8 "
-            "cells (maybe)' at characters 22-51: Input should be 'cap' or 'refuse' (write e.g. "
-            "'max per dose 3×10⁸ cells', 'max per course 3×10⁸ cells (refuse)' or "
-            "'dose by weight up to 100 kg (cap)')",
+            "cells (maybe)' at characters 22-51: a limit's action is cap (reduce the dose to the "
+            "limit) or refuse (refuse the plan), not 'maybe' (write e.g. 'max per dose 3×10⁸ "
+            "cells', 'max per course 3×10⁸ cells (refuse)' or 'dose by weight up to 100 kg (cap)')",
         ),
     ],
 )
@@ -98,6 +98,16 @@ def test_action_is_required() -> None:
     assert (
         "the limit 'max_per_dose: 3×10⁸ cells' needs its action: add action: cap (reduce the "
         "dose to the limit) or action: refuse (refuse the plan)"
+    ) in str(info.value)
+
+
+def test_an_unknown_action_names_the_choices() -> None:
+    with pytest.raises(ValidationError) as info:
+        Limit.model_validate({"max_per_dose": "3×10⁸ cells", "action": "truncate"})
+    assert info.value.errors()[0]["loc"] == ("action",)
+    assert (
+        "a limit's action is cap (reduce the dose to the limit) or refuse (refuse the plan), "
+        "not 'truncate'"
     ) in str(info.value)
 
 

@@ -32,7 +32,7 @@ def test_max_per_dose_cap_at_120_kg() -> None:
     assert {d.cap_note for d in plan.doses} == {"capped at 2×10⁸ cells (max per dose)"}
     assert plan.doses[0].cells_per_kg == pytest.approx(2e8 / 120)
     assert plan.schedules[0].total_cells == 8e8
-    assert "doses 1-4 capped at 2×10⁸ cells (max per dose)" in plan.warnings
+    assert "doses 1–4 capped at 2×10⁸ cells (max per dose)" in plan.warnings
 
 
 def test_max_per_dose_not_reached_is_not_labelled() -> None:

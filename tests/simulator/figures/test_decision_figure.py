@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from celldose.protocols import protocol_from_regimen
 from celldose.simulator.figures import Timeline, timeline_figure
 
 matplotlib = pytest.importorskip("matplotlib")
@@ -57,3 +58,32 @@ def test_the_cumulative_panel_adds_each_branch(drawn: Timeline) -> None:
     # 8 × 2×10⁶ = 1.6×10⁷ cells/kg at the course's end, then + 4 × 2×10⁶ = 2.4×10⁷ (scale 10⁷)
     ys = list(line.get_ydata())
     assert ys[0] == pytest.approx(1.6) and ys[-1] == pytest.approx(2.4)
+
+
+def test_the_notes_describe_what_is_drawn(drawn: Timeline) -> None:
+    # a figure has no table and no totals: its notes say how the branches are drawn, and with a
+    # cumulative panel how they continue the course's cumulative dose there
+    assert (
+        "the course stops at a decision; its branches (given only if their condition is met) are "
+        "drawn dashed on rows of their own, and dotted where they continue the course's "
+        f"cumulative dose: {KEY}"
+    ) in drawn.notes
+    _, alone = timeline_figure(RYONCIL)
+    assert (
+        "the course stops at a decision; its branches (given only if their condition is met) are "
+        f"drawn dashed on rows of their own: {KEY}"
+    ) in alone.notes
+    assert not any("table" in n or "totals" in n or "cumulative" in n for n in alone.notes)
+
+
+def test_a_dose_range_note_names_only_what_is_drawn() -> None:
+    ranged = protocol_from_regimen("1–2×10⁶ cells/kg weekly ×4", "dog")
+    _, alone = timeline_figure(ranged)
+    note = next(n for n in alone.notes if n.startswith("a dose range"))
+    assert note.startswith("a dose range is drawn at its upper bound (markers, single numbers): ")
+    _, with_panel = timeline_figure(ranged, cumulative=True)
+    note = next(n for n in with_panel.notes if n.startswith("a dose range"))
+    assert note.startswith(
+        "a dose range is drawn at its upper bound (markers, single numbers); the cumulative "
+        "panel shades the band between its bounds: "
+    )

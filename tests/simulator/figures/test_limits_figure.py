@@ -22,8 +22,8 @@ def test_branch_doses_past_a_course_maximum_are_left_out_and_noted() -> None:
     assert [[d.number for d in b.doses] for b in lane.branches] == [[9, 10], [9, 10]]
     assert [d.cells for b in lane.branches for d in b.doses] == [4e7] * 4
     assert (
-        "ryoncil-label: doses 11-12 of branch partial-or-mixed-response not given: stopped, max "
-        "per course 4×10⁸ cells reached; doses 11-16 of branch "
+        "ryoncil-label: doses 11–12 of branch partial-or-mixed-response not given: stopped, max "
+        "per course 4×10⁸ cells reached; doses 11–16 of branch "
         "recurrence-after-complete-response not given: stopped, max per course 4×10⁸ cells "
         "reached"
     ) in timeline.notes

@@ -58,6 +58,17 @@ def test_demand_counts_the_branch_doses_of_the_patients_drawn() -> None:
     assert r.branches[1].label == "share 0.2, given with branch_share="
 
 
+def test_a_given_share_that_replaces_the_sources_says_so() -> None:
+    r = run(branch_share={PARTIAL: 0.5, RECURRENCE: 0.1})
+    assert r.branches[0].source == "given" and r.branches[0].share == 0.5
+    assert r.branches[0].label == (
+        "share 0.5, given with branch_share=, replaces the share from the source 22/54 (day-28 "
+        "partial response, pivotal study MSB-GVHD001; mixed responses are not reported "
+        "separately)"
+    )
+    assert r.branches[1].label == "share 0.1, given with branch_share="  # none reported
+
+
 def test_the_shares_drawn_follow_the_shares_given() -> None:
     r = run(patients=20_000, seed=11, branch_share={RECURRENCE: 0.1})
     partial, recurrence = (b.patients for b in r.branches)
