@@ -13,6 +13,7 @@ random stream (so adding branches does not change the weights, missed doses or d
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -50,8 +51,27 @@ class BranchShare:
         }
 
 
+_SHARE = re.compile(r"(?P<number>\d+(?:\.\d+)?|\.\d+)(?P<percent>\s?%)?")
+
+
+def _share_number(text: str, number: str) -> float:
+    """A share as a person writes it: ``0.41`` or ``41%`` (nothing else: no ``0.4_1``, ``1e-1``
+    or ``nan``, which Python's float() would read)."""
+    match = _SHARE.fullmatch(number)
+    if match is None:
+        raise OptionError(
+            f"branch_share {text!r}: {number!r} is not a share",
+            'write a share from 0 to 1 or a percentage, e.g. "partial-response=0.41" or '
+            '"partial-response=41%"',
+            fields=("branch_share",),
+        )
+    value = float(match["number"])
+    return value / 100 if match["percent"] else value
+
+
 def read_branch_shares(value: BranchShares | None) -> dict[str, float]:
-    """``{"name": 0.41}``, ``"name=0.41"`` or ``["a=0.4", "b=0.1"]`` as a dict of floats."""
+    """``{"name": 0.41}``, ``"name=0.41"``, ``"name=41%"`` or ``["a=0.4", "b=0.1"]`` as a dict
+    of floats."""
     if value is None:
         return {}
     if isinstance(value, Mapping):
@@ -67,14 +87,7 @@ def read_branch_shares(value: BranchShares | None) -> dict[str, float]:
                     'write the branch and its share of patients, e.g. "partial-response=0.41"',
                     fields=("branch_share",),
                 )
-            try:
-                items.append((name.strip(), float(number)))
-            except ValueError:
-                raise OptionError(
-                    f"branch_share {text!r}: {number.strip()!r} is not a number",
-                    'write a share from 0 to 1, e.g. "partial-response=0.41"',
-                    fields=("branch_share",),
-                ) from None
+            items.append((name.strip(), _share_number(str(text), number.strip())))
     shares: dict[str, float] = {}
     for name, share in items:
         numeric = isinstance(share, int | float) and not isinstance(share, bool)
