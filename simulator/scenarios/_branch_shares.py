@@ -13,12 +13,11 @@ random stream (so adding branches does not change the weights, missed doses or d
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from celldose.protocols import OptionError
+from celldose.protocols import OptionError, read_fraction
 from celldose.simulator.dosing import DosePlan
 
 if TYPE_CHECKING:
@@ -51,22 +50,17 @@ class BranchShare:
         }
 
 
-_SHARE = re.compile(r"(?P<number>\d+(?:\.\d+)?|\.\d+)(?P<percent>\s?%)?")
-
-
 def _share_number(text: str, number: str) -> float:
-    """A share as a person writes it: ``0.41`` or ``41%`` (nothing else: no ``0.4_1``, ``1e-1``
-    or ``nan``, which Python's float() would read)."""
-    match = _SHARE.fullmatch(number)
-    if match is None:
+    """A share as a person writes it: ``0.41`` or ``41%`` (see :func:`read_fraction`)."""
+    value = read_fraction(number)
+    if value is None:
         raise OptionError(
             f"branch_share {text!r}: {number!r} is not a share",
             'write a share from 0 to 1 or a percentage, e.g. "partial-response=0.41" or '
             '"partial-response=41%"',
             fields=("branch_share",),
         )
-    value = float(match["number"])
-    return value / 100 if match["percent"] else value
+    return value
 
 
 def read_branch_shares(value: BranchShares | None) -> dict[str, float]:
