@@ -69,11 +69,11 @@ def flattened_file(tmp_path: Path) -> Path:
 # -- list ------------------------------------------------------------------------------------
 
 
-def test_list_shows_the_five_ids(capsys: pytest.CaptureFixture[str]) -> None:
+def test_list_shows_the_library_ids(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(capsys, "list")
     assert code == 0
     lines = [line for line in out.splitlines() if line.strip()]
-    assert len(lines) == 5
+    assert len(lines) == len(IDS)
     assert [line.split()[0] for line in lines] == IDS
 
 
