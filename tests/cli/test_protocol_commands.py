@@ -18,6 +18,8 @@ IDS = [
     "chen2024-itp-ucmsc",
     "izadi2022-t1d-bmmsc",
     "jang2025-canine-itp",
+    "lanzoni2021-covid-ards-ucmsc",
+    "mcintyre2018-ciss-septic-shock-bmmsc",
     "qi2017-sjogren-thrombocytopenia",
 ]
 TWELVE_DAYS = [0, 3, 7, 10, 14, 17, 21, 24, 28, 35, 42, 49]
@@ -67,11 +69,11 @@ def flattened_file(tmp_path: Path) -> Path:
 # -- list ------------------------------------------------------------------------------------
 
 
-def test_list_shows_the_five_ids(capsys: pytest.CaptureFixture[str]) -> None:
+def test_list_shows_the_library_ids(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(capsys, "list")
     assert code == 0
     lines = [line for line in out.splitlines() if line.strip()]
-    assert len(lines) == 5
+    assert len(lines) == len(IDS)
     assert [line.split()[0] for line in lines] == IDS
 
 
@@ -158,7 +160,7 @@ def test_check_valid_file_exits_0(capsys: pytest.CaptureFixture[str], valid_file
 def test_check_library_ids(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "check", *IDS)
     assert code == 0
-    assert out.count("ok: ") == 5
+    assert out.count("ok: ") == len(IDS)
 
 
 def test_check_lists_every_file_and_every_problem(

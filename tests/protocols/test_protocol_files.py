@@ -35,6 +35,8 @@ IDS = (
     "chen2024-itp-ucmsc",
     "izadi2022-t1d-bmmsc",
     "jang2025-canine-itp",
+    "lanzoni2021-covid-ards-ucmsc",
+    "mcintyre2018-ciss-septic-shock-bmmsc",
     "qi2017-sjogren-thrombocytopenia",
 )
 
@@ -54,7 +56,7 @@ def days(protocol: Protocol, arm: str | None = None, which: str = "min") -> list
 # -- the library -------------------------------------------------------------------------------
 
 
-def test_library_has_the_five_studies() -> None:
+def test_library_has_the_studies() -> None:
     assert library_ids() == IDS
     assert tuple(p.id for p in library_protocols()) == IDS
 
