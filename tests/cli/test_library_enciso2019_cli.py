@@ -1,5 +1,5 @@
-"""The CLI on the library file enciso2019-canine-ad-admsc (studies.md, study 9, Enciso 2019): check, show, dose (table,
-JSON, calendar), plot and compare.
+"""The CLI on the library file enciso2019-canine-ad-admsc
+(studies.md, study 9, Enciso 2019): check, show, dose (table, JSON, calendar), plot, compare.
 
 Hand-worked (12kg): a flat 5×10⁵ cells IM weekly ×6 from 2026-12-01: 6 × 5×10⁵ = 3×10⁶ cells.
 """
@@ -38,7 +38,8 @@ def test_show(capsys: pytest.CaptureFixture[str]) -> None:
     for line in [
         "route: IM",
         "6 doses on days 0, 7, 14, 21, 28, 35",
-        "Pruritus index and CADLI improved: timing not reported (relative to the first dose); responders not reported",
+        "Pruritus index and CADLI improved: timing not reported (relative to the first dose); "
+        "responders not reported",
     ]:
         assert line in out
     code, out, _ = run(capsys, "show", ID, "--format", "json")

@@ -1,7 +1,8 @@
-"""The CLI on the library file perez-merino2015-canine-ibd-admsc (studies.md, study 11, Pérez-Merino 2015): check, show, dose (table,
-JSON, calendar), plot and compare.
+"""The CLI on the library file perez-merino2015-canine-ibd-admsc
+(studies.md, study 11, Pérez-Merino 2015): check, show, dose (table, JSON, calendar), plot, compare.
 
-Hand-worked (25kg): 2×10⁶ cells/kg × 25 kg = 5×10⁷ cells, one IV infusion on 2026-12-01; remission 9/11 at day 42.
+Hand-worked (25kg): 2×10⁶ cells/kg × 25 kg = 5×10⁷ cells, one IV infusion on 2026-12-01;
+remission 9/11 at day 42.
 """
 
 from __future__ import annotations
@@ -39,7 +40,8 @@ def test_show(capsys: pytest.CaptureFixture[str]) -> None:
         "route: IV",
         "dose: 2×10⁶ cells/kg",
         "doi:not reported",
-        "Clinical remission (day 42): from 42 days to 42 days after the first dose; responders 9/11",
+        "Clinical remission (day 42): from 42 days to 42 days after the first dose; "
+        "responders 9/11",
     ]:
         assert line in out
     code, out, _ = run(capsys, "show", ID, "--format", "json")

@@ -1,7 +1,8 @@
-"""The CLI on the library file quimby2016-feline-ckd-admsc (studies.md, study 10, Quimby 2016): check, show, dose (table,
-JSON, calendar), plot and compare.
+"""The CLI on the library file quimby2016-feline-ckd-admsc
+(studies.md, study 10, Quimby 2016): check, show, dose (table, JSON, calendar), plot, compare.
 
-Hand-worked (4kg): 2×10⁶ cells/kg × 4 kg = 8×10⁶ cells on 2026-12-01, 12-15, 12-29 (study weeks 2, 4, 6): 2.4×10⁷ cells.
+Hand-worked (4kg): 2×10⁶ cells/kg × 4 kg = 8×10⁶ cells on 2026-12-01, 12-15, 12-29 (study
+weeks 2, 4, 6): 3 × 8×10⁶ = 2.4×10⁷ cells.
 """
 
 from __future__ import annotations
@@ -39,7 +40,8 @@ def test_show(capsys: pytest.CaptureFixture[str]) -> None:
         "route: IV",
         "3 doses on days 0, 14, 28",
         "arm placebo (placebo, n=4)",
-        "GFR and UPC (study week 8): from 6 weeks to 6 weeks after the first dose; responders not reported",
+        "GFR and UPC (study week 8): from 6 weeks to 6 weeks after the first dose; "
+        "responders not reported",
     ]:
         assert line in out
     code, out, _ = run(capsys, "show", ID, "--format", "json")

@@ -1,5 +1,5 @@
-"""The CLI on the library file villatoro2018-canine-ad-admsc (studies.md, study 8, Villatoro 2018): check, show, dose (table,
-JSON, calendar), plot and compare.
+"""The CLI on the library file villatoro2018-canine-ad-admsc
+(studies.md, study 8, Villatoro 2018): check, show, dose (table, JSON, calendar), plot, compare.
 
 Hand-worked (20kg): 1.5×10⁶ cells/kg × 20 kg = 3×10⁷ cells, one IV infusion on 2026-12-01.
 """
