@@ -16,12 +16,17 @@ from celldose.cli import cli, main
 IDS = [
     "aa-ucmsc-18",
     "chen2024-itp-ucmsc",
+    "enciso2019-canine-ad-admsc",
     "izadi2022-t1d-bmmsc",
     "jang2025-canine-itp",
     "lanzoni2021-covid-ards-ucmsc",
     "mcintyre2018-ciss-septic-shock-bmmsc",
+    "perez-merino2015-canine-ibd-admsc",
     "qi2017-sjogren-thrombocytopenia",
+    "quimby2016-feline-ckd-admsc",
+    "villatoro2018-canine-ad-admsc",
 ]
+ROUTES = {"enciso2019-canine-ad-admsc": "IM"}  # the others are IV
 TWELVE_DAYS = [0, 3, 7, 10, 14, 17, 21, 24, 28, 35, 42, 49]
 
 VALID = """\
@@ -92,7 +97,7 @@ def test_show_each_library_protocol(capsys: pytest.CaptureFixture[str], protocol
     code, out, err = run(capsys, "show", protocol_id)
     assert code == 0, err
     assert out.startswith(f"{protocol_id}: ")
-    assert "route: IV" in out
+    assert f"route: {ROUTES.get(protocol_id, 'IV')}" in out
 
 
 @pytest.mark.parametrize("protocol_id", IDS)
