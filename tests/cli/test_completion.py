@@ -21,10 +21,12 @@ CELLDOSE = str(Path(sys.executable).with_name("celldose"))
 CHEN_ARMS = ["escalation-0.5", "escalation-1.0", "escalation-2.0", "expansion-2.0"]
 IDS = [
     "aa-ucmsc-18",
+    "alofisel-crohn-perianal-fistula-darvadstrocel",
     "chen2024-itp-ucmsc",
     "izadi2022-t1d-bmmsc",
     "jang2025-canine-itp",
     "qi2017-sjogren-thrombocytopenia",
+    "ryoncil2024-pediatric-sr-agvhd-remestemcel",
 ]
 
 

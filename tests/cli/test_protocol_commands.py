@@ -20,6 +20,12 @@ IDS = [
     "jang2025-canine-itp",
     "qi2017-sjogren-thrombocytopenia",
 ]
+# the approved-product labels (studies 6 and 7): listed with the library, not among IDS, whose
+# per-id tests assume an IV adult or dog study
+LABELS = (
+    "alofisel-crohn-perianal-fistula-darvadstrocel",
+    "ryoncil2024-pediatric-sr-agvhd-remestemcel",
+)
 TWELVE_DAYS = [0, 3, 7, 10, 14, 17, 21, 24, 28, 35, 42, 49]
 
 VALID = """\
@@ -67,19 +73,18 @@ def flattened_file(tmp_path: Path) -> Path:
 # -- list ------------------------------------------------------------------------------------
 
 
-def test_list_shows_the_five_ids(capsys: pytest.CaptureFixture[str]) -> None:
+def test_list_shows_every_id(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(capsys, "list")
     assert code == 0
     lines = [line for line in out.splitlines() if line.strip()]
-    assert len(lines) == 5
-    assert [line.split()[0] for line in lines] == IDS
+    assert [line.split()[0] for line in lines] == sorted((*IDS, *LABELS))
 
 
 def test_list_json(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "list", "--format", "json")
     assert code == 0
     data = json.loads(out)
-    assert [entry["id"] for entry in data] == IDS
+    assert [entry["id"] for entry in data] == sorted((*IDS, *LABELS))
 
 
 # -- show ------------------------------------------------------------------------------------
