@@ -146,3 +146,28 @@ def test_compare(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert rows[ALOFISEL]["route"] == "intralesional"
     assert rows[ALOFISEL]["window_when"] == "24 weeks after first dose"
     assert target.stat().st_size > 0
+
+
+def test_a_cohort_of_children_says_children(capsys: pytest.CaptureFixture[str]) -> None:
+    # the first human-child study of the library: "100 virtual human childs" before
+    code, out, err = run(
+        capsys,
+        "simulate",
+        RYONCIL,
+        "--patients",
+        "100",
+        "--branch-share",
+        "recurrence-after-complete-response=0.1",
+    )
+    assert code == 0, err
+    assert "cohort: 100 virtual human children, seed 0" in out
+    assert "share from the source: 22/54" in out
+
+
+def test_a_cohort_without_the_recurrence_share_is_refused(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # the label reports no share for the recurrence branch: never assumed
+    code, _, err = run(capsys, "simulate", RYONCIL, "--patients", "100")
+    assert code == 2
+    assert "does not report the share of patients who enter branch recurrence-after-" in err

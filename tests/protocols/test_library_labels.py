@@ -21,6 +21,7 @@ import pytest
 
 import celldose
 from celldose.protocols import NOT_REPORTED, load_protocol
+from celldose.simulator.dosing import get_species
 
 RYONCIL = "ryoncil2024-pediatric-sr-agvhd-remestemcel"
 ALOFISEL = "alofisel-crohn-perianal-fistula-darvadstrocel"
@@ -182,3 +183,9 @@ def test_the_fixture_plans_the_same_doses_as_the_library_file(
         ]
 
     assert doses(library_id) == doses(str(FIXTURES / fixture))
+
+
+def test_species_plurals() -> None:
+    assert get_species("human-child").plural == "human children"
+    assert get_species("mouse").plural == "mice"
+    assert get_species("dog").plural == "dogs"  # label + "s" where the table gives none
