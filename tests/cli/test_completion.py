@@ -25,6 +25,8 @@ IDS = [
     "chen2024-itp-ucmsc",
     "izadi2022-t1d-bmmsc",
     "jang2025-canine-itp",
+    "lanzoni2021-covid-ards-ucmsc",
+    "mcintyre2018-ciss-septic-shock-bmmsc",
     "qi2017-sjogren-thrombocytopenia",
     "ryoncil2024-pediatric-sr-agvhd-remestemcel",
 ]

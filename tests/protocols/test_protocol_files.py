@@ -35,6 +35,8 @@ IDS = (
     "chen2024-itp-ucmsc",
     "izadi2022-t1d-bmmsc",
     "jang2025-canine-itp",
+    "lanzoni2021-covid-ards-ucmsc",
+    "mcintyre2018-ciss-septic-shock-bmmsc",
     "qi2017-sjogren-thrombocytopenia",
 )
 # the approved-product labels (studies 6 and 7): listed with the library, not among IDS, whose
