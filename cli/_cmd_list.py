@@ -36,6 +36,7 @@ def command(fmt: str) -> None:
         )
         return
     width = max(len(p.id) for p in protocols)
+    species_width = max(len(p.species) for p in protocols)  # human-child is wider than human
     for p in protocols:
         arms = f"{len(p.arms)} arms" if len(p.arms) > 1 else p.arms[0].regimen.to_shorthand()
-        click.echo(f"{p.id.ljust(width)}  {p.species:<6} {p.title} [{arms}]")
+        click.echo(f"{p.id.ljust(width)}  {p.species.ljust(species_width)}  {p.title} [{arms}]")

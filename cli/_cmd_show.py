@@ -127,6 +127,8 @@ def describe_window(window: ResponseWindow) -> str:
         timing = f"from {start} after {_anchor(window.anchor)} (end not reported)"
     elif start is None:
         timing = f"until {end} after {_anchor(window.anchor)} (start not reported)"
+    elif start == end:  # an assessment at one time point (Alofisel's week 24)
+        timing = f"at {start} after {_anchor(window.anchor)}"
     else:
         timing = f"from {start} to {end} after {_anchor(window.anchor)}"
     responders = ""

@@ -216,8 +216,10 @@ def cohort_table(result: CohortResult) -> str:
             line += f"; demand ordered at the upper bound {record.dose.upper().display()}"
         out.append(line)
     out.extend(route_lines(plan))
+    species = result.species
+    who = plural(result.patients, f"virtual {species.label}", f"virtual {species.plural}")
     out.append(
-        f"cohort: {plural(result.patients, 'virtual ' + result.species.label)}, seed {result.seed}"
+        f"cohort: {who}, seed {result.seed}"
         + (" (the default; --seed S for another draw)" if cohort.seed == 0 else "")
     )
     w = result.weight_kg

@@ -29,6 +29,11 @@ class Species:
     cohort_median_kg: float
     cohort_sigma: float
     source: str
+    plural: str = ""  # the label for more than one ("human children"); label + "s" if not given
+
+    def __post_init__(self) -> None:
+        if not self.plural:
+            object.__setattr__(self, "plural", self.label + "s")
 
 
 @cache
@@ -50,6 +55,7 @@ def species_table() -> dict[str, Species]:
             cohort_median_kg=float(row["cohort"]["median_kg"]),
             cohort_sigma=float(row["cohort"]["sigma"]),
             source=row["source"],
+            plural=row.get("plural", ""),
         )
     return table
 

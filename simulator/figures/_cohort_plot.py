@@ -134,7 +134,9 @@ def _paint(ax: Any, result: CohortResult) -> tuple[list[Any], list[str], str]:
     ax.set_title(f"{plan.protocol_id}, arm {plan.arm}", loc="left")
     handles, labels = ax.get_legend_handles_labels()
     order = [1, 2, 0]  # median, mean (left column), then the 5-95% band
-    title = f"{plural(result.patients, 'virtual ' + result.species.label)}, seed {result.seed}"
+    species = result.species
+    who = plural(result.patients, f"virtual {species.label}", f"virtual {species.plural}")
+    title = f"{who}, seed {result.seed}"
     return [handles[i] for i in order], [labels[i] for i in order], title
 
 

@@ -149,6 +149,8 @@ class LaneWindow:
         start = w.start if isinstance(w.start, Duration) else None
         end = w.end if isinstance(w.end, Duration) else None
         if start is not None and end is not None:
+            if start == end:  # one time point: "24 weeks after first dose", not "24–24 weeks"
+                return f"{start} after {anchor}"
             if start.unit == end.unit:
                 return f"{start.amount}–{end} after {anchor}"
             return f"{start}–{end} after {anchor}"

@@ -303,7 +303,7 @@ def _check_bsa(protocol: Protocol, arm: str, species: Species, options: DoseOpti
     per_m2 = any(isinstance(d, Dose) and d.basis == "per m²" for d in doses)
     if per_m2 and (species.bsa != "meeh" or species.meeh_k is None):
         raise OptionError(
-            f"a per-m² dose for a virtual cohort of {species.label}s needs each patient's body "
+            f"a per-m² dose for a virtual cohort of {species.plural} needs each patient's body "
             "surface area, and celldose draws weights only (Meeh BSA from the weight: dogs, cats)",
             'give a per-kg dose, e.g. dose="1e6 cells/kg", or simulate one patient at a time '
             "with a height",

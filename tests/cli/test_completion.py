@@ -21,6 +21,7 @@ CELLDOSE = str(Path(sys.executable).with_name("celldose"))
 CHEN_ARMS = ["escalation-0.5", "escalation-1.0", "escalation-2.0", "expansion-2.0"]
 IDS = [
     "aa-ucmsc-18",
+    "alofisel-crohn-perianal-fistula-darvadstrocel",
     "chen2024-itp-ucmsc",
     "enciso2019-canine-ad-admsc",
     "izadi2022-t1d-bmmsc",
@@ -30,6 +31,7 @@ IDS = [
     "perez-merino2015-canine-ibd-admsc",
     "qi2017-sjogren-thrombocytopenia",
     "quimby2016-feline-ckd-admsc",
+    "ryoncil2024-pediatric-sr-agvhd-remestemcel",
     "villatoro2018-canine-ad-admsc",
 ]
 

@@ -40,7 +40,7 @@ def test_show(capsys: pytest.CaptureFixture[str]) -> None:
         "route: IV",
         "dose: 2×10⁶ cells/kg",
         "doi:not reported",
-        "Clinical remission (day 42): from 42 days to 42 days after the first dose; "
+        "Clinical remission (day 42): at 42 days after the first dose; "
         "responders 9/11",
     ]:
         assert line in out

@@ -40,7 +40,7 @@ def test_show(capsys: pytest.CaptureFixture[str]) -> None:
         "route: IV",
         "3 doses on days 0, 14, 28",
         "arm placebo (placebo, n=4)",
-        "GFR and UPC (study week 8): from 6 weeks to 6 weeks after the first dose; "
+        "GFR and UPC (study week 8): at 6 weeks after the first dose; "
         "responders not reported",
     ]:
         assert line in out
