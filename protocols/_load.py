@@ -15,9 +15,9 @@ from collections.abc import Callable, Collection, Iterator, Mapping
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Annotated, Any, BinaryIO
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from celldose.protocols._bands import DoseBands
 from celldose.protocols._errors import (
@@ -28,6 +28,7 @@ from celldose.protocols._errors import (
     WeightBandError,
     dotted,
 )
+from celldose.protocols._phase import NOT_REPORTED
 from celldose.protocols._protocol import UNITS_REQUIRED, FieldProblem, FieldProblems, Protocol
 
 LIBRARY_PACKAGE = "celldose.protocols"
@@ -393,12 +394,12 @@ def _describe(error: dict[str, Any], path: tuple[str | int, ...]) -> tuple[str, 
             hint = (hint + " " if hint else "") + "valid keys: " + ", ".join(allowed)
         return f"unknown key {field!r}", hint
     if kind == "missing":
-        return f"required key {field!r} is missing", "add it (or write 'not reported')"
+        return f"required key {field!r} is missing", _missing_hint(path)
     cause = (error.get("ctx") or {}).get("error")
     if isinstance(cause, CelldoseError):
         return cause.message, cause.hint
     if isinstance(cause, FieldProblem):
-        return cause.message, None
+        return cause.message, cause.hint
     if kind == "model_type":
         wanted = _TEXT_FORMS.get(str((error.get("ctx") or {}).get("class_name", "")))
         if wanted:
@@ -421,8 +422,41 @@ def _describe(error: dict[str, Any], path: tuple[str | int, ...]) -> tuple[str, 
     return message, None
 
 
+_MISSING_HINTS = {
+    ("arms",): "add it: a protocol needs at least one arm (arms: [{name: a, regimen: "
+    "'2×10⁶ cells/kg weekly ×4'}])",
+    ("id",): "add it: a short id in lower case, digits and '-' (id: my-protocol)",
+    ("species",): "add it: the patients' species id (species: dog)",
+}
+
+
+def _missing_hint(path: tuple[str | int, ...]) -> str:
+    """How to add a missing key: 'not reported' is offered only where the field accepts it."""
+    known = _MISSING_HINTS.get(path)
+    if known is not None:
+        return known
+    for model in _models_at(path[:-1]):
+        info = model.model_fields.get(str(path[-1]))
+        if info is None:
+            continue
+        try:
+            TypeAdapter(Annotated[info.annotation, info]).validate_python(NOT_REPORTED)
+        except (ValidationError, ValueError):
+            continue
+        return "add it (or write 'not reported')"
+    return "add it"
+
+
 def _allowed_keys(path: tuple[str | int, ...]) -> list[str]:
     """The keys the model at ``path`` accepts (for 'did you mean' hints)."""
+    keys: list[str] = []
+    for model in _models_at(path):
+        keys.extend(k for k in model.model_fields if k not in keys)
+    return keys
+
+
+def _models_at(path: tuple[str | int, ...]) -> list[type[BaseModel]]:
+    """The models a mapping at ``path`` may be (a union field may hold several)."""
     models: list[type[BaseModel]] = [Protocol]
     for part in path:
         if isinstance(part, int):
@@ -433,10 +467,7 @@ def _allowed_keys(path: tuple[str | int, ...]) -> list[str]:
             if info is not None:
                 found.extend(_models_in(info.annotation))
         models = found
-    keys: list[str] = []
-    for model in models:
-        keys.extend(k for k in model.model_fields if k not in keys)
-    return keys
+    return models
 
 
 def _models_in(annotation: Any) -> list[type[BaseModel]]:

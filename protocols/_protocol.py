@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import BeforeValidator, Field, model_validator
 
 from celldose.protocols._administration import Administration
 from celldose.protocols._bands import DoseBands
@@ -132,6 +132,67 @@ class Reference(FrozenModel):
     url: str | None = None
 
 
+_ARM_EXAMPLE = "write arms: [{name: a, regimen: '2×10⁶ cells/kg weekly ×4'}]"
+
+
+def _shown(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:36] + "…"
+
+
+def _product_or_not_reported(value: object) -> object:
+    """``product: not reported``: every fact of the product is not reported (its name too)."""
+    if value == NOT_REPORTED:
+        return dict.fromkeys(("name", "tissue_source", "donor", "origin_species"), NOT_REPORTED)
+    if not isinstance(value, dict | Product):
+        raise FieldProblem(
+            "product must be a mapping of the product's facts (name, tissue_source, donor, "
+            f"origin_species), not {_shown(value)}",
+            "product",
+            hint="write product: {name: MSC, tissue_source: adipose tissue, donor: allogeneic, "
+            "origin_species: dog}, with 'not reported' for what the source does not give, or "
+            "product: not reported",
+        )
+    return value
+
+
+def _reference_or_not_reported(value: object) -> object:
+    """``reference: not reported``: a protocol with no source to cite (citation not reported)."""
+    if value == NOT_REPORTED:
+        return {"citation": NOT_REPORTED}
+    if not isinstance(value, dict | Reference):
+        raise FieldProblem(
+            f"reference must be a mapping (citation, doi, pubmed, registry, url), not "
+            f"{_shown(value)}",
+            "reference",
+            hint="write reference: {citation: 'Author A. Title. Journal 2025.'}, or reference: "
+            "not reported",
+        )
+    return value
+
+
+def _some_arms(value: object) -> object:
+    """Arms are never 'not reported': a protocol plans the regimen of at least one arm."""
+    if value == NOT_REPORTED:
+        raise FieldProblem(
+            "arms cannot be 'not reported': a protocol needs at least one arm (its regimen is "
+            "what celldose plans)",
+            "arms",
+            hint=_ARM_EXAMPLE,
+        )
+    if not isinstance(value, list | tuple):
+        raise FieldProblem(
+            f"arms must be a list of arms, not {_shown(value)}", "arms", hint=_ARM_EXAMPLE
+        )
+    if not value:
+        raise FieldProblem(
+            "arms is empty: a protocol needs at least one arm (its regimen is what celldose plans)",
+            "arms",
+            hint=_ARM_EXAMPLE,
+        )
+    return value
+
+
 class Protocol(FrozenModel):
     """A treatment protocol. See README "Protocol files" for every field."""
 
@@ -139,7 +200,10 @@ class Protocol(FrozenModel):
     title: str = Field(min_length=1)
     species: str = Field(pattern=_SLUG, description="Species of the patients, e.g. dog.")
     indication: str = Field(min_length=1)
-    product: Product
+    product: Annotated[
+        Product,
+        BeforeValidator(_product_or_not_reported, json_schema_input_type=Product | NotReported),
+    ] = Field(description="The cell product; 'not reported': every fact of it is not reported.")
     route: RouteName | NotReported = Field(
         description="Route of administration (routes.toml), or 'not reported'."
     )
@@ -160,7 +224,9 @@ class Protocol(FrozenModel):
     containers: Annotated[int, Field(ge=1, le=1000)] | None = Field(
         default=None, description="With dose_by: the number of whole containers a dose uses."
     )
-    arms: tuple[Arm, ...] = Field(min_length=1)
+    arms: Annotated[tuple[Arm, ...], BeforeValidator(_some_arms)] = Field(
+        min_length=1, description="The arms (at least one): each with its name and regimen."
+    )
     limits: tuple[Limit, ...] = Field(
         default=(),
         description="Dose limits, e.g. [{max_per_dose: '3×10⁸ cells', action: cap}, "
@@ -171,7 +237,10 @@ class Protocol(FrozenModel):
     course_length: Duration | None = Field(
         default=None, description="Course length as stated by the source, checked against arms."
     )
-    reference: Reference
+    reference: Annotated[
+        Reference,
+        BeforeValidator(_reference_or_not_reported, json_schema_input_type=Reference | NotReported),
+    ] = Field(description="The source cited; 'not reported': a protocol with none.")
     notes: str = ""
 
     @model_validator(mode="after")

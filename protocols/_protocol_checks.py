@@ -23,10 +23,11 @@ if TYPE_CHECKING:
 class FieldProblem(ValueError):
     """A cross-field problem found by a model validator, with the path of the field to blame."""
 
-    def __init__(self, message: str, *path: str | int) -> None:
+    def __init__(self, message: str, *path: str | int, hint: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.path = path
+        self.hint = hint
 
 
 class FieldProblems(ValueError):

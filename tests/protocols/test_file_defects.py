@@ -1,0 +1,135 @@
+"""Issue 11's smaller defects of protocol files, as a new user meets them.
+
+``not reported`` where a field takes it (product, reference), refused in celldose's words where
+it cannot be (arms); every problem of a file at once, each with its line, in file order.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from celldose.protocols import NOT_REPORTED, ProtocolFileError, parse_protocol
+
+BASE = """\
+id: mine
+title: My protocol
+species: dog
+indication: OA
+product:
+  name: cAD-MSC
+  tissue_source: adipose tissue
+  donor: allogeneic
+  origin_species: dog
+route: IV
+arms:
+  - name: a
+    regimen: 2×10⁶ cells/kg weekly ×4
+reference:
+  citation: In-house
+"""
+
+
+def _replace(block: str, text: str) -> str:
+    """BASE with the block that starts ``block:`` replaced by the one line ``text`` (or none)."""
+    lines = BASE.splitlines(keepends=True)
+    start = next(i for i, line in enumerate(lines) if line.startswith(f"{block}:"))
+    end = start + 1
+    while end < len(lines) and lines[end].startswith("  "):
+        end += 1
+    return "".join(lines[:start] + ([text + "\n"] if text else []) + lines[end:])
+
+
+def _problems(text: str) -> list[tuple[int | None, str, str, str | None]]:
+    with pytest.raises(ProtocolFileError) as caught:
+        parse_protocol(text, "mine.yaml", known_species={"dog", "cat"})
+    return [(p.line, p.path, p.message, p.hint) for p in caught.value.problems]
+
+
+def test_product_not_reported_is_every_fact_not_reported() -> None:
+    protocol = parse_protocol(_replace("product", "product: not reported"))
+    product = protocol.product
+    assert (product.name, product.tissue_source, product.donor, product.origin_species) == (
+        NOT_REPORTED,
+    ) * 4
+    assert product.concentration is None and product.cells_per_vial is None
+
+
+def test_reference_not_reported_is_a_citation_not_reported() -> None:
+    protocol = parse_protocol(_replace("reference", "reference: not reported"))
+    assert protocol.reference.citation == NOT_REPORTED
+    assert protocol.reference.doi is None
+
+
+def test_arms_not_reported_is_refused_saying_why() -> None:
+    assert _problems(_replace("arms", "arms: not reported")) == [
+        (
+            11,
+            "arms",
+            "arms cannot be 'not reported': a protocol needs at least one arm (its regimen is "
+            "what celldose plans)",
+            "write arms: [{name: a, regimen: '2×10⁶ cells/kg weekly ×4'}]",
+        )
+    ]
+
+
+def test_empty_arms_and_arms_of_the_wrong_type_are_refused_in_celldose_words() -> None:
+    assert _problems(_replace("arms", "arms: []"))[0][2] == (
+        "arms is empty: a protocol needs at least one arm (its regimen is what celldose plans)"
+    )
+    assert _problems(_replace("arms", "arms: weekly"))[0][2] == (
+        "arms must be a list of arms, not 'weekly'"
+    )
+
+
+def test_a_product_or_reference_of_the_wrong_type_says_what_to_write() -> None:
+    assert _problems(_replace("product", "product: cells")) == [
+        (
+            5,
+            "product",
+            "product must be a mapping of the product's facts (name, tissue_source, donor, "
+            "origin_species), not 'cells'",
+            "write product: {name: MSC, tissue_source: adipose tissue, donor: allogeneic, "
+            "origin_species: dog}, with 'not reported' for what the source does not give, or "
+            "product: not reported",
+        )
+    ]
+    assert _problems(_replace("reference", "reference: [Smith 2020]")) == [
+        (
+            14,
+            "reference",
+            "reference must be a mapping (citation, doi, pubmed, registry, url), not "
+            "['Smith 2020']",
+            "write reference: {citation: 'Author A. Title. Journal 2025.'}, or reference: "
+            "not reported",
+        )
+    ]
+
+
+@pytest.mark.parametrize(
+    ("field", "hint"),
+    [
+        (
+            "arms",
+            "add it: a protocol needs at least one arm (arms: [{name: a, regimen: "
+            "'2×10⁶ cells/kg weekly ×4'}])",
+        ),
+        ("id", "add it: a short id in lower case, digits and '-' (id: my-protocol)"),
+        ("species", "add it: the patients' species id (species: dog)"),
+        ("product", "add it (or write 'not reported')"),
+        ("reference", "add it (or write 'not reported')"),
+        ("route", "add it (or write 'not reported')"),
+    ],
+)
+def test_a_missing_key_offers_not_reported_only_where_it_is_accepted(
+    field: str, hint: str
+) -> None:
+    text = _replace(field, "")
+    assert _problems(text) == [(1, field, f"required key {field!r} is missing", hint)]
+
+
+def test_a_missing_arm_name_or_regimen_does_not_offer_not_reported() -> None:
+    text = _replace("arms", "arms: [{dose: 1×10⁶ cells/kg}]")
+    assert {(path, hint) for _, path, _, hint in _problems(text)} == {
+        ("arms[0].name", "add it"),
+        ("arms[0].regimen", "add it"),
+    }
