@@ -422,7 +422,7 @@ def _describe(error: dict[str, Any], path: tuple[str | int, ...]) -> tuple[str, 
     return message, None
 
 
-_MISSING_HINTS = {
+_MISSING_HINTS: dict[tuple[str | int, ...], str] = {
     ("arms",): "add it: a protocol needs at least one arm (arms: [{name: a, regimen: "
     "'2×10⁶ cells/kg weekly ×4'}])",
     ("id",): "add it: a short id in lower case, digits and '-' (id: my-protocol)",
@@ -440,7 +440,8 @@ def _missing_hint(path: tuple[str | int, ...]) -> str:
         if info is None:
             continue
         try:
-            TypeAdapter(Annotated[info.annotation, info]).validate_python(NOT_REPORTED)
+            form: Any = Annotated[info.annotation, info]  # the field's type and constraints
+            TypeAdapter(form).validate_python(NOT_REPORTED)
         except (ValidationError, ValueError):
             continue
         return "add it (or write 'not reported')"

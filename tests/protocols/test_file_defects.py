@@ -120,9 +120,7 @@ def test_a_product_or_reference_of_the_wrong_type_says_what_to_write() -> None:
         ("route", "add it (or write 'not reported')"),
     ],
 )
-def test_a_missing_key_offers_not_reported_only_where_it_is_accepted(
-    field: str, hint: str
-) -> None:
+def test_a_missing_key_offers_not_reported_only_where_it_is_accepted(field: str, hint: str) -> None:
     text = _replace(field, "")
     assert _problems(text) == [(1, field, f"required key {field!r} is missing", hint)]
 
