@@ -10,9 +10,9 @@ fields that the protocol's validator runs are in ``_protocol_checks.py``.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, Field, model_validator
+from pydantic import BeforeValidator, Field, TypeAdapter, ValidationError, model_validator
 
 from celldose.protocols._administration import Administration
 from celldose.protocols._bands import DoseBands
@@ -24,7 +24,13 @@ from celldose.protocols._limits import Limit
 from celldose.protocols._model_base import FrozenModel
 from celldose.protocols._phase import NOT_REPORTED, NotReported
 from celldose.protocols._product import UNITS_REQUIRED, Product
-from celldose.protocols._protocol_checks import CROSS_CHECKS, FieldProblem, FieldProblems
+from celldose.protocols._protocol_checks import (
+    CHECK_FIELDS,
+    CROSS_CHECKS,
+    FieldProblem,
+    FieldProblems,
+    repeated_arm_names,
+)
 from celldose.protocols._regimen import Regimen
 from celldose.protocols._route import RouteName
 
@@ -284,10 +290,52 @@ class Protocol(FrozenModel):
         )
 
 
+_CONTAINER_FIELDS = frozenset({"product", "arms", "dose", "dose_by", "containers"})
+
+
+def partial_cross_checks(data: dict[str, Any], context: dict[str, Any]) -> list[FieldProblem]:
+    """The cross-field problems of protocol data that does not validate as a whole.
+
+    A protocol's own validator runs its cross-field checks only once every field is valid; so
+    that a file's problems all show at once, this validates each field on its own and runs the
+    checks that read only valid fields. A repeated arm name is found from the names as written,
+    whatever else is wrong with the arms.
+    """
+    raw_arms = data.get("arms")
+    names: list[str | None] = []
+    if isinstance(raw_arms, list):
+        for arm in raw_arms:
+            name = arm.get("name") if isinstance(arm, dict) else None
+            names.append(name if isinstance(name, str) else None)
+    problems = list(repeated_arm_names(names))
+    valid: dict[str, Any] = {}
+    for field, info in Protocol.model_fields.items():
+        if field not in data:
+            if not info.is_required():
+                valid[field] = info.get_default(call_default_factory=True)
+            continue
+        form: Any = Annotated[info.annotation, info]  # the field's type and constraints
+        try:
+            valid[field] = TypeAdapter(form).validate_python(data[field], context=context)
+        except (ValidationError, ValueError):
+            continue
+    partial = Protocol.model_construct(**valid)
+    checks = [(check, CHECK_FIELDS[check]) for check in CROSS_CHECKS if check in CHECK_FIELDS]
+    checks.append((container_checks, _CONTAINER_FIELDS))
+    for check, needs in checks:
+        if needs <= valid.keys():
+            try:
+                problems.extend(check(partial))
+            except (ValueError, LookupError, AttributeError, TypeError):
+                continue  # a check that needs more than the fields it names: skipped here
+    return problems
+
+
 __all__ = [
     "NOT_REPORTED",
     "UNITS_REQUIRED",
     "Arm",
+    "partial_cross_checks",
     "FieldProblem",
     "FieldProblems",
     "Product",

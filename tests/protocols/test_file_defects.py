@@ -6,6 +6,8 @@ it cannot be (arms); every problem of a file at once, each with its line, in fil
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from celldose.protocols import NOT_REPORTED, ProtocolFileError, parse_protocol
@@ -131,3 +133,96 @@ def test_a_missing_arm_name_or_regimen_does_not_offer_not_reported() -> None:
         ("arms[0].name", "add it"),
         ("arms[0].regimen", "add it"),
     }
+
+
+SEVEN_ERRORS = (Path(__file__).parents[1] / "fixtures" / "seven-errors.yaml").read_text(
+    encoding="utf-8"
+)
+
+
+def test_seven_errors_of_a_file_are_all_reported_at_once_with_lines_in_file_order() -> None:
+    # Before issue 11 the repeated arm name showed only once the six others were mended: the
+    # protocol's cross-field checks ran only when every field was valid.
+    found = _problems(SEVEN_ERRORS)
+    assert [(line, path) for line, path, _, _ in found] == [
+        (4, "species"),
+        (6, "product"),
+        (7, "route"),
+        (9, "administration.min_spacing"),
+        (13, "arms[0].role"),
+        (16, "arms[2].name"),
+        (18, "follow_up"),
+    ]
+    messages = {path: (message, hint) for _, path, message, hint in found}
+    assert messages["species"][0] == "unknown species 'dgo' (did you mean 'dog'?)"
+    assert messages["product"][0].startswith("product must be a mapping of the product's facts")
+    assert messages["route"][0] == "route 'intravenus' is not a route celldose knows"
+    assert messages["arms[0].role"] == (
+        "role must be one of: treatment, dose escalation, expansion, placebo, control, "
+        "not 'treatement'",
+        "did you mean 'treatment'?",
+    )
+    assert messages["arms[2].name"] == (
+        "arm name 'a' repeats; arm names must be unique",
+        "rename one of them (the first is arm 1)",
+    )
+
+
+def test_cross_field_problems_show_beside_a_field_error() -> None:
+    # the product is wrong; the arms, windows and course length are valid: their contradictions
+    # are reported in the same run
+    text = """\
+id: mine
+title: My protocol
+species: dog
+indication: OA
+product: cells
+route: IV
+arms:
+  - name: a
+    regimen: cAT-MSC q4w ×8
+response_windows:
+  - {label: r, arm: zz, start: 1 week, end: 2 weeks}
+course_length: 2 months
+reference: {citation: x}
+"""
+    assert [(line, path, message) for line, path, message, _ in _problems(text)][1:] == [
+        (
+            11,
+            "response_windows[0].arm",
+            "response window 'r' names arm 'zz', which is not one of: a",
+        ),
+        (
+            12,
+            "course_length",
+            "arm 'a': the stated course length of 2 months (59-62 days) contradicts the regimen "
+            "'cAT-MSC q4w ×8', whose last dose falls on day 196",
+        ),
+    ]
+
+
+def test_a_repeated_arm_name_is_reported_at_each_repeat_and_once() -> None:
+    text = _replace(
+        "arms",
+        "arms: [{name: a, regimen: weekly ×4, dose: 1×10⁶ cells/kg},\n"
+        "       {name: a, regimen: weekly ×4, dose: 2×10⁶ cells/kg},\n"
+        "       {name: a, regimen: weekly ×4, dose: 3×10⁶ cells/kg, n: 0}]",
+    )
+    assert [(line, path, message) for line, path, message, _ in _problems(text)] == [
+        (12, "arms[1].name", "arm name 'a' repeats; arm names must be unique"),
+        (13, "arms[2].name", "arm name 'a' repeats; arm names must be unique"),
+        (13, "arms[2].n", "n must be at least 1, not 0"),
+    ]
+
+
+def test_a_literal_or_a_bound_is_refused_in_celldose_words() -> None:
+    text = BASE.replace("donor: allogeneic", "donor: alogeneic\n  viability: 1.5")
+    assert _problems(text) == [
+        (
+            8,
+            "product.donor",
+            "donor must be one of: autologous, allogeneic, not reported, not 'alogeneic'",
+            "did you mean 'allogeneic'?",
+        ),
+        (9, "product.viability", "viability must be at most 1.0, not 1.5", None),
+    ]
