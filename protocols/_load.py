@@ -446,10 +446,14 @@ def _describe(error: dict[str, Any], path: tuple[str | int, ...]) -> tuple[str, 
             return f"{field} must be written as text, like {wanted}", None
     if kind == "literal_error" and (error.get("ctx") or {}).get("expected"):
         choices = _merge_literals([error])["msg"].removeprefix("must be one of: ")
-        words = [c.strip("'") for c in choices.split(", ")]
+        choice_words = [c.strip("'") for c in choices.split(", ")]
         given = error.get("input")
-        message = f"{field} must be one of: {', '.join(words)}, not {_shown(given)}"
-        close = difflib.get_close_matches(str(given), words, n=1) if isinstance(given, str) else []
+        message = f"{field} must be one of: {', '.join(choice_words)}, not {_shown(given)}"
+        close = (
+            difflib.get_close_matches(str(given), choice_words, n=1)
+            if isinstance(given, str)
+            else []
+        )
         return message, f"did you mean {close[0]!r}?" if close else None
     if kind in _NOT_A_NUMBER:
         wanted, example = _NOT_A_NUMBER[kind]
@@ -462,12 +466,12 @@ def _describe(error: dict[str, Any], path: tuple[str | int, ...]) -> tuple[str, 
             f"{field} is {length:,} characters long, more than the limit of {limit:,}",
             "shorten it: the cited source keeps the full text",
         )
-    bound = _BOUNDS.get(kind)
+    bound: tuple[str, str] | None = _BOUNDS.get(kind)
     if bound is not None and "input" in error:
         words, key = bound
-        limit = (error.get("ctx") or {}).get(key)
         return (
-            f"{field} must be {words} {limit}, not {_shown(error['input'])}",
+            f"{field} must be {words} {(error.get('ctx') or {}).get(key)}, "
+            f"not {_shown(error['input'])}",
             "numbers here must be positive and finite" if key in ("ge", "gt") else None,
         )
     message = str(error.get("msg", "invalid value")).removeprefix("Value error, ")
