@@ -146,6 +146,8 @@ def _arm_products_and_doses(p: Protocol) -> Iterator[FieldProblem]:
         yield FieldProblem(
             f"the protocol's dose ({p.dose}) is used by no arm: every arm gives its own",
             "dose",
+            hint="a dose that doses no one would still read as the study's dose: delete it, or "
+            "delete the arms' doses that repeat it (an arm without a dose takes the protocol's)",
         )
 
 

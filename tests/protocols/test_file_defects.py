@@ -226,3 +226,35 @@ def test_a_literal_or_a_bound_is_refused_in_celldose_words() -> None:
         ),
         (9, "product.viability", "viability must be at most 1.0, not 1.5", None),
     ]
+
+
+def test_three_product_quantities_that_disagree_are_refused_with_the_numbers() -> None:
+    text = BASE.replace(
+        "origin_species: dog",
+        "origin_species: dog\n  concentration: 6×10⁶ cells/mL\n  cells_per_vial: 2.5×10⁷ cells\n"
+        "  vial_volume: 5 mL",
+    )
+    # 6×10⁶ cells/mL × 5 mL = 3×10⁷ cells, not 2.5×10⁷
+    assert _problems(text) == [
+        (
+            6,
+            "product",
+            "cells_per_vial (2.5×10⁷ cells) contradicts concentration × vial_volume "
+            "(6×10⁶ cells/mL × 5 mL = 3×10⁷ cells); give two of the three (the third is derived "
+            "from them), or make them agree",
+            None,
+        )
+    ]
+
+
+def test_a_protocol_dose_every_arm_overrides_is_refused_saying_why() -> None:
+    text = BASE.replace("route: IV\n", "route: IV\ndose: 1×10⁶ cells/kg\n")
+    assert _problems(text) == [
+        (
+            11,
+            "dose",
+            "the protocol's dose (1×10⁶ cells/kg) is used by no arm: every arm gives its own",
+            "a dose that doses no one would still read as the study's dose: delete it, or "
+            "delete the arms' doses that repeat it (an arm without a dose takes the protocol's)",
+        )
+    ]
