@@ -80,8 +80,8 @@ def command(protocol: str, start: dt.date | None, fmt: str) -> None:
             click.echo("  administration (this arm):")
             for line in fact_lines(p.arm_administration(arm), "    "):
                 click.echo(line)
-        if arm.is_placebo:
-            click.echo("  dose: placebo (no cells)")
+        if arm.gives_no_cells:
+            click.echo(f"  dose: {arm.role} (no cells)")
         elif (whole := whole_containers(p, arm)) is not None:
             per = cells_per_container(p.product)
             cells = f" ({format_sig(whole.count * per)} cells)" if per is not None else ""

@@ -20,7 +20,7 @@ from celldose.protocols._containers import WholeContainers, cells_per_container,
 from celldose.protocols._decision import Assessment, Branch, BranchStart, Decision, Share
 from celldose.protocols._display import format_exact, format_sig, plural, superscript
 from celldose.protocols._dose import Dose, parse_amount, parse_dose
-from celldose.protocols._dose_number import read_number
+from celldose.protocols._dose_number import read_fraction, read_number
 from celldose.protocols._errors import (
     AmbiguousWordError,
     CelldoseError,
@@ -192,6 +192,7 @@ __all__ = [
     "quantity",
     "read_capped",
     "read_measure",
+    "read_fraction",
     "read_number",
     "read_regular",
     "read_route",

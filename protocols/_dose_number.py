@@ -131,3 +131,21 @@ def _refuse_split_number(text: str, pos: int, end: int) -> None:
 def bare_power_at(text: str, pos: int) -> bool:
     """True when a bare power of ten (``10⁶``, ``10^6``) starts at ``pos``."""
     return _BARE_POWER_RE.match(text, pos) is not None
+
+
+_PLAIN = re.compile(r"(?P<number>\d+(?:\.\d+)?|\.\d+)(?P<percent>\s?%)?")
+
+
+def read_fraction(text: str) -> float | None:
+    """A share or tolerance as a person writes it: ``0.41`` or ``41%`` (as 0.41); None for
+    anything else, including what Python's float() would read but a person would not
+    (``0.4_1``, ``1e-1``, ``nan``, ``inf``).
+
+    >>> read_fraction("41%"), read_fraction("0.41"), read_fraction("0.4_1")
+    (0.41, 0.41, None)
+    """
+    match = _PLAIN.fullmatch(text.strip())
+    if match is None:
+        return None
+    value = float(match["number"])
+    return value / 100 if match["percent"] else value

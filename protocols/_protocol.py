@@ -127,6 +127,11 @@ class Arm(FrozenModel):
     def is_placebo(self) -> bool:
         return self.role == "placebo"
 
+    @property
+    def gives_no_cells(self) -> bool:
+        """A placebo or control arm: it receives no cells of the product, so no dose is asked."""
+        return self.role in ("placebo", "control")
+
 
 class Reference(FrozenModel):
     """The published source of a protocol: a citation, and its DOI, PubMed and trial ids."""
@@ -273,7 +278,7 @@ class Protocol(FrozenModel):
     def arm(self, name: str | None) -> Arm:
         """The arm called ``name``; with None, the only arm (error when there are several)."""
         if name is None:
-            treated = [a for a in self.arms if not a.is_placebo]
+            treated = [a for a in self.arms if not a.gives_no_cells]
             if len(treated) == 1:
                 return treated[0]
             raise OptionError(

@@ -101,6 +101,14 @@ def _arm_products_and_doses(p: Protocol) -> Iterator[FieldProblem]:
                 "arms", index, "regimen",
             )  # fmt: skip
         first = arm.regimen.phases[0].dose
+        own = arm.dose is not None or arm.dose_by is not None
+        if arm.gives_no_cells and (own or any(ph.dose is not None for ph in arm.regimen.phases)):
+            yield FieldProblem(
+                f"arm {arm.name!r} has role {arm.role}, which gives no cells, but it has a dose "
+                "of its own: remove the dose, or give the arm role treatment",
+                "arms", index, "role",
+            )  # fmt: skip
+            continue
         if arm.dose is not None and first is not None and first != arm.dose:
             yield FieldProblem(
                 f"arm {arm.name!r}: its dose ({arm.dose}) contradicts the dose in its regimen "
@@ -112,7 +120,7 @@ def _arm_products_and_doses(p: Protocol) -> Iterator[FieldProblem]:
         for i in range(1, len(arm.regimen.phases) + 1):
             dose = p.phase_dose(arm, i)
             whole = arm.dose_by is not None or (p.dose_by is not None and arm.dose is None)
-            if dose is None and not arm.is_placebo and not whole:
+            if dose is None and not arm.gives_no_cells and not whole:
                 yield FieldProblem(
                     f"arm {arm.name!r} has no dose: give dose (or write 'dose: not reported' "
                     "when the source does not report it)",
@@ -163,7 +171,7 @@ def _windows(p: Protocol) -> Iterator[FieldProblem]:
             continue
         anchor = window.anchor_dose
         if isinstance(anchor, int) and anchor > 1:
-            arms = [a for a in p.arms if window.arm in (None, a.name) and not a.is_placebo]
+            arms = [a for a in p.arms if window.arm in (None, a.name) and not a.gives_no_cells]
             for arm in arms:
                 count = _dose_count(arm.regimen)
                 if count is not None and anchor > count:

@@ -24,11 +24,12 @@ from celldose.simulator.dosing._records import DoseSource
 
 
 def treatment_arm(protocol: Protocol, arm: str | None) -> Arm:
-    """The arm to dose: named, or the only treatment arm; a placebo arm is refused."""
+    """The arm to dose: named, or the only treatment arm; a placebo or control arm is refused."""
     chosen = protocol.arm(arm)
-    if chosen.is_placebo:
+    if chosen.gives_no_cells:
+        kind = "a placebo" if chosen.is_placebo else "a control arm"
         raise OptionError(
-            f"arm {chosen.name!r} of {protocol.id} is a placebo: there are no cells to dose",
+            f"arm {chosen.name!r} of {protocol.id} is {kind}: there are no cells to dose",
             "choose a treatment arm: arm=<name>",
             fields=("arm",),
         )

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from celldose.protocols import OptionError, format_sig, plural
+from celldose.protocols import OptionError, format_sig, plural, read_fraction
 from celldose.simulator.dosing._logistics import Product
 
 Rounding = Literal["none", "down", "nearest"]
@@ -84,15 +84,11 @@ def as_tolerance(value: float | str | None) -> float:
         return DEFAULT_TOLERANCE
     if isinstance(value, str):
         text = value.strip()
-        number = text.removesuffix("%").strip()
-        try:
-            fraction = float(number) / 100 if text.endswith("%") else math.nan
-        except ValueError:
-            fraction = math.nan
-        if not text.endswith("%") or not math.isfinite(fraction):
+        fraction = read_fraction(text) if text.endswith("%") else None
+        if fraction is None:
             raise OptionError(
                 f"round_tolerance {value!r} is not a percentage",
-                'write it with a percent sign: round_tolerance="15%"',
+                'write a plain number and a percent sign: round_tolerance="15%"',
                 fields=("round_tolerance",),
             )
         value = fraction

@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from celldose.protocols import OptionError
+from celldose.protocols import OptionError, read_fraction
 from celldose.simulator.dosing import DosePlan
 
 if TYPE_CHECKING:
@@ -50,8 +50,22 @@ class BranchShare:
         }
 
 
+def _share_number(text: str, number: str) -> float:
+    """A share as a person writes it: ``0.41`` or ``41%`` (see :func:`read_fraction`)."""
+    value = read_fraction(number)
+    if value is None:
+        raise OptionError(
+            f"branch_share {text!r}: {number!r} is not a share",
+            'write a share from 0 to 1 or a percentage, e.g. "partial-response=0.41" or '
+            '"partial-response=41%"',
+            fields=("branch_share",),
+        )
+    return value
+
+
 def read_branch_shares(value: BranchShares | None) -> dict[str, float]:
-    """``{"name": 0.41}``, ``"name=0.41"`` or ``["a=0.4", "b=0.1"]`` as a dict of floats."""
+    """``{"name": 0.41}``, ``"name=0.41"``, ``"name=41%"`` or ``["a=0.4", "b=0.1"]`` as a dict
+    of floats."""
     if value is None:
         return {}
     if isinstance(value, Mapping):
@@ -67,14 +81,7 @@ def read_branch_shares(value: BranchShares | None) -> dict[str, float]:
                     'write the branch and its share of patients, e.g. "partial-response=0.41"',
                     fields=("branch_share",),
                 )
-            try:
-                items.append((name.strip(), float(number)))
-            except ValueError:
-                raise OptionError(
-                    f"branch_share {text!r}: {number.strip()!r} is not a number",
-                    'write a share from 0 to 1, e.g. "partial-response=0.41"',
-                    fields=("branch_share",),
-                ) from None
+            items.append((name.strip(), _share_number(str(text), number.strip())))
     shares: dict[str, float] = {}
     for name, share in items:
         numeric = isinstance(share, int | float) and not isinstance(share, bool)

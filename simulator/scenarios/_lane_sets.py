@@ -69,7 +69,7 @@ def build_lanes(
 
     ``arms`` selects arms: ``"expansion-2.0"`` (in every protocol that has it) or
     ``"chen2024-itp-ucmsc:expansion-2.0"``; protocols with no selected arm keep all their
-    treatment arms (placebo arms have no cells and are left out).
+    treatment arms (placebo and control arms have no cells and are left out).
 
     ``weight``, ``dose``, ``count`` and ``interval`` take one value, or a mapping from protocol
     id to value. A single value (or the key ``"*"``) is used for every protocol that needs it:
@@ -186,7 +186,7 @@ def _select_arms(protocols: Sequence[Protocol], arms: Sequence[str]) -> dict[str
         if names:
             selection[protocol.id] = [a for a in protocol.arms if a.name in names]
         else:
-            selection[protocol.id] = [a for a in protocol.arms if not a.is_placebo]
+            selection[protocol.id] = [a for a in protocol.arms if not a.gives_no_cells]
     return selection
 
 

@@ -22,9 +22,15 @@ CHEN_ARMS = ["escalation-0.5", "escalation-1.0", "escalation-2.0", "expansion-2.
 IDS = [
     "aa-ucmsc-18",
     "chen2024-itp-ucmsc",
+    "enciso2019-canine-ad-admsc",
     "izadi2022-t1d-bmmsc",
     "jang2025-canine-itp",
+    "lanzoni2021-covid-ards-ucmsc",
+    "mcintyre2018-ciss-septic-shock-bmmsc",
+    "perez-merino2015-canine-ibd-admsc",
     "qi2017-sjogren-thrombocytopenia",
+    "quimby2016-feline-ckd-admsc",
+    "villatoro2018-canine-ad-admsc",
 ]
 
 

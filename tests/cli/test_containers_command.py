@@ -95,8 +95,8 @@ def test_round_tolerance_needs_a_percent_sign_and_round(
 ) -> None:
     base = ["--regimen", "2e6 cells/kg q4w ×2", *VIAL]
     assert refused(capsys, *base, "--round", "down", "--round-tolerance", "10") == (
-        "error: --round-tolerance '10' is not a percentage (write it with a percent sign: "
-        '--round-tolerance "15%")'
+        "error: --round-tolerance '10' is not a percentage (write a plain number and a percent "
+        'sign: --round-tolerance "15%")'
     )
     assert refused(capsys, *base, "--round-tolerance", "10%") == (
         "error: --round-tolerance has no effect without --round (add --round down or --round "

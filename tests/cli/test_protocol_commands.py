@@ -16,10 +16,17 @@ from celldose.cli import cli, main
 IDS = [
     "aa-ucmsc-18",
     "chen2024-itp-ucmsc",
+    "enciso2019-canine-ad-admsc",
     "izadi2022-t1d-bmmsc",
     "jang2025-canine-itp",
+    "lanzoni2021-covid-ards-ucmsc",
+    "mcintyre2018-ciss-septic-shock-bmmsc",
+    "perez-merino2015-canine-ibd-admsc",
     "qi2017-sjogren-thrombocytopenia",
+    "quimby2016-feline-ckd-admsc",
+    "villatoro2018-canine-ad-admsc",
 ]
+ROUTES = {"enciso2019-canine-ad-admsc": "IM"}  # the others are IV
 TWELVE_DAYS = [0, 3, 7, 10, 14, 17, 21, 24, 28, 35, 42, 49]
 
 VALID = """\
@@ -67,11 +74,11 @@ def flattened_file(tmp_path: Path) -> Path:
 # -- list ------------------------------------------------------------------------------------
 
 
-def test_list_shows_the_five_ids(capsys: pytest.CaptureFixture[str]) -> None:
+def test_list_shows_the_library_ids(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = run(capsys, "list")
     assert code == 0
     lines = [line for line in out.splitlines() if line.strip()]
-    assert len(lines) == 5
+    assert len(lines) == len(IDS)
     assert [line.split()[0] for line in lines] == IDS
 
 
@@ -90,7 +97,7 @@ def test_show_each_library_protocol(capsys: pytest.CaptureFixture[str], protocol
     code, out, err = run(capsys, "show", protocol_id)
     assert code == 0, err
     assert out.startswith(f"{protocol_id}: ")
-    assert "route: IV" in out
+    assert f"route: {ROUTES.get(protocol_id, 'IV')}" in out
 
 
 @pytest.mark.parametrize("protocol_id", IDS)
@@ -158,7 +165,7 @@ def test_check_valid_file_exits_0(capsys: pytest.CaptureFixture[str], valid_file
 def test_check_library_ids(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "check", *IDS)
     assert code == 0
-    assert out.count("ok: ") == 5
+    assert out.count("ok: ") == len(IDS)
 
 
 def test_check_lists_every_file_and_every_problem(

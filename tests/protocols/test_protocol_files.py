@@ -33,10 +33,17 @@ from celldose.protocols import (
 IDS = (
     "aa-ucmsc-18",
     "chen2024-itp-ucmsc",
+    "enciso2019-canine-ad-admsc",
     "izadi2022-t1d-bmmsc",
     "jang2025-canine-itp",
+    "lanzoni2021-covid-ards-ucmsc",
+    "mcintyre2018-ciss-septic-shock-bmmsc",
+    "perez-merino2015-canine-ibd-admsc",
     "qi2017-sjogren-thrombocytopenia",
+    "quimby2016-feline-ckd-admsc",
+    "villatoro2018-canine-ad-admsc",
 )
+ROUTES = {"enciso2019-canine-ad-admsc": "IM"}  # the others are IV
 
 
 def cells_per_kg(amount: float) -> Dose:
@@ -54,7 +61,7 @@ def days(protocol: Protocol, arm: str | None = None, which: str = "min") -> list
 # -- the library -------------------------------------------------------------------------------
 
 
-def test_library_has_the_five_studies() -> None:
+def test_library_has_the_studies() -> None:
     assert library_ids() == IDS
     assert tuple(p.id for p in library_protocols()) == IDS
 
@@ -63,7 +70,7 @@ def test_library_has_the_five_studies() -> None:
 def test_library_protocol_loads_with_known_species(protocol_id: str) -> None:
     protocol = load_protocol(protocol_id, known_species={"dog", "cat", "human"})
     assert protocol.id == protocol_id
-    assert protocol.route == "IV"  # every study: intravenous
+    assert protocol.route == ROUTES.get(protocol_id, "IV")
 
 
 def test_jang2025_canine_itp() -> None:

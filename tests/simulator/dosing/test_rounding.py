@@ -159,11 +159,15 @@ def test_branch_doses_are_rounded_too() -> None:
 @pytest.mark.parametrize(
     ("given", "message"),
     [
-        (
-            "10",
-            "round_tolerance '10' is not a percentage (write it with a percent sign: "
-            'round_tolerance="15%")',
-        ),
+        *[
+            (
+                bad,
+                f"round_tolerance {bad!r} is not a percentage (write a plain number and a percent "
+                'sign: round_tolerance="15%")',
+            )
+            # no percent sign; what Python's float() reads but a person would not
+            for bad in ("10", "1_0%", "1e1%", "nan%", "inf%")
+        ],
         (
             "100%",
             "round_tolerance must be from 0% to under 100%, not 100% (write it as a "

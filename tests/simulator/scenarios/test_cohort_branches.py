@@ -125,11 +125,16 @@ def test_a_share_that_is_not_reported_is_asked_for() -> None:
             "branch_share 'recurrence' is not NAME=SHARE (write the branch and its share of "
             'patients, e.g. "partial-response=0.41")',
         ),
-        (
-            f"{RECURRENCE}=lots",
-            f"branch_share '{RECURRENCE}=lots': 'lots' is not a number (write a share from 0 to "
-            '1, e.g. "partial-response=0.41")',
-        ),
+        *[
+            (
+                f"{RECURRENCE}={bad}",
+                f"branch_share '{RECURRENCE}={bad}': '{bad}' is not a share (write a share from 0 "
+                'to 1 or a percentage, e.g. "partial-response=0.41" or "partial-response=41%")',
+            )
+            # words, and what Python's float() would read but a person would not: a dropped
+            # underscore, an exponent, not-a-number
+            for bad in ("lots", "0.4_1", "1e-1", "nan", "0.41.5")
+        ],
     ],
 )
 def test_bad_shares_are_refused(share: object, expected: str) -> None:
@@ -145,3 +150,12 @@ def test_a_share_without_a_decision_is_refused() -> None:
         "chen2024-itp-ucmsc arm expansion-2.0 has no decision, so no branches to share patients "
         "among (drop branch_share=)"
     )
+
+
+def test_a_share_may_be_written_as_a_percentage() -> None:
+    # 41% is 0.41: the same draw, byte for byte, as the share written as a fraction
+    percent = run(patients=200, seed=3, branch_share=f"{RECURRENCE}=41%")
+    fraction = run(patients=200, seed=3, branch_share=f"{RECURRENCE}=0.41")
+    assert [b.share for b in percent.branches] == [b.share for b in fraction.branches]
+    assert [b.patients for b in percent.branches] == [b.patients for b in fraction.branches]
+    assert percent.branches[1].share == 0.41

@@ -28,7 +28,7 @@ from celldose.simulator.scenarios import Cohort, build_lane, simulate_cohort, wh
 
 START = dt.date(2026, 1, 5)  # a Monday
 WEIGHT = {"human": "70kg", "dog": "12kg", "cat": "4kg"}
-ARMS = [(p, arm.name) for p in library_protocols() for arm in p.arms if not arm.is_placebo]
+ARMS = [(p, arm.name) for p in library_protocols() for arm in p.arms if not arm.gives_no_cells]
 
 
 def _options(protocol: Protocol, arm_name: str) -> DoseOptions:

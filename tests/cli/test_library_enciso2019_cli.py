@@ -1,0 +1,108 @@
+"""The CLI on the library file enciso2019-canine-ad-admsc
+(studies.md, study 9, Enciso 2019): check, show, dose (table, JSON, calendar), plot, compare.
+
+Hand-worked (12kg): a flat 5×10⁵ cells IM weekly ×6 from 2026-12-01: 6 × 5×10⁵ = 3×10⁶ cells.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from celldose.cli import main
+
+ID = "enciso2019-canine-ad-admsc"
+DOSE = [ID, "--weight", "12kg", "--start", "2026-12-01"]
+CELLS = [500000.0, 500000.0, 500000.0, 500000.0, 500000.0, 500000.0]
+DATES = ["2026-12-01", "2026-12-08", "2026-12-15", "2026-12-22", "2026-12-29", "2027-01-05"]
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_check(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "check", ID)
+    assert (code, err) == (0, "")
+    assert out.startswith(f"ok: {ID} ")
+
+
+def test_show(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "show", ID)
+    assert (code, err) == (0, "")
+    assert out.startswith(f"{ID}: ")
+    for line in [
+        "route: IM",
+        "6 doses on days 0, 7, 14, 21, 28, 35",
+        "Pruritus index and CADLI improved: timing not reported (relative to the first dose); "
+        "responders not reported",
+    ]:
+        assert line in out
+    code, out, _ = run(capsys, "show", ID, "--format", "json")
+    assert code == 0
+    json.loads(out)
+
+
+def test_dose_table(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "dose", *DOSE)
+    assert code == 0
+    for line in [
+        "route: IM injection (intramuscular)",
+        "basis: 5×10⁵ cells (flat, published); patient weight 12 kg",
+        "course: 6 doses, 3×10⁶ cells in total, last dose on day 35",
+    ]:
+        assert line in out
+
+
+def test_dose_json_route_and_cells(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "dose", *DOSE, "--format", "json")
+    assert code == 0
+    data = json.loads(out)
+    assert data["route"] == "IM"
+    assert data["patient"]["species"] == "dog"
+    assert [d["cells"] for d in data["doses"]] == CELLS
+    assert [d["date"] for d in data["doses"]] == DATES
+    assert {d["route"] for d in data["doses"]} == {"IM"}
+    assert data["totals"][0]["total_cells"] == sum(CELLS)
+
+
+def test_dose_calendar_names_the_route(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "dose", *DOSE, "--format", "ics")
+    assert code == 0
+    assert out.count("BEGIN:VEVENT") == len(CELLS)
+    assert f"SUMMARY:{ID}: IM injection 1 of {len(CELLS)}" in out
+
+
+def test_plot(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from matplotlib import image
+
+    target = tmp_path / "figure.png"
+    code, out, _ = run(capsys, "plot", *DOSE, "-o", str(target))
+    assert (code, out) == (0, "")
+    assert image.imread(target).shape[0] > 100
+    svg = tmp_path / "figure.svg"
+    assert run(capsys, "plot", *DOSE, "-o", str(svg))[0] == 0
+    assert ID in svg.read_text("utf-8")
+
+
+def test_compare(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["compare", ID, "perez-merino2015-canine-ibd-admsc"]
+    code, out, _ = run(capsys, *args, "--weight", "12kg", "--format", "json")
+    assert code == 0, out
+    row = json.loads(out)["rows"][0]
+    expected = {
+        "doses": 6,
+        "cells_per_dose": 500000.0,
+        "total_cells": 3000000.0,
+        "responders": None,
+        "responders_reported": False,
+    }
+    assert {key: row[key] for key in expected} == expected
+    assert row["route"] == "IM"
+    target = tmp_path / "compare.png"
+    assert run(capsys, *args, "--weight", "12kg", "-o", str(target))[0] == 0
+    assert target.stat().st_size > 0
