@@ -224,8 +224,11 @@ def header_lines(plan: DosePlan) -> list[str]:
     if limits:
         lines.append("limits: " + to_flags("; ".join(x["label"] for x in limits)))
     product = plan.product
-    if product.concentration is not None:
-        lines.append(f"product: {format_sig(product.concentration)} cells/mL")
+    concentration = product.concentration_in_use
+    if concentration is not None:
+        derived = product.concentration_derived
+        how = f" (derived: {derived})" if derived else ""
+        lines.append(f"product: {format_sig(concentration)} cells/mL{how}")
     if product.dose_counts_viable and product.viability is not None:
         lines.append(
             f"viability: {format_sig(product.viability * 100)}%: the dose counts viable cells; "

@@ -20,6 +20,7 @@ from celldose.cli._describe import (
 from celldose.cli._inputs import read_protocol
 from celldose.cli._render import DATE, format_option, reported, to_json
 from celldose.protocols import (
+    NOT_REPORTED,
     CelldoseError,
     Duration,
     Protocol,
@@ -53,10 +54,14 @@ def command(protocol: str, start: dt.date | None, fmt: str) -> None:
     click.echo(f"{p.id}: {p.title}")
     click.echo(f"species: {p.species}")
     click.echo(f"indication: {p.indication}")
-    click.echo(
-        f"product: {product.name} (tissue: {reported(product.tissue_source)}; "
-        f"donor: {reported(product.donor)}; from {product.origin_species})"
-    )
+    facts = (product.name, product.tissue_source, product.donor, product.origin_species)
+    if all(fact == NOT_REPORTED for fact in facts):
+        click.echo("product: not reported")
+    else:
+        click.echo(
+            f"product: {product.name} (tissue: {reported(product.tissue_source)}; "
+            f"donor: {reported(product.donor)}; from {product.origin_species})"
+        )
     click.echo(f"route: {reported(p.route)}")
     for line in fact_lines(p.administration):
         click.echo(line)

@@ -15,9 +15,9 @@ from collections.abc import Callable, Collection, Iterator, Mapping
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Annotated, Any, BinaryIO
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from celldose.protocols._bands import DoseBands
 from celldose.protocols._errors import (
@@ -28,7 +28,14 @@ from celldose.protocols._errors import (
     WeightBandError,
     dotted,
 )
-from celldose.protocols._protocol import UNITS_REQUIRED, FieldProblem, FieldProblems, Protocol
+from celldose.protocols._phase import NOT_REPORTED
+from celldose.protocols._protocol import (
+    UNITS_REQUIRED,
+    FieldProblem,
+    FieldProblems,
+    Protocol,
+    partial_cross_checks,
+)
 
 LIBRARY_PACKAGE = "celldose.protocols"
 REGIMEN_ID = "regimen"  # the id of the one-arm protocol built around --regimen
@@ -268,6 +275,7 @@ def _validate(text: str, file: str, known_species: Collection[str] | None) -> Pr
     except ValidationError as exc:
         already = {p.path for p in problems}
         problems.extend(p for p in _problems(exc, located, file) if p.path not in already)
+        problems.extend(_partial_problems(located, file, {p.path for p in problems}))
     species = located.value.get("species")
     if isinstance(species, str) and not any(p.path == "species" for p in problems):
         unknown = _check_species(species, located.where(("species",)), file, known_species)
@@ -280,6 +288,20 @@ def _validate(text: str, file: str, known_species: Collection[str] | None) -> Pr
         raise ProtocolFileError(file, problems)
     assert protocol is not None
     return protocol
+
+
+def _partial_problems(located: Any, file: str, already: set[str]) -> list[Problem]:
+    """The cross-field problems that the fields still valid show (the protocol's validator runs
+    its cross-field checks only when every field is valid)."""
+    found = []
+    for cause in partial_cross_checks(located.value, {UNITS_REQUIRED: True}):
+        path = dotted(tuple(cause.path))
+        if path in already:
+            continue
+        already.add(path)
+        line, column = located.where(tuple(cause.path))
+        found.append(Problem(file, line, column, path, cause.message, cause.hint))
+    return found
 
 
 def _problems(exc: ValidationError, located: Any, file: str) -> list[Problem]:
@@ -329,6 +351,12 @@ def _problems(exc: ValidationError, located: Any, file: str) -> list[Problem]:
 _UNION_NOISE = ("literal_error", "none_required")
 
 
+def _shown(value: object) -> str:
+    """A value as the message quotes it, cut at 40 characters."""
+    text = repr(value)
+    return text if len(text) <= 40 else text[:36] + "…"
+
+
 def _other_shape(error: dict[str, Any], deeper: bool) -> bool:
     """An error of a union member that wants another shape than the value has: bands (a list)
     are not a Dose, a text or a number is not a list of bands."""
@@ -343,6 +371,12 @@ _NOT_A_NUMBER = {
     "int_from_float": ("a whole number", "3"),
     "float_parsing": ("a number", "0.5"),
     "float_type": ("a number", "0.5"),
+}
+_BOUNDS = {  # pydantic's bound errors: the words, the key of the bound in the error's ctx
+    "greater_than": ("more than", "gt"),
+    "greater_than_equal": ("at least", "ge"),
+    "less_than": ("less than", "lt"),
+    "less_than_equal": ("at most", "le"),
 }
 _TEXT_FORMS = {
     "Dose": "'2×10⁶ cells/kg' (a number alone has no unit)",
@@ -359,8 +393,15 @@ def _merge_literals(group: list[dict[str, Any]]) -> dict[str, Any]:
         for choice in expected.replace(" or ", ", ").split(", "):
             if choice and choice not in choices:
                 choices.append(choice)
-    message = "must be one of: " + ", ".join(choices) if choices else "invalid value"
-    return {"type": "literal_error", "msg": message, "ctx": {}}
+    if not choices:
+        return {"type": "literal_error", "msg": "invalid value", "ctx": {}}
+    message = "must be one of: " + ", ".join(choices)
+    expected = ", ".join(choices)
+    return {"type": "literal_error", "msg": message, "ctx": {"expected": expected}, **_input(group)}
+
+
+def _input(group: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"input": group[0]["input"]} if group and "input" in group[0] else {}
 
 
 def _data_path(loc: tuple[Any, ...], data: Any) -> tuple[str | int, ...]:
@@ -393,20 +434,30 @@ def _describe(error: dict[str, Any], path: tuple[str | int, ...]) -> tuple[str, 
             hint = (hint + " " if hint else "") + "valid keys: " + ", ".join(allowed)
         return f"unknown key {field!r}", hint
     if kind == "missing":
-        return f"required key {field!r} is missing", "add it (or write 'not reported')"
+        return f"required key {field!r} is missing", _missing_hint(path)
     cause = (error.get("ctx") or {}).get("error")
     if isinstance(cause, CelldoseError):
         return cause.message, cause.hint
     if isinstance(cause, FieldProblem):
-        return cause.message, None
+        return cause.message, cause.hint
     if kind == "model_type":
         wanted = _TEXT_FORMS.get(str((error.get("ctx") or {}).get("class_name", "")))
         if wanted:
             return f"{field} must be written as text, like {wanted}", None
+    if kind == "literal_error" and (error.get("ctx") or {}).get("expected"):
+        choices = _merge_literals([error])["msg"].removeprefix("must be one of: ")
+        choice_words = [c.strip("'") for c in choices.split(", ")]
+        given = error.get("input")
+        message = f"{field} must be one of: {', '.join(choice_words)}, not {_shown(given)}"
+        close = (
+            difflib.get_close_matches(str(given), choice_words, n=1)
+            if isinstance(given, str)
+            else []
+        )
+        return message, f"did you mean {close[0]!r}?" if close else None
     if kind in _NOT_A_NUMBER:
         wanted, example = _NOT_A_NUMBER[kind]
-        given = repr(error.get("input"))
-        given = given if len(given) <= 40 else given[:36] + "…"
+        given = _shown(error.get("input"))
         return f"{field} must be {wanted}, not {given}", f"write e.g. {example}"
     if kind == "string_too_long":
         limit = int((error.get("ctx") or {}).get("max_length", 0))
@@ -415,14 +466,56 @@ def _describe(error: dict[str, Any], path: tuple[str | int, ...]) -> tuple[str, 
             f"{field} is {length:,} characters long, more than the limit of {limit:,}",
             "shorten it: the cited source keeps the full text",
         )
+    bound: tuple[str, str] | None = _BOUNDS.get(kind)
+    if bound is not None and "input" in error:
+        words, key = bound
+        return (
+            f"{field} must be {words} {(error.get('ctx') or {}).get(key)}, "
+            f"not {_shown(error['input'])}",
+            "numbers here must be positive and finite" if key in ("ge", "gt") else None,
+        )
     message = str(error.get("msg", "invalid value")).removeprefix("Value error, ")
     if kind in ("greater_than", "greater_than_equal", "finite_number"):
         return message, "numbers here must be positive and finite"
     return message, None
 
 
+_MISSING_HINTS: dict[tuple[str | int, ...], str] = {
+    ("arms",): "add it: a protocol needs at least one arm (arms: [{name: a, regimen: "
+    "'2×10⁶ cells/kg weekly ×4'}])",
+    ("id",): "add it: a short id in lower case, digits and '-' (id: my-protocol)",
+    ("species",): "add it: the patients' species id (species: dog)",
+}
+
+
+def _missing_hint(path: tuple[str | int, ...]) -> str:
+    """How to add a missing key: 'not reported' is offered only where the field accepts it."""
+    known = _MISSING_HINTS.get(path)
+    if known is not None:
+        return known
+    for model in _models_at(path[:-1]):
+        info = model.model_fields.get(str(path[-1]))
+        if info is None:
+            continue
+        try:
+            form: Any = Annotated[info.annotation, info]  # the field's type and constraints
+            TypeAdapter(form).validate_python(NOT_REPORTED)
+        except (ValidationError, ValueError):
+            continue
+        return "add it (or write 'not reported')"
+    return "add it"
+
+
 def _allowed_keys(path: tuple[str | int, ...]) -> list[str]:
     """The keys the model at ``path`` accepts (for 'did you mean' hints)."""
+    keys: list[str] = []
+    for model in _models_at(path):
+        keys.extend(k for k in model.model_fields if k not in keys)
+    return keys
+
+
+def _models_at(path: tuple[str | int, ...]) -> list[type[BaseModel]]:
+    """The models a mapping at ``path`` may be (a union field may hold several)."""
     models: list[type[BaseModel]] = [Protocol]
     for part in path:
         if isinstance(part, int):
@@ -433,10 +526,7 @@ def _allowed_keys(path: tuple[str | int, ...]) -> list[str]:
             if info is not None:
                 found.extend(_models_in(info.annotation))
         models = found
-    keys: list[str] = []
-    for model in models:
-        keys.extend(k for k in model.model_fields if k not in keys)
-    return keys
+    return models
 
 
 def _models_in(annotation: Any) -> list[type[BaseModel]]:

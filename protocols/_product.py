@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import BeforeValidator, Field, ValidationInfo, model_validator
 
-from celldose.protocols._display import format_exact
+from celldose.protocols._display import format_exact, format_sig
 from celldose.protocols._dose import parse_amount
 from celldose.protocols._errors import UnitError
 from celldose.protocols._model_base import FrozenModel
@@ -80,9 +80,10 @@ class Product(FrozenModel):
             implied = self.concentration * self.vial_volume
             if abs(implied - self.cells_per_vial) > 0.01 * self.cells_per_vial:
                 raise ValueError(
-                    f"cells_per_vial ({self.cells_per_vial:.4g}) contradicts concentration × "
-                    f"vial_volume ({self.concentration:.4g} × {self.vial_volume:g} mL = "
-                    f"{implied:.4g} cells); give two of the three, or make them agree"
+                    f"cells_per_vial ({format_sig(self.cells_per_vial, 4)} cells) contradicts "
+                    f"concentration × vial_volume ({format_sig(self.concentration, 4)} cells/mL × "
+                    f"{format_sig(self.vial_volume)} mL = {format_sig(implied, 4)} cells); "
+                    "give two of the three (the third is derived from them), or make them agree"
                 )
         return self
 

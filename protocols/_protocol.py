@@ -10,9 +10,9 @@ fields that the protocol's validator runs are in ``_protocol_checks.py``.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, model_validator
+from pydantic import BeforeValidator, Field, TypeAdapter, ValidationError, model_validator
 
 from celldose.protocols._administration import Administration
 from celldose.protocols._bands import DoseBands
@@ -24,7 +24,13 @@ from celldose.protocols._limits import Limit
 from celldose.protocols._model_base import FrozenModel
 from celldose.protocols._phase import NOT_REPORTED, NotReported
 from celldose.protocols._product import UNITS_REQUIRED, Product
-from celldose.protocols._protocol_checks import CROSS_CHECKS, FieldProblem, FieldProblems
+from celldose.protocols._protocol_checks import (
+    CHECK_FIELDS,
+    CROSS_CHECKS,
+    FieldProblem,
+    FieldProblems,
+    repeated_arm_names,
+)
 from celldose.protocols._regimen import Regimen
 from celldose.protocols._route import RouteName
 
@@ -137,6 +143,67 @@ class Reference(FrozenModel):
     url: str | None = None
 
 
+_ARM_EXAMPLE = "write arms: [{name: a, regimen: '2×10⁶ cells/kg weekly ×4'}]"
+
+
+def _shown(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:36] + "…"
+
+
+def _product_or_not_reported(value: object) -> object:
+    """``product: not reported``: every fact of the product is not reported (its name too)."""
+    if value == NOT_REPORTED:
+        return dict.fromkeys(("name", "tissue_source", "donor", "origin_species"), NOT_REPORTED)
+    if not isinstance(value, dict | Product):
+        raise FieldProblem(
+            "product must be a mapping of the product's facts (name, tissue_source, donor, "
+            f"origin_species), not {_shown(value)}",
+            "product",
+            hint="write product: {name: MSC, tissue_source: adipose tissue, donor: allogeneic, "
+            "origin_species: dog}, with 'not reported' for what the source does not give, or "
+            "product: not reported",
+        )
+    return value
+
+
+def _reference_or_not_reported(value: object) -> object:
+    """``reference: not reported``: a protocol with no source to cite (citation not reported)."""
+    if value == NOT_REPORTED:
+        return {"citation": NOT_REPORTED}
+    if not isinstance(value, dict | Reference):
+        raise FieldProblem(
+            f"reference must be a mapping (citation, doi, pubmed, registry, url), not "
+            f"{_shown(value)}",
+            "reference",
+            hint="write reference: {citation: 'Author A. Title. Journal 2025.'}, or reference: "
+            "not reported",
+        )
+    return value
+
+
+def _some_arms(value: object) -> object:
+    """Arms are never 'not reported': a protocol plans the regimen of at least one arm."""
+    if value == NOT_REPORTED:
+        raise FieldProblem(
+            "arms cannot be 'not reported': a protocol needs at least one arm (its regimen is "
+            "what celldose plans)",
+            "arms",
+            hint=_ARM_EXAMPLE,
+        )
+    if not isinstance(value, list | tuple):
+        raise FieldProblem(
+            f"arms must be a list of arms, not {_shown(value)}", "arms", hint=_ARM_EXAMPLE
+        )
+    if not value:
+        raise FieldProblem(
+            "arms is empty: a protocol needs at least one arm (its regimen is what celldose plans)",
+            "arms",
+            hint=_ARM_EXAMPLE,
+        )
+    return value
+
+
 class Protocol(FrozenModel):
     """A treatment protocol. See README "Protocol files" for every field."""
 
@@ -144,7 +211,10 @@ class Protocol(FrozenModel):
     title: str = Field(min_length=1)
     species: str = Field(pattern=_SLUG, description="Species of the patients, e.g. dog.")
     indication: str = Field(min_length=1)
-    product: Product
+    product: Annotated[
+        Product,
+        BeforeValidator(_product_or_not_reported, json_schema_input_type=Product | NotReported),
+    ] = Field(description="The cell product; 'not reported': every fact of it is not reported.")
     route: RouteName | NotReported = Field(
         description="Route of administration (routes.toml), or 'not reported'."
     )
@@ -165,7 +235,9 @@ class Protocol(FrozenModel):
     containers: Annotated[int, Field(ge=1, le=1000)] | None = Field(
         default=None, description="With dose_by: the number of whole containers a dose uses."
     )
-    arms: tuple[Arm, ...] = Field(min_length=1)
+    arms: Annotated[tuple[Arm, ...], BeforeValidator(_some_arms)] = Field(
+        min_length=1, description="The arms (at least one): each with its name and regimen."
+    )
     limits: tuple[Limit, ...] = Field(
         default=(),
         description="Dose limits, e.g. [{max_per_dose: '3×10⁸ cells', action: cap}, "
@@ -176,7 +248,10 @@ class Protocol(FrozenModel):
     course_length: Duration | None = Field(
         default=None, description="Course length as stated by the source, checked against arms."
     )
-    reference: Reference
+    reference: Annotated[
+        Reference,
+        BeforeValidator(_reference_or_not_reported, json_schema_input_type=Reference | NotReported),
+    ] = Field(description="The source cited; 'not reported': a protocol with none.")
     notes: str = ""
 
     @model_validator(mode="after")
@@ -220,10 +295,52 @@ class Protocol(FrozenModel):
         )
 
 
+_CONTAINER_FIELDS = frozenset({"product", "arms", "dose", "dose_by", "containers"})
+
+
+def partial_cross_checks(data: dict[str, Any], context: dict[str, Any]) -> list[FieldProblem]:
+    """The cross-field problems of protocol data that does not validate as a whole.
+
+    A protocol's own validator runs its cross-field checks only once every field is valid; so
+    that a file's problems all show at once, this validates each field on its own and runs the
+    checks that read only valid fields. A repeated arm name is found from the names as written,
+    whatever else is wrong with the arms.
+    """
+    raw_arms = data.get("arms")
+    names: list[str | None] = []
+    if isinstance(raw_arms, list):
+        for arm in raw_arms:
+            name = arm.get("name") if isinstance(arm, dict) else None
+            names.append(name if isinstance(name, str) else None)
+    problems = list(repeated_arm_names(names))
+    valid: dict[str, Any] = {}
+    for field, info in Protocol.model_fields.items():
+        if field not in data:
+            if not info.is_required():
+                valid[field] = info.get_default(call_default_factory=True)
+            continue
+        form: Any = Annotated[info.annotation, info]  # the field's type and constraints
+        try:
+            valid[field] = TypeAdapter(form).validate_python(data[field], context=context)
+        except (ValidationError, ValueError):
+            continue
+    partial = Protocol.model_construct(**valid)
+    checks = [(check, CHECK_FIELDS[check]) for check in CROSS_CHECKS if check in CHECK_FIELDS]
+    checks.append((container_checks, _CONTAINER_FIELDS))
+    for check, needs in checks:
+        if needs <= valid.keys():
+            try:
+                problems.extend(check(partial))
+            except (ValueError, LookupError, AttributeError, TypeError):
+                continue  # a check that needs more than the fields it names: skipped here
+    return problems
+
+
 __all__ = [
     "NOT_REPORTED",
     "UNITS_REQUIRED",
     "Arm",
+    "partial_cross_checks",
     "FieldProblem",
     "FieldProblems",
     "Product",

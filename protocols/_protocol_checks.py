@@ -23,10 +23,11 @@ if TYPE_CHECKING:
 class FieldProblem(ValueError):
     """A cross-field problem found by a model validator, with the path of the field to blame."""
 
-    def __init__(self, message: str, *path: str | int) -> None:
+    def __init__(self, message: str, *path: str | int, hint: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.path = path
+        self.hint = hint
 
 
 class FieldProblems(ValueError):
@@ -75,12 +76,18 @@ _PROBE = dt.date(2024, 1, 1)
 
 # -- cross-field checks: each yields every problem it finds -------------------------------------
 def _unique_arm_names(p: Protocol) -> Iterator[FieldProblem]:
-    names = [arm.name for arm in p.arms]
+    return repeated_arm_names([arm.name for arm in p.arms])
+
+
+def repeated_arm_names(names: list[str | None]) -> Iterator[FieldProblem]:
+    """Each arm name that repeats, at its second (third...) occurrence; None: an arm whose name
+    is not known (missing or invalid), which repeats nothing."""
     for i, name in enumerate(names):
-        if name in names[:i]:
+        if name is not None and name in names[:i]:
             yield FieldProblem(
-                f"arm name {name!r} repeats; arm names must be unique", "arms", i, "name"
-            )
+                f"arm name {name!r} repeats; arm names must be unique", "arms", i, "name",
+                hint=f"rename one of them (the first is arm {names.index(name) + 1})",
+            )  # fmt: skip
 
 
 def _arm_products_and_doses(p: Protocol) -> Iterator[FieldProblem]:
@@ -147,6 +154,8 @@ def _arm_products_and_doses(p: Protocol) -> Iterator[FieldProblem]:
         yield FieldProblem(
             f"the protocol's dose ({p.dose}) is used by no arm: every arm gives its own",
             "dose",
+            hint="a dose that doses no one would still read as the study's dose: delete it, or "
+            "delete the arms' doses that repeat it (an arm without a dose takes the protocol's)",
         )
 
 
@@ -268,10 +277,21 @@ CROSS_CHECKS: tuple[Callable[[Protocol], Iterator[FieldProblem]], ...] = (
     _spacing,
 )
 
+# The protocol's fields each check reads (besides the arms' names, see repeated_arm_names): with
+# a field invalid, the checks that read only valid fields still run (every problem at once).
+CHECK_FIELDS: dict[Callable[[Protocol], Iterator[FieldProblem]], frozenset[str]] = {
+    _arm_products_and_doses: frozenset({"product", "arms", "dose", "dose_by"}),
+    _windows: frozenset({"arms", "response_windows", "follow_up"}),
+    _course: frozenset({"arms", "course_length", "follow_up"}),
+    _spacing: frozenset({"arms", "administration"}),
+}
+
 
 __all__ = [
+    "CHECK_FIELDS",
     "CROSS_CHECKS",
     "FieldProblem",
     "FieldProblems",
     "course_contradiction",
+    "repeated_arm_names",
 ]

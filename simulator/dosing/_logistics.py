@@ -64,6 +64,28 @@ class Product:
             )
 
     @property
+    def concentration_in_use(self) -> float | None:
+        """The concentration given, or, without one, derived from a vial given as both cells
+        and mL (cells per vial / vial volume): two of the three determine the third."""
+        if self.concentration is not None:
+            return self.concentration
+        if self.vial_cells and self.vial_volume_ml:
+            return self.vial_cells / self.vial_volume_ml
+        return None
+
+    @property
+    def concentration_derived(self) -> str | None:
+        """How a derived concentration was found (``2.5×10⁷ cells per vial / 5 mL``), or None
+        when the concentration is given or not known."""
+        if self.concentration is not None or self.concentration_in_use is None:
+            return None
+        assert self.vial_cells is not None and self.vial_volume_ml is not None
+        return (
+            f"{format_sig(self.vial_cells)} cells per {self.container} / "
+            f"{format_sig(self.vial_volume_ml)} mL"
+        )
+
+    @property
     def cells_per_vial(self) -> float | None:
         if self.vial_cells is not None:
             return self.vial_cells
@@ -129,9 +151,7 @@ def draw(cells: float, product: Product) -> Draw:
 def _volume(cells: float, product: Product) -> float | None:
     """The mL that hold ``cells`` at the product's concentration (None if it is not known);
     without a concentration, a vial given as both cells and mL gives it (cells / mL)."""
-    concentration = product.concentration
-    if not concentration and product.vial_cells and product.vial_volume_ml:
-        concentration = product.vial_cells / product.vial_volume_ml
+    concentration = product.concentration_in_use
     if not concentration:
         return None
     volume = cells / concentration

@@ -307,7 +307,8 @@ class DosePlan:
                 "band": next((d.band for d in self.doses if d.band is not None), None),
             },
             "product": {
-                "concentration_cells_per_ml": self.product.concentration,
+                "concentration_cells_per_ml": self.product.concentration_in_use,
+                "concentration_derived_from": self.product.concentration_derived,
                 "vial_cells": self.product.cells_per_vial,
                 "viability": self.product.viability,
                 "dose_counts_viable": self.product.dose_counts_viable,

@@ -72,7 +72,7 @@ def test_vial_size_contradicting_concentration_times_volume(tmp_path: Path) -> N
     (problem,) = info.value.problems
     # 6.68e6 cells/mL × 3.8 mL = 2.5384e7 cells, not 5e7
     assert problem.path == "product"
-    assert "2.538e+07" in problem.message and "contradicts" in problem.message
+    assert "2.538×10⁷ cells" in problem.message and "contradicts" in problem.message
 
 
 def test_every_cross_problem_is_listed_at_once(tmp_path: Path) -> None:
