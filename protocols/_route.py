@@ -69,11 +69,15 @@ def read_route(value: object, field: str = "route") -> str:
         if name is not None:
             return name
     shown = repr(value) if isinstance(value, str) else f"{type(value).__name__} {value!r}"
-    raise OptionError(
-        f"{field} {shown} is not a route celldose knows",
-        "write one of: " + ", ".join(route_names()),
-        fields=(field,),
-    )
+    hint = "write one of: " + ", ".join(route_names())
+    if isinstance(value, str):
+        import difflib
+
+        spellings = _by_spelling()
+        close = difflib.get_close_matches(" ".join(value.casefold().split()), spellings, n=1)
+        if close:
+            hint = f"did you mean {close[0]!r} ({spellings[close[0]]})? or {hint}"
+    raise OptionError(f"{field} {shown} is not a route celldose knows", hint, fields=(field,))
 
 
 def route_info(name: str) -> RouteInfo:

@@ -74,7 +74,7 @@ def test_spellings_read_as_the_canonical_name(text: str, name: str) -> None:
     assert read_route(text) == name
 
 
-@pytest.mark.parametrize("text", ["oral", "infusion", "", "not reported", "I V"])
+@pytest.mark.parametrize("text", ["oral", "infusion", "", "not reported"])
 def test_anything_else_is_refused_with_the_choices(text: str) -> None:
     with pytest.raises(OptionError) as info:
         read_route(text)
@@ -83,6 +83,27 @@ def test_anything_else_is_refused_with_the_choices(text: str) -> None:
         "intralesional, intra-articular, intrathecal, intradermal, intraperitoneal, topical)"
     )
     assert info.value.fields == ("route",)
+
+
+@pytest.mark.parametrize(
+    ("text", "spelling", "name"),
+    [
+        ("intravenus", "intravenous", "IV"),
+        ("I V", "iv", "IV"),
+        ("intramuscluar", "intramuscular", "IM"),
+    ],
+)
+def test_a_near_miss_is_refused_with_the_route_it_resembles(
+    text: str, spelling: str, name: str
+) -> None:
+    # never read as the route it resembles: refused, naming it, with the choices
+    with pytest.raises(OptionError) as info:
+        read_route(text)
+    assert str(info.value) == (
+        f"route {text!r} is not a route celldose knows (did you mean {spelling!r} ({name})? or "
+        "write one of: IV, IM, SC, intralesional, intra-articular, intrathecal, intradermal, "
+        "intraperitoneal, topical)"
+    )
 
 
 def test_route_event_of_a_route_not_reported_names_no_route() -> None:
