@@ -44,10 +44,16 @@ class AssessmentWindow:
 
     @property
     def text(self) -> str:
-        """``day 28 ± 2 (2026-01-31 to 2026-02-04)``."""
+        """``day 28 ± 2 (2026-02-02 ± 2 days: 2026-01-31 to 2026-02-04)``."""
         out = f"day {self.day}" + (f" ± {self.tolerance}" if self.tolerance else "")
         if self.first_date is not None and self.last_date is not None:
-            if self.tolerance:
+            if self.tolerance and self.date is not None:
+                days = "day" if self.tolerance == 1 else "days"
+                out += (
+                    f" ({self.date.isoformat()} ± {self.tolerance} {days}: "
+                    f"{self.first_date.isoformat()} to {self.last_date.isoformat()})"
+                )
+            elif self.tolerance:
                 out += f" ({self.first_date.isoformat()} to {self.last_date.isoformat()})"
             else:
                 out += f" ({self.first_date.isoformat()})"

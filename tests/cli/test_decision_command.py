@@ -38,7 +38,10 @@ def test_the_table_has_the_decision_and_a_section_per_branch(
         "course: 8 doses, 3.2×10⁸ cells in total, 47.9 mL, 16 vials (leftover 8.61×10⁷ cells "
         "unused), last dose on day 24"
     ) in lines  # 8 × 5.988 mL = 47.9 mL; 8 × 2 vials; 8 × (2 × 2.5384×10⁷ − 4×10⁷) left
-    assert "decision: assess on day 28 ± 2 (2026-01-31 to 2026-02-04) after the first dose" in lines
+    assert (
+        "decision: assess on day 28 ± 2 (2026-02-02 ± 2 days: 2026-01-31 to 2026-02-04) "
+        "after the first dose"
+    ) in lines
     assert "  complete response: no further treatment" in lines
     assert "branch partial-or-mixed-response: if partial or mixed response" in lines
     assert "branch recurrence-after-complete-response: if recurrence after complete response" in (
@@ -240,7 +243,8 @@ def test_the_calendar_has_the_assessment_window(capsys: pytest.CaptureFixture[st
     assert window.decoded("dtstart") == dt.date(2026, 1, 31)
     assert window.decoded("dtend") == dt.date(2026, 2, 5)
     assert str(window["description"]).splitlines() == [
-        "Assessment window: day 28 ± 2 (2026-01-31 to 2026-02-04) after the first dose",
+        "Assessment window: day 28 ± 2 (2026-02-02 ± 2 days: 2026-01-31 to 2026-02-04) after "
+        "the first dose",
         "If partial or mixed response: branch partial-or-mixed-response (its doses are in this "
         "calendar)",
         "If recurrence after complete response: branch recurrence-after-complete-response (not "

@@ -50,7 +50,10 @@ def test_issue_11_ryoncil_dose_for_20_kg(capsys: pytest.CaptureFixture[str]) -> 
     ]
     assert all(row[5] == "4×10⁷" for row in base)
     assert any(line.startswith("course: 8 doses, 3.2×10⁸ cells in total") for line in lines)
-    assert "decision: assess on day 28 ± 2 (2026-01-31 to 2026-02-04) after the first dose" in lines
+    assert (
+        "decision: assess on day 28 ± 2 (2026-02-02 ± 2 days: 2026-01-31 to 2026-02-04) "
+        "after the first dose"
+    ) in lines
     assert "branch partial-or-mixed-response: if partial or mixed response" in lines
     assert "branch recurrence-after-complete-response: if recurrence after complete response" in (
         lines

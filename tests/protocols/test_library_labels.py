@@ -63,7 +63,7 @@ def test_ryoncil_hand_worked_course_for_20_kg() -> None:
     assert first["vials"] == 2  # 5.988 mL / 3.8 mL a vial, rounded up
     assert plan.schedules[0].total_cells == pytest.approx(3.2e8)  # 8 × 4×10⁷
     assert plan.assessment is not None
-    assert plan.assessment.text == "day 28 ± 2 (2026-01-31 to 2026-02-04)"
+    assert plan.assessment.text == "day 28 ± 2 (2026-02-02 ± 2 days: 2026-01-31 to 2026-02-04)"
 
 
 def test_ryoncil_decision_has_both_branches_and_the_reported_share() -> None:

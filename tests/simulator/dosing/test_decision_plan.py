@@ -82,7 +82,7 @@ def test_the_assessment_window(plan) -> None:  # type: ignore[no-untyped-def]
     assert (window.first_date, window.date, window.last_date) == tuple(
         dates("2026-01-31", "2026-02-02", "2026-02-04")
     )
-    assert window.text == "day 28 ± 2 (2026-01-31 to 2026-02-04)"
+    assert window.text == "day 28 ± 2 (2026-02-02 ± 2 days: 2026-01-31 to 2026-02-04)"
     assert window.notes == (
         "complete response: no further treatment",
         "no response: consider alternative treatments",
