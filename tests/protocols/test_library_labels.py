@@ -66,13 +66,14 @@ def test_ryoncil_hand_worked_course_for_20_kg() -> None:
     assert plan.assessment.text == "day 28 ± 2 (2026-02-02 ± 2 days: 2026-01-31 to 2026-02-04)"
 
 
-def test_ryoncil_decision_has_both_branches_and_the_reported_share() -> None:
+def test_ryoncil_decision_has_both_branches_and_no_share_the_label_does_not_give() -> None:
     decision = load_protocol(RYONCIL).arms[0].regimen.decision
     assert decision is not None
     partial, recurrence = decision.branches
     assert partial.name == "partial-or-mixed-response"
-    assert partial.share is not None
-    assert (partial.share.k, partial.share.n) == (22, 54)
+    # 22/54 is the day-28 partial response; the branch is partial OR mixed, and mixed responses
+    # are not reported separately: 22/54 is not the branch's share, so none is encoded
+    assert partial.share is None
     assert recurrence.name == "recurrence-after-complete-response"
     assert recurrence.share is None  # the label reports no share for it
     assert "complete response: no further treatment" in decision.notes
@@ -151,6 +152,11 @@ def test_alofisel_japanese_phase_3_results_are_response_windows() -> None:
     assert (str(week52.start), str(week52.end)) == ("52 weeks", "52 weeks")
     assert week52.responders is not None
     assert (week52.responders.k, week52.responders.n) == (15, 22)
+
+
+def test_alofisel_follow_up_is_not_reported() -> None:
+    # the last result is at week 52; how long patients were followed is not given
+    assert load_protocol(ALOFISEL).follow_up == NOT_REPORTED
 
 
 def test_alofisel_repeat_dosing_is_not_reported_with_the_labels_wording() -> None:

@@ -40,6 +40,7 @@ def test_every_fact_studies_md_does_not_report_is_not_reported() -> None:
     protocol = load_protocol(ID)
     # DOI: NOT REPORTED here.
     assert protocol.reference.doi == NOT_REPORTED
+    assert protocol.follow_up == NOT_REPORTED  # 'stable to 6 months' is a result, not a follow-up
     # Responders as k/n: NOT REPORTED (every window).
     assert protocol.response_windows
     assert all(w.responders == NOT_REPORTED for w in protocol.response_windows)
