@@ -88,7 +88,7 @@ def plan_ics(plan: DosePlan) -> str:
     stamp = dt.datetime(first.year, first.month, first.day, tzinfo=dt.UTC)
     total = len(dated)
     route = plan.route
-    if route != NOT_REPORTED:
+    if route != NOT_REPORTED and route_info(route).label != route:  # not "intralesional (…)"
         route = f"{route} ({route_info(route).label})"
     facts = plan.administration.facts()
     assessment = assessment_event(plan, stamp)

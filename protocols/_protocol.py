@@ -10,6 +10,7 @@ fields that the protocol's validator runs are in ``_protocol_checks.py``.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, TypeAdapter, ValidationError, model_validator
@@ -324,8 +325,22 @@ def partial_cross_checks(data: dict[str, Any], context: dict[str, Any]) -> list[
             valid[field] = TypeAdapter(form).validate_python(data[field], context=context)
         except (ValidationError, ValueError):
             continue
+    windows_ok = True
+    if "arms" not in valid and isinstance(raw_arms, list):  # the arms that are valid, checked
+        problems.extend(_windows_naming(valid.get("response_windows", ()), names))
+        good = _valid_arms(raw_arms, context)
+        kept = {arm.name for arm in good}
+        # a window of an arm written but not valid is checked once that arm is fixed
+        windows = valid.get("response_windows", ())
+        windows_ok = all(w.arm is None or w.arm in kept for w in windows)
+        if good:
+            valid["arms"] = good
     partial = Protocol.model_construct(**valid)
-    checks = [(check, CHECK_FIELDS[check]) for check in CROSS_CHECKS if check in CHECK_FIELDS]
+    checks = [
+        (check, CHECK_FIELDS[check])
+        for check in CROSS_CHECKS
+        if check in CHECK_FIELDS and (windows_ok or "response_windows" not in CHECK_FIELDS[check])
+    ]
     checks.append((container_checks, _CONTAINER_FIELDS))
     for check, needs in checks:
         if needs <= valid.keys():
@@ -334,6 +349,29 @@ def partial_cross_checks(data: dict[str, Any], context: dict[str, Any]) -> list[
             except (ValueError, LookupError, AttributeError, TypeError):
                 continue  # a check that needs more than the fields it names: skipped here
     return problems
+
+
+def _valid_arms(raw_arms: list[Any], context: dict[str, Any]) -> tuple[Arm, ...]:
+    """The arms of the file that validate on their own."""
+    good = []
+    for raw in raw_arms:
+        try:
+            good.append(Arm.model_validate(raw, context=context))
+        except (ValidationError, ValueError):
+            continue
+    return tuple(good)
+
+
+def _windows_naming(windows: Any, names: list[str | None]) -> Iterator[FieldProblem]:
+    """Windows that name an arm the file does not have (the names as written, valid or not)."""
+    written = [n for n in names if n is not None]
+    for j, window in enumerate(windows):
+        if window.arm is not None and window.arm not in written:
+            yield FieldProblem(
+                f"response window {window.label!r} names arm {window.arm!r}, "
+                f"which is not one of: {', '.join(dict.fromkeys(written))}",
+                "response_windows", j, "arm",
+            )  # fmt: skip
 
 
 __all__ = [

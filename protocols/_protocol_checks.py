@@ -165,7 +165,7 @@ def _windows(p: Protocol) -> Iterator[FieldProblem]:
         if window.arm is not None and window.arm not in names:
             yield FieldProblem(
                 f"response window {window.label!r} names arm {window.arm!r}, "
-                f"which is not one of: {', '.join(names)}",
+                f"which is not one of: {', '.join(dict.fromkeys(names))}",
                 "response_windows", j, "arm",
             )  # fmt: skip
             continue

@@ -100,6 +100,7 @@ def test_alofisel_json_and_calendar_say_intralesional_injection(
     unfolded = out.replace("\r\n ", "")  # RFC 5545 folds long lines
     assert f"SUMMARY:{ALOFISEL}: intralesional injection 1 of 1" in unfolded
     assert "infusion" not in unfolded
+    assert "\\nRoute: intralesional\\n" in unfolded  # the word once, not "(intralesional)"
 
 
 @pytest.mark.parametrize("protocol_id", [RYONCIL, ALOFISEL])

@@ -258,3 +258,63 @@ def test_a_protocol_dose_every_arm_overrides_is_refused_saying_why() -> None:
             "delete the arms' doses that repeat it (an arm without a dose takes the protocol's)",
         )
     ]
+
+
+def test_an_invalid_arm_hides_no_cross_field_problem_of_the_valid_ones() -> None:
+    # arm b's role is misspelt; arm a is valid: the window naming an arm the file does not have
+    # and arm a's course length contradiction are reported in the same run. q4w ×8: the last dose
+    # falls on day 7 × 4 × 7 = 196, far beyond 2 months (59-62 days).
+    text = """\
+id: mine
+title: My protocol
+species: dog
+indication: OA
+product: {name: MSC, tissue_source: adipose tissue, donor: allogeneic, origin_species: dog}
+route: IV
+arms:
+  - name: a
+    regimen: 1×10⁶ cells/kg q4w ×8
+  - name: b
+    role: treatement
+    regimen: 1×10⁶ cells/kg q4w ×8
+response_windows:
+  - {label: r, arm: zz, start: 1 week, end: 2 weeks}
+course_length: 2 months
+reference: {citation: x}
+"""
+    found = [(line, path, message) for line, path, message, _ in _problems(text)]
+    assert found == [
+        (11, "arms[1].role", (
+            "role must be one of: treatment, dose escalation, expansion, placebo, control, "
+            "not 'treatement'"
+        )),
+        (14, "response_windows[0].arm", (
+            "response window 'r' names arm 'zz', which is not one of: a, b"
+        )),
+        (15, "course_length", (
+            "arm 'a': the stated course length of 2 months (59-62 days) contradicts the regimen "
+            "'1×10⁶ cells/kg q4w ×8', whose last dose falls on day 196"
+        )),
+    ]  # fmt: skip
+
+
+def test_a_window_of_an_invalid_arm_is_not_called_unknown() -> None:
+    # the window names arm b, which is written but invalid: no "not one of" problem for it
+    text = """\
+id: mine
+title: My protocol
+species: dog
+indication: OA
+product: {name: MSC, tissue_source: adipose tissue, donor: allogeneic, origin_species: dog}
+route: IV
+arms:
+  - name: a
+    regimen: 1×10⁶ cells/kg q4w ×8
+  - name: b
+    role: treatement
+    regimen: 1×10⁶ cells/kg q4w ×8
+response_windows:
+  - {label: r, arm: b, start: 1 week, end: 2 weeks}
+reference: {citation: x}
+"""
+    assert [path for _, path, _, _ in _problems(text)] == ["arms[1].role"]
