@@ -23,6 +23,7 @@ from celldose.protocols import (
     NOT_REPORTED,
     CelldoseError,
     Duration,
+    Product,
     Protocol,
     ResponseWindow,
     cells_per_container,
@@ -62,6 +63,9 @@ def command(protocol: str, start: dt.date | None, fmt: str) -> None:
             f"product: {product.name} (tissue: {reported(product.tissue_source)}; "
             f"donor: {reported(product.donor)}; from {product.origin_species})"
         )
+    quantities = _quantities(product)
+    if quantities:
+        click.echo("  " + "; ".join(quantities))
     click.echo(f"route: {reported(p.route)}")
     for line in fact_lines(p.administration):
         click.echo(line)
@@ -181,3 +185,19 @@ def _as_json(p: Protocol, start: dt.date | None) -> dict[str, Any]:
             arm_data["doses"] = None
             arm_data["schedules"] = rows
     return data
+
+
+def _quantities(product: Product) -> list[str]:
+    """The product's quantities as the file gives them: ``6.68×10⁶ cells/mL; 3.8 mL per vial``."""
+    out = []
+    if product.concentration is not None:
+        out.append(f"{format_sig(product.concentration)} cells/mL")
+    if product.cells_per_vial is not None:
+        out.append(f"{format_sig(product.cells_per_vial)} cells per {product.container}")
+    if product.vial_volume is not None:
+        out.append(f"{format_sig(product.vial_volume)} mL per {product.container}")
+    if product.viability is not None:
+        out.append(f"viability {format_sig(100 * product.viability)}%")
+    if product.dose_counts is not None:
+        out.append(f"the dose counts {product.dose_counts}")
+    return out
