@@ -237,9 +237,10 @@ def render_table(
         ]
         if patients:
             patient = lane.patient
+            capped = " (capped)" if any(d.capped for d in row.schedule.doses) else ""
             cells += [
                 "—" if patient is None else patient.weight.text,
-                format_cells(row.cells_per_dose, "cells", row.cells_per_dose_low)
+                format_cells(row.cells_per_dose, "cells", row.cells_per_dose_low) + capped
                 if patient is not None
                 else "—",
                 format_cells(

@@ -54,6 +54,7 @@ class LaneDose:
     # a dose range's lower bound as a share of ``cells``, from the dose plan (after its limits,
     # and 1.0 where one dose is given within the range); None: the dose's own low / amount
     low_share: float | None = None
+    capped: bool = False  # a limit reduced the dose (the dose plan's capped)
 
     @property
     def low_fraction(self) -> float:

@@ -135,9 +135,10 @@ def build_lane(
                 assert record.dose == phase_dose, "lane and dose plan disagree"
                 cells, per_kg = record.cells, record.cells_per_kg
                 low_share: float | None = _low_share_of(record)
+                capped = record.capped
             else:
                 per_kg, cells = _amounts(phase_dose, patient, bsa)
-                low_share = None
+                low_share, capped = None, False
             per_kg_total = None if per_kg_total is None or per_kg is None else per_kg_total + per_kg
             cells_total = None if cells_total is None or cells is None else cells_total + cells
             doses.append(
@@ -155,6 +156,7 @@ def build_lane(
                     cumulative_cells_per_kg=per_kg_total,
                     cumulative_cells=cells_total,
                     low_share=low_share,
+                    capped=capped,
                 )
             )
         schedules.append(

@@ -145,3 +145,16 @@ def test_compare(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert rows[(CISS, "escalation-0.3")]["total_cells"] == pytest.approx(3.6e7)  # 120 × 0.3×10⁶
     assert rows[(LANZONI, "msc")]["total_cells"] == 2e8
     assert target.stat().st_size > 0
+
+
+def test_compare_marks_the_capped_dose(capsys: pytest.CaptureFixture[str]) -> None:
+    # escalation-3.0 at 120 kg: 3×10⁶ × 120 = 3.6×10⁸ > the course maximum 3×10⁸: capped; the
+    # 1.0 arm (1.2×10⁸) is not
+    assert main(["compare", "mcintyre2018-ciss-septic-shock-bmmsc", "--weight", "120kg"]) == 0
+    rows = {
+        line.split()[1]: line
+        for line in capsys.readouterr().out.splitlines()
+        if "escalation" in line
+    }
+    assert "3×10⁸ cells (capped)" in rows["escalation-3.0"]
+    assert "(capped)" not in rows["escalation-1.0"]
