@@ -199,7 +199,7 @@ def test_a_range_under_a_course_maximum_agrees_in_dose_compare_and_plot(
     # per dose: 1×10⁸–2×10⁸ (doses 1–2), then 1×10⁸ (dose 3, both bounds)
     assert row["cells_per_dose_low"] == [1e8, 1e8] and row["cells_per_dose"] == [2e8, 1e8]
     code, out, _ = run(capsys, "compare", str(path), "--weight", "100kg")
-    assert "1×10⁸–2×10⁸ cells then 1×10⁸ cells  3×10⁸–5×10⁸ cells" in out
+    assert "1×10⁸–2×10⁸ cells then 1×10⁸ cells (capped)  3×10⁸–5×10⁸ cells" in out
     assert "dose=" not in out and "--dose chooses a target within the range" in out
     from matplotlib.figure import Figure
 
