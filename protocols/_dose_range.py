@@ -65,9 +65,15 @@ def read_amounts(text: str, pos: int = 0) -> tuple[Decimal | None, Decimal, int]
     if second is None:  # pragma: no cover - a digit always starts a number
         return None, value, end
     high, high_end = second
+    if high == 0:
+        raise UnitError(
+            text[pos:].strip(),
+            "the upper bound of the range is 0",
+            "a range's bounds are positive numbers, e.g. 1–2×10⁶ cells/kg",
+        )
     low_powered, low_mant = _has_power(text, pos)
     high_powered, high_mant = _has_power(text, separator.end())
-    if low_powered and not high_powered:
+    if low_powered and not high_powered and value != 0:
         shown = text[pos:high_end].strip()
         power = "10" + superscript((value / Decimal(low_mant)).adjusted())
         raise UnitError(

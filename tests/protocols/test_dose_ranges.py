@@ -263,3 +263,17 @@ def test_range_vocabulary_raises_only_celldose_errors(text: str) -> None:
             assert parse_dose(str(dose)) == dose
     with contextlib.suppress(CelldoseError):
         parse_regimen(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["1-00×10⁶ cells", "1-0 cells/kg", "00-00 cells", "1 to 0×10⁶ cells"]
+)
+def test_a_range_whose_upper_bound_is_zero_is_refused(text: str) -> None:
+    # found by the fuzz test: "1-00×10⁶" divided by the upper bound's mantissa (0/0) and escaped
+    # as decimal.InvalidOperation instead of a celldose error
+    with pytest.raises(UnitError) as info:
+        parse_dose(text)
+    assert str(info.value) == (
+        f"cannot read {text!r}: the upper bound of the range is 0 (a range's bounds are "
+        "positive numbers, e.g. 1–2×10⁶ cells/kg)"
+    )
