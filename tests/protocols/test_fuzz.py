@@ -8,7 +8,7 @@ exception (RecursionError, OverflowError, a bare ValueError) or a round trip tha
 The default run tries a few hundred examples (a few seconds). For a long run, set
 ``CELLDOSE_FUZZ_EXAMPLES``, e.g.::
 
-    CELLDOSE_FUZZ_EXAMPLES=100000 pytest -q tests/protocols/test_fuzz.py -p no:randomly
+    CELLDOSE_EXPLORE=1 CELLDOSE_FUZZ_EXAMPLES=100000 pytest -q tests/protocols/test_fuzz.py
 """
 
 from __future__ import annotations
