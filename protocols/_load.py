@@ -542,7 +542,7 @@ def _models_in(annotation: Any) -> list[type[BaseModel]]:
 
 
 def protocol_from_regimen(regimen: str, species: str) -> Protocol:
-    """A one-arm protocol around a one-line regimen (``celldose dose --regimen ...``).
+    """A one-arm protocol around a one-line regimen (the regimen given to `celldose dose`).
 
     The regimen must carry its own dose; the product and route are unknown and marked so.
     """

@@ -12,6 +12,7 @@ import datetime as dt
 import math
 from collections.abc import Sequence
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -476,34 +477,22 @@ def plan_doses(
         if regimen.decision is not None:
             check_assessment(regimen.decision, records[-1].day, context)
         for name, doses in branch_doses.items():  # each branch, numbered on after the course
-            after = regimen.expand_branch(name, which, context=context, start=options.start)
-            total = records[-1].cumulative_cells
-            bands = [*phase_bands, *branch_bands[name]]
-            both = [*published, *branch_published_doses[name]]
-            low_high = _range_totals(records[-1])
+            branch_records = partial(
+                dose_records,
+                regimen.expand_branch(name, which, context=context, start=options.start),
+                [*phase_doses, *doses],
+                [*published, *branch_published_doses[name]],
+                records[-1].cumulative_cells,
+                name,
+                bands=[*phase_bands, *branch_bands[name]],
+                range_totals=_range_totals(records[-1]),
+            )
             try:
-                extra[name], extra_stopped[name] = dose_records(
-                    after,
-                    [*phase_doses, *doses],
-                    both,
-                    total,
-                    name,
-                    bands=bands,
-                    range_totals=low_high,
-                )
+                extra[name], extra_stopped[name] = branch_records(rules=rules)
             except OptionError as exc:  # an optional branch past a limit: refused if chosen
                 if (included is not None and included.name == name) or not rules.refuses:
                     raise
-                extra[name], extra_stopped[name] = dose_records(
-                    after,
-                    [*phase_doses, *doses],
-                    both,
-                    total,
-                    name,
-                    rules.without_refusals(),
-                    bands,
-                    low_high,
-                )
+                extra[name], extra_stopped[name] = branch_records(rules=rules.without_refusals())
                 note = f"branch {name} is refused if chosen: {exc.message}"
                 if note not in warnings:
                     warnings.append(note)

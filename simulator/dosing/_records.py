@@ -277,7 +277,7 @@ class DosePlan:
         return row
 
     def to_dict(self) -> dict[str, Any]:
-        """The plan as plain data: the object `celldose dose --format json` writes.
+        """The plan as plain data: the object the JSON output of `celldose dose` holds.
 
         ``plan.to_dict()["doses"][0]["cells"]`` is the first dose's cells.
         """

@@ -1,6 +1,6 @@
 """The result of a virtual cohort: per-dose and per-patient summaries, as data.
 
-:meth:`CohortResult.to_dict` is the object `celldose simulate --format json` writes for a cohort
+:meth:`CohortResult.to_dict` is the object the JSON output of `celldose simulate` holds for a cohort
 and :meth:`CohortResult.rows` its CSV rows (one per patient statistic, per dose where the
 statistic is per dose); the field names are documented in the README and kept stable.
 """
@@ -109,7 +109,7 @@ class CohortResult:
         )
 
     def to_dict(self) -> dict[str, Any]:
-        """The cohort as plain data: the object `celldose simulate --format json` writes."""
+        """The cohort as plain data: the object the JSON output of `celldose simulate` holds."""
         plan = self.plan
         cohort = self.cohort
         base = plan.to_dict()

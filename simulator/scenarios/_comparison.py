@@ -344,7 +344,7 @@ class Comparison:
         return [row.record() for row in self.rows]
 
     def to_dict(self) -> dict[str, Any]:
-        """The comparison as plain data: the object `celldose compare --format json` writes."""
+        """The comparison as plain data: the object the JSON output of `celldose compare` holds."""
         return {
             "aligned_at": "first dose",
             "start": self.start.isoformat() if self.start is not None else None,

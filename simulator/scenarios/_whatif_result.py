@@ -1,6 +1,6 @@
 """The result of a what-if: every dose planned against simulated, and the windows' anchors.
 
-:meth:`WhatIfResult.to_dict` is the object `celldose simulate --format json` writes for one
+:meth:`WhatIfResult.to_dict` is the object the JSON output of `celldose simulate` holds for one
 patient; its ``doses`` are the CSV rows (:data:`WHATIF_CSV_COLUMNS`). The field names are
 documented in the README and kept stable.
 """
@@ -199,7 +199,7 @@ class WhatIfResult:
         return self._vials([d.simulated for d in self.doses if d.simulated is not None])
 
     def to_dict(self) -> dict[str, Any]:
-        """The what-if as plain data: the object `celldose simulate --format json` writes."""
+        """The what-if as plain data: the object the JSON output of `celldose simulate` holds."""
         base = self.plan.to_dict()
         scenario = self.scenario
         return {
