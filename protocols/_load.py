@@ -195,19 +195,14 @@ def parse_protocol(
     if len(text) > MAX_FILE_BYTES // 4:  # more than 4 bytes per character only past this
         _check_size(len(text.encode("utf-8", "surrogatepass")), file)
     key = _cache.cache_key(text)
-    cached = _cache.read(key)
+    cached = _cache.read(key, Protocol)
     if cached is not None:
-        try:
-            protocol = Protocol.model_validate(cached)
-        except ValidationError:
-            pass  # an unreadable cache entry: validate the text again
-        else:
-            known = known_species is None or protocol.species in known_species
-            if known and not _uncovered(protocol, known_species):
-                return protocol
-            # an unknown species: validating the text again reports it with its line
+        known = known_species is None or cached.species in known_species
+        if known and not _uncovered(cached, known_species):
+            return cached
+        # an unknown species: validating the text again reports it with its line
     protocol = _validate(text, file, known_species)
-    _cache.write(key, protocol.model_dump(mode="json"))
+    _cache.write(key, protocol)
     return protocol
 
 
