@@ -118,7 +118,8 @@ def _library_text(protocol_id: str) -> str:
     return folder.joinpath(f"{protocol_id}.yaml").read_text(encoding="utf-8")
 
 
-def test_eight_concurrent_cold_runs_all_succeed(tmp_path: Path) -> None:
+def test_concurrent_cold_runs_all_succeed(tmp_path: Path) -> None:
+    runs = 4  # more runs than cores: writers of one entry overlap
     # Each run validates the protocol (building the unit registry) and writes the cache entry.
     env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
     env.pop("CELLDOSE_NO_CACHE", None)
@@ -131,13 +132,13 @@ def test_eight_concurrent_cold_runs_all_succeed(tmp_path: Path) -> None:
             stderr=subprocess.PIPE,
             text=True,
         )
-        for _ in range(8)
+        for _ in range(runs)
     ]
     results = [(p.communicate(timeout=120), p.returncode) for p in processes]
-    assert [code for _, code in results] == [0] * 8
-    assert [err for (_, err), _ in results] == [""] * 8
+    assert [code for _, code in results] == [0] * runs
+    assert [err for (_, err), _ in results] == [""] * runs
     published = load_protocol(QI).model_dump_json() + "\n"
-    assert [out for (out, _), _ in results] == [published] * 8
+    assert [out for (out, _), _ in results] == [published] * runs
     (entry,) = (tmp_path / "celldose").iterdir()  # one entry; no pint/ folder, no temporary file
     source = _library_text(QI).encode("utf-8")
     assert json.loads(entry.read_text(encoding="utf-8"))["source_sha256"] == (
