@@ -18,6 +18,7 @@ from celldose.cli._inputs import (
     dosing_options,
     load_target,
     patient_options,
+    schedule_option,
     target_options,
 )
 from celldose.cli._limit_render import stopped_lines
@@ -42,6 +43,7 @@ from celldose.protocols import (
     NOT_REPORTED,
     REGIMEN_ID,
     Administration,
+    Which,
     format_sig,
     route_info,
 )
@@ -52,6 +54,7 @@ from celldose.simulator.dosing import DosePlan, DoseRecord, Schedule, plan_doses
 @target_options
 @patient_options()
 @dosing_options
+@schedule_option
 @click.option(
     "--branch",
     default=None,
@@ -100,6 +103,7 @@ def command(
     cap: str | None,
     route: str | None,
     weekends: str,
+    schedule: Which | None,
     branch: str | None,
     rounding: str | None,
     round_tolerance: str | None,
@@ -152,7 +156,7 @@ def command(
         options=options,
         rounding="down" if rounding == "down" else "nearest" if rounding else None,
         round_tolerance=round_tolerance,
-    )
+    ).with_schedule(schedule)
     if fmt == "json":
         text = to_json(in_flags(plan.to_dict()))
     elif fmt == "csv":

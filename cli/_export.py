@@ -77,7 +77,8 @@ def plan_ics(plan: DosePlan) -> str:
     if len(plan.schedules) > 1:
         raise OptionError(
             "a frequency range has a minimum and a maximum schedule, not one calendar",
-            "use --format table or json to see both",
+            "choose one with --schedule min or --schedule max, or use --format table or json "
+            "to see both",
         )
     cal = Calendar()
     cal.add("prodid", "-//celldose//dose schedule//EN")
