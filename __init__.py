@@ -45,6 +45,7 @@ _PUBLIC: dict[str, str] = {
     "Patient": "celldose.simulator.dosing",
     "get_species": "celldose.simulator.dosing",
     "make_patient": "celldose.simulator.dosing",
+    "nonmem_records": "celldose.simulator.dosing",
     "plan_doses": "celldose.simulator.dosing",
     # what-if, cohorts, comparisons
     "Cohort": "celldose.simulator.scenarios",

@@ -21,6 +21,7 @@ from celldose.cli._inputs import (
     schedule_option,
     target_options,
 )
+from celldose.cli._interchange import nonmem_csv
 from celldose.cli._limit_render import stopped_lines
 from celldose.cli._range_render import (
     cells_text,
@@ -43,6 +44,7 @@ from celldose.protocols import (
     NOT_REPORTED,
     REGIMEN_ID,
     Administration,
+    OptionError,
     Which,
     format_sig,
     route_info,
@@ -74,7 +76,19 @@ from celldose.simulator.dosing import DosePlan, DoseRecord, Schedule, plan_doses
     default=None,
     help="With --round: the largest change allowed, as a percentage (default 10%).",
 )
-@format_option("table", "json", "csv", "ics", help="Output format (ics needs --start).")
+@format_option(
+    "table",
+    "json",
+    "csv",
+    "ics",
+    "nonmem",
+    help="Output format (ics needs --start; nonmem: NONMEM-style dosing records).",
+)
+@click.option(
+    "--expand",
+    is_flag=True,
+    help="With --format nonmem: one record per dose (no II/ADDL).",
+)
 @click.option(
     "-o",
     "--output",
@@ -108,6 +122,7 @@ def command(
     rounding: str | None,
     round_tolerance: str | None,
     fmt: str,
+    expand: bool,
     output: str | None,
 ) -> None:
     """Per-patient doses of PROTOCOL (a library id, a YAML file, or - for standard input), or
@@ -130,6 +145,10 @@ def command(
     """
     inputs = input_files(protocol)
     check_outputs({"-o": output}, inputs)
+    if expand and fmt != "nonmem":
+        raise OptionError(
+            "--expand writes NONMEM-style records one per dose", "add --format nonmem"
+        )
     target = load_target(protocol, regimen, species)
     patient = build_patient(target, weight, species, height, bsa_formula)
     options = build_options(
@@ -163,10 +182,12 @@ def command(
         text = plan_csv(plan)
     elif fmt == "ics":
         text = plan_ics(plan)
+    elif fmt == "nonmem":
+        text = nonmem_csv([plan], expand=expand)
     else:
         text = render_table(plan)
     write_output(text, output, inputs=inputs)
-    if fmt in ("csv", "ics") or (fmt == "json" and output not in (None, "-")):
+    if fmt in ("csv", "ics", "nonmem") or (fmt == "json" and output not in (None, "-")):
         for line in warning_lines(plan.warnings):  # CSV and iCalendar have no place for them
             click.echo(line, err=True)
 

@@ -25,6 +25,13 @@ from celldose.simulator.dosing._limits import (
     without_course_caps,
 )
 from celldose.simulator.dosing._logistics import Draw, Product, draw, product_in_hand, product_with
+from celldose.simulator.dosing._nonmem import (
+    NONMEM_COLUMNS,
+    DosingData,
+    DosingRecord,
+    ascii_text,
+    nonmem_records,
+)
 from celldose.simulator.dosing._options import DoseOptions, Scale, ScaleInfo, WeekendPolicy
 from celldose.simulator.dosing._output import data_frame, html_table
 from celldose.simulator.dosing._patient import (
@@ -59,6 +66,9 @@ __all__ = [
     "html_table",
     "DoseLimits",
     "DoseOptions",
+    "DosingData",
+    "DosingRecord",
+    "NONMEM_COLUMNS",
     "DosePlan",
     "DoseRecord",
     "DoseSource",
@@ -79,6 +89,7 @@ __all__ = [
     "StoppedDose",
     "WeekendPolicy",
     "Weight",
+    "ascii_text",
     "cells_by_band",
     "cells_per_dose",
     "cells_per_dose_array",
@@ -97,6 +108,7 @@ __all__ = [
     "needs_count",
     "needs_dose",
     "needs_interval",
+    "nonmem_records",
     "parse_height",
     "parse_weight",
     "plan_doses",

@@ -1,0 +1,116 @@
+"""A real client reads `celldose dose --format nonmem`: pharmpy-core's NONMEM dataset reader
+(NM-TRAN's rules: ``IGNORE=@`` skips the header and the ``#`` comments; ``$INPUT`` names the
+columns) and its ``expand_additional_doses``, for every library protocol.
+
+The dose times (hours) and amounts (cells) pharmpy reconstructs must equal the plan's: its
+days × 24 and its cells, dose by dose. Marked ``interop``: skipped by the default run, run by
+``.ci/run`` after installing ``.[interop]`` (``pytest -m interop``); skipped, saying so, where
+pharmpy-core is not installed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from celldose.cli import main
+from celldose.protocols import library_ids, load_protocol
+from celldose.simulator.dosing import plan_doses
+
+# pharmpy (not celldose) calls pandas in ways pandas 3 deprecates (DataFrame.drop(inplace=),
+# setting an item of another dtype): its deprecation warnings are not celldose's to fix
+pytestmark = [
+    pytest.mark.interop,
+    pytest.mark.filterwarnings("ignore::DeprecationWarning"),
+    pytest.mark.filterwarnings("ignore::FutureWarning"),
+]
+
+WEIGHTS = {"dog": "12kg", "cat": "4kg", "human": "70kg", "human-child": "20kg"}
+# what each study needs that its source does not report (as the other library tests give it)
+NEEDS: dict[str, dict[str, Any]] = {
+    "jang2025-canine-itp": {"dose": "1e6 cells/kg"},
+    "aa-ucmsc-18": {"count": 6},
+    "izadi2022-t1d-bmmsc": {"interval": "4 weeks"},
+}
+START = "2026-01-05"
+
+
+def cases() -> list[Any]:
+    out = []
+    for protocol_id in library_ids():
+        protocol = load_protocol(protocol_id)
+        for arm in protocol.arms:
+            if arm.gives_no_cells:
+                continue
+            branches = [None]
+            decision = arm.regimen.decision
+            if decision is not None:
+                branches += list(decision.names)
+            schedules = ["min", "max"] if arm.regimen.is_range else [None]
+            for branch in branches:
+                for schedule in schedules:
+                    name = "-".join(x for x in (protocol_id, arm.name, branch, schedule) if x)
+                    out.append(pytest.param(protocol_id, arm.name, branch, schedule, id=name))
+    return out
+
+
+def read_doses(path: Path) -> dict[int, list[tuple[float, float]]]:
+    """(TIME, AMT) of every dose, per ID, as pharmpy reads the file and expands II/ADDL."""
+    modeling = pytest.importorskip(
+        "pharmpy.modeling", reason="pharmpy-core is not installed (pip install -e '.[interop]')"
+    )
+    dataset = pytest.importorskip("pharmpy.model.external.nonmem.dataset")
+    text = path.read_text(encoding="utf-8")
+    names = next(line for line in text.splitlines() if line.startswith("# $INPUT "))
+    columns = names.removeprefix("# $INPUT ").split()
+    df = dataset.read_nonmem_dataset(str(path), ignore_character="@", colnames=columns)
+    model = modeling.set_dataset(modeling.create_basic_pk_model("iv"), df, datatype="nonmem")
+    info = model.datainfo
+    addl = info["ADDL"]
+    info = info.set_column(addl.replace(variable_mapping=addl.variable.replace(type="additional")))
+    expanded = modeling.expand_additional_doses(model.replace(datainfo=info)).dataset
+    out: dict[int, list[tuple[float, float]]] = {}
+    for row in expanded[expanded["EVID"] == 1].itertuples():
+        out.setdefault(int(row.ID), []).append((float(row.TIME), float(row.AMT)))
+    return out
+
+
+@pytest.mark.parametrize(("protocol_id", "arm", "branch", "schedule"), cases())
+def test_pharmpy_reads_the_plans_doses(
+    tmp_path: Path, protocol_id: str, arm: str, branch: str | None, schedule: str | None
+) -> None:
+    protocol = load_protocol(protocol_id)
+    weight = WEIGHTS[protocol.species]
+    needs = NEEDS.get(protocol_id, {})
+    args = ["dose", protocol_id, "--arm", arm, "--weight", weight, "--start", START]
+    for key, value in needs.items():
+        args += [f"--{key}", str(value)]
+    if branch is not None:
+        args += ["--branch", branch]
+    if schedule is not None:
+        args += ["--schedule", schedule]
+    path = tmp_path / "doses.csv"
+    assert main([*args, "--format", "nonmem", "-o", str(path)]) == 0
+    plan = plan_doses(
+        protocol, weight=weight.replace("kg", " kg"), arm=arm, branch=branch, start=START, **needs
+    ).with_schedule(schedule)  # type: ignore[arg-type]
+    expected = [(float(d.day * 24), d.cells) for d in plan.doses if d.day is not None]
+    assert len(expected) == len(plan.doses)
+    assert read_doses(path) == {1: expected}
+
+
+def test_pharmpy_reads_the_rate(tmp_path: Path) -> None:
+    modeling = pytest.importorskip(
+        "pharmpy.modeling", reason="pharmpy-core is not installed (pip install -e '.[interop]')"
+    )
+    dataset = pytest.importorskip("pharmpy.model.external.nonmem.dataset")
+    path = tmp_path / "lanzoni.csv"
+    args = ["dose", "lanzoni2021-covid-ards-ucmsc", "--weight", "70kg", "--format", "nonmem"]
+    assert main([*args, "-o", str(path)]) == 0
+    columns = ["ID", "TIME", "AMT", "EVID", "CMT", "II", "ADDL", "MDV", "RATE"]
+    df = dataset.read_nonmem_dataset(str(path), ignore_character="@", colnames=columns)
+    # 1×10⁸ cells over 10 min: 6×10⁸ cells/h
+    assert df["RATE"].tolist() == [6e8, 6e8]
+    assert modeling is not None
