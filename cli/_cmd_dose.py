@@ -21,7 +21,7 @@ from celldose.cli._inputs import (
     schedule_option,
     target_options,
 )
-from celldose.cli._interchange import nonmem_csv
+from celldose.cli._interchange import fhir_json, nonmem_csv
 from celldose.cli._limit_render import stopped_lines
 from celldose.cli._range_render import (
     cells_text,
@@ -82,7 +82,9 @@ from celldose.simulator.dosing import DosePlan, DoseRecord, Schedule, plan_doses
     "csv",
     "ics",
     "nonmem",
-    help="Output format (ics needs --start; nonmem: NONMEM-style dosing records).",
+    "fhir",
+    help="Output format (ics needs --start; nonmem: NONMEM-style dosing records; fhir: a FHIR "
+    "R5 Bundle).",
 )
 @click.option(
     "--expand",
@@ -184,10 +186,12 @@ def command(
         text = plan_ics(plan)
     elif fmt == "nonmem":
         text = nonmem_csv([plan], expand=expand)
+    elif fmt == "fhir":
+        text = fhir_json(plan, target)
     else:
         text = render_table(plan)
     write_output(text, output, inputs=inputs)
-    if fmt in ("csv", "ics", "nonmem") or (fmt == "json" and output not in (None, "-")):
+    if fmt in ("csv", "ics", "nonmem", "fhir") or (fmt == "json" and output not in (None, "-")):
         for line in warning_lines(plan.warnings):  # CSV and iCalendar have no place for them
             click.echo(line, err=True)
 

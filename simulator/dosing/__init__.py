@@ -17,6 +17,7 @@ from celldose.simulator.dosing._arms import (
 )
 from celldose.simulator.dosing._bands import cells_by_band, holds_array, weigh_in
 from celldose.simulator.dosing._dose_range import RangeCells, RangeUse, upper_bound_note
+from celldose.simulator.dosing._fhir import fhir_bundle, snomed_routes
 from celldose.simulator.dosing._limits import (
     DoseLimits,
     LimitedDose,
@@ -97,6 +98,7 @@ __all__ = [
     "dose_limits",
     "draw",
     "dubois_bsa",
+    "fhir_bundle",
     "fill_unreported",
     "get_species",
     "holds_array",
@@ -119,6 +121,7 @@ __all__ = [
     "spacing_problems",
     "spacing_text",
     "round_to_containers",
+    "snomed_routes",
     "species_names",
     "species_table",
     "treatment_arm",

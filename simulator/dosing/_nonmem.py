@@ -33,9 +33,13 @@ from celldose.protocols import (
     NOT_REPORTED,
     REGIMEN_ID,
     OptionError,
-    Phase,
-    Regimen,
     format_sig,
+)
+from celldose.simulator.dosing._dose_runs import (
+    course_doses,
+    dose_runs,
+    plan_phases,
+    read_duration,
 )
 from celldose.simulator.dosing._output import data_frame
 from celldose.simulator.dosing._records import DosePlan, DoseRecord
@@ -160,7 +164,7 @@ def nonmem_records(
     for number, (plan, patient, (per_hour, why)) in enumerate(
         zip(many, ids, rates, strict=True), start=1
     ):
-        doses = _course(plan)
+        doses = course_doses(plan, "NONMEM-style dosing records")
         first = doses[0]
         who = "no patient id given" if patient is None else f"patient id {patient}"
         when = "" if first.date is None else f", first dose {first.date.isoformat()}"
@@ -169,8 +173,8 @@ def nonmem_records(
             "(TIME 0)"
         )
         comments.extend(_plan_comments(plan, number, why))
-        phases = _phases(plan)
-        for group in _groups(doses, phases, plan, expand):
+        phases = plan_phases(plan)
+        for group in dose_runs(doses, phases, plan, expand):
             amt = group[0].cells
             records.append(
                 DosingRecord(
@@ -188,89 +192,11 @@ def nonmem_records(
     )
 
 
-def _course(plan: DosePlan) -> tuple[DoseRecord, ...]:
-    """The doses of the plan's one schedule, with days; refused for a range or undated months."""
-    if len(plan.schedules) > 1:
-        raise OptionError(
-            f"NONMEM-style dosing records follow one schedule, and {_what(plan)} is a range "
-            f"({plan.regimen})",
-            "choose schedule=min (the least dosing: fewest doses a week, longest interval) or "
-            "schedule=max (the most)",
-            fields=("schedule",),
-        )
-    doses = plan.schedules[0].doses
-    if any(d.day is None for d in doses):
-        raise OptionError(
-            f"NONMEM-style dosing records give TIME in hours from the first dose, and the days of "
-            f"{plan.regimen} depend on its dates (calendar months)",
-            "give the first dose's date with start=YYYY-MM-DD",
-            fields=("start",),
-        )
-    return doses
-
-
-def _what(plan: DosePlan) -> str:
-    return "the regimen" if plan.protocol_id == REGIMEN_ID else f"{plan.protocol_id} arm {plan.arm}"
-
-
 def _hours(dose: DoseRecord) -> int:
     assert dose.day is not None
     return dose.day * HOURS_PER_DAY
 
 
-def _phases(plan: DosePlan) -> tuple[Phase, ...]:
-    """The phases the doses' ``phase`` numbers count: the course's, then the chosen branch's."""
-    from celldose.protocols import parse_regimen  # the shorthand grammar: loaded on use
-
-    regimen: Regimen = parse_regimen(plan.regimen)
-    phases = regimen.phases
-    if plan.branch is not None and regimen.decision is not None:
-        phases = (*phases, *regimen.decision.branch(plan.branch).phases)
-    return phases
-
-
-def _interval_days(phase: Phase, plan: DosePlan) -> int | None:
-    """The fixed interval of a regular phase in days, or None (calendar months, patterns of
-    more than one dose a week, explicit days, a single dose)."""
-    which = plan.schedule or plan.schedules[0].which or "min"
-    every = phase.interval(which)
-    if every is not None:
-        return None if every.is_calendar else every.days
-    if phase.weekdays is not None:
-        return 7 if len(phase.weekdays) == 1 else None
-    return 7 if phase.times(which) == 1 else None
-
-
-def _groups(
-    doses: Sequence[DoseRecord], phases: Sequence[Phase], plan: DosePlan, expand: bool
-) -> list[list[DoseRecord]]:
-    """Runs of doses, one record each: in one regular phase none of whose doses was moved off a
-    weekend, its interval apart, with the same cells; every other dose alone."""
-    moved = {d.phase for d in doses if d.moved_from is not None}
-    groups: list[list[DoseRecord]] = []
-    for dose in doses:
-        last = groups[-1][-1] if groups else None
-        if (
-            last is not None
-            and not expand
-            and dose.phase == last.phase
-            and dose.phase not in moved
-            and dose.cells == last.cells
-            and dose.day is not None
-            and last.day is not None
-            and dose.day - last.day == _interval_days(phases[dose.phase - 1], plan)
-        ):
-            groups[-1].append(dose)
-        else:
-            groups.append([dose])
-    return groups
-
-
-_DURATION = re.compile(
-    r"^\s*(?P<value>\d+(?:\.\d+)?)\s*(?P<tol>(?:±|\+/-|\+-)\s*\d+(?:\.\d+)?\s*)?"
-    r"(?P<unit>min|mins|minutes?|h|hr|hrs|hours?)\s*$",
-    re.IGNORECASE,
-)
 _RATE = re.compile(
     r"^\s*(?P<value>\d+(?:\.\d+)?)\s*mL\s*/\s*(?P<unit>min|h|hr|hour)\s*$", re.IGNORECASE
 )
@@ -282,17 +208,15 @@ def _rate(plan: DosePlan) -> tuple[Callable[[float], float] | None, str]:
     concentration; (None, why) without either."""
     facts = plan.administration
     if facts.duration != NOT_REPORTED:
-        match = _DURATION.match(facts.duration)
-        if match is None:
+        read = read_duration(facts.duration)
+        if read is None:
             return None, (
                 f"no RATE: the source's duration '{facts.duration}' is not a number of minutes "
                 "or hours"
             )
-        value = float(match["value"])
-        minutes = match["unit"].lower().startswith("m")
-        hours = value / 60 if minutes else value
-        nominal = f" (reported {facts.duration}: its nominal value)" if match["tol"] else ""
-        unit = "min" if minutes else "h"
+        value, unit, tolerance = read
+        hours = value / 60 if unit == "min" else value
+        nominal = f" (reported {facts.duration}: its nominal value)" if tolerance else ""
         return (lambda amt: amt / hours), (
             f"RATE: AMT over the source's duration of {value:g} {unit}{nominal}"
         )

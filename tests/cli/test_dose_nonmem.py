@@ -242,7 +242,7 @@ def test_calendar_months_without_a_start_are_refused(capsys: pytest.CaptureFixtu
         capsys, "qi2017-sjogren-thrombocytopenia", "--weight", "60kg", "--format", "nonmem"
     )
     assert message == (
-        "NONMEM-style dosing records give TIME in hours from the first dose, and the days of "
+        "NONMEM-style dosing records give each dose's time from the first dose, and the days of "
         "2×10⁶ cells/kg monthly ×4 depend on its dates (calendar months) (give the first "
         "dose's date with --start YYYY-MM-DD)"
     )

@@ -16,8 +16,6 @@ from typing import Any
 import pytest
 
 from celldose.cli import main
-from celldose.protocols import library_ids, load_protocol
-from celldose.simulator.dosing import plan_doses
 
 # pharmpy (not celldose) calls pandas in ways pandas 3 deprecates (DataFrame.drop(inplace=),
 # setting an item of another dtype): its deprecation warnings are not celldose's to fix
@@ -26,34 +24,6 @@ pytestmark = [
     pytest.mark.filterwarnings("ignore::DeprecationWarning"),
     pytest.mark.filterwarnings("ignore::FutureWarning"),
 ]
-
-WEIGHTS = {"dog": "12kg", "cat": "4kg", "human": "70kg", "human-child": "20kg"}
-# what each study needs that its source does not report (as the other library tests give it)
-NEEDS: dict[str, dict[str, Any]] = {
-    "jang2025-canine-itp": {"dose": "1e6 cells/kg"},
-    "aa-ucmsc-18": {"count": 6},
-    "izadi2022-t1d-bmmsc": {"interval": "4 weeks"},
-}
-START = "2026-01-05"
-
-
-def cases() -> list[Any]:
-    out = []
-    for protocol_id in library_ids():
-        protocol = load_protocol(protocol_id)
-        for arm in protocol.arms:
-            if arm.gives_no_cells:
-                continue
-            branches = [None]
-            decision = arm.regimen.decision
-            if decision is not None:
-                branches += list(decision.names)
-            schedules = ["min", "max"] if arm.regimen.is_range else [None]
-            for branch in branches:
-                for schedule in schedules:
-                    name = "-".join(x for x in (protocol_id, arm.name, branch, schedule) if x)
-                    out.append(pytest.param(protocol_id, arm.name, branch, schedule, id=name))
-    return out
 
 
 def read_doses(path: Path) -> dict[int, list[tuple[float, float]]]:
@@ -77,25 +47,12 @@ def read_doses(path: Path) -> dict[int, list[tuple[float, float]]]:
     return out
 
 
-@pytest.mark.parametrize(("protocol_id", "arm", "branch", "schedule"), cases())
-def test_pharmpy_reads_the_plans_doses(
-    tmp_path: Path, protocol_id: str, arm: str, branch: str | None, schedule: str | None
-) -> None:
-    protocol = load_protocol(protocol_id)
-    weight = WEIGHTS[protocol.species]
-    needs = NEEDS.get(protocol_id, {})
-    args = ["dose", protocol_id, "--arm", arm, "--weight", weight, "--start", START]
-    for key, value in needs.items():
-        args += [f"--{key}", str(value)]
-    if branch is not None:
-        args += ["--branch", branch]
-    if schedule is not None:
-        args += ["--schedule", schedule]
+def test_pharmpy_reads_the_plans_doses(tmp_path: Path, library_case: Any) -> None:
+    """Every library study (and the clinic example): pharmpy's doses are the plan's, dose by
+    dose (``library_case``: tests/conftest.py)."""
     path = tmp_path / "doses.csv"
-    assert main([*args, "--format", "nonmem", "-o", str(path)]) == 0
-    plan = plan_doses(
-        protocol, weight=weight.replace("kg", " kg"), arm=arm, branch=branch, start=START, **needs
-    ).with_schedule(schedule)  # type: ignore[arg-type]
+    assert main(["dose", *library_case.args(), "--format", "nonmem", "-o", str(path)]) == 0
+    plan = library_case.plan()
     expected = [(float(d.day * 24), d.cells) for d in plan.doses if d.day is not None]
     assert len(expected) == len(plan.doses)
     assert read_doses(path) == {1: expected}
