@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import textwrap
+from typing import Any
 
 import click
 
@@ -12,6 +13,7 @@ from celldose.cli._complete import complete_path
 from celldose.cli._describe import schedule_words
 from celldose.cli._export import plan_csv, plan_ics
 from celldose.cli._flags import in_flags, to_flags, warning_lines
+from celldose.cli._identity import build_identity, identity_lines, identity_options, who
 from celldose.cli._inputs import (
     build_options,
     build_patient,
@@ -51,6 +53,7 @@ from celldose.simulator.dosing import DosePlan, DoseRecord, Schedule, plan_doses
 @click.command(name="dose")
 @target_options
 @patient_options()
+@identity_options
 @dosing_options
 @click.option(
     "--branch",
@@ -88,6 +91,11 @@ def command(
     weight: str,
     height: str | None,
     bsa_formula: str,
+    patient_id: str | None,
+    patient_name: str | None,
+    owner: str | None,
+    clinic: str | None,
+    weighed: dt.date | None,
     start: dt.date | None,
     dose_text: str | None,
     override_range: bool,
@@ -152,9 +160,10 @@ def command(
         options=options,
         rounding="down" if rounding == "down" else "nearest" if rounding else None,
         round_tolerance=round_tolerance,
+        identity=build_identity(patient_id, patient_name, owner, clinic, weighed),
     )
     if fmt == "json":
-        text = to_json(in_flags(plan.to_dict()))
+        text = to_json(plan_json(plan))
     elif fmt == "csv":
         text = plan_csv(plan)
     elif fmt == "ics":
@@ -163,8 +172,16 @@ def command(
         text = render_table(plan)
     write_output(text, output, inputs=inputs)
     if fmt in ("csv", "ics") or (fmt == "json" and output not in (None, "-")):
-        for line in warning_lines(plan.warnings):  # CSV and iCalendar have no place for them
+        for line in warning_lines(plan.warnings, plan.notes):  # CSV, iCalendar: no place for them
             click.echo(line, err=True)
+
+
+def plan_json(plan: DosePlan) -> dict[str, Any]:
+    """The plan's JSON in flag words (``notes`` too: the key is not one of FLAG_FIELDS, where
+    a decision's ``notes`` are the protocol's own text)."""
+    data: dict[str, Any] = in_flags(plan.to_dict())
+    data["notes"] = [to_flags(note) for note in plan.notes]
+    return data
 
 
 def _volume(value: float | None) -> str:
@@ -177,16 +194,20 @@ SOURCES = {"given": "from --dose", "regimen": "from --regimen", "protocol": "pub
 def header_lines(plan: DosePlan) -> list[str]:
     """Protocol, patient and basis: printed above every table of doses."""
     patient = plan.patient
+    lines = identity_lines(plan.identity)
     if plan.protocol_id == REGIMEN_ID:
-        lines = [f"regimen (given with --regimen): {plan.regimen}"]
+        lines.append(f"regimen (given with --regimen): {plan.regimen}")
     else:
-        lines = [f"protocol: {plan.protocol_id}, arm {plan.arm}: {plan.regimen}"]
-    who = f"patient: {patient.species.label}, {patient.weight.text}"
+        lines.append(f"protocol: {plan.protocol_id}, arm {plan.arm}: {plan.regimen}")
+    weight = patient.weight.text
+    if plan.identity.weighed is not None:
+        weight += f", weighed {plan.identity.weighed.isoformat()}"
+    who_line = f"patient: {who(plan.identity)}{patient.species.label}, {weight}"
     if plan.species_note:
-        who += f" (protocol written for {plan.protocol_species})"
+        who_line += f" (protocol written for {plan.protocol_species})"
     if plan.bsa_m2 is not None:
-        who += f", BSA {format_sig(plan.bsa_m2, 4)} m² ({plan.bsa_formula})"
-    lines.append(who)
+        who_line += f", BSA {format_sig(plan.bsa_m2, 4)} m² ({plan.bsa_formula})"
+    lines.append(who_line)
     if plan.bands:
         lines.append("weight bands: " + "; ".join(plan.bands))
     lines.extend(route_lines(plan))
@@ -341,5 +362,5 @@ def render_table(plan: DosePlan) -> str:
         out.extend(decision_lines(plan, schedule_table))
     if plan.warnings:
         out.append("")
-        out.extend(warning_lines(plan.warnings))
+        out.extend(warning_lines(plan.warnings, plan.notes))
     return "\n".join(out)
