@@ -44,10 +44,11 @@ from celldose.protocols import (
     NOT_REPORTED,
     REGIMEN_ID,
     Administration,
+    OptionError,
     format_sig,
     route_info,
 )
-from celldose.simulator.dosing import DosePlan, DoseRecord, Schedule, plan_doses
+from celldose.simulator.dosing import DosePlan, DoseRecord, Schedule, one_line, plan_doses
 
 
 @click.command(name="dose")
@@ -74,7 +75,25 @@ from celldose.simulator.dosing import DosePlan, DoseRecord, Schedule, plan_doses
     default=None,
     help="With --round: the largest change allowed, as a percentage (default 10%).",
 )
-@format_option("table", "json", "csv", "ics", help="Output format (ics needs --start).")
+@format_option(
+    "table",
+    "json",
+    "csv",
+    "ics",
+    "html",
+    help="Output format (ics and html need --start; html is a printable dose sheet).",
+)
+@click.option(
+    "--paper",
+    type=click.Choice(["a4", "letter"]),
+    default=None,
+    help="With --format html: the paper the sheet prints on (default a4).",
+)
+@click.option(
+    "--lot",
+    default=None,
+    help="The product's lot (batch) number, for the table's header and the HTML sheet.",
+)
 @click.option(
     "-o",
     "--output",
@@ -112,6 +131,8 @@ def command(
     rounding: str | None,
     round_tolerance: str | None,
     fmt: str,
+    paper: str | None,
+    lot: str | None,
     output: str | None,
 ) -> None:
     """Per-patient doses of PROTOCOL (a library id, a YAML file, or - for standard input), or
@@ -134,6 +155,7 @@ def command(
     """
     inputs = input_files(protocol)
     check_outputs({"-o": output}, inputs)
+    check_sheet_options(fmt, paper, lot)
     target = load_target(protocol, regimen, species)
     patient = build_patient(target, weight, species, height, bsa_formula)
     options = build_options(
@@ -168,12 +190,29 @@ def command(
         text = plan_csv(plan)
     elif fmt == "ics":
         text = plan_ics(plan)
+    elif fmt == "html":
+        from celldose.cli._sheet import sheet_html
+
+        text = sheet_html([(plan, target)], paper=paper or "a4", lot=lot)
     else:
-        text = render_table(plan)
+        text = render_table(plan, lot=lot)
     write_output(text, output, inputs=inputs)
     if fmt in ("csv", "ics") or (fmt == "json" and output not in (None, "-")):
         for line in warning_lines(plan.warnings, plan.notes):  # CSV, iCalendar: no place for them
             click.echo(line, err=True)
+
+
+def check_sheet_options(fmt: str, paper: str | None, lot: str | None) -> None:
+    """--paper is for the HTML sheet, --lot for the table and the sheet (one line of text)."""
+    if paper is not None and fmt != "html":
+        raise OptionError("--paper sets the page of the HTML sheet", "add --format html")
+    if lot is not None:
+        one_line(lot, "lot")
+        if fmt not in ("table", "html"):
+            raise OptionError(
+                f"--lot is printed on the table and the HTML sheet, not in {fmt}",
+                "use --format table or html",
+            )
 
 
 def plan_json(plan: DosePlan) -> dict[str, Any]:
@@ -191,7 +230,7 @@ def _volume(value: float | None) -> str:
 SOURCES = {"given": "from --dose", "regimen": "from --regimen", "protocol": "published"}
 
 
-def header_lines(plan: DosePlan) -> list[str]:
+def header_lines(plan: DosePlan, lot: str | None = None) -> list[str]:
     """Protocol, patient and basis: printed above every table of doses."""
     patient = plan.patient
     lines = identity_lines(plan.identity)
@@ -211,13 +250,38 @@ def header_lines(plan: DosePlan) -> list[str]:
     if plan.bands:
         lines.append("weight bands: " + "; ".join(plan.bands))
     lines.extend(route_lines(plan))
+    lines.extend(basis_lines(plan))
+    limits = plan.limit_entries()
+    if limits:
+        lines.append("limits: " + to_flags("; ".join(x["label"] for x in limits)))
+    product = plan.product
+    concentration = product.concentration_in_use
+    if concentration is not None:
+        derived = product.concentration_derived
+        how = f" (derived: {derived})" if derived else ""
+        lines.append(f"product: {format_sig(concentration)} cells/mL{how}")
+    if lot is not None:
+        lines.append(f"lot: {lot}")
+    if product.dose_counts_viable and product.viability is not None:
+        lines.append(
+            f"viability: {format_sig(product.viability * 100)}%: the dose counts viable cells; "
+            "'to draw' counts all cells"
+        )
+    return lines
+
+
+def basis_lines(plan: DosePlan, sources: dict[str, str] = SOURCES) -> list[str]:
+    """``basis: …`` for each distinct dose (and its range for this patient): the dose, its basis
+    and source (``sources`` words each plan.dose_source), times what it was computed on."""
+    patient = plan.patient
+    lines: list[str] = []
     seen: set[str] = set()
     for record in plan.doses:
         dose = record.dose
         if str(dose) in seen:
             continue
         seen.add(str(dose))
-        source = source_text(record, SOURCES.get(plan.dose_source, "published"))
+        source = source_text(record, sources.get(plan.dose_source, "published"))
         if record.band is not None:
             source += f", weight band {record.band}"
         dose_text = dose.display()
@@ -241,20 +305,6 @@ def header_lines(plan: DosePlan) -> list[str]:
         span = range_line(record, patient.weight.text)
         if span is not None:
             lines.append(span)
-    limits = plan.limit_entries()
-    if limits:
-        lines.append("limits: " + to_flags("; ".join(x["label"] for x in limits)))
-    product = plan.product
-    concentration = product.concentration_in_use
-    if concentration is not None:
-        derived = product.concentration_derived
-        how = f" (derived: {derived})" if derived else ""
-        lines.append(f"product: {format_sig(concentration)} cells/mL{how}")
-    if product.dose_counts_viable and product.viability is not None:
-        lines.append(
-            f"viability: {format_sig(product.viability * 100)}%: the dose counts viable cells; "
-            "'to draw' counts all cells"
-        )
     return lines
 
 
@@ -263,10 +313,16 @@ def route_lines(plan: DosePlan) -> list[str]:
     if plan.route == NOT_REPORTED:
         lines = ["route: not reported (give it with --route)"]
     else:
-        info = route_info(plan.route)
-        shown = info.event if info.label in info.event else f"{info.event} ({info.label})"
-        lines = [f"route: {shown}"]
+        lines = [f"route: {route_shown(plan)}"]
     return lines + fact_lines(plan.administration)
+
+
+def route_shown(plan: DosePlan) -> str:
+    """``IV infusion (intravenous)``, ``intralesional injection``, or ``not reported``."""
+    if plan.route == NOT_REPORTED:
+        return NOT_REPORTED
+    info = route_info(plan.route)
+    return info.event if info.label in info.event else f"{info.event} ({info.label})"
 
 
 def fact_lines(administration: Administration, indent: str = "  ") -> list[str]:
@@ -298,8 +354,8 @@ def whole_basis(plan: DosePlan, record: DoseRecord) -> str:
     return text
 
 
-def render_table(plan: DosePlan) -> str:
-    out = header_lines(plan)
+def render_table(plan: DosePlan, lot: str | None = None) -> str:
+    out = header_lines(plan, lot)
     dated = any(d.date is not None for d in plan.doses)
     viable = plan.product.dose_counts_viable
 

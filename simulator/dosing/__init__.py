@@ -22,6 +22,7 @@ from celldose.simulator.dosing._identity import (
     PatientIdentity,
     course_key,
     make_identity,
+    one_line,
     weight_age_warnings,
 )
 from celldose.simulator.dosing._limits import (
@@ -66,6 +67,7 @@ __all__ = [
     "PatientIdentity",
     "course_key",
     "make_identity",
+    "one_line",
     "weight_age_warnings",
     "data_frame",
     "html_table",

@@ -27,6 +27,41 @@ _LINE_CHARACTERS = {"\n": "a line break", "\t": "a tab"}  # allowed in notes, no
 _FIELDS = {"id": "patient_id", "name": "patient_name", "owner": "owner", "clinic": "clinic"}
 
 
+def one_line(value: object, argument: str) -> str:
+    """``value`` if it is one line of text of at most :data:`MAX_IDENTITY_TEXT` characters
+    without control characters (an id, a name, a lot number); else a PatientError naming
+    ``argument``.
+
+    >>> one_line("Rex II", "patient_name")
+    'Rex II'
+    """
+    if not isinstance(value, str):
+        raise PatientError(
+            f"{argument}= must be text, not {type(value).__name__} {value!r}", fields=(argument,)
+        )
+    if not value.strip():
+        raise PatientError(f"{argument}= is empty", "give it, or leave it out", fields=(argument,))
+    if len(value) > MAX_IDENTITY_TEXT:
+        raise PatientError(
+            f"{argument}= is {len(value):,} characters long, more than {MAX_IDENTITY_TEXT}",
+            "shorten it",
+            fields=(argument,),
+        )
+    breaks = [i for i, c in enumerate(value, start=1) if c in _LINE_CHARACTERS]
+    if breaks:
+        raise PatientError(
+            f"{argument}= has {_LINE_CHARACTERS[value[breaks[0] - 1]]} at character {breaks[0]}",
+            "write it on one line",
+            fields=(argument,),
+        )
+    try:
+        refuse_control_characters(value)
+    except ValueError as exc:
+        reason = str(exc).removeprefix("the text ").removesuffix(": remove it")
+        raise PatientError(f"{argument}= {reason}", "remove it", fields=(argument,)) from None
+    return value
+
+
 @dataclass(frozen=True)
 class PatientIdentity:
     """The patient's ``id`` (a clinic's record number), ``name``, ``owner``, ``clinic`` and the
@@ -46,38 +81,8 @@ class PatientIdentity:
     def __post_init__(self) -> None:
         for name, argument in _FIELDS.items():
             value = getattr(self, name)
-            if value is None:
-                continue
-            if not isinstance(value, str):
-                raise PatientError(
-                    f"{argument}= must be text, not {type(value).__name__} {value!r}",
-                    fields=(argument,),
-                )
-            if not value.strip():
-                raise PatientError(
-                    f"{argument}= is empty", "give it, or leave it out", fields=(argument,)
-                )
-            if len(value) > MAX_IDENTITY_TEXT:
-                raise PatientError(
-                    f"{argument}= is {len(value):,} characters long, more than {MAX_IDENTITY_TEXT}",
-                    "shorten it",
-                    fields=(argument,),
-                )
-            breaks = [i for i, c in enumerate(value, start=1) if c in _LINE_CHARACTERS]
-            if breaks:
-                raise PatientError(
-                    f"{argument}= has {_LINE_CHARACTERS[value[breaks[0] - 1]]} at character "
-                    f"{breaks[0]}",
-                    "write it on one line",
-                    fields=(argument,),
-                )
-            try:
-                refuse_control_characters(value)
-            except ValueError as exc:
-                reason = str(exc).removeprefix("the text ").removesuffix(": remove it")
-                raise PatientError(
-                    f"{argument}= {reason}", "remove it", fields=(argument,)
-                ) from None
+            if value is not None:
+                one_line(value, argument)
         if self.weighed is not None and not isinstance(self.weighed, dt.date):
             raise PatientError(
                 f"weighed must be a date, not {type(self.weighed).__name__} {self.weighed!r}",
@@ -200,6 +205,7 @@ def course_key(plan: DosePlan) -> str:
 
 __all__ = [
     "MAX_IDENTITY_TEXT",
+    "one_line",
     "PatientIdentity",
     "course_key",
     "make_identity",
