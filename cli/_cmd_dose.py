@@ -48,13 +48,30 @@ from celldose.protocols import (
     format_sig,
     route_info,
 )
-from celldose.simulator.dosing import DosePlan, DoseRecord, Schedule, one_line, plan_doses
+from celldose.simulator.dosing import (
+    DosePlan,
+    DoseRecord,
+    Rounding,
+    Schedule,
+    one_line,
+    plan_doses,
+)
 
 
 @click.command(name="dose")
 @target_options
-@patient_options()
+@patient_options(
+    weight_required=False,
+    weight_help="Body weight with a unit: 12kg, 26.5lb, 950g (needed unless --roster).",
+)
 @identity_options
+@click.option(
+    "--roster",
+    default=None,
+    shell_complete=complete_path,
+    help="A clinic list: a CSV of id,weight lines (or with a header: id,weight,name,owner,"
+    "species,start,weighed,arm); one plan per patient, in one output.",
+)
 @dosing_options
 @click.option(
     "--branch",
@@ -107,7 +124,7 @@ def command(
     arm: str | None,
     species: str | None,
     cross_species: bool,
-    weight: str,
+    weight: str | None,
     height: str | None,
     bsa_formula: str,
     patient_id: str | None,
@@ -115,6 +132,7 @@ def command(
     owner: str | None,
     clinic: str | None,
     weighed: dt.date | None,
+    roster: str | None,
     start: dt.date | None,
     dose_text: str | None,
     override_range: bool,
@@ -153,11 +171,15 @@ def command(
     the weight are printed with them. Values the source does not report must be given
     (--dose, --count, --interval): celldose never fills them in.
     """
-    inputs = input_files(protocol)
+    inputs = input_files(protocol, roster)
     check_outputs({"-o": output}, inputs)
     check_sheet_options(fmt, paper, lot)
     target = load_target(protocol, regimen, species)
-    patient = build_patient(target, weight, species, height, bsa_formula)
+    if roster is None and weight is None:
+        raise OptionError(
+            "missing option --weight",
+            "give the patient's weight, e.g. --weight 12kg, or a clinic list with --roster FILE",
+        )
     options = build_options(
         target,
         dose_text=dose_text,
@@ -174,13 +196,46 @@ def command(
         override_range=override_range,
         route=route,
     )
+    round_mode: Rounding | None = (
+        "down" if rounding == "down" else "nearest" if rounding else None
+    )
+    if roster is not None:
+        from celldose.cli._clinic_list import dose_roster
+
+        dose_roster(
+            target,
+            roster,
+            options,
+            single={
+                "--weight": weight,
+                "--height": height,
+                "--patient-id": patient_id,
+                "--patient-name": patient_name,
+                "--owner": owner,
+                "--weighed": weighed,
+            },
+            species=species,
+            arm=arm,
+            branch=branch,
+            clinic=clinic,
+            rounding=round_mode,
+            round_tolerance=round_tolerance,
+            fmt=fmt,
+            paper=paper or "a4",
+            lot=lot,
+            output=output,
+            inputs=inputs,
+        )
+        return
+    assert weight is not None
+    patient = build_patient(target, weight, species, height, bsa_formula)
     plan = plan_doses(
         target,
         patient,
         arm=arm,
         branch=branch,
         options=options,
-        rounding="down" if rounding == "down" else "nearest" if rounding else None,
+        rounding=round_mode,
         round_tolerance=round_tolerance,
         identity=build_identity(patient_id, patient_name, owner, clinic, weighed),
     )
