@@ -13,7 +13,8 @@ from pathlib import Path
 
 import click
 
-from celldose.cli._cmd_dose import plan_json, render_table
+from celldose.cli._cmd_dose import plan_json
+from celldose.cli._dose_table import render_table
 from celldose.cli._envelope import envelope
 from celldose.cli._export import CSV_COLUMNS, course_words, plans_ics
 from celldose.cli._flags import in_flags, warning_lines

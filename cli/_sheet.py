@@ -17,7 +17,7 @@ from importlib import resources
 from importlib.metadata import version
 from typing import Any
 
-from celldose.cli._cmd_dose import basis_lines, route_shown
+from celldose.cli._dose_table import basis_lines, route_shown
 from celldose.cli._export import calendar_warning, course_words, patient_words
 from celldose.cli._flags import to_flags
 from celldose.cli._range_render import cells_text, total_cells_text, total_volume_text, volume_text
@@ -121,7 +121,7 @@ def sheet_data(plan: DosePlan, protocol: Protocol, lot: str | None) -> dict[str,
         marks = [m for m, on in (("capped", d.capped), ("rounded", d.rounded)) if on]
         rows.append(
             {
-                "number": str(d.number) + (f" ({d.branch})" if d.branch else ""),
+                "number": str(d.number) + ("*" if d.branch else ""),
                 "date": date,
                 "day": str(d.day),
                 "cells": cells_text(d) + (f" ({', '.join(marks)})" if marks else ""),
@@ -140,6 +140,12 @@ def sheet_data(plan: DosePlan, protocol: Protocol, lot: str | None) -> dict[str,
     if schedule.total_vials is not None:
         total += f", {plural(schedule.total_vials, container)}"
     total += f"; last dose on day {schedule.course_days}."
+    decision = []
+    if plan.assessment is not None:
+        decision.append(f"Assessment: {plan.assessment.text} after the first dose.")
+    for branch in plan.branches:
+        if branch.chosen:
+            decision.append(f"* Branch {branch.name}: given only if {branch.condition}.")
     basis = [BASIS_WORDS[b] for b in sorted({d.dose.basis for d in plan.doses})]
     basis += [line.removeprefix("basis: ") for line in basis_lines(plan, SHEET_SOURCES)]
     basis = [line[:1].upper() + line[1:] for line in basis]
@@ -175,6 +181,7 @@ def sheet_data(plan: DosePlan, protocol: Protocol, lot: str | None) -> dict[str,
         "viable": viable,
         "rows": rows,
         "total": total,
+        "decision": decision,
         "warnings": [calendar_warning(w) for w in dict.fromkeys(plan.problems)],
         "notes": [to_flags(n) for n in dict.fromkeys(plan.notes)],
     }
