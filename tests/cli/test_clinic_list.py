@@ -198,3 +198,15 @@ def test_no_weight_and_no_roster_is_refused(capsys: pytest.CaptureFixture[str]) 
         "error: missing option --weight (give the patient's weight, e.g. --weight 12kg, or a "
         "clinic list with --roster FILE)\n"
     )
+
+
+def test_a_calendar_of_a_line_without_a_start_names_the_line(
+    capsys: pytest.CaptureFixture[str], roster: Path
+) -> None:
+    # Max (line 5) has no start in the roster, and no --start is given
+    code, out, err = run(capsys, *BASE, "--roster", str(roster), "--format", "ics")
+    assert (code, out) == (2, "")
+    assert err == (
+        f"error: roster {roster} line 5 (id '2026-0160'): a calendar needs dates (give the line "
+        "a start, or add --start YYYY-MM-DD)\n"
+    )
