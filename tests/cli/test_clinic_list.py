@@ -15,6 +15,7 @@ import csv
 import datetime as dt
 import io
 import json
+from importlib.metadata import version
 from pathlib import Path
 
 import pytest
@@ -66,7 +67,7 @@ def test_json_holds_one_single_patient_plan_per_line(
 ) -> None:
     data = json.loads(clinic_list(capsys, roster, "--clinic", "Riverside", "--format", "json"))
     assert data["schema"] == "celldose/dose-roster/1"
-    assert data["celldose_version"] == "0.1.0"
+    assert data["celldose_version"] == version("celldose")
     assert (data["roster"], data["patients"]) == (str(roster), 3)
     assert [p["patient"]["id"] for p in data["plans"]] == list(EXPECTED)
     for plan in data["plans"]:
@@ -210,3 +211,10 @@ def test_a_calendar_of_a_line_without_a_start_names_the_line(
         f"error: roster {roster} line 5 (id '2026-0160'): a calendar needs dates (give the line "
         "a start, or add --start YYYY-MM-DD)\n"
     )
+
+
+def test_the_output_cannot_be_the_roster(capsys: pytest.CaptureFixture[str], roster: Path) -> None:
+    before = roster.read_text(encoding="utf-8")
+    code, _, err = run(capsys, *BASE, "--roster", str(roster), "--format", "csv", "-o", str(roster))
+    assert code == 2 and err.startswith("error: ") and str(roster) in err
+    assert roster.read_text(encoding="utf-8") == before

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from importlib import resources
+from importlib.metadata import version
 from pathlib import Path
 
 import pytest
@@ -100,7 +101,7 @@ def test_the_sheet_holds_what_the_clinic_files(
         "# date day cells volume to draw vials to thaw initials time given",
         "Course: 8 doses, 9.62×10⁷ cells, 14.4 mL, 8 vials; last dose on day 196.",
         "concentration 6.68×10⁶ cells/mL given with --concentration",
-        "Computed by celldose 0.1.0; printed 2026-01-01.",
+        f"Computed by celldose {version('celldose')}; printed 2026-01-01.",
     ):
         assert shown in text, shown
     for number, date in enumerate(DATES, start=1):
