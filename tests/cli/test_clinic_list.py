@@ -218,3 +218,19 @@ def test_the_output_cannot_be_the_roster(capsys: pytest.CaptureFixture[str], ros
     code, _, err = run(capsys, *BASE, "--roster", str(roster), "--format", "csv", "-o", str(roster))
     assert code == 2 and err.startswith("error: ") and str(roster) in err
     assert roster.read_text(encoding="utf-8") == before
+
+
+def test_each_patient_gets_its_own_weight_age_warning(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # first doses on 2026-12-01: weighed 2026-11-20 is 11 days before (flagged), 11-28 is 3
+    roster = tmp_path / "clinic.csv"
+    roster.write_text("id,weight,weighed\nold,12kg,2026-11-20\nnew,12kg,2026-11-28\n", "utf-8")
+    args = [*BASE, "--start", "2026-12-01", "--roster", str(roster), "--format", "json"]
+    plans = json.loads(ok(capsys, *args))["plans"]
+    old, new = (p["warnings"] for p in plans)
+    assert old[0] == (
+        "the weight was taken on 2026-11-20, 11 days before the first dose (2026-12-01; more "
+        "than 7): weigh the patient again and recompute"
+    )
+    assert not any("weight was taken" in w for w in new)
