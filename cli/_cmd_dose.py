@@ -181,9 +181,7 @@ def command(
         override_range=override_range,
         route=route,
     )
-    round_mode: Rounding | None = (
-        "down" if rounding == "down" else "nearest" if rounding else None
-    )
+    round_mode: Rounding | None = "down" if rounding == "down" else "nearest" if rounding else None
     if roster is not None:
         from celldose.cli._clinic_list import dose_roster
 
