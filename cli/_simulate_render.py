@@ -9,7 +9,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from celldose.cli._cmd_dose import SOURCES, header_lines, route_lines
+from celldose.cli._dose_table import SOURCES, header_lines, route_lines
 from celldose.cli._flags import in_flags, to_flags, warning_lines
 from celldose.cli._range_render import is_spanned, source_text
 from celldose.cli._render import csv_text, table
@@ -109,7 +109,7 @@ def whatif_table(result: WhatIfResult) -> str:
         out.extend("  " + _window_line(w) for w in result.windows)
     if result.warnings:
         out.append("")
-        out.extend(warning_lines(result.warnings))
+        out.extend(warning_lines(result.warnings, result.plan.notes))
     return "\n".join(out)
 
 
@@ -306,7 +306,7 @@ def cohort_table(result: CohortResult) -> str:
     out.append(f"percentiles: {PERCENTILE_NOTE}")
     if result.warnings:
         out.append("")
-        out.extend(warning_lines(result.warnings))
+        out.extend(warning_lines(result.warnings, result.plan.notes))
     return "\n".join(out)
 
 

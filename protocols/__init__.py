@@ -8,7 +8,13 @@ error is a :class:`CelldoseError` whose message says how to fix the input.
 from typing import TYPE_CHECKING, Any
 
 from celldose.protocols._administration import Administration
-from celldose.protocols._bands import DoseBands, WeightBand, WeightRange, parse_weight_range
+from celldose.protocols._bands import (
+    EDGE_TOLERANCE,
+    DoseBands,
+    WeightBand,
+    WeightRange,
+    parse_weight_range,
+)
 from celldose.protocols._calendar import (
     MAX_DAYS,
     DoseTime,
@@ -49,6 +55,7 @@ from celldose.protocols._load import (
     parse_protocol,
     protocol_from_regimen,
 )
+from celldose.protocols._model_base import refuse_control_characters
 from celldose.protocols._phase import (
     MAX_DOSES,
     NOT_REPORTED,
@@ -118,6 +125,7 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
+    "EDGE_TOLERANCE",
     "NOT_REPORTED",
     "MAX_DAYS",
     "MAX_DOSES",
@@ -196,6 +204,7 @@ __all__ = [
     "read_number",
     "read_regular",
     "read_route",
+    "refuse_control_characters",
     "route_event",
     "route_info",
     "route_names",

@@ -59,12 +59,11 @@ def snomed_routes() -> dict[str, dict[str, str]]:
 
 
 def fhir_bundle(
-    plan: DosePlan, *, product: str | None = None, patient_id: str | None = None
+    plans: DosePlan | Sequence[DosePlan], *, product: str | None = None
 ) -> dict[str, Any]:
-    """The plan as a FHIR R5 Bundle (plain JSON data; see the module docstring).
-
-    ``product`` is the product's name (the Medication's ``code.text``; left out when None);
-    ``patient_id`` becomes the Patient's ``identifier``.
+    """One plan (or a clinic list's plans) as a FHIR R5 Bundle (plain JSON data; see the module
+    docstring): a Patient per plan (``identifier`` and ``name`` from ``plan.identity``), one
+    Medication (``product``: its ``code.text``; left out when None), the MedicationRequests.
 
     >>> import celldose
     >>> plan = celldose.plan_doses(
@@ -75,33 +74,56 @@ def fhir_bundle(
     >>> repeat["count"], repeat["period"], repeat["periodUnit"], repeat["boundsPeriod"]
     (8, 4, 'wk', {'start': '2026-12-01'})
     """
-    doses = course_doses(plan, WHAT)
-    key = "|".join(
-        map(
-            str,
-            (
-                plan.protocol_id,
-                plan.arm,
-                plan.regimen,
-                plan.patient.weight_kg,
-                doses[0].date,
-                patient_id,
-                plan.branch,
-            ),
-        )
-    )
-    patient_url = _urn(key, "patient")
-    medication_url = _urn(key, "medication")
-    patient: dict[str, Any] = {"resourceType": "Patient"}
-    if patient_id is not None:
-        patient["identifier"] = [{"value": patient_id}]
+    many = [plans] if isinstance(plans, DosePlan) else list(plans)
+    if not many:
+        raise OptionError("there is no plan to write as a FHIR bundle", "give at least one plan")
+    keys = [_key(plan) for plan in many]
+    medication_url = _urn("|".join(keys), "medication")
     medication: dict[str, Any] = {"resourceType": "Medication"}
     if product is not None:
         medication["code"] = {"text": product}
-    entries = [
-        {"fullUrl": patient_url, "resource": patient},
-        {"fullUrl": medication_url, "resource": medication},
-    ]
+    patients: list[dict[str, Any]] = []
+    requests: list[dict[str, Any]] = []
+    for plan, key in zip(many, keys, strict=True):
+        patient_url = _urn(key, "patient")
+        patients.append({"fullUrl": patient_url, "resource": _patient(plan)})
+        requests.extend(_requests(plan, key, patient_url, medication_url))
+    return {
+        "resourceType": "Bundle",
+        "identifier": {"system": "urn:ietf:rfc:3986", "value": _urn("|".join(keys), "bundle")},
+        "type": "collection",
+        "entry": [
+            *patients[:1],
+            {"fullUrl": medication_url, "resource": medication},
+            *patients[1:],
+            *requests,
+        ],
+    }
+
+
+def _key(plan: DosePlan) -> str:
+    """What names one plan's resources (their UUIDs derive from it)."""
+    doses = course_doses(plan, WHAT)
+    who = plan.identity
+    parts = (plan.protocol_id, plan.arm, plan.regimen, plan.patient.weight_kg, doses[0].date)
+    return "|".join(map(str, (*parts, who.id, who.name, plan.branch, plan.schedule)))
+
+
+def _patient(plan: DosePlan) -> dict[str, Any]:
+    patient: dict[str, Any] = {"resourceType": "Patient"}
+    if plan.identity.id is not None:
+        patient["identifier"] = [{"value": plan.identity.id}]
+    if plan.identity.name is not None:
+        patient["name"] = [{"text": plan.identity.name}]
+    return patient
+
+
+def _requests(
+    plan: DosePlan, key: str, patient_url: str, medication_url: str
+) -> list[dict[str, Any]]:
+    """The plan's MedicationRequests: the course's phases, then each branch not chosen."""
+    doses = course_doses(plan, WHAT)
+    entries = []
     phases = plan_phases(plan)
     context = Context(plan, phases, patient_url, medication_url)
     course = course_phase_count(plan)
@@ -124,12 +146,7 @@ def fhir_bundle(
                 request = options.request(number, in_phase, b.name, "option")
                 url = _urn(key, f"{b.name}-phase-{number}")
                 entries.append({"fullUrl": url, "resource": request})
-    return {
-        "resourceType": "Bundle",
-        "identifier": {"system": "urn:ietf:rfc:3986", "value": _urn(key, "bundle")},
-        "type": "collection",
-        "entry": entries,
-    }
+    return entries
 
 
 def _urn(key: str, what: str) -> str:

@@ -122,11 +122,10 @@ def nonmem_records(
     plans: DosePlan | Sequence[DosePlan],
     *,
     expand: bool = False,
-    patient_ids: Sequence[str | None] | None = None,
 ) -> DosingData:
     """NONMEM-style dosing records of ``plans`` (one plan, or a list: IDs 1..N in order).
 
-    ``patient_ids`` names each plan's patient in the comments' ID map (None: no id given);
+    The comments' ID map names each plan's patient by ``plan.identity`` (its id and name);
     ``expand=True`` writes one record per dose. See the module docstring for the rules.
 
     >>> import celldose
@@ -137,11 +136,6 @@ def nonmem_records(
     many = [plans] if isinstance(plans, DosePlan) else list(plans)
     if not many:
         raise OptionError("there is no plan to write as dosing records", "give at least one plan")
-    ids = list(patient_ids) if patient_ids is not None else [None] * len(many)
-    if len(ids) != len(many):
-        raise OptionError(
-            f"{len(ids)} patient ids for {len(many)} plans", "give one id (or None) per plan"
-        )
     rates = [_rate(plan) for plan in many]
     given = {rate is not None for rate, _ in rates}
     if len(given) > 1:
@@ -161,12 +155,11 @@ def nonmem_records(
         "model's); ADDL doses follow the record's own, II hours apart",
     ]
     warnings: list[str] = []
-    for number, (plan, patient, (per_hour, why)) in enumerate(
-        zip(many, ids, rates, strict=True), start=1
-    ):
+    for number, (plan, (per_hour, why)) in enumerate(zip(many, rates, strict=True), start=1):
         doses = course_doses(plan, "NONMEM-style dosing records")
         first = doses[0]
-        who = "no patient id given" if patient is None else f"patient id {patient}"
+        who = plan.identity.label
+        who = "no patient id given" if who is None else f"patient {who}"
         when = "" if first.date is None else f", first dose {first.date.isoformat()}"
         comments.append(
             f"ID {number}: {who}; {plan.patient.species.id}, {plan.patient.weight.text}{when} "

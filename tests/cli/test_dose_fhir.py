@@ -284,3 +284,33 @@ def test_a_frequency_range_needs_a_schedule(
         "fewest doses a week, longest interval) or --schedule max (the most))"
     )
     assert not out.exists()
+
+
+def test_the_patient_carries_its_identifier(capsys: pytest.CaptureFixture[str]) -> None:
+    data = bundle(capsys, *JANG, "2026-12-01", "--patient-id", "2026-0147", "--patient-name", "Rex")
+    patient = Bundle.model_validate(data).entry[0].resource
+    assert patient.identifier[0].value == "2026-0147"
+    assert patient.name[0].text == "Rex"
+
+
+def test_a_clinic_list_is_one_bundle_of_every_patient(capsys: pytest.CaptureFixture[str]) -> None:
+    roster = str(Path(__file__).resolve().parents[2] / "examples" / "clinic-roster.csv")
+    data = bundle(capsys, "jang2025-canine-itp", "--dose", "1e6 cells/kg", "--roster", roster)
+    parsed = Bundle.model_validate(data)
+    kinds = [type(e.resource).__name__ for e in parsed.entry]
+    assert kinds == ["Patient", "Medication", "Patient", "Patient", *["MedicationRequest"] * 3]
+    ids = [
+        e.resource.identifier[0].value
+        for e in parsed.entry
+        if type(e.resource).__name__ == "Patient"
+    ]
+    assert ids == ["2026-0147", "2026-0152", "2026-0160"]
+    subjects = [r["subject"]["reference"] for r in requests(data)]
+    patients = [e["fullUrl"] for e in data["entry"] if e["resource"]["resourceType"] == "Patient"]
+    assert subjects == patients  # each request names its own patient
+    # Bella, 8 kg: 1×10⁶ × 8 = 8×10⁶ cells a dose
+    assert (
+        requests(data)[1]["dosageInstruction"][0]["doseAndRate"][1]["doseQuantity"]["value"]
+        == 8000000
+    )
+    assert broken_invariants(data) == []

@@ -14,7 +14,7 @@ import pytest
 
 from celldose.cli import main
 from celldose.protocols import OptionError, protocol_from_regimen
-from celldose.simulator.dosing import ascii_text, nonmem_records, plan_doses
+from celldose.simulator.dosing import ascii_text, make_identity, nonmem_records, plan_doses
 
 HEADER = "ID,TIME,AMT,EVID,CMT,II,ADDL,MDV"
 JANG = ["jang2025-canine-itp", "--weight", "12kg", "--dose", "1e6 cells/kg"]
@@ -256,14 +256,15 @@ def test_expand_without_nonmem_is_refused(capsys: pytest.CaptureFixture[str]) ->
 
 def test_the_writer_takes_a_list_of_plans() -> None:
     weekly = protocol_from_regimen("1e6 cells/kg weekly ×2", "dog")
-    plans = [plan_doses(weekly, weight="10 kg"), plan_doses(weekly, weight="20 kg")]
-    data = nonmem_records(plans, patient_ids=["rex-01", None])
+    rex = make_identity("rex-01", patient_name="Rex")
+    plans = [plan_doses(weekly, weight="10 kg", identity=rex), plan_doses(weekly, weight="20 kg")]
+    data = nonmem_records(plans)
     # 1×10⁶ × 10 kg = 1×10⁷; × 20 kg = 2×10⁷; weekly ×2: II 168, ADDL 1
     assert [r.row() for r in data.records] == [
         {"ID": 1, "TIME": 0, "AMT": 1e7, "EVID": 1, "CMT": 1, "II": 168, "ADDL": 1, "MDV": 1},
         {"ID": 2, "TIME": 0, "AMT": 2e7, "EVID": 1, "CMT": 1, "II": 168, "ADDL": 1, "MDV": 1},
     ]
-    assert "ID 1: patient id rex-01; dog, 10 kg (TIME 0)" in data.comments
+    assert "ID 1: patient Rex (rex-01); dog, 10 kg (TIME 0)" in data.comments
     assert "ID 2: no patient id given; dog, 20 kg (TIME 0)" in data.comments
     assert data.records[0].times == (0, 168)
 
@@ -285,3 +286,29 @@ def test_ascii_text() -> None:
         "1x10^6 cells/m^2, 10 +/- 5 min, <= 50 kg, 1-2x10^-3"
     )
     assert ascii_text("Pérez-Merino") == "Perez-Merino"
+
+
+ROSTER = str(Path(__file__).resolve().parents[2] / "examples" / "clinic-roster.csv")
+
+
+def test_the_id_map_names_the_patient(capsys: pytest.CaptureFixture[str]) -> None:
+    lines = comments(capsys, *JANG, "--patient-id", "2026-0147", "--patient-name", "Rex")
+    assert "# ID 1: patient Rex (2026-0147); dog, 12 kg (TIME 0)" in lines
+
+
+def test_a_clinic_list_numbers_its_patients_in_order(capsys: pytest.CaptureFixture[str]) -> None:
+    # the roster: Rex 26.5 lb (26.5 × 0.45359237 = 12.020197805 kg), Bella 8 kg, Max 31.2 kg;
+    # 1×10⁶ cells/kg: 12020197.805, 8×10⁶ and 3.12×10⁷ cells; q4w ×8 each
+    args = ["jang2025-canine-itp", "--dose", "1e6 cells/kg", "--roster", ROSTER]
+    assert records(capsys, *args) == [
+        HEADER,
+        "1,0,12020197.805,1,1,672,7,1",
+        "2,0,8000000.0,1,1,672,7,1",
+        "3,0,31200000.0,1,1,672,7,1",
+    ]
+    lines = comments(capsys, *args)
+    assert (
+        "# ID 1: patient Rex (2026-0147); dog, 26.5 lb (12.02 kg), first dose 2026-12-01 (TIME 0)"
+        in lines
+    )
+    assert "# ID 3: patient Max (2026-0160); dog, 31.2 kg (TIME 0)" in lines

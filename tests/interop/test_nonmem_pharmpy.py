@@ -71,3 +71,18 @@ def test_pharmpy_reads_the_rate(tmp_path: Path) -> None:
     # 1×10⁸ cells over 10 min: 6×10⁸ cells/h
     assert df["RATE"].tolist() == [6e8, 6e8]
     assert modeling is not None
+
+
+def test_pharmpy_reads_a_clinic_list(tmp_path: Path) -> None:
+    """A roster: one ID per patient, in the roster's order, each with its own doses."""
+    roster = Path(__file__).resolve().parents[2] / "examples" / "clinic-roster.csv"
+    path = tmp_path / "clinic.csv"
+    args = ["dose", "jang2025-canine-itp", "--dose", "1e6 cells/kg", "--roster", str(roster)]
+    assert main([*args, "--format", "nonmem", "-o", str(path)]) == 0
+    # q4w ×8: hours 0, 672, …, 4704; 1×10⁶ cells/kg × 12.020197805, 8 and 31.2 kg
+    times = [672.0 * k for k in range(8)]
+    assert read_doses(path) == {
+        1: [(t, 12020197.805) for t in times],
+        2: [(t, 8e6) for t in times],
+        3: [(t, 3.12e7) for t in times],
+    }
