@@ -29,7 +29,14 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from celldose.protocols import NOT_REPORTED, REGIMEN_ID, OptionError, Phase
+from celldose.protocols import (
+    NOT_REPORTED,
+    REGIMEN_ID,
+    FrequencyRange,
+    IntervalRange,
+    OptionError,
+    Phase,
+)
 from celldose.simulator.dosing._dose_runs import (
     course_doses,
     course_phase_count,
@@ -44,6 +51,7 @@ SNOMED = "http://snomed.info/sct"
 DOSE_RATE_TYPE = "http://terminology.hl7.org/CodeSystem/dose-rate-type"
 _NAMESPACE = uuid.uuid5(uuid.NAMESPACE_OID, "celldose")
 _LB_KG = 0.45359237
+_PERIOD_UNITS = {"day": "d", "week": "wk", "month": "mo", "year": "a"}  # FHIR's units of time
 WHAT = "FHIR bundles"
 
 
@@ -103,9 +111,9 @@ def fhir_bundle(
 
 def _key(plan: DosePlan) -> str:
     """What names one plan's resources (their UUIDs derive from it)."""
-    doses = course_doses(plan, WHAT)
+    first = plan.schedules[0].doses[0].date if plan.schedules[0].doses else None
     who = plan.identity
-    parts = (plan.protocol_id, plan.arm, plan.regimen, plan.patient.weight_kg, doses[0].date)
+    parts = (plan.protocol_id, plan.arm, plan.regimen, plan.patient.weight_kg, first)
     return "|".join(map(str, (*parts, who.id, who.name, plan.branch, plan.schedule)))
 
 
@@ -122,6 +130,9 @@ def _requests(
     plan: DosePlan, key: str, patient_url: str, medication_url: str
 ) -> list[dict[str, Any]]:
     """The plan's MedicationRequests: the course's phases, then each branch not chosen."""
+    if len(plan.schedules) > 1:  # a range kept as a range: exact for one phase, else refused
+        context = Context(plan, plan_phases(plan), patient_url, medication_url)
+        return [{"fullUrl": _urn(key, "phase-1"), "resource": context.range_request()}]
     doses = course_doses(plan, WHAT)
     entries = []
     phases = plan_phases(plan)
@@ -190,6 +201,63 @@ class Context:
             request["note"] = [{"text": n} for n in notes]
         return request
 
+    def range_request(self) -> dict[str, Any]:
+        """A frequency or interval range of one phase, as FHIR says it: ``frequency`` 1 to
+        ``frequencyMax`` 2 a week, or ``period`` 3 to ``periodMax`` 6 months (``count`` to
+        ``countMax`` where the two schedules differ); anything else needs one schedule."""
+        plan = self.plan
+        low, high = plan.schedules
+        phase = self.phases[0] if len(self.phases) == 1 else None
+        cells = {d.cells for s in plan.schedules for d in s.doses}
+        repeat: dict[str, Any] = {}
+        tpw = None if phase is None else phase.times_per_week
+        if isinstance(tpw, FrequencyRange):
+            repeat.update(frequency=tpw.min, frequencyMax=tpw.max, period=1, periodUnit="wk")
+        elif phase is not None and isinstance(phase.every, IntervalRange):
+            shortest, longest = phase.every.min, phase.every.max
+            if shortest.unit == longest.unit:
+                unit = _PERIOD_UNITS[shortest.unit]
+                repeat.update(
+                    frequency=1, period=shortest.amount, periodMax=longest.amount, periodUnit=unit
+                )
+        if (
+            not repeat
+            or plan.branches
+            or len(cells) != 1
+            or low.stopped
+            or high.stopped
+            or any(d.moved_from is not None for s in plan.schedules for d in s.doses)
+        ):
+            course_doses(plan, WHAT)  # refused: choose a schedule
+        counts = sorted({len(low.doses), len(high.doses)})
+        repeat["count"] = counts[0]
+        if len(counts) > 1:
+            repeat["countMax"] = counts[1]
+        first = low.doses[0]
+        if first.date is not None:
+            repeat["boundsPeriod"] = {"start": first.date.isoformat()}
+        facts = plan.administration
+        duration = None if facts.duration == NOT_REPORTED else read_duration(facts.duration)
+        if duration is not None:
+            repeat["duration"], repeat["durationUnit"] = duration[0], duration[1]
+        dosage: dict[str, Any] = {
+            "sequence": 1,
+            "text": self.text(1, None),
+            "timing": {"repeat": dict(sorted(repeat.items()))},
+        }
+        route = self.route()
+        if route is not None:
+            dosage["route"] = route
+        dosage["doseAndRate"] = self.dose_and_rate(first)
+        return {
+            "resourceType": "MedicationRequest",
+            "status": "draft",
+            "intent": "plan",
+            "medication": {"reference": {"reference": self.medication}},
+            "subject": {"reference": self.patient},
+            "dosageInstruction": [dosage],
+        }
+
     def text(self, number: int, branch: str | None) -> str:
         plan = self.plan
         what = (
@@ -244,7 +312,7 @@ class Context:
             if len(run) == 1:
                 return {"repeat": dict(sorted({**repeat, "count": 1}.items()))}
             raise OptionError(
-                f"{WHAT} gives the doses of {self.plan.regimen} as dates",
+                f"{WHAT} give the doses of {self.plan.regimen} as dates",
                 "give the first dose's date with start=YYYY-MM-DD",
                 fields=("start",),
             )

@@ -261,29 +261,80 @@ def test_a_capped_dose_is_a_dosage_of_its_own(capsys: pytest.CaptureFixture[str]
     assert request["note"][0]["text"].startswith("not given, stopped by a course maximum: dose 4")
 
 
-def test_a_frequency_range_needs_a_schedule(
+def test_a_frequency_range_of_one_phase_is_frequency_to_frequency_max(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # once or twice weekly ×3: frequency 1 to frequencyMax 2 a week, 3 doses
+    data = bundle(
+        capsys, "aa-ucmsc-18", "--weight", "60kg", "--count", "3", "--start", "2026-01-05"
+    )
+    dosage = requests(data)[0]["dosageInstruction"][0]
+    assert dosage["timing"] == {
+        "repeat": {
+            "boundsPeriod": {"start": "2026-01-05"},
+            "count": 3,
+            "frequency": 1,
+            "frequencyMax": 2,
+            "period": 1,
+            "periodUnit": "wk",
+        }
+    }
+    assert dosage["doseAndRate"][1]["doseQuantity"]["value"] == 60000000  # 1×10⁶ × 60 kg
+    assert broken_invariants(data) == []
+    Bundle.model_validate(data)
+
+
+def test_an_interval_range_is_period_to_period_max(capsys: pytest.CaptureFixture[str]) -> None:
+    # every 3 to 6 months ×3: period 3 to periodMax 6, in months; once or twice weekly for 4
+    # weeks: 4 (once weekly) to 8 (twice weekly) doses, count to countMax
+    months = ["--regimen", "1×10⁶ cells/kg every 3 to 6 months ×3", "--species", "dog"]
+    repeat = requests(bundle(capsys, *months, "--weight", "12kg"))[0]["dosageInstruction"][0]
+    assert repeat["timing"]["repeat"] == {
+        "count": 3,
+        "frequency": 1,
+        "period": 3,
+        "periodMax": 6,
+        "periodUnit": "mo",
+    }
+    weeks = ["--regimen", "1×10⁶ cells/kg once or twice weekly for 4 weeks", "--species", "dog"]
+    timing = requests(bundle(capsys, *weeks, "--weight", "12kg"))[0]["dosageInstruction"][0]
+    assert (timing["timing"]["repeat"]["count"], timing["timing"]["repeat"]["countMax"]) == (4, 8)
+
+
+def test_a_range_fhir_cannot_say_needs_a_schedule(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     out = tmp_path / "bundle.json"
-    code, stdout, err = run(
-        capsys,
-        "aa-ucmsc-18",
-        "--weight",
-        "60kg",
-        "--count",
-        "3",
-        "--format",
-        "fhir",
-        "-o",
-        str(out),
-    )
+    regimen = "1×10⁶ cells/kg once or twice weekly ×2 then weekly ×2"
+    args = ["--regimen", regimen, "--species", "dog", "--weight", "12kg", "--format", "fhir"]
+    code, stdout, err = run(capsys, *args, "-o", str(out))
     assert (code, stdout) == (2, "")
     assert err.strip() == (
-        "error: FHIR bundles follow one schedule, and aa-ucmsc-18 arm uc-msc is a range "
-        "(1×10⁶ cells/kg once or twice weekly ×3) (choose --schedule min (the least dosing: "
+        "error: FHIR bundles follow one schedule, and the regimen is a range (1×10⁶ cells/kg "
+        "once or twice weekly ×2 then weekly ×2) (choose --schedule min (the least dosing: "
         "fewest doses a week, longest interval) or --schedule max (the most))"
     )
     assert not out.exists()
+    # max: twice weekly (days 0 and 3), then weekly: dates, so it needs a start
+    assert run(capsys, *args, "--schedule", "max")[2].strip() == (
+        "error: FHIR bundles give the doses of 1×10⁶ cells/kg once or twice weekly ×2 then "
+        "weekly ×2 as dates (give the first dose's date with --start YYYY-MM-DD)"
+    )
+    chosen = bundle(capsys, *args[:-2], "--schedule", "max", "--start", "2026-01-05")
+    timings = [d["timing"] for r in requests(chosen) for d in r["dosageInstruction"]]
+    # days 0, 3, then weekly from day 7 (where the next dose would fall): 7, 14
+    assert timings == [
+        {"event": ["2026-01-05", "2026-01-08"]},
+        {
+            "repeat": {
+                "boundsPeriod": {"start": "2026-01-12"},
+                "count": 2,
+                "frequency": 1,
+                "period": 1,
+                "periodUnit": "wk",
+            }
+        },
+    ]
 
 
 def test_the_patient_carries_its_identifier(capsys: pytest.CaptureFixture[str]) -> None:
