@@ -21,7 +21,6 @@ from celldose.cli._inputs import (
     schedule_option,
     target_options,
 )
-from celldose.cli._interchange import fhir_json, nonmem_csv
 from celldose.cli._render import (
     check_outputs,
     format_option,
@@ -252,10 +251,10 @@ def command(
         from celldose.cli._sheet import sheet_html
 
         text = sheet_html([(plan, target)], paper=paper or "a4", lot=lot)
-    elif fmt == "nonmem":
-        text = nonmem_csv([plan], expand=expand)
-    elif fmt == "fhir":
-        text = fhir_json([plan], target)
+    elif fmt in ("nonmem", "fhir"):
+        from celldose.cli._interchange import fhir_json, nonmem_csv
+
+        text = nonmem_csv([plan], expand=expand) if fmt == "nonmem" else fhir_json([plan], target)
     else:
         text = render_table(plan, lot=lot)
     write_output(text, output, inputs=inputs)

@@ -6,6 +6,8 @@ every dose of a protocol's regimen and returns a frozen :class:`DosePlan`. This 
 neither matplotlib nor numpy's random machinery.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from celldose.protocols import Weight, parse_weight
 from celldose.simulator.dosing._arms import (
     fill_unreported,
@@ -17,7 +19,6 @@ from celldose.simulator.dosing._arms import (
 )
 from celldose.simulator.dosing._bands import cells_by_band, holds_array, weigh_in
 from celldose.simulator.dosing._dose_range import RangeCells, RangeUse, upper_bound_note
-from celldose.simulator.dosing._fhir import fhir_bundle, snomed_routes
 from celldose.simulator.dosing._identity import (
     MAX_IDENTITY_TEXT,
     PatientIdentity,
@@ -34,13 +35,6 @@ from celldose.simulator.dosing._limits import (
     without_course_caps,
 )
 from celldose.simulator.dosing._logistics import Draw, Product, draw, product_in_hand, product_with
-from celldose.simulator.dosing._nonmem import (
-    NONMEM_COLUMNS,
-    DosingData,
-    DosingRecord,
-    ascii_text,
-    nonmem_records,
-)
 from celldose.simulator.dosing._options import DoseOptions, Scale, ScaleInfo, WeekendPolicy
 from celldose.simulator.dosing._output import data_frame, html_table
 from celldose.simulator.dosing._patient import (
@@ -69,6 +63,42 @@ from celldose.simulator.dosing._rules import (
     min_gap_days,
 )
 from celldose.simulator.dosing._species import Species, get_species, species_names, species_table
+
+if TYPE_CHECKING:
+    from celldose.simulator.dosing._fhir import fhir_bundle, snomed_routes
+    from celldose.simulator.dosing._nonmem import (
+        NONMEM_COLUMNS,
+        DosingData,
+        DosingRecord,
+        ascii_text,
+        nonmem_records,
+    )
+
+# The interchange formats (NONMEM records, FHIR bundles) load on first use: `celldose dose`
+# with another format needs neither.
+_LAZY = {
+    "fhir_bundle": "celldose.simulator.dosing._fhir",
+    "snomed_routes": "celldose.simulator.dosing._fhir",
+    "NONMEM_COLUMNS": "celldose.simulator.dosing._nonmem",
+    "DosingData": "celldose.simulator.dosing._nonmem",
+    "DosingRecord": "celldose.simulator.dosing._nonmem",
+    "ascii_text": "celldose.simulator.dosing._nonmem",
+    "nonmem_records": "celldose.simulator.dosing._nonmem",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'celldose.simulator.dosing' has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(module), name)
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
+
 
 __all__ = [
     "MAX_IDENTITY_TEXT",
