@@ -164,6 +164,9 @@ def command(
           --patient-id 2026-0147 --patient-name Rex --format html -o rex.html
       celldose dose jang2025-canine-itp --dose 1e6/kg --start 2026-12-03 \\
           --roster clinic.csv --format ics -o december.ics
+      celldose dose aa-ucmsc-18 --weight 60kg --count 6 --schedule max --format nonmem
+      celldose dose jang2025-canine-itp --weight 12kg --dose 1e6/kg --start 2026-12-01 \\
+          --patient-id 2026-0147 --format fhir -o rex-fhir.json
 
     Doses are computed in full precision and shown to 3 significant figures; the basis and
     the weight are printed with them. Values the source does not report must be given
