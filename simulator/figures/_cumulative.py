@@ -9,7 +9,13 @@ from typing import TYPE_CHECKING, Any
 
 from celldose.protocols import superscript
 from celldose.simulator.figures._axis import set_ticks
-from celldose.simulator.figures._lane_style import FONT_LABEL, GREY, lane_style
+from celldose.simulator.figures._lane_style import (
+    FONT_AXIS,
+    FONT_LABEL,
+    FONT_TICK,
+    GREY,
+    lane_style,
+)
 from celldose.simulator.figures._layout import wrap
 from celldose.simulator.scenarios import Lane, LaneDose
 
@@ -135,7 +141,8 @@ def draw_cumulative(ax: Any, timeline: Timeline) -> None:
     ax.set_xlim(X(lo_day), X(hi_day))
     ax.set_ylim(0, top / scale * 1.1 if top > 0 else 1)
     unit = "cells/kg" if power == 0 else f"×10{superscript(power)} cells/kg"
-    ax.set_ylabel(f"cumulative dose\n({unit})")
+    ax.set_ylabel(f"cumulative dose\n({unit})", fontsize=FONT_AXIS)
+    ax.tick_params(labelsize=FONT_TICK)
     if not drawable:
         ax.set_yticks([])
         ax.set_ylabel("")
@@ -160,7 +167,7 @@ def draw_cumulative(ax: Any, timeline: Timeline) -> None:
     ax.set_axisbelow(True)
     ax.yaxis.set_major_locator(MaxNLocator(nbins=4, steps=[1, 2, 2.5, 5, 10]))
     set_ticks(ax, timeline.axis, hi_day)
-    ax.set_xlabel(timeline.axis.label())
+    ax.set_xlabel(timeline.axis.label(), fontsize=FONT_AXIS)
 
 
 def range_lows(doses: Sequence[LaneDose]) -> list[float] | None:

@@ -7,13 +7,13 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from celldose.simulator.figures._lane_style import CHAR_EM, GREY, MARKER_PT, LaneStyle
+from celldose.simulator.figures._lane_style import CHAR_EM, FONT_SMALL, GREY, MARKER_PT, LaneStyle
 
 if TYPE_CHECKING:
     from celldose.simulator.figures._layout import LaneBox
     from celldose.simulator.figures._painters import Canvas
 
-FONT_BRANCH = 5.2
+FONT_BRANCH = FONT_SMALL
 CONDITIONAL_ALPHA = 0.3  # the fill of a conditional dose: a lighter lane
 DASHED = (0, (2.5, 1.5))
 

@@ -41,7 +41,7 @@ from celldose.protocols import OptionError, Protocol
 from celldose.simulator.figures._axis import XAxis, day_text, set_ticks, x_axis, x_range
 from celldose.simulator.figures._cumulative import draw_cumulative, short_name
 from celldose.simulator.figures._key import draw_key
-from celldose.simulator.figures._lane_style import FONT_LABEL
+from celldose.simulator.figures._lane_style import FONT_AXIS, FONT_LABEL, FONT_TICK
 from celldose.simulator.figures._layout import layout
 from celldose.simulator.figures._painters import canvas, paint_lane
 from celldose.simulator.scenarios import (
@@ -84,6 +84,11 @@ class Timeline:
     titles: dict[str, Any] = field(default_factory=dict)
     cumulative: dict[str, Any] = field(default_factory=dict)
     cumulative_handles: list[Any] = field(default_factory=list)
+
+    @property
+    def caption(self) -> str:
+        """The notes as one paragraph of caption text (``Notes: ...; ....``), empty if none."""
+        return caption_text(self.notes)
 
     def texts(self) -> list[str]:
         """Every text drawn on the timeline axes (titles, labels, notes)."""
@@ -178,7 +183,8 @@ def draw_timeline(
     set_ticks(ax, axis, hi_day)
     ax.grid(axis="x", color="0.92", linewidth=0.5, zorder=0)
     ax.set_axisbelow(True)
-    ax.set_xlabel(axis.label())
+    ax.set_xlabel(axis.label(), fontsize=FONT_AXIS)
+    ax.tick_params(labelsize=FONT_TICK)  # the axes' text matches the lanes' on any figure
     if legend:
         draw_key(ax, lanes, painter.by_cells, width_pt)
     if cumulative_ax is not None:
@@ -196,6 +202,11 @@ def draw_timeline(
                 fontsize=FONT_LABEL,
             )
     return timeline
+
+
+def caption_text(notes: Sequence[str]) -> str:
+    """``Notes: a; b.``: the figure's notes as the text of its caption."""
+    return "Notes: " + "; ".join(notes) + "." if notes else ""
 
 
 LIMIT_MARKS = ("capped at", "not given: stopped", "(weight cap)", "refused if chosen")

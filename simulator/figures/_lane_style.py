@@ -8,15 +8,21 @@ from typing import Any
 
 from celldose.simulator.figures._style import MARKERS, OKABE_ITO
 
-FONT_HEADER = 7.0
-FONT_TITLE = 6.5
-FONT_LABEL = 6.0
-FONT_NOTE = 5.8
+# Type sizes in points at the printed size (the figure is made at its journal width): nothing
+# under 7 pt, the floor most journals set for figure text.
+FONT_MIN = 7.0
+FONT_HEADER = 8.0
+FONT_TITLE = 7.5
+FONT_LABEL = 7.0
+FONT_NOTE = 7.0
+FONT_TICK = 7.0
+FONT_AXIS = 7.5
 LINE = 1.25  # line height, in font sizes
 CHAR_EM = 0.56  # mean glyph width of DejaVu Sans in em, used to wrap text to the axes width
 MARKER_PT = 7.0  # diameter of the largest dose marker
 ROW_GAP_PT = 11.0  # between the max and min rows of a frequency range
-FONT_RANGE = 5.5
+FONT_RANGE = 7.0
+FONT_SMALL = 7.0  # phase labels, branch conditions
 BOLD = 1.12  # bold glyphs are about this much wider
 HANDLE_EM = 4.4  # legend handle, its padding and the column spacing, in em
 GREY = "0.35"

@@ -14,6 +14,7 @@ from celldose.simulator.figures._lane_style import (
     FONT_HEADER,
     FONT_LABEL,
     FONT_RANGE,
+    FONT_SMALL,
     FONT_TITLE,
     GREY,
     LINE,
@@ -225,7 +226,7 @@ def _draw_doses(c: Canvas, box: LaneBox, style: LaneStyle) -> None:
             )
             c.ax.add_line(course)
             if box.phase_labels:
-                _text(c, c.X(days[0]), row + MARKER_PT / 2 + 1, f"P{phase}", 5.2, color=GREY)
+                _text(c, c.X(days[0]), row + MARKER_PT / 2 + 1, f"P{phase}", FONT_SMALL, color=GREY)
         sizes, faces, edges, widths = [], [], [], []
         for d in schedule.doses:
             amount = d.cells if c.by_cells else d.cells_per_kg

@@ -16,6 +16,7 @@ from celldose.simulator.figures._cumulative import cumulative_labels
 from celldose.simulator.figures._draw import (
     Source,
     Timeline,
+    caption_text,
     draw_timeline,
     figure_notes,
     resolve_lanes,
@@ -23,7 +24,13 @@ from celldose.simulator.figures._draw import (
 from celldose.simulator.figures._key import key_rows, legend_layout
 from celldose.simulator.figures._lane_style import FONT_LABEL, FONT_NOTE, LINE
 from celldose.simulator.figures._layout import layout, wrap
-from celldose.simulator.figures._style import SIZES_MM, figure_size, paper_rc, save_figure
+from celldose.simulator.figures._style import (
+    SIZES_MM,
+    check_font,
+    figure_size,
+    paper_rc,
+    save_figure,
+)
 from celldose.simulator.scenarios import LaneOptions
 
 if TYPE_CHECKING:
@@ -36,7 +43,8 @@ def timeline_figure(
     x: str | None = None,
     size: str | None = None,
     cumulative: bool = False,
-    notes: bool = True,
+    notes: bool = False,
+    font: str | None = None,
     **options: Unpack[LaneOptions],
 ) -> tuple[Figure, Timeline]:
     """The whole figure of :func:`plot_timeline`, unsaved, and the :class:`Timeline` drawn on it.
@@ -45,9 +53,10 @@ def timeline_figure(
     (``Timeline.notes``) and the warnings (``Timeline.warnings``, e.g. a figure too short for
     its lanes) before saving it with :func:`~celldose.simulator.figures.save_figure`. The
     options are those of :func:`plot_timeline`: ``x``, ``size``, ``cumulative`` (a second
-    panel of cumulative cells/kg), ``notes`` (printed under the figure), and the keywords that
-    build the lanes (``arms``, ``weight``, ``height``, ``dose``, ``count``, ``interval``,
-    ``start``).
+    panel of cumulative cells/kg), ``notes`` (drawn under the figure; by default they are not
+    drawn: ``Timeline.caption`` is the caption text that carries them), ``font`` (an installed
+    font family; default DejaVu Sans), and the keywords that build the lanes (``arms``,
+    ``weight``, ``height``, ``dose``, ``count``, ``interval``, ``start``).
 
     >>> from celldose.simulator.figures import save_figure, timeline_figure
     >>> fig, timeline = timeline_figure(
@@ -65,6 +74,7 @@ def timeline_figure(
     from matplotlib.figure import Figure
     from matplotlib.patches import Rectangle
 
+    family = check_font(font)
     lanes = resolve_lanes(source, **options)
     width, given_height = figure_size(size)
     preset = (size or "double").strip().lower() in SIZES_MM
@@ -111,7 +121,7 @@ def timeline_figure(
                 f"(about {math.ceil((fixed + timeline_h) * 25.4)} mm tall would fit)"
             )
         timeline_h = room
-    with mpl.rc_context(paper_rc()):
+    with mpl.rc_context(paper_rc(family)):
         fig = Figure(figsize=(width, fig_h))
         y = fig_h - key_h - timeline_h
         ax = fig.add_axes((left / width, y / fig_h, axes_w / width, timeline_h / fig_h))
@@ -174,7 +184,7 @@ def timeline_figure(
 def _note_lines(notes: Sequence[str], width_in: float) -> tuple[str, ...]:
     if not notes:
         return ()
-    return wrap("Notes: " + "; ".join(notes) + ".", (width_in - 0.1) * 72, FONT_NOTE)
+    return wrap(caption_text(notes), (width_in - 0.1) * 72, FONT_NOTE)
 
 
 def plot_timeline(
@@ -185,7 +195,8 @@ def plot_timeline(
     size: str | None = None,
     dpi: int = 300,
     cumulative: bool = False,
-    notes: bool = True,
+    notes: bool = False,
+    font: str | None = None,
     **options: Unpack[LaneOptions],
 ) -> Figure:
     """A whole timeline figure at a journal size; saved to ``output`` when given.
@@ -194,7 +205,9 @@ def plot_timeline(
     ``WxH`` in mm, cm or inches (``174x120mm``); with a preset the height follows the number
     of lanes. The format follows the extension of ``output`` (.png at ``dpi``, .svg, .pdf);
     the same call always writes the same bytes. ``cumulative`` adds the panel of cumulative
-    cells/kg. The other options are those of :func:`draw_timeline`.
+    cells/kg; ``notes`` draws the notes under the figure (by default they are left to the
+    caption: see :func:`timeline_figure`); ``font`` is an installed font family. The other
+    options are those of :func:`draw_timeline`.
 
     >>> from celldose.simulator import plot_timeline
     >>> fig = plot_timeline(["chen2024-itp-ucmsc", "qi2017-sjogren-thrombocytopenia"],
@@ -208,6 +221,7 @@ def plot_timeline(
         size=size,
         cumulative=cumulative,
         notes=notes,
+        font=font,
         **options,
     )
     if output is not None:
