@@ -13,7 +13,13 @@ from dataclasses import replace
 
 import click
 
-from celldose.cli._cmd_plot import caption_wanted, echo_warnings, figure_options, write_caption
+from celldose.cli._cmd_plot import (
+    caption_wanted,
+    echo_warnings,
+    figure_options,
+    label_map,
+    write_caption,
+)
 from celldose.cli._complete import complete_arm, complete_path, complete_protocol
 from celldose.cli._flags import in_flags, warning_lines
 from celldose.cli._inputs import STDIN, read_protocol, refuse_stdin_twice
@@ -117,6 +123,7 @@ def command(
     cumulative: bool,
     notes: bool | None,
     caption: str | None,
+    labels: tuple[str, ...],
     font: str | None,
     fmt: str,
     output: str | None,
@@ -146,6 +153,9 @@ def command(
     inputs = input_files(*protocols)
     if output is None and caption is not None:
         raise OptionError("--caption is the caption of the figure", "add -o FIGURE")
+    if output is None and labels:
+        raise OptionError("--label labels the lanes of the figure", "add -o FIGURE")
+    label_map(labels)  # a malformed --label is refused before any work
     if output is not None:
         from celldose.simulator.figures import check_output
 
@@ -173,6 +183,7 @@ def command(
             cumulative=cumulative,
             notes=bool(notes),
             font=font,
+            labels=label_map(labels),
         )
         save_figure(fig, output, dpi=dpi, inputs=inputs)
         write_caption(timeline.caption, caption, inputs)

@@ -75,6 +75,14 @@ def figure_options(*, cumulative: bool) -> Callable[[F], F]:
                     "printing it.",
                 ),
                 click.option(
+                    "--label",
+                    "labels",
+                    multiple=True,
+                    metavar="ID=TEXT",
+                    help="Label the lanes of protocol ID with TEXT instead of its short label "
+                    '(--label chen2024-itp-ucmsc="Chen et al. 2024"); repeatable.',
+                ),
+                click.option(
                     "--font",
                     default=None,
                     help="Font family of every text in the figure (an installed one; "
@@ -86,6 +94,22 @@ def figure_options(*, cumulative: bool) -> Callable[[F], F]:
         return func
 
     return decorate
+
+
+def label_map(values: tuple[str, ...]) -> dict[str, str] | None:
+    """``("chen2024-itp-ucmsc=Chen et al.",)`` -> {"chen2024-itp-ucmsc": "Chen et al."}."""
+    out: dict[str, str] = {}
+    for text in values:
+        key, sep, label = text.partition("=")
+        if not sep or not key.strip() or not label.strip():
+            raise OptionError(
+                f"--label {text!r} is not ID=TEXT",
+                'write --label chen2024-itp-ucmsc="Chen et al. 2024"',
+            )
+        if key.strip() in out:
+            raise OptionError(f"--label is given twice for {key.strip()}", "give it once")
+        out[key.strip()] = label.strip()
+    return out or None
 
 
 def caption_wanted(notes: bool | None, caption: str | None) -> bool:
@@ -167,6 +191,7 @@ def command(
     cumulative: bool,
     notes: bool | None,
     caption: str | None,
+    labels: tuple[str, ...],
     font: str | None,
     output: str,
 ) -> None:
@@ -193,6 +218,7 @@ def command(
     check_output(output)
     inputs = input_files(protocol)
     check_outputs({"-o": output, "--caption": caption}, inputs)
+    label_map(labels)  # a malformed --label is refused before any work
     if species is not None and regimen is None:
         raise OptionError(
             "--species goes with --regimen; a protocol has its own species", "drop --species"
@@ -209,6 +235,7 @@ def command(
         cumulative=cumulative,
         notes=bool(notes),
         font=font,
+        labels=label_map(labels),
         arms=list(arms) or None,
         weight=weight,
         height=height,

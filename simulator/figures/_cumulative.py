@@ -239,11 +239,13 @@ def cumulative_labels(lanes: Sequence[Lane]) -> dict[str, str]:
         steps = tuple((d.day, d.cumulative_cells_per_kg) for s in lane.schedules for d in s.doses)
         same = seen.setdefault(steps, lane)
         if same is not lane:
-            label += f" (same as {same.arm if same.protocol_id == lane.protocol_id else same.key})"
+            other = same.arm if same.protocol_id == lane.protocol_id else short_name(same, lanes)
+            label += f" (same as {other})"
         labels[lane.key] = label
     return labels
 
 
 def short_name(lane: Lane, lanes: Sequence[Lane]) -> str:
     arms = sum(1 for other in lanes if other.protocol_id == lane.protocol_id)
-    return f"{lane.protocol_id} {lane.arm}" if arms > 1 else lane.protocol_id
+    name = lane.protocol_label
+    return f"{name} {lane.arm}" if arms > 1 else name

@@ -33,8 +33,8 @@ matplotlib is imported inside the functions that draw.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Unpack
 
 from celldose.protocols import OptionError, Protocol
@@ -120,6 +120,28 @@ def resolve_lanes(
     return build_lanes(protocols, **options)
 
 
+def relabel(lanes: Sequence[Lane], labels: Mapping[str, str] | None) -> tuple[Lane, ...]:
+    """The lanes with the short labels of ``labels`` (protocol id -> text) in place of the
+    protocols' own; an id that names no drawn protocol is refused with the choices."""
+    if not labels:
+        return tuple(lanes)
+    ids = list(dict.fromkeys(lane.protocol_id for lane in lanes))
+    for key, text in labels.items():
+        if key not in ids:
+            raise OptionError(
+                f"labels names {key!r}, which is not a protocol of the figure",
+                "use one of: " + ", ".join(ids),
+                fields=("labels",),
+            )
+        if not text.strip():
+            raise OptionError(
+                f"labels gives {key!r} an empty label", "write the text to show", fields=("labels",)
+            )
+    return tuple(
+        replace(lane, short_label=labels.get(lane.protocol_id, lane.short_label)) for lane in lanes
+    )
+
+
 def draw_timeline(
     ax: Axes,
     source: Source | Sequence[Source],
@@ -127,13 +149,15 @@ def draw_timeline(
     x: str | None = None,
     cumulative_ax: Axes | None = None,
     legend: bool = True,
+    labels: Mapping[str, str] | None = None,
     **options: Unpack[LaneOptions],
 ) -> Timeline:
     """Draw the timeline of ``source`` on ``ax`` (and the cumulative dose on ``cumulative_ax``).
 
     ``source`` is a library id, a protocol file, a :class:`Protocol`, or a sequence of them
     (or lanes from ``build_lanes``). ``x`` is ``days``, ``weeks``, ``months`` or ``dates``
-    (default: dates with a start date, else weeks).
+    (default: dates with a start date, else weeks). ``labels`` maps a protocol id to the text
+    its lanes are labelled with (default: the protocol's ``short_label``, else its id).
 
     The other keywords build the lanes, as in
     :func:`~celldose.simulator.scenarios.build_lanes`: ``arms`` (``"expansion-2.0"`` or
@@ -152,7 +176,7 @@ def draw_timeline(
     >>> len(timeline.doses["doses-qi2017-sjogren-thrombocytopenia.msc"].get_offsets())
     4
     """
-    lanes = resolve_lanes(source, **options)
+    lanes = relabel(resolve_lanes(source, **options), labels)
     axis = x_axis(lanes, x)
     figure = ax.get_figure(root=True)
     assert figure is not None

@@ -125,14 +125,14 @@ def layout(lanes: Sequence[Lane], width_pt: float) -> tuple[list[LaneBox], float
             header_top = y
             if len(group) > 1:
                 if k == 0:
-                    words = lane.protocol_id + (f" ({lane.species})" if mixed else "")
+                    words = lane.protocol_label + (f" ({lane.species})" if mixed else "")
                     follow = lane.follow_up_text()
                     text = f"{words}: {follow}" if follow else words
                     header = wrap(text, width_pt, FONT_HEADER * BOLD)
                     y += 2 + len(header) * FONT_HEADER * LINE
                 title_text = f"{lane.arm}{_extras(lane, False)}: {_dose_text(lane)}"
             else:
-                title_text = f"{lane.protocol_id}{_extras(lane, mixed)}: {_dose_text(lane)}"
+                title_text = f"{lane.protocol_label}{_extras(lane, mixed)}: {_dose_text(lane)}"
                 if lane.follow_up_text():
                     title_text += f"; {lane.follow_up_text()}"
             title = wrap(title_text, width_pt, FONT_TITLE)

@@ -5,7 +5,7 @@ extension with the same bytes from run to run."""
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Unpack
@@ -19,6 +19,7 @@ from celldose.simulator.figures._draw import (
     caption_text,
     draw_timeline,
     figure_notes,
+    relabel,
     resolve_lanes,
 )
 from celldose.simulator.figures._key import key_rows, legend_layout
@@ -45,6 +46,7 @@ def timeline_figure(
     cumulative: bool = False,
     notes: bool = False,
     font: str | None = None,
+    labels: Mapping[str, str] | None = None,
     **options: Unpack[LaneOptions],
 ) -> tuple[Figure, Timeline]:
     """The whole figure of :func:`plot_timeline`, unsaved, and the :class:`Timeline` drawn on it.
@@ -55,8 +57,9 @@ def timeline_figure(
     options are those of :func:`plot_timeline`: ``x``, ``size``, ``cumulative`` (a second
     panel of cumulative cells/kg), ``notes`` (drawn under the figure; by default they are not
     drawn: ``Timeline.caption`` is the caption text that carries them), ``font`` (an installed
-    font family; default DejaVu Sans), and the keywords that build the lanes (``arms``,
-    ``weight``, ``height``, ``dose``, ``count``, ``interval``, ``start``).
+    font family; default DejaVu Sans), ``labels`` (protocol id -> the text its lanes are
+    labelled with, in place of the protocol's ``short_label``), and the keywords that build
+    the lanes (``arms``, ``weight``, ``height``, ``dose``, ``count``, ``interval``, ``start``).
 
     >>> from celldose.simulator.figures import save_figure, timeline_figure
     >>> fig, timeline = timeline_figure(
@@ -75,7 +78,7 @@ def timeline_figure(
     from matplotlib.patches import Rectangle
 
     family = check_font(font)
-    lanes = resolve_lanes(source, **options)
+    lanes = relabel(resolve_lanes(source, **options), labels)
     width, given_height = figure_size(size)
     preset = (size or "double").strip().lower() in SIZES_MM
     left = 0.58 if cumulative else 0.06
@@ -197,6 +200,7 @@ def plot_timeline(
     cumulative: bool = False,
     notes: bool = False,
     font: str | None = None,
+    labels: Mapping[str, str] | None = None,
     **options: Unpack[LaneOptions],
 ) -> Figure:
     """A whole timeline figure at a journal size; saved to ``output`` when given.
@@ -222,6 +226,7 @@ def plot_timeline(
         cumulative=cumulative,
         notes=notes,
         font=font,
+        labels=labels,
         **options,
     )
     if output is not None:

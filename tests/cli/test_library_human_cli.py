@@ -123,7 +123,7 @@ def test_plot_lanzoni_draws_no_control_lane(
     target = tmp_path / "figure.svg"
     assert run(capsys, "plot", LANZONI, "-o", str(target))[0] == 0
     svg = target.read_text("utf-8")
-    assert "lanzoni2021-covid-ards-ucmsc (n=12): 1×10⁸ cells on days 0, 3" in svg
+    assert "Lanzoni 2021 (n=12): 1×10⁸ cells on days 0, 3" in svg
     assert "control" not in svg
 
 
