@@ -41,7 +41,7 @@ from celldose.protocols import OptionError, Protocol
 from celldose.simulator.figures._axis import XAxis, day_text, set_ticks, x_axis, x_range
 from celldose.simulator.figures._cumulative import draw_cumulative, short_name
 from celldose.simulator.figures._key import draw_key
-from celldose.simulator.figures._lane_style import FONT_AXIS, FONT_LABEL, FONT_TICK
+from celldose.simulator.figures._lane_style import FONT_AXIS, FONT_TICK
 from celldose.simulator.figures._layout import layout
 from celldose.simulator.figures._painters import canvas, paint_lane
 from celldose.simulator.scenarios import (
@@ -84,6 +84,7 @@ class Timeline:
     titles: dict[str, Any] = field(default_factory=dict)
     cumulative: dict[str, Any] = field(default_factory=dict)
     cumulative_handles: list[Any] = field(default_factory=list)
+    cumulative_labels: dict[str, Any] = field(default_factory=dict)  # at the lines' ends
 
     @property
     def caption(self) -> str:
@@ -203,7 +204,7 @@ def draw_timeline(
     ax.set_yticks([])
     for side in ("left", "right", "top"):
         ax.spines[side].set_visible(False)
-    ax.axvline(X(0), color="0.75", linewidth=0.5, zorder=0)
+    ax.axvline(X(0), color="0.55", linewidth=0.4, zorder=0)
     set_ticks(ax, axis, hi_day)
     ax.grid(axis="x", color="0.92", linewidth=0.5, zorder=0)
     ax.set_axisbelow(True)
@@ -217,14 +218,6 @@ def draw_timeline(
         ax.tick_params(axis="x", labelbottom=False, length=0)
         ax.spines["bottom"].set_visible(False)
         ax.set_xlabel("")
-        if legend and timeline.cumulative_handles:
-            cumulative_ax.legend(
-                handles=timeline.cumulative_handles,
-                loc="upper left",
-                bbox_to_anchor=(1.0, 1.0),
-                frameon=False,
-                fontsize=FONT_LABEL,
-            )
     return timeline
 
 

@@ -1,5 +1,5 @@
-"""Legends: the symbol key above the timeline (only the symbols the figure uses) and the
-columns of the cumulative panel's legend, fitted to the width."""
+"""The symbol key above the timeline: only the symbols the figure uses, in as many columns as
+fit the width."""
 
 from __future__ import annotations
 
@@ -7,8 +7,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from celldose.simulator.figures._lane_style import CHAR_EM, FONT_LABEL, GREY, HANDLE_EM
-from celldose.simulator.figures._layout import wrap
+from celldose.simulator.figures._lane_style import CHAR_EM, FONT_LABEL, GREY
 from celldose.simulator.figures._painters import marker_basis
 from celldose.simulator.scenarios import Lane
 
@@ -118,17 +117,3 @@ def _columns(labels: Sequence[str], width_pt: float, handle_em: float = 3.4) -> 
         if sum(max(col) for col in rows if col) <= width_pt:
             return ncol
     return 1
-
-
-def legend_layout(names: Sequence[str], width_pt: float) -> tuple[int, list[str], int]:
-    """Columns, labels (wrapped when wider than a column) and lines of text of the legend
-    under the cumulative panel."""
-    if not names:
-        return 1, [], 0
-    ncol = _columns(names, width_pt, HANDLE_EM)
-    room = width_pt / ncol - HANDLE_EM * FONT_LABEL
-    wrapped = [wrap(name, room, FONT_LABEL) for name in names]
-    rows = math.ceil(len(names) / ncol)  # matplotlib fills the columns one after the other
-    columns = [wrapped[c * rows : (c + 1) * rows] for c in range(ncol)]
-    lines = sum(max(len(column[r]) for column in columns if r < len(column)) for r in range(rows))
-    return ncol, ["\n".join(w) for w in wrapped], lines

@@ -3,10 +3,12 @@ of the timeline, in points (the timeline's y axis is in points of the intended l
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from celldose.simulator.figures._style import MARKERS, OKABE_ITO
+from celldose.simulator.figures._style import MARKERS, PALETTE
+from celldose.simulator.scenarios import Lane
 
 # Type sizes in points at the printed size (the figure is made at its journal width): nothing
 # under 7 pt, the floor most journals set for figure text.
@@ -36,16 +38,36 @@ class LaneStyle:
 
 
 _LINESTYLES: tuple[Any, ...] = ("-", (0, (4, 1.5)), (0, (1, 1.2)), (0, (5, 1.5, 1, 1.5)))
+DARKEST = 0.5  # the darkest arm of a protocol: its hue mixed this far towards black
 
 
-# Okabe–Ito with its yellow last: yellow is weak on white, so only an eighth lane gets it.
-_COLOURS = tuple(c for c in OKABE_ITO if c != "#F0E442") + ("#F0E442",)
+def shade(colour: str, towards_black: float) -> str:
+    """``colour`` mixed ``towards_black`` (0-1) towards black, as ``#rrggbb``."""
+    r, g, b = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    keep = 1 - towards_black
+    return "#" + "".join(f"{round(c * keep):02X}" for c in (r, g, b))
 
 
-def lane_style(index: int) -> LaneStyle:
-    """Colour (Okabe–Ito), marker shape and line style of the lane at ``index``."""
-    return LaneStyle(
-        _COLOURS[index % len(_COLOURS)],
-        MARKERS[index % len(MARKERS)],
-        _LINESTYLES[index % len(_LINESTYLES)],
-    )
+def lane_styles(lanes: Sequence[Lane]) -> tuple[LaneStyle, ...]:
+    """The style of each lane: one hue family per protocol (in order of appearance, from
+    :data:`PALETTE`), its arms darker shades of that hue, so that a protocol's arms read as
+    one family; marker shape and line style change from lane to lane, for greyscale."""
+    families: dict[str, int] = {}
+    arms: dict[str, list[int]] = {}
+    for index, lane in enumerate(lanes):
+        families.setdefault(lane.protocol_id, len(families))
+        arms.setdefault(lane.protocol_id, []).append(index)
+    styles = []
+    for index, lane in enumerate(lanes):
+        hue = PALETTE[families[lane.protocol_id] % len(PALETTE)]
+        siblings = arms[lane.protocol_id]
+        k = siblings.index(index)
+        depth = DARKEST * k / (len(siblings) - 1) if len(siblings) > 1 else 0.0
+        styles.append(
+            LaneStyle(
+                shade(hue, depth),
+                MARKERS[index % len(MARKERS)],
+                _LINESTYLES[index % len(_LINESTYLES)],
+            )
+        )
+    return tuple(styles)

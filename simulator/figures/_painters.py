@@ -20,7 +20,7 @@ from celldose.simulator.figures._lane_style import (
     LINE,
     MARKER_PT,
     LaneStyle,
-    lane_style,
+    lane_styles,
 )
 from celldose.simulator.figures._layout import LaneBox, range_label
 from celldose.simulator.scenarios import Lane, LaneWindow
@@ -42,6 +42,7 @@ class Canvas:
     by_cells: bool  # marker areas follow cells for the patient (else cells/kg)
     biggest: float | None  # the largest dose, in those units
     full: float  # diameter (pt) of the largest dose's marker
+    styles: tuple[LaneStyle, ...]  # of each lane
 
 
 def canvas(timeline: Timeline, width_pt: float) -> Canvas:
@@ -63,12 +64,13 @@ def canvas(timeline: Timeline, width_pt: float) -> Canvas:
         by_cells=by_cells,
         biggest=biggest,
         full=_marker_scale(lanes, by_cells, biggest, pt_per_day),
+        styles=lane_styles(lanes),
     )
 
 
 def paint_lane(c: Canvas, box: LaneBox) -> None:
     """Every part of one lane, back to front: titles, range band, windows, follow-up, doses."""
-    style = lane_style(box.index)
+    style = c.styles[box.index]
     _draw_titles(c, box)
     _draw_range_band(c, box, style)
     _draw_windows(c, box, style)

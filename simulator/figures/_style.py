@@ -1,6 +1,7 @@
 """Figure conventions for papers, shared by every figure celldose draws.
 
-- Okabe–Ito colour-blind-safe palette, and marker shapes that differ too (greyscale-safe).
+- Okabe–Ito's colour-blind-safe hues, darkened where needed to 3:1 contrast on white, and
+  marker shapes that differ too (greyscale-safe).
 - Journal sizes: single column 85 mm, 1.5 column 114 mm, double column 174 mm, or WxH.
 - Deterministic files: no creation dates, fixed SVG ids, TrueType fonts in PDF (fonttype 42),
   text kept as text in SVG (svg.fonttype none). The same figure gives the same bytes.
@@ -26,6 +27,19 @@ OKABE_ITO = (
     "#CC79A7",  # reddish purple
     "#F0E442",  # yellow (last: weak on white)
     "#000000",  # black
+)
+# The lanes' hue families: Okabe–Ito's hues, those too light on white darkened, so that every
+# line, marker and label colour has a contrast of at least 3:1 against white (WCAG relative
+# luminance; tested). A protocol's arms take darker shades of its hue (_lane_style.shade).
+PALETTE = (
+    "#0072B2",  # blue (5.2:1)
+    "#D55E00",  # vermillion (3.9:1)
+    "#009E73",  # bluish green (3.4:1)
+    "#AA4499",  # reddish purple, darkened (5.0:1)
+    "#A66A00",  # orange, darkened (4.5:1)
+    "#555555",  # grey (7.5:1)
+    "#2A7F99",  # sky blue, darkened (4.6:1)
+    "#7A6F00",  # yellow, darkened to olive (5.1:1)
 )
 MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
 SIZES_MM = {"single": 85.0, "1.5": 114.0, "onehalf": 114.0, "double": 174.0}
@@ -128,7 +142,7 @@ def paper_rc(font: str = DEFAULT_FONT) -> Any:
         "legend.title_fontsize": 7,
         "axes.spines.top": False,
         "axes.spines.right": False,
-        "axes.prop_cycle": cycler(color=list(OKABE_ITO)),
+        "axes.prop_cycle": cycler(color=list(PALETTE)),
         "path.simplify": False,
         "figure.dpi": 100,
     }

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Unpack
 
 from celldose.protocols import OptionError
 from celldose.simulator.figures._axis import x_axis
-from celldose.simulator.figures._cumulative import cumulative_labels
+from celldose.simulator.figures._cumulative import end_labels_height
 from celldose.simulator.figures._draw import (
     Source,
     Timeline,
@@ -22,7 +22,7 @@ from celldose.simulator.figures._draw import (
     relabel,
     resolve_lanes,
 )
-from celldose.simulator.figures._key import key_rows, legend_layout
+from celldose.simulator.figures._key import key_rows
 from celldose.simulator.figures._lane_style import FONT_LABEL, FONT_NOTE, LINE
 from celldose.simulator.figures._layout import layout, wrap
 from celldose.simulator.figures._style import (
@@ -93,18 +93,14 @@ def timeline_figure(
     axis = x_axis(lanes, x)
     key_h = (key_rows(lanes, axes_w * 72) * 1.55 + 0.8) * FONT_LABEL / 72 + 0.02
     xaxis_h = 0.36
-    cum_h = 1.05 if cumulative else 0.0
+    cum_h = max(1.05, end_labels_height(lanes) / 72) if cumulative else 0.0
     gap_h = 0.1 if cumulative else 0.0
-    cum_legend_h = 0.0
-    if cumulative:
-        ncol, _, lines = legend_layout(list(cumulative_labels(lanes).values()), axes_w * 72)
-        cum_legend_h = lines * FONT_LABEL * 1.45 / 72 + 0.08 if lines else 0.0
     # the notes: drawn text, wrapped to the figure width
     note_lines: tuple[str, ...] = ()
     if notes:
         note_lines = _note_lines(figure_notes(lanes, axis, cumulative=cumulative), width)
     notes_h = len(note_lines) * FONT_NOTE * LINE / 72 + 0.05 if notes else 0.0
-    fixed = key_h + xaxis_h + cum_h + gap_h + cum_legend_h + notes_h + 0.04
+    fixed = key_h + xaxis_h + cum_h + gap_h + notes_h + 0.04
     warnings: list[str] = []
     if preset:
         fig_h = fixed + timeline_h
@@ -135,27 +131,6 @@ def timeline_figure(
                 (left / width, y_cum / fig_h, axes_w / width, cum_h / fig_h), sharex=ax
             )
         timeline = draw_timeline(ax, lanes, x=axis.unit, cumulative_ax=cum_ax, legend=True)
-        if cum_ax is not None:
-            legend = cum_ax.get_legend()
-            if legend is not None:
-                legend.remove()
-            if timeline.cumulative_handles:
-                names = [h.get_label() for h in timeline.cumulative_handles]
-                ncol, wrapped, _ = legend_layout(names, axes_w * 72)
-                for handle, label in zip(timeline.cumulative_handles, wrapped, strict=True):
-                    handle.set_label(label)
-                cum_ax.legend(
-                    handles=timeline.cumulative_handles,
-                    loc="upper left",
-                    bbox_to_anchor=(0, -xaxis_h / cum_h),
-                    ncol=ncol,
-                    frameon=False,
-                    fontsize=FONT_LABEL,
-                    handlelength=2.4,
-                    columnspacing=1.2,
-                    borderaxespad=0,
-                    borderpad=0,
-                )
         if notes and timeline.notes:
             text = _note_lines(timeline.notes, width)
             fig.text(
