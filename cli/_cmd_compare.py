@@ -118,6 +118,7 @@ def command(
     interval: tuple[str, ...],
     start: dt.date | None,
     x_unit: str | None,
+    time_axis: str,
     size: str,
     dpi: int,
     cumulative: bool,
@@ -179,6 +180,7 @@ def command(
         fig, timeline = timeline_figure(
             lanes,
             x=x_unit,
+            time_axis=time_axis,
             size=size,
             cumulative=cumulative,
             notes=bool(notes),

@@ -24,7 +24,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def figure_options(*, cumulative: bool) -> Callable[[F], F]:
-    """--x, --size, --dpi, --cumulative/--no-cumulative (default ``cumulative``),
+    """--x, --time-axis, --size, --dpi, --cumulative/--no-cumulative (default ``cumulative``),
     --notes/--no-notes, --caption, --font."""
 
     def decorate(func: F) -> F:
@@ -37,6 +37,16 @@ def figure_options(*, cumulative: bool) -> Callable[[F], F]:
                     default=None,
                     help="x axis: time from the first dose, or calendar dates (needs --start). "
                     "Default: dates with --start, else weeks.",
+                ),
+                click.option(
+                    "--time-axis",
+                    "time_axis",
+                    type=click.Choice(["auto", "linear", "broken", "log"]),
+                    default="auto",
+                    show_default=True,
+                    help="Scale of time: broken keeps the dosing weeks at full resolution and "
+                    "compresses the follow-up (the break marked); auto breaks the axis when "
+                    "the doses fill a small part of the span.",
                 ),
                 click.option(
                     "--size",
@@ -186,6 +196,7 @@ def command(
     count: int | None,
     interval: str | None,
     x_unit: str | None,
+    time_axis: str,
     size: str,
     dpi: int,
     cumulative: bool,
@@ -231,6 +242,7 @@ def command(
     fig, timeline = timeline_figure(
         target,
         x=x_unit,
+        time_axis=time_axis,
         size=size,
         cumulative=cumulative,
         notes=bool(notes),

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from celldose.protocols import superscript
-from celldose.simulator.figures._axis import set_ticks
+from celldose.simulator.figures._axis import axis_label, set_ticks
 from celldose.simulator.figures._lane_style import (
     FONT_AXIS,
     FONT_LABEL,
@@ -150,11 +150,22 @@ def draw_cumulative(ax: Any, timeline: Timeline) -> None:
     ax.set_ylim(0, top / scale / max(room, 0.4) if top > 0 else 1)
     _draw_end_labels(ax, timeline, ends, height_pt)
     unit = "cells/kg" if power == 0 else f"×10{superscript(power)} cells/kg"
-    ax.set_ylabel(f"cumulative dose\n({unit})", fontsize=FONT_AXIS)
+    # the panel's title above it, at the left: no y label to widen the left margin
+    title = ax.text(
+        0,
+        1,
+        f"cumulative dose ({unit})",
+        transform=ax.transAxes,
+        fontsize=FONT_AXIS,
+        ha="left",
+        va="bottom",
+    )
+    title.set_gid("cumulative-title")
     ax.tick_params(labelsize=FONT_TICK)
+    ax.yaxis.set_major_locator(MaxNLocator(nbins=4, steps=[1, 2, 2.5, 5, 10]))
     if not drawable:
         ax.set_yticks([])
-        ax.set_ylabel("")
+        title.set_visible(False)
         width_pt = ax.get_position().width * ax.get_figure(root=True).get_figwidth() * 72
         message = (
             "no cumulative dose: the dose per kg is not known (give the dose, and the weight "
@@ -174,9 +185,9 @@ def draw_cumulative(ax: Any, timeline: Timeline) -> None:
     ax.axvline(X(0), color="0.55", linewidth=0.4, zorder=0)
     ax.grid(axis="x", color="0.92", linewidth=0.5, zorder=0)
     ax.set_axisbelow(True)
-    ax.yaxis.set_major_locator(MaxNLocator(nbins=4, steps=[1, 2, 2.5, 5, 10]))
     set_ticks(ax, timeline.axis, hi_day)
-    ax.set_xlabel(timeline.axis.label(), fontsize=FONT_AXIS)
+    width_pt = ax.get_position().width * ax.get_figure(root=True).get_figwidth() * 72
+    ax.set_xlabel(axis_label(timeline.axis, width_pt), fontsize=FONT_AXIS)
 
 
 def _height_pt(ax: Any) -> float:
@@ -229,7 +240,7 @@ def _draw_end_labels(
         limit = bottoms[i] - step
     for (text, _, colour, gid), bottom in zip(order, bottoms, strict=True):
         label = ax.text(
-            0.995,
+            1.0,
             max(bottom, 0.0) / height_pt,
             text,
             transform=ax.transAxes,

@@ -80,10 +80,10 @@ def draw_decision(c: Canvas, box: LaneBox, style: LaneStyle) -> None:
         markers.set_gid(gid)
         c.timeline.doses[gid] = markers
         text = f"if {branch.condition}" + (" (start assumed)" if branch.start_assumed else "")
-        room = (days[0] - c.timeline.xlim_days[0]) * c.pt_per_day - MARKER_PT
+        room = c.pts(c.timeline.xlim_days[0], days[0]) - MARKER_PT
         fits = len(text) * FONT_BRANCH * CHAR_EM <= room
         label = c.ax.text(
-            c.X(days[0]) - MARKER_PT / c.pt_per_day if fits else c.X(days[-1]),
+            c.shifted(days[0], -MARKER_PT) if fits else c.X(days[-1]),
             row,
             text if fits else f"  {text}",
             fontsize=FONT_BRANCH,

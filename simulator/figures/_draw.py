@@ -38,7 +38,14 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Unpack
 
 from celldose.protocols import OptionError, Protocol
-from celldose.simulator.figures._axis import XAxis, day_text, set_ticks, x_axis, x_range
+from celldose.simulator.figures._axis import (
+    XAxis,
+    axis_label,
+    day_text,
+    set_ticks,
+    x_axis,
+    x_range,
+)
 from celldose.simulator.figures._cumulative import draw_cumulative, short_name
 from celldose.simulator.figures._key import draw_key
 from celldose.simulator.figures._lane_style import FONT_AXIS, FONT_TICK
@@ -151,14 +158,18 @@ def draw_timeline(
     cumulative_ax: Axes | None = None,
     legend: bool = True,
     labels: Mapping[str, str] | None = None,
+    time_axis: str = "auto",
     **options: Unpack[LaneOptions],
 ) -> Timeline:
     """Draw the timeline of ``source`` on ``ax`` (and the cumulative dose on ``cumulative_ax``).
 
     ``source`` is a library id, a protocol file, a :class:`Protocol`, or a sequence of them
     (or lanes from ``build_lanes``). ``x`` is ``days``, ``weeks``, ``months`` or ``dates``
-    (default: dates with a start date, else weeks). ``labels`` maps a protocol id to the text
-    its lanes are labelled with (default: the protocol's ``short_label``, else its id).
+    (default: dates with a start date, else weeks). ``time_axis`` is ``auto`` (broken when the
+    doses fill a small part of the span, else linear), ``linear``, ``broken`` (the dosing at
+    full resolution, the follow-up compressed, the break marked) or ``log``. ``labels`` maps a
+    protocol id to the text its lanes are labelled with (default: the protocol's
+    ``short_label``, else its id).
 
     The other keywords build the lanes, as in
     :func:`~celldose.simulator.scenarios.build_lanes`: ``arms`` (``"expansion-2.0"`` or
@@ -178,12 +189,12 @@ def draw_timeline(
     4
     """
     lanes = relabel(resolve_lanes(source, **options), labels)
-    axis = x_axis(lanes, x)
     figure = ax.get_figure(root=True)
     assert figure is not None
     width_pt = ax.get_position().width * figure.get_figwidth() * 72
+    axis = x_axis(lanes, x, time_axis, width_pt)
     boxes, total = layout(lanes, width_pt)
-    lo_day, hi_day = x_range(lanes, width_pt)
+    lo_day, hi_day = x_range(lanes, width_pt, axis)
     timeline = Timeline(
         lanes,
         axis,
@@ -205,10 +216,10 @@ def draw_timeline(
     for side in ("left", "right", "top"):
         ax.spines[side].set_visible(False)
     ax.axvline(X(0), color="0.55", linewidth=0.4, zorder=0)
-    set_ticks(ax, axis, hi_day)
+    set_ticks(ax, axis, hi_day, mark=cumulative_ax is None)
     ax.grid(axis="x", color="0.92", linewidth=0.5, zorder=0)
     ax.set_axisbelow(True)
-    ax.set_xlabel(axis.label(), fontsize=FONT_AXIS)
+    ax.set_xlabel(axis_label(axis, width_pt), fontsize=FONT_AXIS)
     ax.tick_params(labelsize=FONT_TICK)  # the axes' text matches the lanes' on any figure
     if legend:
         draw_key(ax, lanes, painter.by_cells, width_pt)

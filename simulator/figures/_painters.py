@@ -37,12 +37,22 @@ class Canvas:
     timeline: Timeline
     X: Callable[[float], float]  # days from the first dose -> x
     left: Any  # transform: x in axes fraction, y in data
-    pt_per_day: float
+    pt_per_day: float  # points per warped day (see XAxis.warp): the same over the whole axis
     hi_day: float
     by_cells: bool  # marker areas follow cells for the patient (else cells/kg)
     biggest: float | None  # the largest dose, in those units
     full: float  # diameter (pt) of the largest dose's marker
     styles: tuple[LaneStyle, ...]  # of each lane
+
+    def pts(self, from_day: float, to_day: float) -> float:
+        """The drawn distance in points from one day to another (any scale)."""
+        axis = self.timeline.axis
+        return (axis.warp(to_day) - axis.warp(from_day)) * self.pt_per_day
+
+    def shifted(self, day: float, pt: float) -> float:
+        """The x coordinate ``pt`` points right of ``day`` (left when negative)."""
+        axis = self.timeline.axis
+        return axis.from_warped(axis.warp(day) + pt / self.pt_per_day)
 
 
 def canvas(timeline: Timeline, width_pt: float) -> Canvas:
@@ -52,7 +62,8 @@ def canvas(timeline: Timeline, width_pt: float) -> Canvas:
 
     ax, lanes = timeline.ax, timeline.lanes
     lo_day, hi_day = timeline.xlim_days
-    pt_per_day = width_pt / (hi_day - lo_day)
+    warp = timeline.axis.warp
+    pt_per_day = width_pt / (warp(hi_day) - warp(lo_day))
     by_cells, biggest = marker_basis(lanes)
     return Canvas(
         ax=ax,
@@ -63,7 +74,7 @@ def canvas(timeline: Timeline, width_pt: float) -> Canvas:
         hi_day=hi_day,
         by_cells=by_cells,
         biggest=biggest,
-        full=_marker_scale(lanes, by_cells, biggest, pt_per_day),
+        full=_marker_scale(lanes, by_cells, biggest, lambda a, b: (warp(b) - warp(a)) * pt_per_day),
         styles=lane_styles(lanes),
     )
 
@@ -170,7 +181,7 @@ def _draw_windows(c: Canvas, box: LaneBox, style: LaneStyle) -> None:
             c.ax.add_line(edge)
         # the label starts at the window; when it would run off the plot, it ends at the edge
         needed = max(len(line) for line in lines) * FONT_LABEL * CHAR_EM
-        fits = needed <= (c.hi_day - x0_day) * c.pt_per_day
+        fits = needed <= c.pts(x0_day, c.hi_day)
         label = _text(
             c,
             x0 if fits else c.X(c.hi_day),
@@ -259,10 +270,9 @@ def _draw_doses(c: Canvas, box: LaneBox, style: LaneStyle) -> None:
         markers.set_gid(gid)
         c.timeline.doses[gid] = markers
         if schedule.label is not None:
-            offset = 0.9 * MARKER_PT / c.pt_per_day  # in days
             _text(
                 c,
-                c.X(schedule.last_day + offset),
+                c.shifted(schedule.last_day, 0.9 * MARKER_PT),
                 row,
                 range_label(schedule),
                 FONT_RANGE,
@@ -292,7 +302,10 @@ def _window_days(w: LaneWindow, lane: Lane, hi_day: float) -> tuple[float, float
 
 
 def _marker_scale(
-    lanes: Sequence[Lane], by_cells: bool, biggest: float | None, pt_per_day: float
+    lanes: Sequence[Lane],
+    by_cells: bool,
+    biggest: float | None,
+    pts: Callable[[float, float], float],
 ) -> float:
     """The diameter (pt) of the marker of the biggest dose: one scale for every lane, so that
     areas compare across lanes, and small enough that a lane's markers do not overlap much."""
@@ -300,7 +313,7 @@ def _marker_scale(
     for lane in lanes:
         for schedule in lane.schedules:
             days = [d.day for d in schedule.doses]
-            gaps = [b - a for a, b in zip(days, days[1:], strict=False)]
+            gaps = [pts(a, b) for a, b in zip(days, days[1:], strict=False)]
             if not gaps:
                 continue
             known = [
@@ -309,7 +322,7 @@ def _marker_scale(
                 if a is not None
             ]
             share = max(known) / biggest if known and biggest else 0.64
-            full = min(full, 1.1 * min(gaps) * pt_per_day / math.sqrt(share))
+            full = min(full, 0.85 * min(gaps) / math.sqrt(share))  # a gap between markers
     return max(full, 4.0)
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Unpack
 
 from celldose.protocols import OptionError
-from celldose.simulator.figures._axis import x_axis
+from celldose.simulator.figures._axis import axis_label, x_axis
 from celldose.simulator.figures._cumulative import end_labels_height
 from celldose.simulator.figures._draw import (
     Source,
@@ -23,7 +23,7 @@ from celldose.simulator.figures._draw import (
     resolve_lanes,
 )
 from celldose.simulator.figures._key import key_rows
-from celldose.simulator.figures._lane_style import FONT_LABEL, FONT_NOTE, LINE
+from celldose.simulator.figures._lane_style import FONT_AXIS, FONT_LABEL, FONT_NOTE, LINE
 from celldose.simulator.figures._layout import layout, wrap
 from celldose.simulator.figures._style import (
     SIZES_MM,
@@ -47,6 +47,7 @@ def timeline_figure(
     notes: bool = False,
     font: str | None = None,
     labels: Mapping[str, str] | None = None,
+    time_axis: str = "auto",
     **options: Unpack[LaneOptions],
 ) -> tuple[Figure, Timeline]:
     """The whole figure of :func:`plot_timeline`, unsaved, and the :class:`Timeline` drawn on it.
@@ -54,7 +55,8 @@ def timeline_figure(
     Use it to style the figure further, or to read the notes a caption should carry
     (``Timeline.notes``) and the warnings (``Timeline.warnings``, e.g. a figure too short for
     its lanes) before saving it with :func:`~celldose.simulator.figures.save_figure`. The
-    options are those of :func:`plot_timeline`: ``x``, ``size``, ``cumulative`` (a second
+    options are those of :func:`plot_timeline`: ``x``, ``time_axis`` (auto, linear, broken,
+    log: see :func:`draw_timeline`), ``size``, ``cumulative`` (a second
     panel of cumulative cells/kg), ``notes`` (drawn under the figure; by default they are not
     drawn: ``Timeline.caption`` is the caption text that carries them), ``font`` (an installed
     font family; default DejaVu Sans), ``labels`` (protocol id -> the text its lanes are
@@ -81,7 +83,7 @@ def timeline_figure(
     lanes = relabel(resolve_lanes(source, **options), labels)
     width, given_height = figure_size(size)
     preset = (size or "double").strip().lower() in SIZES_MM
-    left = 0.58 if cumulative else 0.06
+    left = 0.3 if cumulative else 0.06  # the cumulative panel's tick labels
     right = 0.1
     axes_w = width - left - right
     if axes_w < 1.0:
@@ -90,11 +92,13 @@ def timeline_figure(
         )
     _, total_pt = layout(lanes, axes_w * 72)
     timeline_h = total_pt / 72
-    axis = x_axis(lanes, x)
+    axis = x_axis(lanes, x, time_axis, axes_w * 72)
     key_h = (key_rows(lanes, axes_w * 72) * 1.55 + 0.8) * FONT_LABEL / 72 + 0.02
-    xaxis_h = 0.36
+    label_lines = len(axis_label(axis, axes_w * 72).split("\n"))
+    tick_lines = 2 if axis.unit == "dates" and axis.scale != "linear" else 1  # the year below
+    xaxis_h = 0.12 + tick_lines * 0.13 + label_lines * FONT_AXIS * 1.3 / 72
     cum_h = max(1.05, end_labels_height(lanes) / 72) if cumulative else 0.0
-    gap_h = 0.1 if cumulative else 0.0
+    gap_h = 0.1 + FONT_AXIS * 1.3 / 72 if cumulative else 0.0  # room for the panel's title
     # the notes: drawn text, wrapped to the figure width
     note_lines: tuple[str, ...] = ()
     if notes:
@@ -130,7 +134,9 @@ def timeline_figure(
             cum_ax = fig.add_axes(
                 (left / width, y_cum / fig_h, axes_w / width, cum_h / fig_h), sharex=ax
             )
-        timeline = draw_timeline(ax, lanes, x=axis.unit, cumulative_ax=cum_ax, legend=True)
+        timeline = draw_timeline(
+            ax, lanes, x=axis.unit, cumulative_ax=cum_ax, legend=True, time_axis=time_axis
+        )
         if notes and timeline.notes:
             text = _note_lines(timeline.notes, width)
             fig.text(
@@ -176,6 +182,7 @@ def plot_timeline(
     notes: bool = False,
     font: str | None = None,
     labels: Mapping[str, str] | None = None,
+    time_axis: str = "auto",
     **options: Unpack[LaneOptions],
 ) -> Figure:
     """A whole timeline figure at a journal size; saved to ``output`` when given.
@@ -202,6 +209,7 @@ def plot_timeline(
         notes=notes,
         font=font,
         labels=labels,
+        time_axis=time_axis,
         **options,
     )
     if output is not None:
