@@ -7,7 +7,14 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from celldose.simulator.figures._lane_style import CHAR_EM, FONT_SMALL, GREY, MARKER_PT, LaneStyle
+from celldose.simulator.figures._lane_style import (
+    CHAR_EM,
+    FONT_SMALL,
+    GREY,
+    LINE,
+    MARKER_PT,
+    LaneStyle,
+)
 
 if TYPE_CHECKING:
     from celldose.simulator.figures._layout import LaneBox
@@ -79,18 +86,21 @@ def draw_decision(c: Canvas, box: LaneBox, style: LaneStyle) -> None:
         gid = f"branch-{lane.key}-{branch.name}"
         markers.set_gid(gid)
         c.timeline.doses[gid] = markers
-        text = f"if {branch.condition}" + (" (start assumed)" if branch.start_assumed else "")
-        room = c.pts(c.timeline.xlim_days[0], days[0]) - MARKER_PT
-        fits = len(text) * FONT_BRANCH * CHAR_EM <= room
+        lines = box.branch_labels[lane.branches.index(branch)]
+        # above the row, from the branch's first dose, or from the left when it would run off
+        needed = max(len(line) for line in lines) * FONT_BRANCH * CHAR_EM
+        fits = needed <= c.pts(days[0], c.hi_day)
         label = c.ax.text(
-            c.shifted(days[0], -MARKER_PT) if fits else c.X(days[-1]),
-            row,
-            text if fits else f"  {text}",
+            c.X(days[0]) if fits else 0,
+            row - MARKER_PT / 2 - 1,
+            "\n".join(lines),
             fontsize=FONT_BRANCH,
             color=GREY,
-            va="center",
-            ha="right" if fits else "left",
+            va="bottom",
+            ha="left",
             fontstyle="italic",
+            linespacing=LINE,
+            transform=c.ax.transData if fits else c.left,
         )
         label.set_gid(f"{gid}-label")
 

@@ -222,7 +222,7 @@ def draw_timeline(
     ax.set_xlabel(axis_label(axis, width_pt), fontsize=FONT_AXIS)
     ax.tick_params(labelsize=FONT_TICK)  # the axes' text matches the lanes' on any figure
     if legend:
-        draw_key(ax, lanes, painter.by_cells, width_pt)
+        draw_key(ax, painter, width_pt)
     if cumulative_ax is not None:
         draw_cumulative(cumulative_ax, timeline)
         # one time axis for both: its ticks and label go under the cumulative panel

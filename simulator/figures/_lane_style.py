@@ -28,6 +28,9 @@ FONT_SMALL = 7.0  # phase labels, branch conditions
 BOLD = 1.12  # bold glyphs are about this much wider
 HANDLE_EM = 4.4  # legend handle, its padding and the column spacing, in em
 GREY = "0.35"
+FLAT_MARKER = "s"  # a flat dose (cells, not per kg) on a per-kg size scale: a square
+RANGE_FACE = "0.85"  # the key's outer circle of a dose range (lanes: the lane's colour, light)
+RANGE_ALPHA = 0.3  # the fill of a dose range's outer circle (its upper bound)
 
 
 @dataclass(frozen=True)

@@ -14,12 +14,20 @@ from celldose.simulator.figures._lane_style import (
     CHAR_EM,
     FONT_HEADER,
     FONT_LABEL,
+    FONT_SMALL,
     FONT_TITLE,
     LINE,
     MARKER_PT,
     ROW_GAP_PT,
 )
-from celldose.simulator.scenarios import Lane, LaneDose, LaneSchedule, LaneWindow, responders_text
+from celldose.simulator.scenarios import (
+    Lane,
+    LaneBranch,
+    LaneDose,
+    LaneSchedule,
+    LaneWindow,
+    responders_text,
+)
 
 
 @dataclass(frozen=True)
@@ -38,6 +46,7 @@ class LaneBox:
     labels: tuple[tuple[str, ...], ...]  # wrapped text of each window label or note
     bottom: float
     branch_rows: tuple[float, ...] = ()  # y of each branch's row (conditional doses), below
+    branch_labels: tuple[tuple[str, ...], ...] = ()  # each branch's condition, wrapped, above it
 
 
 _NBSP = "\u00a0"
@@ -141,7 +150,13 @@ def layout(lanes: Sequence[Lane], width_pt: float) -> tuple[list[LaneBox], float
             first_row = y + MARKER_PT / 2 + 1.5
             rows = (first_row, first_row + ROW_GAP_PT) if lane.is_range else (first_row,)
             phases = len({d.phase for d in lane.doses}) > 1
-            branch_rows = tuple(rows[-1] + ROW_GAP_PT * (i + 1) for i in range(len(lane.branches)))
+            branch_labels = tuple(wrap(branch_text(b), width_pt, FONT_SMALL) for b in lane.branches)
+            branch_y, below = [], rows[-1] + MARKER_PT / 2
+            for label in branch_labels:  # the condition on its own lines, then the row
+                below += 1 + len(label) * FONT_SMALL * LINE
+                branch_y.append(below + MARKER_PT / 2 + 1)
+                below = branch_y[-1] + MARKER_PT / 2
+            branch_rows = tuple(branch_y)
             last_row = branch_rows[-1] if branch_rows else rows[-1]
             labels_top = last_row + MARKER_PT / 2 + 3 + (FONT_LABEL * LINE if phases else 0)
             labels = tuple(wrap(_window_text(w), width_pt, FONT_LABEL) for w in lane.windows)
@@ -161,12 +176,18 @@ def layout(lanes: Sequence[Lane], width_pt: float) -> tuple[list[LaneBox], float
                     labels,
                     bottom,
                     branch_rows,
+                    branch_labels,
                 )
             )
             y = bottom
         index += len(group)
         y += 3  # between protocols
     return boxes, y
+
+
+def branch_text(branch: LaneBranch) -> str:
+    """``if partial or mixed response (start assumed)``: the label of a branch's row."""
+    return f"if {branch.condition}" + (" (start assumed)" if branch.start_assumed else "")
 
 
 def range_label(schedule: LaneSchedule) -> str:

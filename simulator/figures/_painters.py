@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from celldose.simulator.figures._decision import draw_decision
 from celldose.simulator.figures._lane_style import (
     CHAR_EM,
+    FLAT_MARKER,
     FONT_HEADER,
     FONT_LABEL,
     FONT_RANGE,
@@ -19,6 +20,7 @@ from celldose.simulator.figures._lane_style import (
     GREY,
     LINE,
     MARKER_PT,
+    RANGE_ALPHA,
     LaneStyle,
     lane_styles,
 )
@@ -223,6 +225,7 @@ def _draw_follow_up(c: Canvas, box: LaneBox) -> None:
 
 def _draw_doses(c: Canvas, box: LaneBox, style: LaneStyle) -> None:
     """Each phase's course as a line, and a marker per dose (hollow: dose not reported)."""
+    from matplotlib.colors import to_rgba
     from matplotlib.lines import Line2D
 
     lane = box.lane
@@ -240,17 +243,28 @@ def _draw_doses(c: Canvas, box: LaneBox, style: LaneStyle) -> None:
             c.ax.add_line(course)
             if box.phase_labels:
                 _text(c, c.X(days[0]), row + MARKER_PT / 2 + 1, f"P{phase}", FONT_SMALL, color=GREY)
-        sizes, faces, edges, widths = [], [], [], []
+        flat = not c.by_cells and any(
+            d.dose is not None and d.cells_per_kg is None for d in schedule.doses
+        )  # a dose in cells on a per-kg scale: squares, not to the scale (the key says so)
+        sizes, faces, edges, widths, lows = [], [], [], [], []
         for d in schedule.doses:
             amount = d.cells if c.by_cells else d.cells_per_kg
             diameter = 0.8 * c.full  # a dose not reported, or not comparable
             if d.dose is not None and amount is not None and c.biggest:
                 diameter = max(2.0, c.full * math.sqrt(amount / c.biggest))
             unknown = d.dose is None
-            faces.append("white" if unknown else style.colour)
-            edges.append(style.colour if unknown else "0.15")
-            widths.append(1.0 if unknown else 0.4)
+            ranged = not unknown and d.low_fraction < 1
+            faces.append(
+                "white"
+                if unknown
+                else to_rgba(style.colour, RANGE_ALPHA)
+                if ranged
+                else style.colour
+            )
+            edges.append(style.colour if unknown or ranged else "0.15")
+            widths.append(1.0 if unknown else 0.8 if ranged else 0.4)
             sizes.append(diameter**2)
+            lows.append(max(1.5, diameter * math.sqrt(d.low_fraction)) ** 2 if ranged else 0.0)
         xs = [c.X(d.day) for d in schedule.doses]
         markers = c.ax.scatter(
             xs,
@@ -259,7 +273,7 @@ def _draw_doses(c: Canvas, box: LaneBox, style: LaneStyle) -> None:
             # circles in every lane, so that marker area is comparable across lanes (a star
             # of the same size looks smaller); lanes differ by row, title and colour, and the
             # cumulative panel keeps a shape per lane for greyscale reading
-            marker="o",
+            marker=FLAT_MARKER if flat else "o",
             facecolors=faces,
             edgecolors=edges,
             linewidths=widths,
@@ -269,6 +283,21 @@ def _draw_doses(c: Canvas, box: LaneBox, style: LaneStyle) -> None:
         gid = f"doses-{lane.key}" + (f"-{schedule.which}" if schedule.which is not None else "")
         markers.set_gid(gid)
         c.timeline.doses[gid] = markers
+        if any(lows):  # a dose range: its lower bound, a full circle inside the upper bound's
+            ranged = [i for i, low in enumerate(lows) if low]
+            inner = c.ax.scatter(
+                [xs[i] for i in ranged],
+                [row] * len(ranged),
+                s=[lows[i] for i in ranged],
+                marker=FLAT_MARKER if flat else "o",
+                facecolors=style.colour,
+                edgecolors="none",
+                linewidths=0,
+                zorder=3.1,
+                clip_on=False,
+            )
+            inner.set_gid(f"{gid}-low")
+            c.timeline.doses[f"{gid}-low"] = inner
         if schedule.label is not None:
             _text(
                 c,

@@ -22,7 +22,7 @@ from celldose.simulator.figures._draw import (
     relabel,
     resolve_lanes,
 )
-from celldose.simulator.figures._key import key_rows
+from celldose.simulator.figures._key import ROW_EM, key_rows
 from celldose.simulator.figures._lane_style import FONT_AXIS, FONT_LABEL, FONT_NOTE, LINE
 from celldose.simulator.figures._layout import layout, wrap
 from celldose.simulator.figures._style import (
@@ -93,7 +93,7 @@ def timeline_figure(
     _, total_pt = layout(lanes, axes_w * 72)
     timeline_h = total_pt / 72
     axis = x_axis(lanes, x, time_axis, axes_w * 72)
-    key_h = (key_rows(lanes, axes_w * 72) * 1.55 + 0.8) * FONT_LABEL / 72 + 0.02
+    key_h = (key_rows(lanes, axes_w * 72) * ROW_EM + 0.8) * FONT_LABEL / 72 + 0.02
     label_lines = len(axis_label(axis, axes_w * 72).split("\n"))
     tick_lines = 2 if axis.unit == "dates" and axis.scale != "linear" else 1  # the year below
     xaxis_h = 0.12 + tick_lines * 0.13 + label_lines * FONT_AXIS * 1.3 / 72

@@ -283,8 +283,14 @@ def comparison_notes(
             shown = "; the cumulative panel shades the band between its bounds"
         else:
             shown = ""
+        drawn = (
+            "a dose range is drawn as a light circle at its upper bound around a full one at "
+            "its lower bound"
+            if figure
+            else "a dose range is drawn at its upper bound (markers, single numbers)"
+        )
         notes.append(
-            "a dose range is drawn at its upper bound (markers, single numbers)"
+            drawn
             + shown
             + ": "
             + ", ".join(ranged)
