@@ -226,9 +226,10 @@ def _round_up(day: float, unit: XUnit) -> float:
 def _scale(lanes: Sequence[Lane], time_axis: str, unit: XUnit, width_pt: float) -> dict[str, Any]:
     """The scale's fields of :class:`XAxis` for ``time_axis`` (auto, linear, broken, log).
 
-    broken: the break after the dosing of as few lanes as keeps every two successive doses at
-    least :data:`MIN_GAP_PT` apart at ``width_pt`` (a long course of rare doses, q4w, may run on
-    into the compressed part), else after the break that keeps them furthest apart. auto:
+    broken: the break after the dosing of as many lanes as keeps every two successive doses at
+    least :data:`MIN_GAP_PT` apart at ``width_pt`` (after all of it when it can; a long course
+    of rare doses, q4w, may run on into the compressed part), else after the break that keeps
+    them furthest apart. auto:
     linear when the doses fill :data:`AUTO_BREAK` of the span or more, else broken."""
     if time_axis not in TIME_AXES:
         raise OptionError(
@@ -243,7 +244,7 @@ def _scale(lanes: Sequence[Lane], time_axis: str, unit: XUnit, width_pt: float) 
     if time_axis == "linear" or (time_axis == "auto" and dosing > AUTO_BREAK * span):
         return {}
     best: tuple[float, dict[str, Any]] = (-1.0, {})
-    for end in sorted(set(_dosing_ends(lanes))):
+    for end in sorted(set(_dosing_ends(lanes)), reverse=True):
         brk = _round_up(max(end + max(7.0, end / 6), 7.0), unit)
         if brk >= span * 0.8:
             continue

@@ -182,6 +182,8 @@ def draw_cumulative(ax: Any, timeline: Timeline) -> None:
             ha="center",
             va="center",
         )
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
     ax.axvline(X(0), color="0.55", linewidth=0.4, zorder=0)
     ax.grid(axis="x", color="0.92", linewidth=0.5, zorder=0)
     ax.set_axisbelow(True)

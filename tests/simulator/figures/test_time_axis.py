@@ -48,22 +48,23 @@ def test_log_warp_by_hand() -> None:
 
 def test_auto_breaks_the_five_studies() -> None:
     # Izadi's follow-up is 24 months (day 730): the doses (Jang's last on day 196) fill under
-    # 30% of the span, so the axis is broken. The break: after the dosing of as few lanes as
-    # keeps successive doses 5 pt apart. Chen's (day 21) or Izadi's (day 28) would squeeze
-    # UC-MSC's weekly min row; after UC-MSC's (day 49): 49 + 49/6 = 57.2 days = 8.2 weeks,
-    # rounded up to a tick (step 2 weeks for 8.2 weeks in at most 5 ticks) = 10 weeks = day 70.
-    # Jang's q4w and Qi's monthly doses run on into the compressed part.
+    # 30% of the span (730 × 1.05 = 766.5), so the axis is broken. After all the dosing (day
+    # 196 + 196/6 -> 40 weeks) UC-MSC's twice-weekly doses (3 days apart) would be 3.3 pt
+    # apart: too close. After Qi's last dose (day 90 + 15 = 105 days = 15 weeks, rounded up to
+    # a tick, step 4 weeks: 16 weeks = day 112) they are 8 pt apart, and Jang's q4w doses run
+    # on into the compressed part, each 28 × 0.092 days apart drawn, 7 pt.
     _, timeline = timeline_figure(FIVE, cumulative=True, **GIVEN)
     axis = timeline.axis
-    assert (axis.scale, axis.break_day) == ("broken", 70)
+    assert (axis.scale, axis.break_day) == ("broken", 112)
+    # squeeze: 112 × 0.35 / 0.65 / (766.5 - 112) = 0.0921
+    assert axis.squeeze == pytest.approx(0.0921, abs=1e-4)
     marks = [line for line in timeline.cumulative_ax.lines if line.get_gid() == "axis-break"]
     assert len(marks) == 2  # the double slash, on the axes that shows the time axis
     assert not [line for line in timeline.ax.lines if line.get_gid() == "axis-break"]
     labels = [t.get_text() for t in timeline.cumulative_ax.get_xticklabels()]
-    # 0-10 weeks every 2 weeks; then from week 10 to the edge, 5% of the drawn width after day
-    # 730: 70 + (730 - 70) × squeeze is drawn at 95%, and the edge, compressed, is 118 weeks:
-    # (118 - 10) / 26 > 4 ticks, so every 52 weeks
-    assert labels == ["0", "2", "4", "6", "8", "10", "52", "104"]
+    # 0-16 weeks every 4 weeks; then from week 16 to the edge (5% of the drawn width after
+    # day 730, compressed: 117 weeks) in at most 4 ticks: every 26 weeks
+    assert labels == ["0", "4", "8", "12", "16", "26", "52", "78", "104"]
 
 
 def test_auto_keeps_linear_when_the_doses_fill_the_span() -> None:
