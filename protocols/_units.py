@@ -9,7 +9,7 @@ registry from its own definitions file on first use and reads unit text through
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
@@ -110,7 +110,7 @@ def parse_unit(text: str, *, original: str | None = None) -> Any:
     import pint
 
     try:
-        return registry().parse_units(normalized)
+        return _parsed_units(normalized)
     except pint.UndefinedUnitError as exc:
         raise UnitError(
             shown,
@@ -123,6 +123,13 @@ def parse_unit(text: str, *, original: str | None = None) -> Any:
             f"'{text.strip()}' cannot be read as a unit",
             "write units like cells/kg, cells/m² (or m2), mL",
         ) from None
+
+
+@lru_cache(maxsize=512)
+def _parsed_units(normalized: str) -> Any:
+    """pint's reading of checked unit text; a file of many arms writes a few units many times,
+    and pint's parser takes about a millisecond a unit (a unit object is immutable: shared)."""
+    return registry().parse_units(normalized)
 
 
 def shorten(text: str, limit: int = 60) -> str:
@@ -167,3 +174,10 @@ def _refuse_prefixed_cells(normalized: str, shown: str) -> None:
 def quantity(value: float, unit: Any) -> Any:
     """Build a pint Quantity in the celldose registry."""
     return registry().Quantity(value, unit)
+
+
+@lru_cache(maxsize=512)
+def unit_factor(unit: Any, target: str) -> float:
+    """How many ``target`` one ``unit`` is (``unit_factor(lb, "kg")`` is 0.45359237): pint's
+    conversion, done once per pair (it costs a fraction of a millisecond each time)."""
+    return float(quantity(1.0, unit).to(target).magnitude)

@@ -51,6 +51,7 @@ from celldose.simulator.dosing._dose_range import (
     range_use,
     upper_bound_note,
 )
+from celldose.simulator.dosing._identity import PatientIdentity, with_identity
 from celldose.simulator.dosing._limits import (
     DoseLimits,
     LimitedDose,
@@ -135,6 +136,7 @@ def plan_doses(
     round_tolerance: float | str | None = None,
     override_range: bool | None = None,
     options: DoseOptions | None = None,
+    identity: PatientIdentity | None = None,
 ) -> DosePlan:
     """Compute the dose plan of ``arm`` of ``protocol`` for a patient.
 
@@ -154,7 +156,8 @@ def plan_doses(
     :func:`plan_route`); the plan carries the route and the arm's administration facts, and
     refuses doses closer than the facts' minimum spacing. A dose range is planned with both
     bounds; ``dose`` picks a target within it, and ``override_range=True`` allows one outside
-    it (labelled; see ``_dose_range.py``).
+    it (labelled; see ``_dose_range.py``). ``identity`` (:func:`make_identity`) names the
+    patient on every output; a weight it dates more than 7 days before the first dose warns.
 
     >>> plan = plan_doses("chen2024-itp-ucmsc", weight="70kg", arm="expansion-2.0")
     >>> plan.schedules[0].total_cells
@@ -622,7 +625,8 @@ def plan_doses(
         crossed = patient.species.group != get_species(protocol.species).group
         note = plan.species_note + (" (allowed with cross_species=)" if crossed else "")
         plan = replace(plan, warnings=(note, *plan.warnings))
-    return plan
+    labels = [*route_notes, *_filled_notes(chosen.regimen, options), *options.notes]
+    return with_identity(plan, identity, notes=labels)
 
 
 def _arm_bands(protocol: Protocol, arm: Arm) -> DoseBands | None:
