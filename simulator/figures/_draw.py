@@ -237,12 +237,26 @@ def caption_text(notes: Sequence[str]) -> str:
     return "Notes: " + "; ".join(notes) + "." if notes else ""
 
 
+def _as_drawn(note: str, lanes: Sequence[Lane]) -> str:
+    """``note`` with each lane key (``chen2024-itp-ucmsc.escalation-0.5``) and protocol id
+    written as the figure's label."""
+    for lane in sorted(lanes, key=lambda lane: -len(lane.key)):
+        note = note.replace(lane.key, short_name(lane, lanes))
+    for lane in sorted(lanes, key=lambda lane: -len(lane.protocol_id)):
+        note = note.replace(lane.protocol_id, lane.protocol_label)
+    return note
+
+
 LIMIT_MARKS = ("capped at", "not given: stopped", "(weight cap)", "refused if chosen")
 
 
 def figure_notes(lanes: Sequence[Lane], axis: XAxis, *, cumulative: bool) -> tuple[str, ...]:
-    """The notes a caption should carry: the comparison's, and the axis' conventions."""
-    notes = list(comparison_notes(lanes, figure=True, cumulative=cumulative))
+    """The notes a caption should carry: the comparison's, and the axis' conventions. Lanes
+    are named as the figure names them (``Chen 2024 escalation-0.5``), not by their ids."""
+    notes = [
+        _as_drawn(note, lanes)
+        for note in comparison_notes(lanes, figure=True, cumulative=cumulative)
+    ]
     if axis.reference:
         notes.append(
             "no start date given: calendar-month doses are placed as if the first dose were on "

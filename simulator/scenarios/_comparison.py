@@ -289,12 +289,7 @@ def comparison_notes(
             if figure
             else "a dose range is drawn at its upper bound (markers, single numbers)"
         )
-        notes.append(
-            drawn
-            + shown
-            + ": "
-            + ", ".join(ranged)
-        )
+        notes.append(drawn + shown + ": " + ", ".join(ranged))
     decided = sorted({lane.key for lane in lanes if lane.branches})
     if decided:
         if not figure:

@@ -51,7 +51,7 @@ def test_no_notes_neither_draws_nor_prints(
 
 
 def test_caption_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    target, caption = tmp_path / "chen.pdf", tmp_path / "chen.txt"
+    target, caption = tmp_path / "chen.svg", tmp_path / "chen.txt"
     code, out, err = run(capsys, "plot", CHEN, "-o", str(target), "--caption", str(caption))
     assert (code, out, err) == (0, "", "")
     assert caption.read_text("utf-8") == CHEN_CAPTION + "\n"

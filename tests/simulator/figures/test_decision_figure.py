@@ -66,12 +66,12 @@ def test_the_notes_describe_what_is_drawn(drawn: Timeline) -> None:
     assert (
         "the course stops at a decision; its branches (given only if their condition is met) are "
         "drawn dashed on rows of their own, and dotted where they continue the course's "
-        f"cumulative dose: {KEY}"
+        "cumulative dose: ryoncil-label"  # as the figure names the lane (no short_label: the id)
     ) in drawn.notes
     _, alone = timeline_figure(RYONCIL)
     assert (
         "the course stops at a decision; its branches (given only if their condition is met) are "
-        f"drawn dashed on rows of their own: {KEY}"
+        "drawn dashed on rows of their own: ryoncil-label"
     ) in alone.notes
     assert not any("table" in n or "totals" in n or "cumulative" in n for n in alone.notes)
 

@@ -102,9 +102,7 @@ def test_labels_and_responders_are_written(compared: Timeline) -> None:
     label = compared.window_labels[f"window-{QI}.msc-1"].get_text().replace("\n", " ")
     assert label == "PLT >100×10⁹/L: 1/1 (100%; 95% CI 21–100%); end not reported"
     title = compared.titles[f"{JANG}.msc"].get_text().replace("\n", " ")
-    assert title == (
-        "Jang 2025 (dog, n=1): (dose not reported) q4w ×8; follow-up not reported"
-    )
+    assert title == ("Jang 2025 (dog, n=1): (dose not reported) q4w ×8; follow-up not reported")
     aa = compared.titles[f"{AA}.uc-msc"].get_text().replace("\n", " ")
     assert "×5 (number of doses not reported by the source: given here)" in aa
 
