@@ -225,21 +225,30 @@ def _end_labels(
 def _draw_end_labels(
     ax: Any, timeline: Timeline, ends: Sequence[tuple[str, float, str, str]], height_pt: float
 ) -> None:
-    """Each label just above its line at the right edge, in the line's colour; labels that
-    would overlap are moved apart (up first, then down from the top), never off the panel."""
+    """Each label just above its line at the right edge, in the line's colour. Labels that
+    would overlap form a stack centred where they want to be (the mean of their places), so
+    each stays as near its line as the others allow; never off the panel."""
     if not ends or height_pt <= 0:
         return
     top = ax.get_ylim()[1]
     step = FONT_LABEL * LINE
     order = sorted(ends, key=lambda e: e[1])
-    bottoms: list[float] = []
-    for _, value, _, _ in order:
-        want = value / top * height_pt + 1.0
-        bottoms.append(max(want, bottoms[-1] + step) if bottoms else want)
-    limit = height_pt - step
-    for i in range(len(bottoms) - 1, -1, -1):  # from the top down: nothing above the panel
-        bottoms[i] = min(bottoms[i], limit)
-        limit = bottoms[i] - step
+    wants = [value / top * height_pt + 1.0 for _, value, _, _ in order]  # bottoms
+    stacks: list[list[int]] = []  # runs of labels, each placed around the mean of its wants
+
+    def first_bottom(stack: list[int]) -> float:
+        mean = sum(wants[i] for i in stack) / len(stack)
+        lowest = mean - (len(stack) - 1) * step / 2
+        return float(min(max(lowest, 0.0), height_pt - len(stack) * step))
+
+    for i in range(len(order)):
+        stacks.append([i])
+        while len(stacks) > 1:
+            below, above = stacks[-2], stacks[-1]
+            if first_bottom(below) + len(below) * step <= first_bottom(above):
+                break
+            stacks[-2:] = [below + above]
+    bottoms = [first_bottom(stack) + k * step for stack in stacks for k in range(len(stack))]
     for (text, _, colour, gid), bottom in zip(order, bottoms, strict=True):
         label = ax.text(
             1.0,
