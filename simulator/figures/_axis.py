@@ -23,11 +23,11 @@ from typing import Any, Literal
 
 from celldose.protocols import OptionError, add_months
 from celldose.simulator.figures._lane_style import (
-    CHAR_EM,
     FONT_AXIS,
     FONT_RANGE,
     FONT_TICK,
     MARKER_PT,
+    char_em,
 )
 from celldose.simulator.figures._layout import range_label, wrap
 from celldose.simulator.scenarios import DAYS_PER_MONTH, REFERENCE_START, Lane
@@ -314,7 +314,7 @@ def x_range(lanes: Sequence[Lane], width_pt: float, axis: XAxis) -> tuple[float,
     if any(s is not None and W(s) >= W(hi) * 0.9 for s in open_starts):
         hi_day = U(W(hi) * 1.12)
     needs = [
-        (s.last_day, len(range_label(s)) * FONT_RANGE * CHAR_EM + MARKER_PT)
+        (s.last_day, len(range_label(s)) * FONT_RANGE * char_em() + MARKER_PT)
         for lane in lanes
         if lane.is_range
         for s in lane.schedules
@@ -357,10 +357,10 @@ def _spaced(ax: Any, ticks: list[tuple[float, str]]) -> list[tuple[float, str]]:
     per_x = width_pt / (hi - lo) if hi > lo else 0.0
     out: list[tuple[float, str]] = []
     for x, label in ticks:
-        half = max(len(part) for part in label.split("\n")) * FONT_TICK * CHAR_EM / 2
+        half = max(len(part) for part in label.split("\n")) * FONT_TICK * char_em() / 2
         if out:
             prev_x, prev = out[-1]
-            prev_half = max(len(part) for part in prev.split("\n")) * FONT_TICK * CHAR_EM / 2
+            prev_half = max(len(part) for part in prev.split("\n")) * FONT_TICK * char_em() / 2
             if (x - prev_x) * per_x < half + prev_half + 3:
                 continue
         out.append((x, label))

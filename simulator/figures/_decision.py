@@ -8,12 +8,12 @@ import math
 from typing import TYPE_CHECKING
 
 from celldose.simulator.figures._lane_style import (
-    CHAR_EM,
     FONT_SMALL,
     GREY,
     LINE,
     MARKER_PT,
     LaneStyle,
+    char_em,
 )
 
 if TYPE_CHECKING:
@@ -88,7 +88,7 @@ def draw_decision(c: Canvas, box: LaneBox, style: LaneStyle) -> None:
         c.timeline.doses[gid] = markers
         lines = box.branch_labels[lane.branches.index(branch)]
         # above the row, from the branch's first dose, or from the left when it would run off
-        needed = max(len(line) for line in lines) * FONT_BRANCH * CHAR_EM
+        needed = max(len(line) for line in lines) * FONT_BRANCH * char_em()
         fits = needed <= c.pts(days[0], c.hi_day)
         label = c.ax.text(
             c.X(days[0]) if fits else 0,

@@ -10,11 +10,11 @@ from typing import Any
 
 from celldose.protocols import format_sig
 from celldose.simulator.figures._lane_style import (
-    CHAR_EM,
     FLAT_MARKER,
     FONT_LABEL,
     GREY,
     RANGE_FACE,
+    char_em,
 )
 from celldose.simulator.figures._painters import Canvas, marker_basis
 from celldose.simulator.scenarios import Lane
@@ -224,7 +224,7 @@ def _range_marker() -> Any:
 
 def _columns(labels: Sequence[str], width_pt: float, handle_em: float = 3.4) -> int:
     """As many legend columns as fit the width."""
-    widths = [(len(label) * CHAR_EM + handle_em) * FONT_LABEL for label in labels]
+    widths = [(len(label) * char_em() + handle_em) * FONT_LABEL for label in labels]
     for ncol in range(len(labels), 0, -1):
         rows = [widths[i::ncol] for i in range(ncol)]
         if sum(max(col) for col in rows if col) <= width_pt:

@@ -3,7 +3,9 @@ of the timeline, in points (the timeline's y axis is in points of the intended l
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +23,24 @@ FONT_TICK = 7.0
 FONT_AXIS = 7.5
 LINE = 1.25  # line height, in font sizes
 CHAR_EM = 0.56  # mean glyph width of DejaVu Sans in em, used to wrap text to the axes width
+_CHAR_EM: ContextVar[float] = ContextVar("celldose_char_em", default=CHAR_EM)
+
+
+def char_em() -> float:
+    """The mean glyph width (em) of the font being drawn with (:func:`font_metrics`)."""
+    return _CHAR_EM.get()
+
+
+@contextmanager
+def font_metrics(em: float) -> Iterator[None]:
+    """Wrap and fit text for a font whose mean glyph width is ``em`` while drawing."""
+    token = _CHAR_EM.set(em)
+    try:
+        yield
+    finally:
+        _CHAR_EM.reset(token)
+
+
 MARKER_PT = 7.0  # diameter of the largest dose marker
 ROW_GAP_PT = 11.0  # between the max and min rows of a frequency range
 FONT_RANGE = 7.0

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from celldose.protocols import format_sig
 from celldose.simulator.figures._lane_style import (
     BOLD,
-    CHAR_EM,
     FONT_HEADER,
     FONT_LABEL,
     FONT_SMALL,
@@ -19,6 +18,7 @@ from celldose.simulator.figures._lane_style import (
     LINE,
     MARKER_PT,
     ROW_GAP_PT,
+    char_em,
 )
 from celldose.simulator.scenarios import (
     Lane,
@@ -58,7 +58,7 @@ _KEEP_TOGETHER = re.compile(
 def wrap(text: str, width_pt: float, size: float) -> tuple[str, ...]:
     """Wrap to the width (estimated from the mean glyph width), never between a number and its
     unit (``2×10⁶ cells/kg``, ``q4w ×8``, ``28 weeks``) nor inside ``not reported``."""
-    chars = max(16, int(width_pt / (size * CHAR_EM)))
+    chars = max(16, int(width_pt / (size * char_em())))
     protected = _KEEP_TOGETHER.sub(_NBSP, text)
     lines = textwrap.wrap(protected, chars, break_on_hyphens=False) or [""]
     return tuple(line.replace(_NBSP, " ") for line in lines)

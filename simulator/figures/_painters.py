@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any
 
 from celldose.simulator.figures._decision import draw_decision
 from celldose.simulator.figures._lane_style import (
-    CHAR_EM,
     FLAT_MARKER,
     FONT_HEADER,
     FONT_LABEL,
@@ -22,6 +21,7 @@ from celldose.simulator.figures._lane_style import (
     MARKER_PT,
     RANGE_ALPHA,
     LaneStyle,
+    char_em,
     lane_styles,
 )
 from celldose.simulator.figures._layout import LaneBox, range_label
@@ -182,7 +182,7 @@ def _draw_windows(c: Canvas, box: LaneBox, style: LaneStyle) -> None:
             )
             c.ax.add_line(edge)
         # the label starts at the window; when it would run off the plot, it ends at the edge
-        needed = max(len(line) for line in lines) * FONT_LABEL * CHAR_EM
+        needed = max(len(line) for line in lines) * FONT_LABEL * char_em()
         fits = needed <= c.pts(x0_day, c.hi_day)
         label = _text(
             c,

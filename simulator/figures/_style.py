@@ -98,28 +98,78 @@ DEFAULT_FONT = "DejaVu Sans"
 
 
 def installed_fonts() -> tuple[str, ...]:
-    """The font families matplotlib can draw with on this machine, sorted."""
+    """The font families matplotlib can draw with on this machine, sorted (not the "Last
+    Resort" font, whose every glyph is a placeholder box)."""
     from matplotlib import font_manager
 
-    return tuple(sorted({f.name for f in font_manager.fontManager.ttflist}))
+    names = {f.name for f in font_manager.fontManager.ttflist}
+    return tuple(sorted(n for n in names if not n.startswith("Last Resort")))
+
+
+# Characters celldose draws (powers of ten, ×, ranges, ±, ≤, ∝, m²): a font without one of
+# them would show an empty box in a dose.
+GLYPHS = "×⁰¹²³⁴⁵⁶⁷⁸⁹⁻–±≤∝"
+_SAMPLE = "Response: 3/6 (50%; 95% CI 19–81%) escalation-2.0 (n=6): 2×10⁶ cells/kg weekly ×4"
+_DEJAVU_SAMPLE_EM = 0.531  # DejaVu Sans' mean glyph width on _SAMPLE, for which CHAR_EM is 0.56
+
+
+def _font_file(family: str) -> str:
+    """The file of ``family``'s regular face (else its first face) in matplotlib's list."""
+    from matplotlib import font_manager
+
+    faces = sorted(
+        (f for f in font_manager.fontManager.ttflist if f.name == family),
+        key=lambda f: (f.style != "normal", f.weight not in (400, "normal"), f.fname),
+    )
+    return str(faces[0].fname)
+
+
+def missing_glyphs(family: str) -> str:
+    """The characters of :data:`GLYPHS` that ``family`` cannot draw."""
+    from matplotlib.ft2font import FT2Font
+
+    charmap = FT2Font(_font_file(family)).get_charmap()
+    return "".join(c for c in GLYPHS if ord(c) not in charmap)
 
 
 def check_font(font: str | None) -> str:
-    """The font family to draw with: ``font`` if it is installed, else an error with the
-    choices (matplotlib would silently fall back to another font)."""
+    """The font family to draw with: ``font`` if it is installed and has every character
+    celldose draws (``×``, superscripts, ``–``...), else an error with the families that do
+    (matplotlib would silently fall back to another font, or draw an empty box)."""
     if font is None:
         return DEFAULT_FONT
     families = installed_fonts()
     by_lower = {name.lower(): name for name in families}
     found = by_lower.get(font.strip().lower())
+    usable = [name for name in families if not missing_glyphs(name)] if found is None else []
     if found is None:
         raise OptionError(
             f"font {font!r} is not installed",
-            "use one of: " + ", ".join(families) + " (install another family for matplotlib "
+            "use one of: " + ", ".join(usable) + " (install another family for matplotlib "
             "to find it: fc-list lists the system's)",
             fields=("font",),
         )
+    missing = missing_glyphs(found)
+    if missing:
+        usable = [name for name in families if not missing_glyphs(name)]
+        raise OptionError(
+            f"font {found!r} cannot draw {' '.join(missing)} (doses would show empty boxes)",
+            "use one of: " + ", ".join(usable),
+            fields=("font",),
+        )
     return found
+
+
+def font_em(family: str) -> float:
+    """The mean glyph width of ``family`` in em, on the scale of DejaVu Sans' 0.56 (what the
+    layout wraps and fits text with)."""
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import TextToPath
+
+    width, _, _ = TextToPath().get_text_width_height_descent(
+        _SAMPLE, FontProperties(family=family, size=10), ismath=False
+    )
+    return float(width / 10 / len(_SAMPLE) * 0.56 / _DEJAVU_SAMPLE_EM)
 
 
 def paper_rc(font: str = DEFAULT_FONT) -> Any:

@@ -23,12 +23,20 @@ from celldose.simulator.figures._draw import (
     resolve_lanes,
 )
 from celldose.simulator.figures._key import ROW_EM, key_rows
-from celldose.simulator.figures._lane_style import FONT_AXIS, FONT_LABEL, FONT_NOTE, LINE
+from celldose.simulator.figures._lane_style import (
+    CHAR_EM,
+    FONT_AXIS,
+    FONT_LABEL,
+    FONT_NOTE,
+    LINE,
+    font_metrics,
+)
 from celldose.simulator.figures._layout import layout, wrap
 from celldose.simulator.figures._style import (
     SIZES_MM,
     check_font,
     figure_size,
+    font_em,
     paper_rc,
     save_figure,
 )
@@ -75,11 +83,29 @@ def timeline_figure(
     >>> timeline.warnings
     ()
     """
+    family = check_font(font)
+    with font_metrics(font_em(family) if font is not None else CHAR_EM):
+        return _timeline_figure(
+            source, x, size, cumulative, notes, family, labels, time_axis, options
+        )
+
+
+def _timeline_figure(
+    source: Source | Sequence[Source],
+    x: str | None,
+    size: str | None,
+    cumulative: bool,
+    notes: bool,
+    family: str,
+    labels: Mapping[str, str] | None,
+    time_axis: str,
+    options: LaneOptions,
+) -> tuple[Figure, Timeline]:
+    """:func:`timeline_figure`, in the font's metrics."""
     import matplotlib as mpl
     from matplotlib.figure import Figure
     from matplotlib.patches import Rectangle
 
-    family = check_font(font)
     lanes = relabel(resolve_lanes(source, **options), labels)
     width, given_height = figure_size(size)
     preset = (size or "double").strip().lower() in SIZES_MM

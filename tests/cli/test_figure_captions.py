@@ -122,3 +122,27 @@ def test_font_sets_every_text_of_the_svg(
     assert run(capsys, "plot", CHEN, "--font", "dejavu serif", "-o", str(target))[0] == 0
     families = set(re.findall(r"font-family: ([^;\"]+)", target.read_text("utf-8")))
     assert families == {"'DejaVu Serif'"}  # every text, one family, kept as text
+
+
+def test_a_font_without_the_dose_characters_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # STIXGeneral has ¹²³ (Latin-1) but not ⁰ or ⁴-⁹: 2×10⁶ would print 2×10 and a box
+    target = tmp_path / "chen.svg"
+    code, out, err = run(capsys, "plot", CHEN, "--font", "STIXGeneral", "-o", str(target))
+    assert (code, out) == (2, "")
+    assert err.startswith(
+        "error: --font 'STIXGeneral' cannot draw ⁰ ⁴ ⁵ ⁶ ⁷ ⁸ ⁹ ⁻ (doses would show empty boxes) "
+        "(use one of: DejaVu Sans, "
+    )
+    assert not target.exists()
+
+
+def test_a_wide_font_still_fits_the_width(tmp_path: Path) -> None:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from celldose.simulator.figures import timeline_figure
+
+    fig, _ = timeline_figure([CHEN, JANG], size="single", cumulative=True, font="DejaVu Sans Mono")
+    box = fig.get_tightbbox(FigureCanvasAgg(fig).get_renderer())
+    assert box.x1 <= fig.get_size_inches()[0] + 1e-9  # text wrapped for the font's width
