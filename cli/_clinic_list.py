@@ -16,7 +16,7 @@ import click
 from celldose.cli._cmd_dose import plan_json
 from celldose.cli._dose_table import render_table
 from celldose.cli._envelope import envelope
-from celldose.cli._export import CSV_COLUMNS, course_words, plans_ics
+from celldose.cli._export import CSV_COLUMNS, course_words, csv_rows, plans_ics
 from celldose.cli._flags import in_flags, warning_lines
 from celldose.cli._render import csv_text, to_json, write_output
 from celldose.protocols import OptionError, Protocol
@@ -117,7 +117,7 @@ def roster_text(
         )
         return to_json(data)
     if fmt == "csv":
-        rows = (in_flags(r) for plan in plans for r in plan.all_records())
+        rows = (row for plan in plans for row in csv_rows(plan))
         return csv_text(CSV_COLUMNS, rows, verbatim=("offset",))
     if fmt == "ics":
         who = clinic or Path(roster_source).name

@@ -97,7 +97,7 @@ def test_csv_warnings_go_to_stderr(capsys: pytest.CaptureFixture[str]) -> None:
         "--dose", "5e6/kg", "--format", "csv",
     )  # fmt: skip
     assert code == 0
-    assert out.startswith("id,name,schedule,number,")
+    assert out.startswith("id,name,protocol,arm,schedule,number,")
     assert "warning: dose 5×10⁶ cells/kg from --dose replaces the protocol's 2×10⁶" in err
 
 
