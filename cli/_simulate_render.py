@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from celldose.cli._dose_table import SOURCES, header_lines, route_lines
 from celldose.cli._flags import in_flags, to_flags, warning_lines
@@ -174,7 +174,16 @@ def cohort_csv(result: CohortResult) -> str:
     """Tidy rows: one per quantity (per dose for per-dose ones); seed on every row."""
     from celldose.simulator.scenarios import COHORT_CSV_COLUMNS
 
-    return csv_text(COHORT_CSV_COLUMNS, (in_flags(row) for row in result.rows()))
+    return csv_text(COHORT_CSV_COLUMNS, (_cohort_row(row) for row in result.rows()))
+
+
+def _cohort_row(row: dict[str, Any]) -> dict[str, Any]:
+    """A cohort CSV row in flag words: a branch's ``label`` is celldose's own text ("share 0.41,
+    given with --branch-share"), every other label the protocol's, kept as written."""
+    out: dict[str, Any] = in_flags(row)
+    if row.get("quantity") == "branch_patients":
+        out["label"] = to_flags(str(row["label"]))
+    return out
 
 
 def _count(value: float) -> str:
