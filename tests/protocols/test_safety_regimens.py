@@ -62,6 +62,15 @@ def test_a_cap_must_be_a_whole_number_of_cells(cap: float) -> None:
     )
 
 
+def test_a_cap_just_off_a_whole_number_is_shown_as_given(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # 10000000.5 is not whole; it was shown as 1e+07, which is whole
+    assert refused(capsys, "dose", *Q4W_X2, "--cap", "10000000.5 cells") == (
+        f"a per-dose cap is a whole number of cells (at least 1), not 1.00000005×10⁷ ({CAP_HINT})"
+    )
+
+
 def test_a_cap_of_one_cell_caps_every_dose(capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["dose", *Q4W_X2, "--cap", "1 cells", "--format", "csv"])
     out, err = capsys.readouterr()
