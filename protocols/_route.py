@@ -5,8 +5,9 @@ Every output names the route of a dose plan, and calls one administration by its
 route. A route is read from its canonical name or one of its listed spellings (ignoring case);
 anything else is refused with the choices. An abbreviation that names more than one route (IA:
 intra-articular or intra-arterial) or is error-prone (SQ) is refused with its readings, never
-resolved, and never offered as a "did you mean". A route is never defaulted: ``not reported`` stays
-``not reported`` until the user gives it (``route=``).
+resolved; a route celldose does not know whose name resembles one it knows (intra-arterial) is
+refused without a "did you mean" (intra-articular is another route). A route is never
+defaulted: ``not reported`` stays ``not reported`` until the user gives it (``route=``).
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ def route_table() -> dict[str, RouteInfo]:
 
 
 def _refusal_key(text: str) -> str:
-    return "".join(text.casefold().replace(".", " ").split())
+    return "".join(text.casefold().replace(".", " ").replace("-", " ").split())
 
 
 @cache
@@ -91,7 +92,8 @@ def read_route(value: object, field: str = "route") -> str:
             return name
         refused = _refused().get(_refusal_key(value))
         if refused is not None:
-            raise OptionError(f"{field} {value!r} {refused[0]}", refused[1], fields=(field,))
+            hint = refused[1].format(routes=", ".join(route_names()))
+            raise OptionError(f"{field} {value!r} {refused[0]}", hint, fields=(field,))
     shown = repr(value) if isinstance(value, str) else f"{type(value).__name__} {value!r}"
     hint = "write one of: " + ", ".join(route_names())
     if isinstance(value, str):

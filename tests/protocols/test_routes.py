@@ -228,3 +228,23 @@ def test_a_protocol_file_with_an_ambiguous_route_is_refused_with_its_line(tmp_pa
     assert (problem.line, problem.path) == (6, "route")  # the 6th line: route: IA
     assert problem.message == f"route 'IA' {IA[0]}"
     assert problem.hint == IA[1]
+
+
+@pytest.mark.parametrize(
+    ("text", "known"),
+    [
+        ("intra-arterial", "intra-articular"),  # was "did you mean 'intra-articular'?"
+        ("intraarterial", "intra-articular"),  # was "did you mean 'intrathecal'?"
+        ("Intra-Arterially", "intra-articular"),
+        ("intratracheal", "intrathecal"),  # was "did you mean 'intrathecal'?"
+    ],
+)
+def test_a_route_celldose_does_not_know_is_never_offered_its_look_alike(
+    text: str, known: str
+) -> None:
+    with pytest.raises(OptionError) as info:
+        read_route(text)
+    assert str(info.value) == (
+        f"route {text!r} is not a route celldose knows (it is not {known}) (write one of: IV, IM, "
+        "SC, intralesional, intra-articular, intrathecal, intradermal, intraperitoneal, topical)"
+    )
