@@ -54,7 +54,7 @@ class Rounded:
         return (
             f"{phrase(self.mode, self.containers, self.container)}: "
             f"{format_sig(self.cells)} cells ({format_sig(self.cells / weight_kg)} cells/kg), "
-            f"{percent(self.change)} from prescribed"
+            f"{within_text(self.change, self.tolerance)} from prescribed"
         )
 
 
@@ -88,6 +88,23 @@ def _fixed(value: float, decimals: int) -> str:
     """``value`` with at most ``decimals`` decimals, without trailing zeros."""
     text = f"{value:.{decimals}f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def within_text(change: float, tolerance: float) -> str:
+    """A change within the tolerance, to 3 figures, or to as many decimals as the tolerance was
+    typed with where 3 figures would read as more than the tolerance (−15.39% within 15.39%,
+    never −15.4%).
+
+    >>> within_text(-0.153867, 0.1539), within_text(-0.153867, 0.2)
+    ('−15.39%', '−15.4%')
+    """
+    shown = percent(change)
+    allowed = 100 * tolerance * (1 + 1e-12)
+    if float(shown.lstrip("+−").rstrip("%")) <= allowed or 100 * abs(change) > allowed:
+        return shown
+    decimals = len(tolerance_text(tolerance)[:-1].partition(".")[2])
+    sign = "+" if change > 0 else "−"
+    return f"{sign}{_fixed(100 * abs(change), decimals)}%"
 
 
 def beyond_text(change: float, tolerance: float) -> tuple[str, str]:

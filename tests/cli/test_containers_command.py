@@ -224,3 +224,17 @@ def test_the_tolerance_is_shown_as_typed_and_the_gap_agrees(
     code, out, err = run(capsys, *args, "--round-tolerance", "15.39%")
     assert code == 0
     assert "(round tolerance 15.39%)" in out + err
+
+
+def test_a_change_within_the_tolerance_never_reads_as_beyond_it(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # −15.3867% is within 15.39%; to 3 figures it reads −15.4%, more than 15.39%, so the label
+    # gives it to the tolerance's 2 decimals: −15.39%
+    args = ["--regimen", "2.5e6 cells/kg q4w ×2", *VIAL, "--round", "down"]
+    code, out, err = run(capsys, *args, "--round-tolerance", "15.39%")
+    assert code == 0
+    assert (
+        "warning: doses 1–2 rounded down to 1 vial: 2.54×10⁷ cells (2.12×10⁶ cells/kg), "
+        "−15.39% from prescribed 3×10⁷ cells (round tolerance 15.39%)"
+    ) in (out + err).splitlines()
