@@ -16,10 +16,10 @@ import click
 from celldose.cli._cmd_dose import plan_json
 from celldose.cli._dose_table import render_table
 from celldose.cli._envelope import envelope
-from celldose.cli._export import CSV_COLUMNS, course_words, plans_ics
+from celldose.cli._export import CSV_COLUMNS, course_words, csv_rows, plans_ics
 from celldose.cli._flags import in_flags, warning_lines
 from celldose.cli._render import csv_text, to_json, write_output
-from celldose.protocols import OptionError, Protocol, Which
+from celldose.protocols import OptionError, Protocol, Which, plural
 from celldose.simulator.dosing import DoseOptions, DosePlan, Rounding, get_species
 
 
@@ -127,17 +127,17 @@ def roster_text(
         )
         return to_json(data)
     if fmt == "csv":
-        rows = (in_flags(r) for plan in plans for r in plan.all_records())
+        rows = (row for plan in plans for row in csv_rows(plan))
         return csv_text(CSV_COLUMNS, rows, verbatim=("offset",))
     if fmt == "ics":
         who = clinic or Path(roster_source).name
         course = course_words(plans[0]) if len({p.arm for p in plans}) == 1 else protocol.id
-        return plans_ics(plans, f"{who}: {course} ({len(plans)} patients)")
+        return plans_ics(plans, f"{who}: {course} ({plural(len(plans), 'patient')})")
     if fmt == "html":
         from celldose.cli._sheet import sheet_html
 
         return sheet_html([(plan, protocol) for plan in plans], paper=paper, lot=lot)
-    blocks = [f"clinic list: {roster_source}, {len(plans)} patients"]
+    blocks = [f"clinic list: {roster_source}, {plural(len(plans), 'patient')}"]
     blocks.extend(warning_lines(roster_warnings))
     for number, plan in enumerate(plans, start=1):
         title = f"patient {number} of {len(plans)}: {plan.identity.label}"

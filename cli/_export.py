@@ -19,6 +19,8 @@ if TYPE_CHECKING:
 CSV_COLUMNS = (
     "id",
     "name",
+    "protocol",
+    "arm",
     "schedule",
     "number",
     "phase",
@@ -31,6 +33,7 @@ CSV_COLUMNS = (
     "weekend",
     "moved_from",
     "dose",
+    "dose_source",
     "basis",
     "route",
     "band",
@@ -65,10 +68,18 @@ CSV_COLUMNS = (
 )
 
 
+def csv_rows(plan: DosePlan) -> list[dict[str, object]]:
+    """The CSV rows of ``plan``: the JSON "doses" fields, with the plan's ``protocol``, ``arm``
+    and ``dose_source`` (JSON's ``basis.source``: ``protocol``, ``given``, ``regimen``) on each
+    row, so that a row read alone still says where its dose came from."""
+    course = {"protocol": plan.protocol_id, "arm": plan.arm, "dose_source": plan.dose_source}
+    return [in_flags({**record, **course}) for record in plan.all_records()]
+
+
 def plan_csv(plan: DosePlan) -> str:
-    """The CSV of `celldose dose --format csv`: one row per dose, the JSON "doses" fields; the
-    doses of branches not in the course follow, with ``in_course`` false."""
-    return csv_text(CSV_COLUMNS, (in_flags(r) for r in plan.all_records()), verbatim=("offset",))
+    """The CSV of `celldose dose --format csv`: one row per dose (:func:`csv_rows`); the doses
+    of branches not in the course follow, with ``in_course`` false."""
+    return csv_text(CSV_COLUMNS, csv_rows(plan), verbatim=("offset",))
 
 
 def plan_ics(plan: DosePlan) -> str:

@@ -64,16 +64,29 @@ def warning_lines(warnings: Iterable[str], notes: Collection[str] = ()) -> list[
 # is kept as written
 FLAG_FIELDS = frozenset({"warnings", "cap_note", "limits", "stopped_by", "dosing_weight_note"})
 
+# fields of the items of a list that celldose writes itself, where the same name elsewhere holds
+# the protocol's text: a cohort branch's ``label`` ("share 0.41, given with branch_share=")
+ITEM_FLAG_FIELDS: dict[str, frozenset[str]] = {"branches": frozenset({"label"})}
 
-def in_flags(data: Any, *, mapped: bool = False) -> Any:
-    """``data`` (a result's ``to_dict()``, a CSV row) with the text of :data:`FLAG_FIELDS` in
-    flag words; everything else, and the structure, is kept."""
+
+def in_flags(data: Any, *, mapped: bool = False, item_fields: Collection[str] = ()) -> Any:
+    """``data`` (a result's ``to_dict()``, a CSV row) with the text of :data:`FLAG_FIELDS` (and
+    of :data:`ITEM_FLAG_FIELDS`) in flag words; everything else, and the structure, is kept.
+
+    >>> in_flags({"branches": [{"label": "share 0.4, given with branch_share="}]})
+    {'branches': [{'label': 'share 0.4, given with --branch-share'}]}
+    """
     if isinstance(data, str):
         return to_flags(data) if mapped else data
     if isinstance(data, Mapping):
         return {
-            key: in_flags(value, mapped=mapped or key in FLAG_FIELDS) for key, value in data.items()
+            key: in_flags(
+                value,
+                mapped=mapped or key in FLAG_FIELDS or key in item_fields,
+                item_fields=ITEM_FLAG_FIELDS.get(key, ()),
+            )
+            for key, value in data.items()
         }
     if isinstance(data, list | tuple):
-        return [in_flags(value, mapped=mapped) for value in data]
+        return [in_flags(value, mapped=mapped, item_fields=item_fields) for value in data]
     return data

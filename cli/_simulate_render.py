@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from celldose.cli._dose_table import SOURCES, header_lines, route_lines
 from celldose.cli._flags import in_flags, to_flags, warning_lines
@@ -106,7 +106,8 @@ def whatif_table(result: WhatIfResult) -> str:
     if result.windows:
         out.append("")
         out.append("response windows (anchors follow the doses given):")
-        out.extend("  " + _window_line(w) for w in result.windows)
+        offsets = {d.number: d.planned.offset for d in result.doses}
+        out.extend("  " + _window_line(w, offsets) for w in result.windows)
     if result.warnings:
         out.append("")
         out.extend(warning_lines(result.warnings, result.plan.notes))
@@ -144,12 +145,22 @@ def _span(point: tuple[int | None, dt.date | None]) -> str:
     return f"day {day}" + (f" ({date.isoformat()})" if date is not None else "")
 
 
-def _window_line(w: WindowShift) -> str:
+def _dose_when(
+    number: int | None, point: tuple[int | None, dt.date | None], offsets: dict[int, str]
+) -> str:
+    """``dose 2 on day 28 (2026-02-02)``; without a day (calendar months, no --start), the
+    regimen's time: ``dose 2 at +1 month``."""
+    if point[0] is None and number in offsets:
+        return f"dose {number} at {offsets[number]}"
+    return f"dose {number} on {_span(point)}"
+
+
+def _window_line(w: WindowShift, offsets: dict[int, str]) -> str:
     text = f"{w.window.label!r} (anchor: {w.window.anchor}): "
     if w.dose is None:
         return text + (w.note or "no anchor")
-    planned = f"dose {w.planned_dose} on {_span((w.planned_day, w.planned_date))}"
-    simulated = f"dose {w.dose} on {_span((w.day, w.date))}"
+    planned = _dose_when(w.planned_dose, (w.planned_day, w.planned_date), offsets)
+    simulated = _dose_when(w.dose, (w.day, w.date), offsets)
     moved = w.moved_days
     text += f"planned {planned}, simulated {simulated}"
     if moved:
@@ -174,7 +185,16 @@ def cohort_csv(result: CohortResult) -> str:
     """Tidy rows: one per quantity (per dose for per-dose ones); seed on every row."""
     from celldose.simulator.scenarios import COHORT_CSV_COLUMNS
 
-    return csv_text(COHORT_CSV_COLUMNS, (in_flags(row) for row in result.rows()))
+    return csv_text(COHORT_CSV_COLUMNS, (_cohort_row(row) for row in result.rows()))
+
+
+def _cohort_row(row: dict[str, Any]) -> dict[str, Any]:
+    """A cohort CSV row in flag words: a branch's ``label`` is celldose's own text ("share 0.41,
+    given with --branch-share"), every other label the protocol's, kept as written."""
+    out: dict[str, Any] = in_flags(row)
+    if row.get("quantity") == "branch_patients":
+        out["label"] = to_flags(str(row["label"]))
+    return out
 
 
 def _count(value: float) -> str:
@@ -274,7 +294,7 @@ def cohort_table(result: CohortResult) -> str:
     for b in result.branches:
         out.append(
             f"branch {b.name} (if {b.condition}): {to_flags(b.label)}; "
-            f"{b.patients:,} of {result.patients:,} patients drawn into it"
+            f"{b.patients:,} of {plural(result.patients, 'patient')} drawn into it"
         )
     out.append("")
     out.append("per patient, over the course:")
@@ -298,7 +318,7 @@ def cohort_table(result: CohortResult) -> str:
         out.append("")
         out.append(
             f"responders {f.label!r} ({f.k} of {f.n} published; {f.posterior} posterior): "
-            f"among {f.patients:,} patients mean {_trim(f'{f.mean:,.1f}')}, median "
+            f"among {plural(f.patients, 'patient')} mean {_trim(f'{f.mean:,.1f}')}, median "
             f"{f.median:,}, 5-95% {f.p5:,}-{f.p95:,}"
         )
         out.append(f"  {f.note}")
@@ -318,7 +338,7 @@ def demand_lines(result: CohortResult) -> list[str]:
     overage = f"× overage {demand.overage:g}" + (" (none)" if demand.overage == 1 else "")
     lines = [
         f"cohort total: {format_sig(result.cohort_total_cells)} cells dosed to "
-        f"{result.patients:,} patients"
+        f"{plural(result.patients, 'patient')}"
     ]
     drawn = f"{format_sig(demand.cells_to_draw)} cells"
     if demand.vials is None or demand.cells_per_vial is None or demand.cells_thawed is None:

@@ -3,8 +3,11 @@
 Every output names the route of a dose plan, and calls one administration by its route's
 ``event`` ("IV infusion", "IM injection", "intralesional injection"), never "infusion" for every
 route. A route is read from its canonical name or one of its listed spellings (ignoring case);
-anything else is refused with the choices. A route is never defaulted: ``not reported`` stays
-``not reported`` until the user gives it (``route=``).
+anything else is refused with the choices. An abbreviation that names more than one route (IA:
+intra-articular or intra-arterial) or is error-prone (SQ) is refused with its readings, never
+resolved; a route celldose does not know whose name resembles one it knows (intra-arterial) is
+refused without a "did you mean" (intra-articular is another route). A route is never
+defaulted: ``not reported`` stays ``not reported`` until the user gives it (``route=``).
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import tomllib
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import BeforeValidator, WithJsonSchema
 
@@ -31,12 +34,31 @@ class RouteInfo:
 
 
 @cache
+def _routes_toml() -> dict[str, dict[str, Any]]:
+    text = resources.files("celldose.protocols").joinpath("routes.toml").read_text("utf-8")
+    return tomllib.loads(text)
+
+
+@cache
 def route_table() -> dict[str, RouteInfo]:
     """Every route, by canonical name, in the table's order."""
-    text = resources.files("celldose.protocols").joinpath("routes.toml").read_text("utf-8")
     return {
         name: RouteInfo(name, row["label"], row["event"], tuple(row["spellings"]))
-        for name, row in tomllib.loads(text).items()
+        for name, row in _routes_toml().items()
+        if name != "refused"
+    }
+
+
+def _refusal_key(text: str) -> str:
+    return "".join(text.casefold().replace(".", " ").replace("-", " ").split())
+
+
+@cache
+def _refused() -> dict[str, tuple[str, str]]:
+    """The refused abbreviations (``[refused]`` of routes.toml): key -> (problem, hint)."""
+    return {
+        _refusal_key(word): (problem, hint)
+        for word, (problem, hint) in _routes_toml()["refused"].items()
     }
 
 
@@ -68,6 +90,10 @@ def read_route(value: object, field: str = "route") -> str:
         name = _by_spelling().get(" ".join(value.casefold().split()))
         if name is not None:
             return name
+        refused = _refused().get(_refusal_key(value))
+        if refused is not None:
+            hint = refused[1].format(routes=", ".join(route_names()))
+            raise OptionError(f"{field} {value!r} {refused[0]}", hint, fields=(field,))
     shown = repr(value) if isinstance(value, str) else f"{type(value).__name__} {value!r}"
     hint = "write one of: " + ", ".join(route_names())
     if isinstance(value, str):

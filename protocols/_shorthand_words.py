@@ -115,7 +115,9 @@ AMBIGUOUS: list[tuple[re.Pattern[str], Sequence[str]]] = [
 UNSUPPORTED: list[tuple[re.Pattern[str], str, str]] = [
     (
         _rx(
-            r"q\d*h|hourly|(?:twice|thrice|\d+\s*times)\s+(?:a\s+|per\s+)?day|b\.?i\.?d\.?|t\.?i\.?d\.?"
+            r"q\d*h|hourly|(?:twice|thrice|\d+\s*times)\s+(?:(?:a\s+|per\s+)?day|daily)|"
+            r"every\s+(?:(?:[1-9]|1\d|2[0-3])\s*)?(?:hours?|hrs?|h)|every\s+(?:\d+\s*)?(?:minutes?|mins?)|"
+            r"b\.?i\.?d\.?|t\.?i\.?d\.?"
         ),
         "sub-daily dosing is not supported",
         "celldose schedules whole days: use qd or q2d",

@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass, replace
 from typing import Any
 
-from celldose.protocols import OptionError, format_sig, parse_amount
+from celldose.protocols import OptionError, format_exact, format_sig, parse_amount
 from celldose.protocols import Product as ProtocolProduct
 from celldose.simulator.dosing._checks import checks
 
@@ -65,8 +65,10 @@ class Product:
             )
         cap = self.cap_cells
         if cap is not None and not (math.isfinite(cap) and cap >= 1 and float(cap).is_integer()):
+            # the number as given (1.00000005×10⁷ for 10000000.5, never rounded to 1e+07)
+            shown = format_exact(cap) if math.isfinite(cap) and cap != 0 else f"{cap:g}"
             raise OptionError(
-                f"a per-dose cap is a whole number of cells (at least 1), not {cap:g}",
+                f"a per-dose cap is a whole number of cells (at least 1), not {shown}",
                 "write it as a count of cells, e.g. 1e8 cells",
             )
 

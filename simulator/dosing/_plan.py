@@ -350,7 +350,7 @@ def plan_doses(
             )
             if cells < 1:
                 raise OptionError(
-                    f"the dose {dose} gives {cells:g} cells for {patient.weight.text}",
+                    f"the dose {dose} gives {format_sig(cells)} cells for {patient.weight.text}",
                     "check the dose and its unit: a dose is at least one whole cell",
                 )
             date = item.time.date(options.start) if options.start else None

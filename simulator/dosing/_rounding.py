@@ -54,7 +54,7 @@ class Rounded:
         return (
             f"{phrase(self.mode, self.containers, self.container)}: "
             f"{format_sig(self.cells)} cells ({format_sig(self.cells / weight_kg)} cells/kg), "
-            f"{percent(self.change)} from prescribed"
+            f"{within_text(self.change, self.tolerance)} from prescribed"
         )
 
 
@@ -72,6 +72,77 @@ def percent(change: float) -> str:
         return "0%"
     sign = "+" if value > 0 else "−"
     return f"{sign}{format_sig(abs(value))}%"
+
+
+def tolerance_text(tolerance: float) -> str:
+    """A tolerance as it was typed (no rounding to 3 figures): ``15.38%``, ``10%``.
+
+    >>> tolerance_text(0.1538), tolerance_text(0.1)
+    ('15.38%', '10%')
+    """
+    text = f"{100 * tolerance:.6g}"
+    return (format_sig(100 * tolerance) if "e" in text else text) + "%"
+
+
+def _fixed(value: float, decimals: int) -> str:
+    """``value`` with at most ``decimals`` decimals, without trailing zeros."""
+    text = f"{value:.{decimals}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def within_text(change: float, tolerance: float) -> str:
+    """A change within the tolerance, to 3 figures, or to as many decimals as the tolerance was
+    typed with where 3 figures would read as more than the tolerance (−15.39% within 15.39%,
+    never −15.4%).
+
+    >>> within_text(-0.153867, 0.1539), within_text(-0.153867, 0.2)
+    ('−15.39%', '−15.4%')
+    """
+    shown = percent(change)
+    allowed = 100 * tolerance * (1 + 1e-12)
+    if float(shown.lstrip("+−").rstrip("%")) <= allowed or 100 * abs(change) > allowed:
+        return shown
+    decimals = len(tolerance_text(tolerance)[:-1].partition(".")[2])
+    sign = "+" if change > 0 else "−"
+    return f"{sign}{_fixed(100 * abs(change), decimals)}%"
+
+
+def beyond_text(change: float, tolerance: float) -> tuple[str, str]:
+    """A change beyond the tolerance, and by how much, written so that they agree with each
+    other and with the tolerance as typed: the gap to 3 figures, the change with as many
+    decimals as the gap and the tolerance have (−15.39% is 5.39 points beyond 10%; −15.3867% is
+    0.00667 points beyond 15.38%).
+
+    >>> beyond_text(-0.15386667, 0.1538)
+    ('−15.38667%', '0.00667 percentage points')
+    >>> beyond_text(1.0, 0.99)
+    ('+100%', '1 percentage point')
+    """
+    changed, allowed = 100 * abs(change), 100 * tolerance
+    gap = changed - allowed
+    gap_decimals = max(0, 2 - math.floor(math.log10(gap))) if gap > 0 else 0
+    typed = tolerance_text(tolerance)[:-1]
+    decimals = max(gap_decimals, len(typed.partition(".")[2]))
+    gap_shown = _fixed(gap, gap_decimals)
+    points = "percentage point" if gap_shown == "1" else "percentage points"
+    sign = "+" if change > 0 else "−"
+    return f"{sign}{_fixed(changed, decimals)}%", f"{gap_shown} {points}"
+
+
+def needed_tolerance(change: float) -> str | None:
+    """The smallest tolerance (in whole percent where that is under 100%, else with decimals)
+    that allows ``change``; None when no tolerance under 100% does (a dose doubled or more).
+
+    >>> needed_tolerance(-0.1539), needed_tolerance(0.995), needed_tolerance(1.0)
+    ('16%', '99.5%', None)
+    """
+    changed = 100 * abs(change)
+    for decimals in range(4):
+        scale = 10**decimals
+        value = math.ceil(changed * scale - 1e-9) / scale  # 37.000000001% asks for 37%
+        if value < 100:
+            return f"{_fixed(value, decimals)}%"
+    return None
 
 
 def as_tolerance(value: float | str | None) -> float:
@@ -192,25 +263,33 @@ def round_to_containers(
             )
         return None
 
-    def tolerance_for(n: int) -> str | None:
-        """``round_tolerance="37%"`` when ``n`` containers need more than the tolerance."""
-        change = abs(n * content / cells - 1.0)
-        if change <= tolerance + 1e-12:
-            return None
-        return f'round_tolerance="{math.ceil(100 * change)}%"'
+    def beyond(n: int) -> bool:
+        """Whether ``n`` containers change the dose by more than the tolerance."""
+        return abs(n * content / cells - 1.0) > tolerance + 1e-12
+
+    def wider(n: int) -> str | None:
+        """``round_tolerance="37%"``, the tolerance ``n`` containers need (None: none does)."""
+        needed = needed_tolerance(n * content / cells - 1.0)
+        return None if needed is None else f'round_tolerance="{needed}"'
 
     # a hint only suggests what works: the other rounding (with the tolerance it needs) where it
     # gives containers that can be given, a larger tolerance where only the tolerance is broken
+    # and a tolerance under 100% allows it, a smaller container where none does
     other_mode: Literal["down", "nearest"] = "nearest" if mode == "down" else "down"
     other = count[other_mode]
     fixes = []
     if other != containers and out_of_bounds(other) is None:
-        wider = tolerance_for(other)
-        fixes.append(f"use rounding={other_mode}" + (f" with {wider}" if wider else ""))
+        if not beyond(other):
+            fixes.append(f"use rounding={other_mode}")
+        elif (needed := wider(other)) is not None:
+            fixes.append(f"use rounding={other_mode} with {needed}")
     problem = out_of_bounds(containers)
-    wider = tolerance_for(containers) if containers >= 1 else None
-    if problem is None and wider is not None:
-        fixes.append(f"allow it with {wider}")
+    too_far = containers >= 1 and beyond(containers)
+    if problem is None and too_far:
+        if (needed := wider(containers)) is not None:
+            fixes.append(f"allow it with {needed}")
+        else:
+            fixes.append(f"use a smaller {word}")
     if containers < 1:
         fixes.append(f"use a smaller {word}")
     hint = (
@@ -235,12 +314,12 @@ def round_to_containers(
             hint,
             fields=("rounding", "cap") if problem.startswith("above the cap") else ("rounding",),
         )
-    if wider is not None:
-        beyond = 100 * (abs(rounded.change) - tolerance)
+    if too_far:
+        change, gap = beyond_text(rounded.change, tolerance)
+        impossible = "" if wider(containers) else ", and no tolerance under 100% allows it"
         raise OptionError(
-            f"{given}, {percent(rounded.change)} from the prescribed {format_sig(cells)} cells: "
-            f"{format_sig(beyond)} percentage points beyond the tolerance of "
-            f"{format_sig(100 * tolerance)}%",
+            f"{given}, {change} from the prescribed {format_sig(cells)} cells: {gap} beyond "
+            f"the tolerance of {tolerance_text(tolerance)}{impossible}",
             hint,
             fields=("rounding", "round_tolerance"),
         )
@@ -257,7 +336,7 @@ def rounding_notes(
         if rounded is not None:
             text = (
                 f"{rounded.text(weight_kg)} {format_sig(rounded.prescribed_cells)} cells "
-                f"(round tolerance {format_sig(100 * tolerance)}%)"
+                f"(round tolerance {tolerance_text(tolerance)})"
             )
             numbers.setdefault(text, []).append(number)
     return [f"{_dose_numbers(sorted(set(n)))} {text}" for text, n in numbers.items()]
@@ -287,6 +366,7 @@ __all__ = [
     "percent",
     "phrase",
     "round_to_containers",
+    "tolerance_text",
     "whole_count",
     "rounding_notes",
 ]

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import numpy.typing as npt
 
-from celldose.protocols import Dose, DoseBands, Limit, OptionError, format_sig
+from celldose.protocols import Dose, DoseBands, Limit, OptionError, format_sig, plural
 from celldose.simulator.dosing import (
     DoseLimits,
     DosePlan,
@@ -457,7 +457,7 @@ def describe_weights(model: WeightModel, cohort: Cohort, species: Species) -> st
     """The weights in words, with where their distribution comes from."""
     if model.kind == "roster":
         assert cohort.roster is not None
-        return f"roster {cohort.roster.source} ({len(model.roster_kg)} patients)"
+        return f"roster {cohort.roster.source} ({plural(len(model.roster_kg), 'patient')})"
     if model.kind == "fixed":
         assert cohort.weight is not None
         return f"every patient {cohort.weight.text}"

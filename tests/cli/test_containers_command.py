@@ -62,7 +62,7 @@ def test_round_beyond_the_tolerance_is_refused(capsys: pytest.CaptureFixture[str
     # −15.39% against the default 10%: 5.39 points beyond; ceil(15.39) = 16%
     message = refused(capsys, "--regimen", "2.5e6 cells/kg q4w ×2", *VIAL, "--round", "down")
     assert message == (
-        "error: the dose rounded down to 1 vial is 2.54×10⁷ cells, −15.4% from the prescribed "
+        "error: the dose rounded down to 1 vial is 2.54×10⁷ cells, −15.39% from the prescribed "
         "3×10⁷ cells: 5.39 percentage points beyond the tolerance of 10% (allow it with "
         '--round-tolerance "16%", or leave the dose unrounded)'
     )
@@ -176,3 +176,65 @@ def test_cohort_demand_of_viable_cells(capsys: pytest.CaptureFixture[str], tmp_p
         "vials)",
         "  to order:      20 vials × overage 1.2 = 24 vials = 7.2×10⁸ cells",
     ]
+
+
+def test_no_tolerance_under_100_percent_is_never_suggested(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # 0.5×10⁶ cells/kg × 10 kg = 5×10⁶ cells = 0.5 of a 1×10⁷ vial: nearest rounds the half up
+    # to 1 vial = 1×10⁷ cells, +100%, which no tolerance (0% to under 100%) allows; down is 0
+    # vials. The hint was --round-tolerance "100%", itself refused.
+    args = ["--regimen", "0.5e6 cells/kg once", "--species", "dog", "--weight", "10kg"]
+    message = refused(
+        capsys, *args, "--vial", "1e7 cells", "--round", "nearest", "--round-tolerance", "99%"
+    )
+    assert message == (
+        "error: the dose rounded to 1 vial (nearest) is 1×10⁷ cells, +100% from the prescribed "
+        "5×10⁶ cells: 1 percentage point beyond the tolerance of 99%, and no tolerance under "
+        "100% allows it (use a smaller vial, or leave the dose unrounded)"
+    )
+
+
+def test_a_suggested_tolerance_is_accepted(capsys: pytest.CaptureFixture[str]) -> None:
+    # 0.5×10⁶ cells/kg × 10.025 kg = 5.0125×10⁶ cells = 0.50125 vial: nearest 1 vial, change
+    # 1×10⁷ / 5.0125×10⁶ − 1 = 99.5012%: 100% is not a tolerance, so the hint asks for 99.6%
+    args = ["--regimen", "0.5e6 cells/kg once", "--species", "dog", "--weight", "10.025kg"]
+    args += ["--vial", "1e7 cells", "--round", "nearest"]
+    message = refused(capsys, *args)
+    hint = '(allow it with --round-tolerance "99.6%", or leave the dose unrounded)'
+    assert message.endswith(hint)
+    code, out, _ = run(capsys, *args, "--round-tolerance", "99.6%", "--format", "json")
+    assert code == 0
+    assert json.loads(out)["doses"][0]["vials"] == 1
+
+
+def test_the_tolerance_is_shown_as_typed_and_the_gap_agrees(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # 2.5×10⁶ × 12 = 3×10⁷ cells; down: 1 vial = 25.384×10⁶, 25.384/30 − 1 = −15.386667%;
+    # against 15.38%: 0.0066667 points beyond, 0.00667 to 3 figures (5 decimals), so the change
+    # is shown to 5 decimals: 15.38667 − 15.38 = 0.00667 (it said −15.4%, 15.4%)
+    args = ["--regimen", "2.5e6 cells/kg q4w ×2", *VIAL, "--round", "down"]
+    message = refused(capsys, *args, "--round-tolerance", "15.38%")
+    assert message == (
+        "error: the dose rounded down to 1 vial is 2.54×10⁷ cells, −15.38667% from the "
+        "prescribed 3×10⁷ cells: 0.00667 percentage points beyond the tolerance of 15.38% (allow "
+        'it with --round-tolerance "16%", or leave the dose unrounded)'
+    )
+    code, out, err = run(capsys, *args, "--round-tolerance", "15.39%")
+    assert code == 0
+    assert "(round tolerance 15.39%)" in out + err
+
+
+def test_a_change_within_the_tolerance_never_reads_as_beyond_it(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # −15.3867% is within 15.39%; to 3 figures it reads −15.4%, more than 15.39%, so the label
+    # gives it to the tolerance's 2 decimals: −15.39%
+    args = ["--regimen", "2.5e6 cells/kg q4w ×2", *VIAL, "--round", "down"]
+    code, out, err = run(capsys, *args, "--round-tolerance", "15.39%")
+    assert code == 0
+    assert (
+        "warning: doses 1–2 rounded down to 1 vial: 2.54×10⁷ cells (2.12×10⁶ cells/kg), "
+        "−15.39% from prescribed 3×10⁷ cells (round tolerance 15.39%)"
+    ) in (out + err).splitlines()

@@ -176,6 +176,33 @@ def test_simulate_with_branch_shares(capsys: pytest.CaptureFixture[str]) -> None
     assert any(line.startswith("  cells thawed:  240 vials × ") for line in lines)
 
 
+@pytest.mark.parametrize("fmt", ["json", "csv"])
+def test_branch_share_labels_name_the_flag_in_json_and_csv(
+    capsys: pytest.CaptureFixture[str], fmt: str
+) -> None:
+    # the table said "given with --branch-share"; JSON and CSV said "given with branch_share="
+    code, out, _ = simulate(
+        capsys,
+        "--branch-share",
+        "partial-or-mixed-response=0.5",
+        "--branch-share",
+        "recurrence-after-complete-response=0.1",
+        "--format",
+        fmt,
+    )
+    assert code == 0
+    if fmt == "json":
+        labels = [b["label"] for b in json.loads(out)["branches"]]
+    else:
+        rows = csv.DictReader(io.StringIO(out))
+        labels = [r["label"] for r in rows if r["quantity"] == "branch_patients"]
+    assert [label.split(", replaces")[0].split(": ")[-1] for label in labels] == [
+        "share 0.5, given with --branch-share",
+        "share 0.1, given with --branch-share",
+    ]
+    assert "branch_share=" not in out
+
+
 def test_show_lists_the_branches(capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["show", RYONCIL])
     out = capsys.readouterr().out

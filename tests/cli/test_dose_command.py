@@ -689,9 +689,9 @@ def test_csv_columns_and_rows(capsys: pytest.CaptureFixture[str]) -> None:
     assert [int(r["number"]) for r in rows] == [1, 2, 3, 4]
     assert all(float(r["cells"]) == pytest.approx(1.4e8, rel=1e-12) for r in rows)
     assert all(float(r["volume_ml"]) == pytest.approx(14.0, rel=1e-12) for r in rows)
-    # same field names as the JSON dose items
+    # the field names of the JSON dose items, and the plan's protocol, arm and dose source
     data = as_json(capsys, *CHEN_ARGS, "--start", "2026-01-05")
-    assert set(header) == set(data["doses"][0])
+    assert set(header) == set(data["doses"][0]) | {"protocol", "arm", "dose_source"}
 
 
 def test_ics_events(capsys: pytest.CaptureFixture[str]) -> None:

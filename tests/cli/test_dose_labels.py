@@ -97,7 +97,7 @@ def test_csv_warnings_go_to_stderr(capsys: pytest.CaptureFixture[str]) -> None:
         "--dose", "5e6/kg", "--format", "csv",
     )  # fmt: skip
     assert code == 0
-    assert out.startswith("id,name,schedule,number,")
+    assert out.startswith("id,name,protocol,arm,schedule,number,")
     assert "warning: dose 5×10⁶ cells/kg from --dose replaces the protocol's 2×10⁶" in err
 
 
@@ -108,3 +108,17 @@ def test_hints_for_unreported_values_are_placeholders(capsys: pytest.CaptureFixt
     assert err.endswith("(give it with --count <N>)\n")
     _, _, err = run(capsys, "dose", "izadi2022-t1d-bmmsc", "--weight", "60kg")
     assert err.endswith('(give it with --interval "<N> weeks")\n')
+
+
+def test_less_than_one_cell_is_written_with_a_power_of_ten(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # 2×10⁻⁶ cells/kg × 10 kg = 2×10⁻⁵ cells (was "2e-05 cells")
+    code, out, err = run(
+        capsys, "dose", "jang2025-canine-itp", "--weight", "10kg", "--dose", "2×10^-6 cells/kg"
+    )
+    assert (code, out) == (2, "")
+    assert err == (
+        "error: the dose 2×10⁻⁶ cells/kg gives 2×10⁻⁵ cells for 10 kg (check the dose and its "
+        "unit: a dose is at least one whole cell)\n"
+    )

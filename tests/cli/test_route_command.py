@@ -312,3 +312,35 @@ def test_alofisel_calendar_event_is_an_intralesional_injection(
     ]
     code, out, _ = run(capsys, alofisel, "--weight", "72kg")
     assert "route: intralesional injection" in out.splitlines()
+
+
+@pytest.mark.parametrize(
+    ("route", "message"),
+    [
+        (
+            "IA",
+            "error: --route 'IA' is ambiguous: it means intra-articular or intra-arterial "
+            "(write intra-articular; intra-arterial is not a route celldose knows)\n",
+        ),
+        (
+            "i.a.",
+            "error: --route 'i.a.' is ambiguous: it means intra-articular or intra-arterial "
+            "(write intra-articular; intra-arterial is not a route celldose knows)\n",
+        ),
+        (
+            "IT",
+            "error: --route 'IT' is ambiguous: it means intrathecal or intratracheal "
+            "(write intrathecal; intratracheal is not a route celldose knows)\n",
+        ),
+        (
+            "SQ",
+            "error: --route 'SQ' is an error-prone abbreviation on the ISMP list: SQ is misread "
+            'as "5 every" (write SC or subcutaneous)\n',
+        ),
+    ],
+)
+def test_an_ambiguous_route_abbreviation_is_refused_with_its_readings(
+    capsys: pytest.CaptureFixture[str], route: str, message: str
+) -> None:
+    code, out, err = run(capsys, *REGIMEN, "--route", route)
+    assert (code, out, err) == (2, "", message)

@@ -422,3 +422,17 @@ def test_cohort_basis_uses_the_words_of_dose(capsys: pytest.CaptureFixture[str])
     assert "basis: 1×10⁶ cells/kg (per kg, from --dose) × each patient's weight" in (
         out.splitlines()
     )
+
+
+def test_a_window_without_a_start_date_names_the_regimen_time_not_a_question_mark(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # qi2017: 2×10⁶ cells/kg monthly ×4, the window anchored at dose 2; without --start a month
+    # has no day count, so dose 2 is at "+1 month" (was "on ?"); skipping dose 3 leaves it there
+    code = main(["simulate", "qi2017-sjogren-thrombocytopenia", "--weight", "60kg", "--skip", "3"])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert out.splitlines()[-1] == (
+        "  'PLT >100×10⁹/L' (anchor: dose 2): planned dose 2 at +1 month, simulated dose 2 at "
+        "+1 month"
+    )

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from celldose.protocols import (
     ROUTE_NAMES,
     Administration,
     OptionError,
+    ProtocolFileError,
+    load_protocol,
     parse_protocol,
     protocol_json_schema,
     read_route,
@@ -158,3 +162,89 @@ def test_min_spacing_is_a_whole_number_of_days_or_weeks(value: str, message: str
 def test_a_final_volume_needs_its_unit_in_a_file() -> None:
     with pytest.raises(ValueError, match="a volume needs a unit"):
         parse_protocol(PROTOCOL.replace("final_volume: 50 mL", "final_volume: 50"))
+
+
+IA = (
+    "is ambiguous: it means intra-articular or intra-arterial",
+    "write intra-articular; intra-arterial is not a route celldose knows",
+)
+IT = (
+    "is ambiguous: it means intrathecal or intratracheal",
+    "write intrathecal; intratracheal is not a route celldose knows",
+)
+SQ = (
+    'is an error-prone abbreviation on the ISMP list: SQ is misread as "5 every"',
+    "write SC or subcutaneous",
+)
+SUB_Q = (
+    'is an error-prone abbreviation on the ISMP list: its q is misread as "every"',
+    "write SC or subcutaneous",
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "refusal"),
+    [
+        ("IA", IA),
+        ("ia", IA),
+        ("i.a.", IA),  # was answered "did you mean 'i.v.' (IV)?"
+        ("I. A.", IA),
+        ("IT", IT),
+        ("i.t.", IT),
+        ("SQ", SQ),
+        ("s.q.", SQ),
+        ("sub q", SUB_Q),
+        ("SubQ", SUB_Q),
+    ],
+)
+def test_an_ambiguous_or_error_prone_abbreviation_is_refused_with_its_readings(
+    text: str, refusal: tuple[str, str]
+) -> None:
+    # never resolved to one route (IA was read as intra-articular, IT as intrathecal, SQ as SC)
+    with pytest.raises(OptionError) as info:
+        read_route(text)
+    assert str(info.value) == f"route {text!r} {refusal[0]} ({refusal[1]})"
+    assert info.value.fields == ("route",)
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [("intra-articular", "intra-articular"), ("intrathecal", "intrathecal"), ("subcut", "SC")],
+)
+def test_the_words_a_refusal_suggests_are_read(text: str, name: str) -> None:
+    assert read_route(text) == name
+
+
+def test_the_refused_table_is_not_a_route() -> None:
+    assert "refused" not in route_table()
+
+
+def test_a_protocol_file_with_an_ambiguous_route_is_refused_with_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "p.yaml"
+    path.write_text(PROTOCOL.replace("route: IV", "route: IA"), encoding="utf-8")
+    with pytest.raises(ProtocolFileError) as info:
+        load_protocol(str(path))
+    (problem,) = info.value.problems
+    assert (problem.line, problem.path) == (6, "route")  # the 6th line: route: IA
+    assert problem.message == f"route 'IA' {IA[0]}"
+    assert problem.hint == IA[1]
+
+
+@pytest.mark.parametrize(
+    ("text", "known"),
+    [
+        ("intra-arterial", "intra-articular"),  # was "did you mean 'intra-articular'?"
+        ("intraarterial", "intra-articular"),  # was "did you mean 'intrathecal'?"
+        ("Intra-Arterially", "intra-articular"),
+        ("intratracheal", "intrathecal"),  # was "did you mean 'intrathecal'?"
+    ],
+)
+def test_a_route_celldose_does_not_know_is_never_offered_its_look_alike(
+    text: str, known: str
+) -> None:
+    with pytest.raises(OptionError) as info:
+        read_route(text)
+    assert str(info.value) == (
+        f"route {text!r} is not a route celldose knows (it is not {known}) (write one of: IV, IM, "
+        "SC, intralesional, intra-articular, intrathecal, intradermal, intraperitoneal, topical)"
+    )

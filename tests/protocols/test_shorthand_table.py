@@ -321,6 +321,14 @@ REFUSED: list[tuple[str, type[CelldoseError], str, Span]] = [
     # not supported
     ("bid ×5", RegimenSyntaxError, "sub-daily", (0, 3)),
     ("q12h ×4", RegimenSyntaxError, "sub-daily", (0, 4)),
+    # were "not understood": the span is the whole sub-daily phrase
+    ("twice daily ×3", RegimenSyntaxError, "sub-daily", (0, 11)),
+    ("2×10⁶ cells/kg 3 times daily ×3", RegimenSyntaxError, "sub-daily", (15, 28)),
+    ("every 12 hours ×3", RegimenSyntaxError, "sub-daily", (0, 14)),
+    ("every 8h ×3", RegimenSyntaxError, "sub-daily", (0, 8)),
+    ("every 30 min ×3", RegimenSyntaxError, "sub-daily", (0, 12)),
+    # 24 hours is a day, not sub-daily: still not understood (write daily or qd)
+    ("every 24 hours ×3", RegimenSyntaxError, "not understood", (0, 5)),
     ("twice a month ×4", RegimenSyntaxError, "per month", None),
     # structure
     ("", RegimenSyntaxError, "empty", None),

@@ -93,7 +93,7 @@ def test_refused_beyond_the_tolerance_saying_by_how_much() -> None:
     with pytest.raises(OptionError) as caught:
         plan_doses(dog("2.5e6 cells/kg q4w ×2"), weight="12 kg", rounding="down", **PRODUCT)
     assert str(caught.value) == (
-        "the dose rounded down to 1 vial is 2.54×10⁷ cells, −15.4% from the prescribed 3×10⁷ "
+        "the dose rounded down to 1 vial is 2.54×10⁷ cells, −15.39% from the prescribed 3×10⁷ "
         "cells: 5.39 percentage points beyond the tolerance of 10% (allow it with "
         'round_tolerance="16%", or leave the dose unrounded)'
     )
