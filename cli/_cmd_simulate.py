@@ -132,7 +132,13 @@ WHATIF_ONLY = {
     help="Cohort: histogram figure (.png, .svg or .pdf).",
 )
 @click.option("--size", default=None, help="Figure size: single, 1.5, double, or WxH (mm).")
-@format_option("table", "json", "csv")
+@format_option(
+    "table",
+    "json",
+    "csv",
+    "nonmem",
+    help="Output format (nonmem: a what-if's doses given, as NONMEM-style dosing records).",
+)
 @click.option(
     "-o",
     "--output",
@@ -164,6 +170,13 @@ def command(**kwargs: Any) -> None:
     cohort_mode = args["patients"] is not None or args["roster"] is not None
     if cohort_mode:
         _refuse(args, WHATIF_ONLY, "to one patient's what-if; drop --patients/--roster")
+        if args["fmt"] == "nonmem":
+            raise OptionError(
+                "a virtual cohort is not written as dosing records (its patients are drawn, "
+                "not dosed)",
+                "write a clinic list's doses with: celldose dose PROTOCOL --roster FILE "
+                "--format nonmem",
+            )
         if args["delay_policy"] == "keep":
             raise OptionError(
                 "--delay-policy keep is for one patient's what-if: in a cohort, random delays "
@@ -253,6 +266,10 @@ def _run_whatif(
         return to_json(in_flags(result.to_dict()))
     if args["fmt"] == "csv":
         return whatif_csv(result)
+    if args["fmt"] == "nonmem":
+        from celldose.cli._interchange import dosing_csv
+
+        return dosing_csv(result.nonmem_records())
     return whatif_table(result)
 
 

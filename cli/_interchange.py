@@ -13,13 +13,23 @@ from collections.abc import Sequence
 from celldose.cli._flags import to_flags
 from celldose.cli._render import csv_text, to_json
 from celldose.protocols import NOT_REPORTED, Protocol
-from celldose.simulator.dosing import DosePlan, ascii_text, fhir_bundle, nonmem_records
+from celldose.simulator.dosing import (
+    DosePlan,
+    DosingData,
+    ascii_text,
+    fhir_bundle,
+    nonmem_records,
+)
 
 
 def nonmem_csv(plans: Sequence[DosePlan], *, expand: bool = False) -> str:
     """The CSV of `celldose dose --format nonmem`: comment lines (``# ...``: the ID map, the
     units, the protocol, what is not in the records), the header, one line per record."""
-    data = nonmem_records(plans, expand=expand)  # the ID map: each plan's identity
+    return dosing_csv(nonmem_records(plans, expand=expand))  # the ID map: each plan's identity
+
+
+def dosing_csv(data: DosingData) -> str:
+    """Dosing records as CSV: the ``#`` comments and warnings (in flag words), then the data."""
     lines = [f"# {ascii_text(to_flags(c))}" for c in data.comments]
     lines += [f"# warning: {ascii_text(to_flags(w))}" for w in data.warnings]
     return "\n".join(lines) + "\n" + csv_text(data.columns, data.rows())

@@ -18,6 +18,8 @@ from celldose.simulator.scenarios._scenario import WhatIf
 if TYPE_CHECKING:
     import pandas
 
+    from celldose.simulator.dosing import DosingData
+
 Status = Literal["given", "delayed", "shifted", "missed"]
 
 
@@ -185,6 +187,35 @@ class WhatIfResult:
         if any(d is None for d in days):
             return None
         return int(days[-1] or 0) - int(days[0] or 0)
+
+    def nonmem_records(self) -> DosingData:
+        """The doses given as NONMEM-style dosing records (see
+        :func:`celldose.simulator.dosing.nonmem_records`): TIME counts from the planned first
+        dose, a missed dose is no record (the comments name it), a delay moves its record, and
+        a run of doses the phase's interval apart with equal cells stays one record (II/ADDL).
+
+        >>> from celldose.simulator.scenarios import whatif
+        >>> r = whatif("jang2025-canine-itp", weight="12kg", skip=[2], dose="1e6 cells/kg")
+        >>> [(x.time, x.ii, x.addl) for x in r.nonmem_records().records]
+        [(0, 0, 0), (1344, 672, 5)]
+        """
+        from dataclasses import replace
+
+        from celldose.simulator.dosing import Schedule, ascii_text, nonmem_records
+
+        plan = self.plan.with_schedule(self.schedule)
+        given = tuple(d.simulated for d in self.doses if d.simulated is not None)
+        which = plan.schedules[0].which
+        data = nonmem_records(replace(plan, schedules=(Schedule(which, given),), branches=()))
+        missed = [d.number for d in self.doses if d.simulated is None]
+        notes = [f"what-if: {self.scenario.describe()}; TIME counts from the planned first dose"]
+        if missed:
+            many = len(missed) > 1
+            notes.append(
+                f"missed: dose{'s' if many else ''} {', '.join(map(str, missed))} "
+                f"({'are not records' if many else 'is not a record'})"
+            )
+        return replace(data, comments=(*data.comments, *map(ascii_text, notes)))
 
     def _vials(self, records: list[DoseRecord]) -> int | None:
         vials = [r.vials for r in records]

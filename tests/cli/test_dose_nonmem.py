@@ -312,3 +312,50 @@ def test_a_clinic_list_numbers_its_patients_in_order(capsys: pytest.CaptureFixtu
         in lines
     )
     assert "# ID 3: patient Max (2026-0160); dog, 31.2 kg (TIME 0)" in lines
+
+
+# -- what-if: `celldose simulate ... --format nonmem` -------------------------------------------
+WHATIF = ["simulate", "jang2025-canine-itp", "--dose", "1e6 cells/kg", "--weight", "12kg"]
+
+
+def simulate(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main([*WHATIF, *args, "--format", "nonmem"])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_a_whatif_writes_the_doses_given(capsys: pytest.CaptureFixture[str]) -> None:
+    # q4w ×8 with dose 3 delayed 5 days, later doses keeping their days: days 0, 28 (one run,
+    # II 672, ADDL 1), 61 (61 × 24 = 1464, alone), then 84 … 196 (2016, II 672, ADDL 4)
+    code, out, err = simulate(capsys, "--delay", "3:5", "--delay-policy", "keep")
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[-4:] == [
+        HEADER,
+        "1,0,12000000.0,1,1,672,1,1",
+        "1,1464,12000000.0,1,1,0,0,1",
+        "1,2016,12000000.0,1,1,672,4,1",
+    ]
+    assert (
+        "# what-if: dose 3 delayed 5 days (later doses keep their days); TIME counts from the "
+        "planned first dose"
+    ) in lines
+
+
+def test_a_missed_dose_is_no_record(capsys: pytest.CaptureFixture[str]) -> None:
+    # dose 2 (day 28) missed: day 0 alone, then days 56 … 196 (1344, II 672, ADDL 5)
+    code, out, err = simulate(capsys, "--skip", "2")
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[-3:] == [HEADER, "1,0,12000000.0,1,1,0,0,1", "1,1344,12000000.0,1,1,672,5,1"]
+    assert "# missed: dose 2 (is not a record)" in lines
+
+
+def test_a_virtual_cohort_is_not_written_as_records(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = simulate(capsys, "--patients", "10")
+    assert (code, out) == (2, "")
+    assert err.strip() == (
+        "error: a virtual cohort is not written as dosing records (its patients are drawn, not "
+        "dosed) (write a clinic list's doses with: celldose dose PROTOCOL --roster FILE "
+        "--format nonmem)"
+    )

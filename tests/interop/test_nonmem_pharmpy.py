@@ -86,3 +86,14 @@ def test_pharmpy_reads_a_clinic_list(tmp_path: Path) -> None:
         2: [(t, 8e6) for t in times],
         3: [(t, 3.12e7) for t in times],
     }
+
+
+def test_pharmpy_reads_a_whatif(tmp_path: Path) -> None:
+    """A what-if: the doses given, at their simulated times (dose 2 missed, dose 3 delayed)."""
+    path = tmp_path / "whatif.csv"
+    args = ["simulate", "jang2025-canine-itp", "--dose", "1e6 cells/kg", "--weight", "12kg"]
+    args += ["--skip", "2", "--delay", "3:5", "--format", "nonmem", "-o", str(path)]
+    assert main(args) == 0
+    # days 0, 61 (56 + 5), then 89 … 201 (every later dose shifted 5 days): hours × 24
+    days = [0, 61, 89, 117, 145, 173, 201]
+    assert read_doses(path) == {1: [(24.0 * d, 1.2e7) for d in days]}
