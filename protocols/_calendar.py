@@ -215,6 +215,8 @@ class DoseTime:
     def __str__(self) -> str:
         if not self.parts:
             return "day 0"
+        if len(self.parts) == 1 and self.parts[0][0] == "d":  # most doses: one step of days
+            return f"day {self.parts[0][1]}"
         if not self.has_months:
             return f"day {self.days}"
         words = []

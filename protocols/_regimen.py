@@ -246,7 +246,7 @@ class Regimen(BaseModel):
             if phase.dose is not None:
                 current_dose = phase.dose
             for offset in phase.times_from_start(which, context=context, first=first):
-                last = begin.plus(offset)
+                last = begin.plus(offset) if begin.parts else offset  # offset: from _nth
                 doses.append(PlannedDose(len(doses) + 1, index, last, current_dose))
                 if len(doses) > MAX_DOSES:
                     raise RegimenError(
