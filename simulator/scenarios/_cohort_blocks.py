@@ -32,6 +32,8 @@ from celldose.simulator.scenarios._engine import (
     draw_block,
     evaluate_block,
 )
+from celldose.simulator.scenarios._engine_scaled import evaluate_scaled
+from celldose.simulator.scenarios._patterns import MOST_DOSES, given_pattern
 from celldose.simulator.scenarios._quantiles import Bracketed, CountedInts
 from celldose.simulator.scenarios._stats import (
     Stats,
@@ -93,15 +95,15 @@ def run_blocks(
     doses, patients = engine.count, cohort.size
     streams = [np.random.default_rng(s) for s in np.random.SeedSequence(cohort.seed).spawn(4)]
     scaled = scaled_doses(engine)
+    some_missed = cohort.missed > 0 or branch_rows is not None
+    if some_missed and doses > MOST_DOSES:  # who received which dose: kept as cells
+        scaled = None
     block = max(1, BLOCK // doses)
     blocks = patients > block  # one block: select from the arrays at the end
     # the cells of every dose: the whole cohort's, or one block's when they follow the weights
     cells = np.empty((doses, block if scaled is not None else patients), dtype=np.float64)
-    given_all = (
-        np.empty((doses, patients), dtype=bool)
-        if scaled is not None and (cohort.missed > 0 or branch_rows is not None)
-        else None
-    )
+    # which doses each patient received (bit j: dose j), when they follow the weights
+    patterns = np.empty(patients, dtype=np.uint16) if scaled is not None and some_missed else None
     weights = np.empty(patients, dtype=np.float64)
     totals = np.empty(patients, dtype=np.float64)
     vials = np.empty(patients, dtype=np.int32) if engine.cells_per_vial is not None else None
@@ -121,13 +123,21 @@ def run_blocks(
         draws = draw_block(model, streams, start, stop - start, doses, cohort, branch_rows, shares)
         if draws.branch is not None:
             entered += np.bincount(draws.branch[draws.branch >= 0], minlength=len(shares))
-        here = cells[:, : stop - start] if scaled is not None else cells[:, start:stop]
-        out = evaluate_block(engine, draws, here)
+        if scaled is not None and engine.viability is None and stop - start >= 2:
+            out = evaluate_scaled(engine, draws, scaled)
+        else:
+            here = cells[:, : stop - start] if scaled is not None else cells[:, start:stop]
+            out = evaluate_block(engine, draws, here)
         weights[start:stop] = draws.weights
         totals[start:stop] = out.total_cells
         given_counts[start:stop] = out.doses_given
-        if given_all is not None:
-            given_all[:, start:stop] = True if draws.given is None else draws.given
+        pattern = out.pattern
+        if patterns is not None:
+            if pattern is None:
+                assert draws.given is not None
+                pattern = given_pattern(draws.given)
+            assert pattern is not None
+            patterns[start:stop] = pattern
         if vials is not None:
             assert out.vials is not None
             vials[start:stop] = out.vials
@@ -139,14 +149,11 @@ def run_blocks(
         counted["given"].add(out.doses_given)
         if blocks:
             if not near:  # the first block: a random sample of the cohort
-                near["weights"] = Bracketed(draws.weights)
+                # the weights, and (with patterns) the weights of each dose's receivers
+                near["weights"] = Bracketed(draws.weights, rows=1 if patterns is None else doses)
                 near["totals"] = Bracketed(out.total_cells)
-                if given_all is not None:
-                    near["doses"] = Bracketed(draws.weights, rows=doses)
-            near["weights"].add(draws.weights)
+            near["weights"].add(draws.weights, None if patterns is None else pattern)
             near["totals"].add(out.total_cells)
-            if given_all is not None:
-                near["doses"].add(draws.weights, given_all[:, start:stop])
         dose_sums += out.dose_sums
         received += out.received
         delayed += out.delayed
@@ -162,7 +169,7 @@ def run_blocks(
         percentiles = dose_percentiles(cells, received)
     else:
         percentiles = _scaled_percentiles(
-            scaled, weights, weight_stats, given_all, received, near.get("doses")
+            scaled, weights, weight_stats, patterns, received, near.get("weights")
         )
     del cells
     return CohortArrays(
@@ -189,7 +196,7 @@ def run_blocks(
 
 
 def _float_stats(values: FloatArray, near: Bracketed | None) -> Stats:
-    picked = near.pick([values.size])[0] if near is not None else None
+    picked = near.pick([values.size], every=True)[0] if near is not None else None
     if picked is None:
         return summarise(values)
     return Stats(float(values.mean()), picked[1], picked[0], picked[2])
@@ -206,14 +213,14 @@ def _scaled_percentiles(
     scaled: tuple[float, ...],
     weights: FloatArray,
     weight_stats: Stats,
-    given: npt.NDArray[np.bool_] | None,
+    patterns: npt.NDArray[np.uint16] | None,
     received: Int64Array,
     near: Bracketed | None,
 ) -> FloatArray:
     """p5, median, p95 of each dose's cells: its constant × the weights' percentiles among
     the patients who received it (the same order statistic: the product keeps the order)."""
     out = np.full((len(scaled), 3), np.nan)
-    if given is None:  # every dose to every patient: the weights' own percentiles
+    if patterns is None:  # every dose to every patient: the weights' own percentiles
         for j, factor in enumerate(scaled):
             out[j] = factor * np.array([weight_stats.p5, weight_stats.median, weight_stats.p95])
         return out
@@ -224,7 +231,7 @@ def _scaled_percentiles(
         picked = picks[j]
         if picked is None:  # one block, or the first block's brackets missed: select here
             positions = _positions(int(received[j]))
-            chosen = weights[given[j]]
+            chosen = weights[(patterns >> j) & 1 == 1]
             picked = [float(v) for v in np.partition(chosen, positions)[positions]]
         out[j] = factor * np.array(picked)
     return out

@@ -84,6 +84,7 @@ class BlockOut:
     capped: int
     stopped: int = 0  # doses not given: the course maximum was reached
     stopped_by_dose: npt.NDArray[np.int64] | None = None  # (doses,) the same, per dose number
+    pattern: npt.NDArray[np.uint16] | None = None  # the doses each patient received, packed
 
 
 @dataclass(frozen=True)
@@ -169,14 +170,20 @@ def draw_block(
         if given is not None:
             late &= given
         delays = np.zeros((doses, n), dtype=np.int32)
-        delays[late] = delay_rng.integers(low, high + 1, size=int(late.sum()), dtype=np.int32)
+        where = np.flatnonzero(late)  # in the order a boolean index takes them, and faster
+        delays.ravel()[where] = delay_rng.integers(low, high + 1, size=where.size, dtype=np.int32)
     return Draws(weights, given, delays, branch)
 
 
 def _truncated_lognormal(rng: np.random.Generator, n: int, model: WeightModel) -> FloatArray:
     """Lognormal(median, sigma) conditioned on [low, high]: out-of-range draws are redrawn."""
     log_median = math.log(model.median_kg)
-    weights: FloatArray = np.exp(log_median + model.sigma * rng.standard_normal(n))
+    weights: FloatArray = rng.standard_normal(n)
+    weights *= model.sigma  # in place: the same arithmetic as exp(log_median + sigma × z)
+    weights += log_median
+    np.exp(weights, out=weights)
+    if weights.min() >= model.low_kg and weights.max() <= model.high_kg:
+        return weights
     outside = np.flatnonzero((weights < model.low_kg) | (weights > model.high_kg))
     while outside.size:
         redrawn = np.exp(log_median + model.sigma * rng.standard_normal(outside.size))
@@ -297,7 +304,7 @@ def evaluate_block(engine: Engine, draws: Draws, cells: FloatArray) -> BlockOut:
         received = given.sum(axis=1, dtype=np.int64)
     course: IntArray | None = None
     if engine.planned_days is not None:
-        course = _course_days(engine.planned_days, given, delays, n)
+        course = course_days(engine.planned_days, given, delays, n)
     delayed = (
         np.zeros(doses, dtype=np.int64)
         if delays is None
@@ -390,14 +397,26 @@ def cells_out_of_range() -> OptionError:
     )
 
 
-def _course_days(
-    planned: IntArray, given: BoolArray | None, delays: IntArray | None, n: int
+def course_days(
+    planned: IntArray,
+    given: BoolArray | None,
+    delays: IntArray | None,
+    n: int,
+    pattern: npt.NDArray[np.uint16] | None = None,
 ) -> IntArray:
-    """Days from the first to the last dose given (0 with one dose or none)."""
+    """Days from the first to the last dose given (0 with one dose or none); ``pattern`` is
+    ``given`` packed per patient (see ``_patterns.py``), when the caller has it."""
     doses = planned.shape[0]
+    if given is None and delays is None:  # every patient's course is the planned one
+        return np.full(n, planned[-1] - planned[0], dtype=np.int32)
     if given is None:
         first = np.zeros(n, dtype=np.intp)
         last = np.full(n, doses - 1, dtype=np.intp)
+    elif pattern is not None:
+        from celldose.simulator.scenarios._patterns import tables
+
+        first_of, last_of, _ = tables(doses)
+        first, last = first_of[pattern], last_of[pattern]
     else:
         first = np.argmax(given, axis=0)
         last = doses - 1 - np.argmax(given[::-1], axis=0)
@@ -409,7 +428,7 @@ def _course_days(
         course += delays.sum(axis=0, dtype=np.int32)
         course -= np.take_along_axis(delays, first[None, :], axis=0)[0]
     if given is not None:
-        course[~given.any(axis=0)] = 0
+        course[~given.any(axis=0) if pattern is None else pattern == 0] = 0
     return course
 
 
@@ -477,6 +496,7 @@ __all__ = [
     "Engine",
     "WeightModel",
     "cells_out_of_range",
+    "course_days",
     "describe_weights",
     "draw_block",
     "evaluate_block",

@@ -14,7 +14,8 @@ it or less), tested against it.
   k-th smallest is the right one of the bracket's values, found by a small partition. When
   the bracket misses (the first block was not representative, as in a sorted roster), it says
   so and the caller selects from the whole array instead: exact either way. With ``rows``, it
-  selects within subsets (the patients who received each dose) given as masks.
+  selects within subsets (the patients who received each dose), given per value as a pattern
+  of bits (``_patterns.py``).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from celldose.simulator.scenarios._patterns import bit_rows
 from celldose.simulator.scenarios._stats import PERCENTS, _positions
 
 if TYPE_CHECKING:
@@ -32,7 +34,8 @@ if TYPE_CHECKING:
 
     FloatArray = npt.NDArray[np.float64]
     IntArray = npt.NDArray[np.int32]
-    BoolArray = npt.NDArray[np.bool_]
+
+    from celldose.simulator.scenarios._patterns import Patterns
 
 MOST_COUNTS = 1 << 20  # whole numbers up to this are counted; larger ones are selected at the end
 _SIGMAS = 6.0  # the bracket's half width, in standard deviations of a sample quantile's rank
@@ -49,10 +52,14 @@ class CountedInts:
     def add(self, values: IntArray) -> None:
         if not self.usable or values.size == 0:
             return
-        if int(values.min()) < 0 or int(values.max()) >= MOST_COUNTS:
+        if int(values.max()) >= MOST_COUNTS:
             self.usable = False
             return
-        counted = np.bincount(values, minlength=self.counts.size)
+        try:
+            counted = np.bincount(values, minlength=self.counts.size)
+        except ValueError:  # a negative number
+            self.usable = False
+            return
         if counted.size > self.counts.size:
             counted[: self.counts.size] += self.counts
             self.counts = counted.astype(np.int64, copy=False)
@@ -72,7 +79,9 @@ class CountedInts:
 class Bracketed:
     """Brackets around the percentiles of :data:`PERCENTS`, set from a first block of values.
 
-    ``rows`` > 1 selects within ``rows`` subsets of the values, each given by a mask per block.
+    ``rows`` > 1 selects within ``rows`` subsets of the values (the patients who received each
+    dose): each value comes with its pattern, bit ``row`` set when it belongs to subset
+    ``row`` (see ``_patterns.py``; at most 16 rows).
     """
 
     def __init__(self, sample: FloatArray, rows: int = 1) -> None:
@@ -87,38 +96,47 @@ class Bracketed:
             high = ordered[min(centre + half, m - 1)]
             self.edges.append((float(low), float(high)))
         self.rows = rows
-        self.below = np.zeros((rows, len(PERCENTS)), dtype=np.int64)
+        self.below = np.zeros(len(PERCENTS), dtype=np.int64)  # one subset: values below
+        self.below_by = np.zeros((len(PERCENTS), 1 << rows if rows > 1 else 1), dtype=np.int64)
         self.inside: list[list[FloatArray]] = [[] for _ in PERCENTS]
-        self.masks: list[list[BoolArray]] = [[] for _ in PERCENTS]
+        self.patterns: list[list[Patterns]] = [[] for _ in PERCENTS]
 
-    def add(self, values: FloatArray, masks: BoolArray | None = None) -> None:
-        """Count and keep what a block of ``values`` has around each percentile; ``masks``
-        (rows, block) says which values belong to each subset."""
+    def add(self, values: FloatArray, patterns: Patterns | None = None) -> None:
+        """Count and keep what a block of ``values`` has around each percentile (with
+        ``rows`` > 1, ``patterns`` says which subsets each value belongs to)."""
         for t, (low, high) in enumerate(self.edges):
             under = values < low
-            if masks is None:
-                self.below[0, t] += int(np.count_nonzero(under))
+            if patterns is None:
+                self.below[t] += int(np.count_nonzero(under))
             else:
-                self.below[:, t] += np.count_nonzero(masks & under, axis=1)
+                self.below_by[t] += np.bincount(patterns[under], minlength=self.below_by.shape[1])
             near = np.flatnonzero((values >= low) & (values <= high))
             self.inside[t].append(values[near])
-            if masks is not None:
-                self.masks[t].append(masks[:, near])
+            if patterns is not None:
+                self.patterns[t].append(patterns[near])
 
-    def pick(self, counts: Sequence[int]) -> list[list[float] | None]:
+    def pick(self, counts: Sequence[int], *, every: bool = False) -> list[list[float] | None]:
         """For each row, the values at the percentiles' positions among ``counts[row]``
-        values (None for a row whose bracket missed, or that has no values)."""
+        values (None for a row whose bracket missed, or that has no values). ``every``:
+        among all the values, whatever their patterns (one count)."""
         kept = [np.concatenate(parts) if parts else np.zeros(0) for parts in self.inside]
-        masks = [
-            np.concatenate(parts, axis=1) if parts else np.zeros((self.rows, 0), dtype=bool)
-            for parts in self.masks
+        patterns = [
+            np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint16)
+            for parts in self.patterns
         ]
+        whole = self.rows == 1 or every
+        if self.rows == 1:
+            below = self.below[None, :]
+        elif every:
+            below = self.below_by.sum(axis=1)[None, :]
+        else:
+            below = bit_rows(self.rows) @ self.below_by.T
         out: list[list[float] | None] = []
         for row, count in enumerate(counts):
             picked: list[float] | None = [] if count > 0 else None
             for t, position in enumerate(_positions(count) if count > 0 else ()):
-                near = kept[t] if self.rows == 1 else kept[t][masks[t][row]]
-                rank = position - int(self.below[row, t])
+                near = kept[t] if whole else kept[t][(patterns[t] >> row) & 1 == 1]
+                rank = position - int(below[row, t])
                 if picked is None or not 0 <= rank < near.size:
                     picked = None
                     break

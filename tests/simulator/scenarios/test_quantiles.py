@@ -12,6 +12,7 @@ import pytest
 
 from celldose.protocols import protocol_from_regimen
 from celldose.simulator.scenarios import Cohort, _cohort_blocks, simulate_cohort
+from celldose.simulator.scenarios._patterns import given_pattern, tables
 from celldose.simulator.scenarios._quantiles import MOST_COUNTS, Bracketed, CountedInts
 
 Q = [0.05, 0.5, 0.95]
@@ -62,9 +63,10 @@ def test_brackets_within_subsets_give_each_subsets_inverted_cdf() -> None:
     n = 60_000
     values = rng.gamma(3.0, 4.0, size=n)
     masks = rng.random((3, n)) >= np.array([[0.1], [0.5], [0.0]])
+    patterns = (masks[0] * 1 + masks[1] * 2 + masks[2] * 4).astype(np.uint16)  # bit j: row j
     near = Bracketed(values[:BLOCK], rows=3)
     for start in range(0, n, BLOCK):
-        near.add(values[start : start + BLOCK], masks[:, start : start + BLOCK])
+        near.add(values[start : start + BLOCK], patterns[start : start + BLOCK])
     picked = near.pick([int(m.sum()) for m in masks])
     assert picked == [_expected(values[m]) for m in masks]
 
@@ -77,9 +79,25 @@ def test_a_first_block_unlike_the_rest_says_so_rather_than_guess() -> None:
     assert near.pick([values.size]) == [None]
 
 
+def test_given_patterns_by_hand() -> None:
+    given = np.array([[True, False, False, True], [False, False, True, True], [True] * 4])
+    # patient columns: doses {0, 2} -> 0b101 = 5; {2} -> 4; {1, 2} -> 6; {0, 1, 2} -> 7
+    pattern = given_pattern(given)
+    assert pattern is not None and pattern.tolist() == [5, 4, 6, 7]
+    first, last, count = tables(3)
+    assert first[pattern].tolist() == [0, 2, 1, 0]
+    assert last[pattern].tolist() == [2, 2, 2, 2]
+    assert count[pattern].tolist() == [2, 1, 2, 3]
+    assert (first[0], last[0], count[0]) == (0, 2, 0)  # no dose: as argmax finds it
+    nine = np.zeros((9, 2), dtype=bool)
+    nine[8, 0] = nine[0, 1] = True  # dose 9 only: bit 8 = 256; dose 1 only: 1
+    assert given_pattern(nine).tolist() == [256, 1]  # type: ignore[union-attr]
+    assert given_pattern(np.zeros((17, 2), dtype=bool)) is None
+
+
 def test_an_empty_subset_has_no_percentiles() -> None:
     near = Bracketed(np.arange(10.0), rows=2)
-    near.add(np.arange(10.0), np.array([[True] * 10, [False] * 10]))
+    near.add(np.arange(10.0), np.full(10, 0b01, dtype=np.uint16))  # in row 0, not in row 1
     assert near.pick([10, 0])[1] is None
 
 
