@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from typing import Any
 
 from celldose.protocols import Dose, OptionError, PlannedDose, format_sig
 from celldose.simulator.dosing._dose_range import RangeCells, RangeUse, range_use
@@ -55,11 +56,35 @@ def dose_records(
     lower: dict[int, float | None] = {}  # phase -> cells at the lower bound of a range
     bounds: dict[int, _Bounds | None] = {}  # published range's bounds
     draws: dict[float, Draw] = {}  # cells -> what they draw from the product
+    # a phase whose every dose is the same (no limit, rounding or range): its fields, once
+    same: dict[int, dict[str, Any]] = {}
+    plain = not limited_any and options.rounding == "none"
     records: list[DoseRecord] = []
     stopped: list[StoppedDose] = []
     totals = list(range_totals)
     for item in planned:
         phase = item.phase
+        fixed = same.get(phase)
+        if fixed is not None:  # the arithmetic below, already done for this phase's dose
+            date = item.time.date(start) if start else None
+            day = (date - start).days if date is not None and start is not None else item.time.days
+            cells = fixed["cells"]
+            totals[0] += cells
+            totals[1] += cells
+            cumulative += cells
+            if not math.isfinite(cumulative):
+                raise _too_many(item.number, fixed["dose"], patient.weight.text)
+            records.append(
+                dose_record(
+                    **fixed,
+                    number=item.number,
+                    offset=str(item.time),
+                    day=day,
+                    date=date,
+                    cumulative_cells=cumulative,
+                )
+            )
+            continue
         dose = phase_doses[phase - 1]
         band = bands[phase - 1] if phase <= len(bands) else None
         weighed = dose.basis == "per kg" and basis.weight_note is not None
@@ -150,38 +175,47 @@ def dose_records(
         taken = _drawn(cells, draws, basis)
         cumulative += cells
         if not math.isfinite(cumulative):
-            raise OptionError(
-                f"the total cells after dose {item.number} of {dose} for "
-                f"{patient.weight.text} is out of range (more than a number can hold)",
-                "check the dose, its unit and the number of doses",
-            )
+            raise _too_many(item.number, dose, patient.weight.text)
+        fields: dict[str, Any] = {
+            "phase": phase,
+            "moved_from": None,
+            "dose": dose,
+            "cells": cells,
+            "cells_per_kg": _per_kg(dose, cells, basis, capped or rounded is not None),
+            "cells_to_draw": taken.cells_to_draw,
+            "volume_ml": taken.volume_ml,
+            "vials": taken.vials,
+            "leftover_cells": taken.leftover_cells,
+            "leftover_ml": taken.leftover_ml,
+            "capped": capped,
+            "branch": branch,
+            "band": band,
+            "rounded": rounded,
+            "capped_by": limited.capped_by or ("dose weight" if weighed else None),
+            "cap_note": limited.note or (basis.weight_note if weighed else None),
+            "range": span,
+        }
+        if plain and span is None:  # every later dose of this phase is this one
+            same[phase] = fields
         records.append(
             dose_record(
+                **fields,
                 number=item.number,
-                phase=phase,
                 offset=str(item.time),
                 day=day,
                 date=date,
-                moved_from=None,
-                dose=dose,
-                cells=cells,
-                cells_per_kg=_per_kg(dose, cells, basis, capped or rounded is not None),
-                cells_to_draw=taken.cells_to_draw,
-                volume_ml=taken.volume_ml,
-                vials=taken.vials,
-                leftover_cells=taken.leftover_cells,
-                leftover_ml=taken.leftover_ml,
                 cumulative_cells=cumulative,
-                capped=capped,
-                branch=branch,
-                band=band,
-                rounded=rounded,
-                capped_by=limited.capped_by or ("dose weight" if weighed else None),
-                cap_note=limited.note or (basis.weight_note if weighed else None),
-                range=span,
             )
         )
     return records, stopped
+
+
+def _too_many(number: int, dose: Dose, weight: str) -> OptionError:
+    return OptionError(
+        f"the total cells after dose {number} of {dose} for {weight} is out of range (more "
+        "than a number can hold)",
+        "check the dose, its unit and the number of doses",
+    )
 
 
 def _cells_rule(basis: PlanBasis) -> Callable[[Dose], float]:
