@@ -10,8 +10,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from celldose.protocols import protocol_from_regimen
+from celldose.protocols import parse_dose, protocol_from_regimen
 from celldose.simulator.scenarios import Cohort, _cohort_blocks, simulate_cohort
+from celldose.simulator.scenarios._engine import Draws, Engine, evaluate_block
+from celldose.simulator.scenarios._engine_scaled import evaluate_scaled
 from celldose.simulator.scenarios._patterns import given_pattern, tables
 from celldose.simulator.scenarios._quantiles import MOST_COUNTS, Bracketed, CountedInts
 
@@ -152,3 +154,39 @@ def test_a_dose_percentile_is_the_constant_times_the_weights() -> None:
     dose3 = result.per_dose[2].cells
     assert dose3 is not None
     assert [dose3.p5, dose3.median, dose3.p95] == expected
+
+
+# -- a block of weight × constant doses, against the general engine -------------------------------
+@pytest.mark.parametrize("missed", [0.0, 0.25])
+@pytest.mark.parametrize("delayed", [False, True])
+@pytest.mark.parametrize("vial", [None, 2.5e7])
+def test_a_scaled_block_is_the_general_block_bit_for_bit(
+    missed: float, delayed: bool, vial: float | None
+) -> None:
+    rng = np.random.default_rng(3)
+    doses, n = 5, 1_001
+    constants = (1e6, 1e6, 2e6, 1e6, 3.3e6)
+    engine = Engine(
+        doses=tuple(parse_dose(f"{c:g} cells/kg") for c in constants),
+        scale_factor=1.0,
+        meeh_k=None,
+        cap=None,
+        viability=None,
+        cells_per_vial=vial,
+        planned_days=np.array([0, 7, 14, 28, 56], dtype=np.int32),
+    )
+    given = rng.random((doses, n)) >= missed if missed else None
+    delays = None
+    if delayed:
+        delays = rng.integers(0, 4, size=(doses, n), dtype=np.int32)
+        if given is not None:
+            delays *= given
+    draws = Draws(np.exp(2.5 + 0.4 * rng.standard_normal(n)), given, delays)
+    general = evaluate_block(engine, draws, np.empty((doses, n)))
+    scaled = evaluate_scaled(engine, draws, constants)
+    for name in ("total_cells", "vials", "course_days", "doses_given", "dose_sums"):
+        a, b = getattr(general, name), getattr(scaled, name)
+        assert (a is None and b is None) or (np.array_equal(a, b) and a.dtype == b.dtype), name
+    assert np.array_equal(general.received, scaled.received)
+    assert np.array_equal(general.delayed, scaled.delayed)
+    assert (general.capped, general.stopped) == (scaled.capped, scaled.stopped) == (0, 0)
