@@ -10,6 +10,7 @@ course of 10,000 doses costs a few milliseconds more than one of 10.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -20,7 +21,7 @@ from celldose.simulator.dosing._dose_range import RangeCells, RangeUse, range_us
 from celldose.simulator.dosing._limits import DoseLimits, LimitedDose, StoppedDose
 from celldose.simulator.dosing._logistics import Draw, draw
 from celldose.simulator.dosing._plan_basis import PlanBasis
-from celldose.simulator.dosing._records import DoseRecord, dose_record
+from celldose.simulator.dosing._records import DoseRecord, dose_record, dose_record_from
 from celldose.simulator.dosing._rounding import (
     Rounded,
     phrase,
@@ -66,8 +67,7 @@ def dose_records(
         phase = item.phase
         fixed = same.get(phase)
         if fixed is not None:  # the arithmetic below, already done for this phase's dose
-            date = item.time.date(start) if start else None
-            day = (date - start).days if date is not None and start is not None else item.time.days
+            date, day, offset = _when(item, start)
             cells = fixed["cells"]
             totals[0] += cells
             totals[1] += cells
@@ -75,10 +75,10 @@ def dose_records(
             if not math.isfinite(cumulative):
                 raise _too_many(item.number, fixed["dose"], patient.weight.text)
             records.append(
-                dose_record(
-                    **fixed,
+                dose_record_from(
+                    fixed,
                     number=item.number,
-                    offset=str(item.time),
+                    offset=offset,
                     day=day,
                     date=date,
                     cumulative_cells=cumulative,
@@ -208,6 +208,21 @@ def dose_records(
             )
         )
     return records, stopped
+
+
+def _when(item: PlannedDose, start: dt.date | None) -> tuple[dt.date | None, int | None, str]:
+    """The date, day and offset text of a planned dose (as ``DoseTime`` gives them; a time
+    of whole days from a start date is added directly, the common case of a long course)."""
+    parts = item.time.parts
+    if start is not None and len(parts) == 1 and parts[0][0] == "d":
+        days = parts[0][1]
+        try:
+            return start + dt.timedelta(days=days), days, f"day {days}"
+        except OverflowError:
+            pass  # past the calendar: DoseTime.date says so
+    date = item.time.date(start) if start else None
+    day = (date - start).days if date is not None and start is not None else item.time.days
+    return date, day, str(item.time)
 
 
 def _too_many(number: int, dose: Dose, weight: str) -> OptionError:

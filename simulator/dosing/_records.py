@@ -118,6 +118,16 @@ def dose_record(**values: Any) -> DoseRecord:
     return record
 
 
+def dose_record_from(shared: dict[str, Any], **values: Any) -> DoseRecord:
+    """:func:`dose_record` of the fields ``shared`` by the doses of a phase and this dose's own
+    ``values`` (the two together are every field)."""
+    record = object.__new__(DoseRecord)
+    fields = record.__dict__
+    fields.update(shared)
+    fields.update(values)
+    return record
+
+
 @dataclass(frozen=True)
 class Schedule:
     """The doses of one schedule (a frequency range has a min and a max schedule)."""
