@@ -21,7 +21,7 @@ from celldose.simulator.dosing._dose_range import RangeCells, RangeUse, range_us
 from celldose.simulator.dosing._limits import DoseLimits, LimitedDose, StoppedDose
 from celldose.simulator.dosing._logistics import Draw, draw
 from celldose.simulator.dosing._plan_basis import PlanBasis
-from celldose.simulator.dosing._records import DoseRecord, dose_record, dose_record_from
+from celldose.simulator.dosing._records import DoseRecord
 from celldose.simulator.dosing._rounding import (
     Rounded,
     phrase,
@@ -210,6 +210,29 @@ def dose_records(
     return records, stopped
 
 
+def dose_record(**values: Any) -> DoseRecord:
+    """A :class:`DoseRecord` of every field (by name), built as the dataclass would build it.
+
+    A frozen dataclass's ``__init__`` sets each of the 22 fields through
+    ``object.__setattr__``, which is most of the cost of a dose in a course of thousands; this
+    fills the new record's ``__dict__`` at once. Every field must be given (tested: the record
+    equals the one ``DoseRecord(**values)`` builds).
+    """
+    record = object.__new__(DoseRecord)
+    record.__dict__.update(values)
+    return record
+
+
+def dose_record_from(shared: dict[str, Any], **values: Any) -> DoseRecord:
+    """:func:`dose_record` of the fields ``shared`` by the doses of a phase and this dose's own
+    ``values`` (the two together are every field)."""
+    record = object.__new__(DoseRecord)
+    fields = record.__dict__
+    fields.update(shared)
+    fields.update(values)
+    return record
+
+
 def _when(item: PlannedDose, start: dt.date | None) -> tuple[dt.date | None, int | None, str]:
     """The date, day and offset text of a planned dose (as ``DoseTime`` gives them; a time
     of whole days from a start date is added directly, the common case of a long course)."""
@@ -303,4 +326,4 @@ def _per_kg(dose: Dose, cells: float, basis: PlanBasis, capped: bool) -> float:
     return cells / basis.patient.weight_kg
 
 
-__all__ = ["dose_records"]
+__all__ = ["dose_record", "dose_record_from", "dose_records"]

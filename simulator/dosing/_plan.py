@@ -4,6 +4,13 @@
 :class:`DosePlan`: one :class:`Schedule` (two, min and max, for a frequency range), each a tuple
 of :class:`DoseRecord`. Nothing is rounded here; the CLI rounds for display. Every value can be
 given as the text a user types (``weight="26.5 lb"``, ``dose="1e6 cells/kg"``).
+
+A plan is computed in stages, each in its own module: :func:`~._plan_basis.plan_basis`
+decides everything once (the arm, the doses of every phase and branch, limits, scaling, the
+dosing weight, the warnings so far); :func:`~._plan_schedules.plan_schedules` expands the regimen
+and builds the records of every schedule with :func:`~._dose_records.dose_records` (the unit
+work once per phase, per dose only floats); :func:`_finish` adds the plan's warnings and builds
+the :class:`DosePlan`. A warning about the patient or the plan as a whole goes in :func:`_finish`.
 """
 
 from __future__ import annotations

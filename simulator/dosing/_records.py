@@ -105,29 +105,6 @@ class DoseRecord:
         }
 
 
-def dose_record(**values: Any) -> DoseRecord:
-    """A :class:`DoseRecord` of every field (by name), built as the dataclass would build it.
-
-    A frozen dataclass's ``__init__`` sets each of the 22 fields through
-    ``object.__setattr__``, which is most of the cost of a dose in a course of thousands; this
-    fills the new record's ``__dict__`` at once. Every field must be given (tested: the record
-    equals the one ``DoseRecord(**values)`` builds).
-    """
-    record = object.__new__(DoseRecord)
-    record.__dict__.update(values)
-    return record
-
-
-def dose_record_from(shared: dict[str, Any], **values: Any) -> DoseRecord:
-    """:func:`dose_record` of the fields ``shared`` by the doses of a phase and this dose's own
-    ``values`` (the two together are every field)."""
-    record = object.__new__(DoseRecord)
-    fields = record.__dict__
-    fields.update(shared)
-    fields.update(values)
-    return record
-
-
 @dataclass(frozen=True)
 class Schedule:
     """The doses of one schedule (a frequency range has a min and a max schedule)."""

@@ -23,12 +23,12 @@ import numpy.typing as npt
 
 from celldose.protocols import Dose
 from celldose.simulator.scenarios._cohort import Cohort
+from celldose.simulator.scenarios._cohort_weights import WeightModel
 from celldose.simulator.scenarios._engine import (
     BLOCK,
     Engine,
     FloatArray,
     IntArray,
-    WeightModel,
     draw_block,
     evaluate_block,
 )

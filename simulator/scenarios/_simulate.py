@@ -44,14 +44,13 @@ from celldose.simulator.scenarios._branch_shares import BranchShares, branch_sha
 from celldose.simulator.scenarios._cohort import Cohort
 from celldose.simulator.scenarios._cohort_blocks import Progress, run_blocks
 from celldose.simulator.scenarios._cohort_result import CohortResult, DoseStats
+from celldose.simulator.scenarios._cohort_weights import describe_weights, weight_model
 from celldose.simulator.scenarios._demand import manufacturing_demand
 from celldose.simulator.scenarios._engine import (
     Engine,
     IntArray,
     cells_out_of_range,
-    describe_weights,
     make_engine,
-    weight_model,
 )
 from celldose.simulator.scenarios._options import as_protocol, dose_options
 from celldose.simulator.scenarios._roster import read_roster
