@@ -7,7 +7,6 @@ from typing import Any
 
 import click
 
-from celldose.cli._cmd_dose import fact_lines
 from celldose.cli._complete import complete_protocol
 from celldose.cli._describe import (
     describe_decision,
@@ -17,6 +16,7 @@ from celldose.cli._describe import (
     schedule_summary,
     weekday_note,
 )
+from celldose.cli._dose_table import fact_lines
 from celldose.cli._inputs import read_protocol
 from celldose.cli._render import DATE, format_option, reported, to_json
 from celldose.protocols import (

@@ -11,7 +11,7 @@ least 1``).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Any
 
 from celldose.protocols import CelldoseError
@@ -50,9 +50,12 @@ def cli_text(exc: CelldoseError) -> str:
     return to_flags(str(exc), exc.fields)
 
 
-def warning_lines(warnings: Iterable[str]) -> list[str]:
-    """``warning: …`` lines for people at the command line, each once, in flag words."""
-    return [f"warning: {to_flags(w)}" for w in dict.fromkeys(warnings)]
+def warning_lines(warnings: Iterable[str], notes: Collection[str] = ()) -> list[str]:
+    """``warning: …`` lines for people at the command line, each once, in flag words; those in
+    ``notes`` (labels of values the user gave, not problems) are ``note: …`` lines."""
+    return [
+        f"{'note' if w in notes else 'warning'}: {to_flags(w)}" for w in dict.fromkeys(warnings)
+    ]
 
 
 # the fields of a result's data that celldose writes itself and that may name an API argument

@@ -8,7 +8,6 @@ with exit 0: the reader has what it wanted.
 from __future__ import annotations
 
 import contextlib
-import difflib
 import importlib
 import importlib.util
 import os
@@ -51,6 +50,8 @@ class LazyGroup(click.Group):
         first = args[0] if args else ""
         unknown = first and not first.startswith("-") and self.get_command(ctx, first) is None
         if unknown and not ctx.resilient_parsing:  # completing "dos" is not an error
+            import difflib  # only for a misspelt command
+
             close = difflib.get_close_matches(first, self.list_commands(ctx), n=3, cutoff=0.6)
             known = ", ".join(self.list_commands(ctx))
             hint = f"did you mean {' or '.join(close)}?" if close else f"the commands: {known}"

@@ -9,7 +9,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from celldose.cli._cmd_dose import SOURCES, header_lines, route_lines
+from celldose.cli._dose_table import SOURCES, header_lines, route_lines
 from celldose.cli._flags import in_flags, to_flags, warning_lines
 from celldose.cli._range_render import is_spanned, source_text
 from celldose.cli._render import csv_text, table

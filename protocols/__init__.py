@@ -49,6 +49,7 @@ from celldose.protocols._load import (
     parse_protocol,
     protocol_from_regimen,
 )
+from celldose.protocols._model_base import refuse_control_characters
 from celldose.protocols._phase import (
     MAX_DOSES,
     NOT_REPORTED,
@@ -196,6 +197,7 @@ __all__ = [
     "read_number",
     "read_regular",
     "read_route",
+    "refuse_control_characters",
     "route_event",
     "route_info",
     "route_names",

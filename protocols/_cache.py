@@ -1,40 +1,52 @@
-"""A cache of validated protocols: loading a known file skips YAML and shorthand parsing.
+"""A cache of validated protocols: loading a known file skips YAML, shorthand and validation.
 
-`celldose dose` must start fast. A protocol text that validated once is stored as the plain data
-of its validated model, in JSON (never a pickle: loading one runs code), one file per text in
-the user's cache folder (``platformdirs.user_cache_dir("celldose")``: ``$XDG_CACHE_HOME/celldose``
-or ``~/.cache/celldose`` on Linux; a relative ``XDG_CACHE_HOME`` is ignored, as the XDG spec
-requires). The file's name is a key hashed from the text and from the protocol-language code,
-unit definitions and route table (names, sizes, modification times), so a change to any of them
-is never served stale.
+`celldose dose` must start fast. A protocol text that validated once is stored as its validated
+model, one file per text in the user's cache folder (``platformdirs.user_cache_dir("celldose")``:
+``$XDG_CACHE_HOME/celldose`` or ``~/.cache/celldose`` on Linux; a relative ``XDG_CACHE_HOME`` is
+ignored, as the XDG spec requires). The file's name is a key hashed from the text and from the
+protocol-language code, unit definitions and route table (names, sizes, modification times), so
+a change to any of them is never served stale.
+
+A hit is not validated again (validation builds pydantic's schemas, the largest part of a warm
+start): the model is stored as a pickle, and read back by an unpickler that resolves no name but
+the model classes and enumerations of ``celldose.protocols``. A planted pickle that names
+anything else (``builtins.open``, ``os.system``) is refused before it runs: reading an entry can
+build protocol objects, nothing more.
 
 The cache is as trusted as the home folder, no more: an entry is used only when it is a small
 regular file (no link, FIFO or folder), owned by the user and writable by nobody else, in a
 folder likewise private (created 0700; a folder or entry that others can write is ignored, with
-one warning on stderr), and when it names its key and carries the SHA-256 of its source text and
-of its own content, all checked on every read. Anything else (truncated, edited, garbage, nested
-too deep) is a miss: the text is validated again and the entry rewritten, atomically. Loading
-from the cache still runs the models' validation. Set ``CELLDOSE_NO_CACHE=1`` to turn it off;
+one warning on stderr), and when it names its format and key and carries the SHA-256 of its
+source text and of its own content, all checked on every read, and holds an object of the type
+asked for. Anything else (truncated, edited, garbage, nested too deep) is a miss: the text is
+validated again and the entry rewritten, atomically. Set ``CELLDOSE_NO_CACHE=1`` to turn it off;
 a cache that cannot be read or written is ignored.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import contextlib
+import enum
 import hashlib
+import io
 import json
 import os
+import pickle
 import stat
 import sys
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from celldose.protocols._errors import CelldoseError
 from celldose.protocols._files import read_regular, write_atomic
 
-CACHE_FORMAT = "2"
+T = TypeVar("T")
+
+CACHE_FORMAT = "3"  # 3: the model pickled (read by _ModelUnpickler); 2 was its JSON data
 MAX_ENTRY_BYTES = 4 << 20  # a protocol file is at most 1 MB; its validated data far less
 _FOLDER_FIX = "make it your own and private (chmod 700), or set CELLDOSE_NO_CACHE=1"
 _warned: set[str] = set()  # each warning is printed once per process
@@ -79,8 +91,9 @@ def cache_key(text: str) -> CacheKey:
     )
 
 
-def read(key: CacheKey) -> dict[str, Any] | None:
-    """The data stored for ``key``, or None when there is no sound, private, verified entry."""
+def read(key: CacheKey, kind: type[T]) -> T | None:
+    """The ``kind`` object stored for ``key``, or None when there is no sound, private,
+    verified entry holding one."""
     folder = _private_folder(create=False)
     if folder is None:
         return None
@@ -98,38 +111,46 @@ def read(key: CacheKey) -> dict[str, Any] | None:
         entry = json.loads(raw.decode("utf-8"))
     except (ValueError, RecursionError):  # garbage, truncated, or nested past the stack
         return None
-    if not isinstance(entry, dict):
+    if not isinstance(entry, dict) or not isinstance(entry.get("data"), str):
         return None
-    data = entry.get("data")
+    try:
+        payload = base64.b64decode(entry["data"], validate=True)
+    except (binascii.Error, ValueError):
+        return None
     sound = (
         entry.get("format") == CACHE_FORMAT
         and entry.get("key") == key.digest
         and entry.get("source_sha256") == key.source_sha256
-        and isinstance(data, dict)
-        and entry.get("content_sha256") == _content_sha256(data)
+        and entry.get("content_sha256") == hashlib.sha256(payload).hexdigest()
     )
-    return data if sound else None
+    if not sound:
+        return None
+    try:
+        value = _ModelUnpickler(io.BytesIO(payload)).load()
+    except Exception:  # noqa: BLE001 - any unreadable or refused payload is a miss
+        return None
+    return value if type(value) is kind else None
 
 
-def write(key: CacheKey, data: dict[str, Any]) -> None:
-    """Store ``data`` for ``key``, replacing whatever is there; failures are ignored."""
+def write(key: CacheKey, value: object) -> None:
+    """Store ``value`` (a protocol model) for ``key``, replacing whatever is there; failures
+    are ignored."""
     folder = _private_folder(create=True)
     if folder is None:
         return
     try:
-        body = json.dumps(
-            {
-                "format": CACHE_FORMAT,
-                "key": key.digest,
-                "source_sha256": key.source_sha256,
-                "content_sha256": _content_sha256(data),
-                "data": data,
-            },
-            ensure_ascii=False,
-            allow_nan=False,
-        ).encode("utf-8")
-    except ValueError:  # a non-finite number: not JSON
+        payload = pickle.dumps(value, protocol=5)
+    except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
         return
+    body = json.dumps(
+        {
+            "format": CACHE_FORMAT,
+            "key": key.digest,
+            "source_sha256": key.source_sha256,
+            "content_sha256": hashlib.sha256(payload).hexdigest(),
+            "data": base64.b64encode(payload).decode("ascii"),
+        }
+    ).encode("utf-8")
     if len(body) > MAX_ENTRY_BYTES:
         return
     path = folder / f"{key.digest}.json"
@@ -141,9 +162,18 @@ def write(key: CacheKey, data: dict[str, Any]) -> None:
         write_atomic(path, body, private=True)
 
 
-def _content_sha256(data: dict[str, Any]) -> str:
-    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
+class _ModelUnpickler(pickle.Unpickler):
+    """Resolves only the models and enumerations of ``celldose.protocols``: a pickle
+    naming any other global (a function, a builtin, another module) is refused unread."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        if module.startswith("celldose.protocols.") and "." not in name:
+            from pydantic import BaseModel
+
+            found = getattr(sys.modules.get(module), name, None)
+            if isinstance(found, type) and issubclass(found, BaseModel | enum.Enum):
+                return found
+        raise pickle.UnpicklingError(f"{module}.{name} is not a protocol model")
 
 
 def _private_folder(*, create: bool) -> Path | None:

@@ -52,6 +52,22 @@ def add_months(date: dt.date, months: int) -> dt.date:
     return result
 
 
+@lru_cache(maxsize=256)
+def months_day_range(months: int) -> tuple[int, int]:
+    """The fewest and most days that ``months`` calendar months can span, over all start dates
+    (computed once per number of months: a file checks it for every arm and window)."""
+    spans = []
+    for year in (2023, 2024):  # a common year and a leap year cover every case
+        for month in range(1, 13):
+            for day in (1, 28, 29, 30, 31):
+                try:
+                    start = dt.date(year, month, day)
+                except ValueError:
+                    continue
+                spans.append((add_months(start, months) - start).days)
+    return min(spans), max(spans)
+
+
 class Duration(BaseModel):
     """A whole number of days, weeks, calendar months or years (``"4 weeks"``, ``"12 months"``)."""
 
@@ -98,16 +114,7 @@ class Duration(BaseModel):
         """The shortest and longest this duration can be, in days, over all start dates."""
         if not self.is_calendar:
             return self.days, self.days
-        spans = []
-        for year in (2023, 2024):  # a common year and a leap year cover every case
-            for month in range(1, 13):
-                for day in (1, 28, 29, 30, 31):
-                    try:
-                        start = dt.date(year, month, day)
-                    except ValueError:
-                        continue
-                    spans.append((add_months(start, self.months) - start).days)
-        return min(spans), max(spans)
+        return months_day_range(self.months)
 
     def as_time(self) -> DoseTime:
         if self.is_calendar:

@@ -18,7 +18,7 @@ from celldose.protocols._display import format_exact, format_sig, superscript
 from celldose.protocols._dose_number import FLATTENED_BARE, read_number
 from celldose.protocols._dose_range import read_amounts, refuse_unit_between, split_bounds
 from celldose.protocols._errors import UnitError
-from celldose.protocols._units import MAX_TEXT_LENGTH, parse_unit, quantity, shorten
+from celldose.protocols._units import MAX_TEXT_LENGTH, parse_unit, quantity, shorten, unit_factor
 
 Basis = Literal["per kg", "per m²", "flat"]
 AmountUnit = Literal["cells", "mg", "mL", "mmol", "IU"]
@@ -296,7 +296,7 @@ def _point_from_parts(
             f"'{parts[0]}' is not a dose amount ({kind})",
             "a dose is cells, cells/kg or cells/m² (or mg, mL, mg/kg for ordinary drugs)",
         )
-    amount = float(value) * float(quantity(1.0, numerator).to(name).magnitude)
+    amount = float(value) * unit_factor(numerator, name)
     basis: Basis = "flat"
     as_written: str | None = None
     if len(parts) == 2:
@@ -312,7 +312,7 @@ def _point_from_parts(
                 f"'/{parts[1]}' is not a dose basis",
                 "a dose is per kg (body weight), per m² (body surface area) or flat",
             )
-        factor = float(quantity(1.0, denominator).to(_BASIS_UNIT[basis]).magnitude)
+        factor = unit_factor(denominator, _BASIS_UNIT[basis])
         amount /= factor
         if factor != 1.0:  # per lb, per g: displayed as written, computed per kg
             as_written = f"{_exact(float(value), name == 'cells')} {parts[0]}/{parts[1]}"

@@ -13,8 +13,16 @@ with --dose``) without the library ever knowing them.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+
+
+def close_matches(word: str, choices: Iterable[str], n: int = 1) -> list[str]:
+    """The ``choices`` closest to ``word``, for a "did you mean" hint (difflib, loaded only
+    when a hint is needed: a valid command never pays for it)."""
+    import difflib
+
+    return difflib.get_close_matches(word, list(choices), n=n)
 
 
 class CelldoseError(Exception):

@@ -6,7 +6,6 @@ once (``celldose check`` lists them); nothing in a protocol file can define unit
 
 from __future__ import annotations
 
-import difflib
 import os
 import stat
 import types
@@ -26,6 +25,7 @@ from celldose.protocols._errors import (
     ProtocolFileError,
     ProtocolNotFoundError,
     WeightBandError,
+    close_matches,
     dotted,
 )
 from celldose.protocols._phase import NOT_REPORTED
@@ -114,7 +114,7 @@ def load_protocol(
     if path.exists():
         text = _read_file(path, text_source)
         return parse_protocol(text, text_source, known_species=known_species)
-    close = difflib.get_close_matches(text_source, library_ids(), n=1)
+    close = close_matches(text_source, library_ids(), n=1)
     hint = f"did you mean {close[0]}?" if close else "run 'celldose list' for the library ids"
     raise ProtocolNotFoundError(f"{text_source!r} is neither a library protocol nor a file", hint)
 
@@ -195,19 +195,14 @@ def parse_protocol(
     if len(text) > MAX_FILE_BYTES // 4:  # more than 4 bytes per character only past this
         _check_size(len(text.encode("utf-8", "surrogatepass")), file)
     key = _cache.cache_key(text)
-    cached = _cache.read(key)
+    cached = _cache.read(key, Protocol)
     if cached is not None:
-        try:
-            protocol = Protocol.model_validate(cached)
-        except ValidationError:
-            pass  # an unreadable cache entry: validate the text again
-        else:
-            known = known_species is None or protocol.species in known_species
-            if known and not _uncovered(protocol, known_species):
-                return protocol
-            # an unknown species: validating the text again reports it with its line
+        known = known_species is None or cached.species in known_species
+        if known and not _uncovered(cached, known_species):
+            return cached
+        # an unknown species: validating the text again reports it with its line
     protocol = _validate(text, file, known_species)
-    _cache.write(key, protocol.model_dump(mode="json"))
+    _cache.write(key, protocol)
     return protocol
 
 
@@ -221,7 +216,7 @@ def _check_species(
     if known is None or species in known:
         return None
     line, column = where
-    close = difflib.get_close_matches(species, list(known), n=1)
+    close = close_matches(species, list(known), n=1)
     problem = Problem(
         file,
         line,
@@ -428,7 +423,7 @@ def _describe(error: dict[str, Any], path: tuple[str | int, ...]) -> tuple[str, 
     field = str(path[-1]) if path else "protocol"
     if kind == "extra_forbidden":
         allowed = _allowed_keys(path[:-1])
-        close = difflib.get_close_matches(field, allowed, n=1)
+        close = close_matches(field, allowed, n=1)
         hint = f"did you mean {close[0]!r}?" if close else None
         if allowed:
             hint = (hint + " " if hint else "") + "valid keys: " + ", ".join(allowed)
@@ -449,11 +444,7 @@ def _describe(error: dict[str, Any], path: tuple[str | int, ...]) -> tuple[str, 
         choice_words = [c.strip("'") for c in choices.split(", ")]
         given = error.get("input")
         message = f"{field} must be one of: {', '.join(choice_words)}, not {_shown(given)}"
-        close = (
-            difflib.get_close_matches(str(given), choice_words, n=1)
-            if isinstance(given, str)
-            else []
-        )
+        close = close_matches(str(given), choice_words, n=1) if isinstance(given, str) else []
         return message, f"did you mean {close[0]!r}?" if close else None
     if kind in _NOT_A_NUMBER:
         wanted, example = _NOT_A_NUMBER[kind]

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from celldose.protocols._bands import DoseBands
-from celldose.protocols._calendar import Duration
+from celldose.protocols._calendar import DoseTime, Duration
 from celldose.protocols._dose import Dose
 from celldose.protocols._errors import CelldoseError
 from celldose.protocols._regimen import Regimen
@@ -266,7 +267,14 @@ def _last_dose_days(regimen: Regimen) -> int | None:
         return None
     if not last.has_months:
         return last.days
-    return min(last.day_on(_PROBE + dt.timedelta(days=k)) for k in range(366))
+    return _earliest_day(last)
+
+
+@lru_cache(maxsize=1024)
+def _earliest_day(time: DoseTime) -> int:
+    """The smallest day ``time`` (months and days) falls on, over a year of start dates
+    (computed once per time: arms of one file share their last doses' times)."""
+    return min(time.day_on(_PROBE + dt.timedelta(days=k)) for k in range(366))
 
 
 CROSS_CHECKS: tuple[Callable[[Protocol], Iterator[FieldProblem]], ...] = (

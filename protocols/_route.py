@@ -17,7 +17,7 @@ from typing import Annotated
 
 from pydantic import BeforeValidator, WithJsonSchema
 
-from celldose.protocols._errors import OptionError
+from celldose.protocols._errors import OptionError, close_matches
 
 
 @dataclass(frozen=True)
@@ -71,10 +71,8 @@ def read_route(value: object, field: str = "route") -> str:
     shown = repr(value) if isinstance(value, str) else f"{type(value).__name__} {value!r}"
     hint = "write one of: " + ", ".join(route_names())
     if isinstance(value, str):
-        import difflib
-
         spellings = _by_spelling()
-        close = difflib.get_close_matches(" ".join(value.casefold().split()), spellings, n=1)
+        close = close_matches(" ".join(value.casefold().split()), spellings, n=1)
         if close:
             hint = f"did you mean {close[0]!r} ({spellings[close[0]]})? or {hint}"
     raise OptionError(f"{field} {shown} is not a route celldose knows", hint, fields=(field,))

@@ -110,7 +110,7 @@ def parse_unit(text: str, *, original: str | None = None) -> Any:
     import pint
 
     try:
-        return _pint_unit(normalized)
+        return _parsed_units(normalized)
     except pint.UndefinedUnitError as exc:
         raise UnitError(
             shown,
@@ -123,6 +123,13 @@ def parse_unit(text: str, *, original: str | None = None) -> Any:
             f"'{text.strip()}' cannot be read as a unit",
             "write units like cells/kg, cells/m² (or m2), mL",
         ) from None
+
+
+@lru_cache(maxsize=512)
+def _parsed_units(normalized: str) -> Any:
+    """pint's reading of checked unit text; a file of many arms writes a few units many times,
+    and pint's parser takes about a millisecond a unit (a unit object is immutable: shared)."""
+    return registry().parse_units(normalized)
 
 
 def shorten(text: str, limit: int = 60) -> str:
@@ -165,12 +172,12 @@ def _refuse_prefixed_cells(normalized: str, shown: str) -> None:
 
 
 def quantity(value: float, unit: Any) -> Any:
-    """Build a pint Quantity in the celldose registry (unit text is parsed once per text)."""
-    return registry().Quantity(value, _pint_unit(unit) if isinstance(unit, str) else unit)
+    """Build a pint Quantity in the celldose registry (unit text is read once per text)."""
+    return registry().Quantity(value, _parsed_units(unit) if isinstance(unit, str) else unit)
 
 
 @lru_cache(maxsize=512)
-def _pint_unit(text: str) -> Any:
-    """pint's reading of unit text, once per text: a pint ``Unit`` is immutable, and reading
-    one (``cells/mL``) costs about a millisecond, which a list of patients pays per patient."""
-    return registry().parse_units(text)
+def unit_factor(unit: Any, target: str) -> float:
+    """How many ``target`` one ``unit`` is (``unit_factor(lb, "kg")`` is 0.45359237): pint's
+    conversion, done once per pair (it costs a fraction of a millisecond each time)."""
+    return float(quantity(1.0, unit).to(target).magnitude)

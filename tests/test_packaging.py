@@ -60,6 +60,7 @@ def test_the_runtime_floors_are_the_ones_the_suite_passes_with() -> None:
         "pyyaml": "6.0",
         "python-dateutil": "2.8.2",
         "icalendar": "5.0",
+        "jinja2": "3.0",
     }
 
 

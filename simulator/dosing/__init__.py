@@ -17,6 +17,14 @@ from celldose.simulator.dosing._arms import (
 )
 from celldose.simulator.dosing._bands import cells_by_band, holds_array, weigh_in
 from celldose.simulator.dosing._dose_range import RangeCells, RangeUse, upper_bound_note
+from celldose.simulator.dosing._identity import (
+    MAX_IDENTITY_TEXT,
+    PatientIdentity,
+    course_key,
+    make_identity,
+    one_line,
+    weight_age_warnings,
+)
 from celldose.simulator.dosing._limits import (
     DoseLimits,
     LimitedDose,
@@ -55,6 +63,12 @@ from celldose.simulator.dosing._rules import (
 from celldose.simulator.dosing._species import Species, get_species, species_names, species_table
 
 __all__ = [
+    "MAX_IDENTITY_TEXT",
+    "PatientIdentity",
+    "course_key",
+    "make_identity",
+    "one_line",
+    "weight_age_warnings",
     "data_frame",
     "html_table",
     "DoseLimits",

@@ -59,8 +59,12 @@ def fill_unreported(regimen: Regimen, options: DoseOptions, context: str) -> Reg
     phases: list[Phase] = []
     used_count = used_interval = False
     for phase in regimen.phases:
+        unreported_count = phase.count == NOT_REPORTED or phase.duration == NOT_REPORTED
+        if not unreported_count and phase.every != NOT_REPORTED:
+            phases.append(phase)  # validated with its protocol: nothing to fill
+            continue
         data = phase.model_dump(exclude_none=True)
-        if phase.count == NOT_REPORTED or phase.duration == NOT_REPORTED:
+        if unreported_count:
             if options.count is None:
                 raise NotReportedError("the number of doses", "count", "<N>", context)
             data.pop("duration", None)
@@ -90,6 +94,8 @@ def fill_unreported(regimen: Regimen, options: DoseOptions, context: str) -> Reg
             f"the source {context} reports the interval ({regimen.to_shorthand()})",
             "interval= only fills an interval the source does not report; drop it",
         )
+    if not (used_count or used_interval):
+        return regimen
     try:
         return Regimen(
             phases=tuple(phases),

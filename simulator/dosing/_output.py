@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -41,6 +40,8 @@ def html_table(
     title: str, headers: Sequence[str], rows: Iterable[Sequence[str]], notes: Sequence[str] = ()
 ) -> str:
     """A title, a table and notes as HTML; every text is escaped."""
+    import html  # notebooks only: not loaded by the command line
+
     e = html.escape
     head = "".join(f"<th>{e(h)}</th>" for h in headers)
     body = "".join("<tr>" + "".join(f"<td>{e(c)}</td>" for c in row) + "</tr>" for row in rows)

@@ -31,6 +31,7 @@ from celldose.protocols import (
 )
 from celldose.simulator.dosing._branches import BranchPlan, assessment_window, start_note
 from celldose.simulator.dosing._checks import checks as thresholds
+from celldose.simulator.dosing._identity import PatientIdentity, with_identity
 from celldose.simulator.dosing._limits import limit_notes
 from celldose.simulator.dosing._logistics import product_with
 from celldose.simulator.dosing._options import DoseOptions, Scale, WeekendPolicy
@@ -74,6 +75,7 @@ def plan_doses(
     round_tolerance: float | str | None = None,
     override_range: bool | None = None,
     options: DoseOptions | None = None,
+    identity: PatientIdentity | None = None,
 ) -> DosePlan:
     """Compute the dose plan of ``arm`` of ``protocol`` for a patient.
 
@@ -93,7 +95,8 @@ def plan_doses(
     :func:`plan_route`); the plan carries the route and the arm's administration facts, and
     refuses doses closer than the facts' minimum spacing. A dose range is planned with both
     bounds; ``dose`` picks a target within it, and ``override_range=True`` allows one outside
-    it (labelled; see ``_dose_range.py``).
+    it (labelled; see ``_dose_range.py``). ``identity`` (:func:`make_identity`) names the
+    patient on every output; a weight it dates more than 7 days before the first dose warns.
 
     >>> plan = plan_doses("chen2024-itp-ucmsc", weight="70kg", arm="expansion-2.0")
     >>> plan.schedules[0].total_cells
@@ -137,7 +140,7 @@ def plan_doses(
         options = replace(options, **changes)
     basis = plan_basis(protocol, patient, options, arm, branch)
     planned = plan_schedules(basis)
-    return _finish(basis, planned)
+    return with_identity(_finish(basis, planned), identity, notes=list(basis.given_notes))
 
 
 def _finish(basis: PlanBasis, planned: PlannedSchedules) -> DosePlan:

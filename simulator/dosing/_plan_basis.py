@@ -69,6 +69,9 @@ class PlanBasis:
     weight_note: str | None  # "dosed at 100 kg (weight cap); ..." or None
     bsa: tuple[float, str] | None  # the patient's BSA (m²) and its formula, for per-m² doses
     warnings: tuple[str, ...]  # the warnings so far, in the order the plan shows them
+    # the labels of values given rather than published (route, count, interval, product), which
+    # an identified patient's plan shows as notes rather than warnings (see _identity.py)
+    given_notes: tuple[str, ...] = ()
 
 
 def plan_basis(
@@ -103,12 +106,8 @@ def plan_basis(
         source = "regimen"
     route_name, route_notes = plan_route(protocol, options.route)
     administration = protocol.arm_administration(chosen)
-    warnings = [
-        *route_notes,
-        *_filled_notes(chosen.regimen, options),
-        *options.notes,
-        *warnings,
-    ]
+    given_notes = (*route_notes, *_filled_notes(chosen.regimen, options), *options.notes)
+    warnings = [*given_notes, *warnings]
     if moved_first is not None:
         warnings.insert(0, moved_first)
     included = chosen_branch(regimen, branch, context)
@@ -198,6 +197,7 @@ def plan_basis(
         weight_note=weight_note,
         bsa=bsa,
         warnings=tuple(warnings),
+        given_notes=given_notes,
     )
 
 

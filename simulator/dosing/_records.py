@@ -25,6 +25,7 @@ from celldose.protocols import (
     route_event,
 )
 from celldose.simulator.dosing._dose_range import RangeCells, no_range_record
+from celldose.simulator.dosing._identity import PatientIdentity
 from celldose.simulator.dosing._limits import StoppedDose
 from celldose.simulator.dosing._logistics import Product
 from celldose.simulator.dosing._options import ScaleInfo
@@ -176,6 +177,13 @@ class DosePlan:
     dosing_weight_note: str | None = None  # "dosed at 100 kg (weight cap); patient weighs ..."
     route: str = NOT_REPORTED  # a route of routes.toml, or "not reported"
     administration: Administration = field(default_factory=Administration)
+    identity: PatientIdentity = field(default_factory=PatientIdentity)  # id, name, ... (optional)
+    notes: tuple[str, ...] = ()  # the warnings that only label a value the caller gave
+
+    @property
+    def problems(self) -> tuple[str, ...]:
+        """The warnings that are not :attr:`notes`: what to check before dosing."""
+        return tuple(w for w in self.warnings if w not in self.notes)
 
     @property
     def route_event(self) -> str:
@@ -266,6 +274,10 @@ class DosePlan:
 
     def _row(self, dose: DoseRecord, which: Which | None) -> dict[str, Any]:
         row = dose.record()
+        row["id"] = self.identity.id
+        row["name"] = self.identity.name
+        weighed = self.identity.weighed
+        row["weighed"] = None if weighed is None else weighed.isoformat()
         row["schedule"] = which
         row["basis"] = dose.dose.basis
         row["route"] = self.route
@@ -289,6 +301,7 @@ class DosePlan:
             "route": self.route,
             "administration": self.administration.to_dict(),
             "patient": {
+                **self.identity.to_dict(),
                 "species": patient.species.id,
                 "protocol_species": self.protocol_species,
                 "weight_kg": patient.weight_kg,
@@ -325,6 +338,7 @@ class DosePlan:
             "totals": [s.totals() for s in self.schedules],
             "doses": self.records(),
             "warnings": list(self.warnings),
+            "notes": list(self.notes),
             "assessment": None if self.assessment is None else self.assessment.to_dict(),
             "branch": self.branch,
             "branches": [

@@ -10,6 +10,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from celldose.simulator.scenarios._branch_shares import BranchShare, BranchShares
+from celldose.simulator.scenarios._clinic import plan_roster
 from celldose.simulator.scenarios._cohort import DEFAULT_SEED, Cohort, parse_delay_days
 from celldose.simulator.scenarios._comparison import (
     COMPARISON_COLUMNS,
@@ -31,7 +32,14 @@ from celldose.simulator.scenarios._lane_model import (
 )
 from celldose.simulator.scenarios._lane_sets import ANY, LaneOptions, build_lanes
 from celldose.simulator.scenarios._lanes import build_lane
-from celldose.simulator.scenarios._roster import Roster, parse_roster, read_roster
+from celldose.simulator.scenarios._roster import (
+    COHORT_COLUMNS,
+    ROSTER_COLUMNS,
+    Roster,
+    RosterPatient,
+    parse_roster,
+    read_roster,
+)
 from celldose.simulator.scenarios._scenario import WhatIf, parse_delays, parse_skips, parse_weights
 from celldose.simulator.scenarios._stats import (
     PERCENTILE_NOTE,
@@ -117,6 +125,10 @@ __all__ = [
     "parse_delay_days",
     "parse_delays",
     "parse_roster",
+    "plan_roster",
+    "COHORT_COLUMNS",
+    "ROSTER_COLUMNS",
+    "RosterPatient",
     "parse_skips",
     "parse_weights",
     "read_roster",

@@ -234,9 +234,9 @@ def test_the_calendar_has_the_assessment_window(capsys: pytest.CaptureFixture[st
     summaries = [str(e["summary"]) for e in events]
     # in date order: the course's 8 doses (to 2026-01-29), the window, the branch's 4 doses
     assert summaries[7:10] == [
-        "ryoncil-label: IV infusion 8 of 12",
-        "ryoncil-label: assess: day 28 ± 2 after the first dose",
-        "ryoncil-label: IV infusion 9 of 12",
+        "human child 20 kg: IV infusion 8 of 12 (ryoncil-label)",
+        "human child 20 kg: assess day 28 ± 2 after the first dose (ryoncil-label)",
+        "human child 20 kg: IV infusion 9 of 12 (ryoncil-label)",
     ]
     window = events[8]
     # day 28 ± 2 from Mon 2026-01-05: 2026-01-31 to 2026-02-04, all day (DTEND is exclusive)
@@ -254,7 +254,9 @@ def test_the_calendar_has_the_assessment_window(capsys: pytest.CaptureFixture[st
     ]
     code, out, _ = run(capsys, *ARGS, "--format", "ics")  # no branch chosen: the window last
     summaries = [str(e["summary"]) for e in Calendar.from_ical(out).walk("VEVENT")]
-    assert summaries[-1] == "ryoncil-label: assess: day 28 ± 2 after the first dose"
+    assert summaries[-1] == (
+        "human child 20 kg: assess day 28 ± 2 after the first dose (ryoncil-label)"
+    )
     assert len(summaries) == 9
 
 

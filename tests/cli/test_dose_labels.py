@@ -41,9 +41,9 @@ def test_values_filled_on_the_command_line_are_labelled(
         capsys, "dose", "izadi2022-t1d-bmmsc", "--weight", "60kg", "--interval", "2 weeks"
     )
     assert code == 0
-    assert "warning: interval 2 weeks given with --interval (the source does not report it)" in out
+    assert "note: interval 2 weeks given with --interval (the source does not report it)" in out
     code, out, _ = run(capsys, "dose", "aa-ucmsc-18", "--weight", "60kg", "--count", "3")
-    assert "warning: number of doses 3 given with --count (the source does not report it)" in out
+    assert "note: number of doses 3 given with --count (the source does not report it)" in out
 
 
 def test_a_one_off_regimen_is_not_called_published(capsys: pytest.CaptureFixture[str]) -> None:
@@ -97,7 +97,7 @@ def test_csv_warnings_go_to_stderr(capsys: pytest.CaptureFixture[str]) -> None:
         "--dose", "5e6/kg", "--format", "csv",
     )  # fmt: skip
     assert code == 0
-    assert out.startswith("schedule,number,")
+    assert out.startswith("id,name,schedule,number,")
     assert "warning: dose 5×10⁶ cells/kg from --dose replaces the protocol's 2×10⁶" in err
 
 

@@ -98,7 +98,7 @@ def test_alofisel_json_and_calendar_say_intralesional_injection(
     code, out, _ = run(capsys, *args, "--format", "ics")
     assert code == 0
     unfolded = out.replace("\r\n ", "")  # RFC 5545 folds long lines
-    assert f"SUMMARY:{ALOFISEL}: intralesional injection 1 of 1" in unfolded
+    assert f"SUMMARY:human adult 70 kg: intralesional injection 1 of 1 ({ALOFISEL})" in unfolded
     assert "infusion" not in unfolded
     assert "\\nRoute: intralesional\\n" in unfolded  # the word once, not "(intralesional)"
 

@@ -78,7 +78,7 @@ def test_calendar_events_of_an_im_protocol_are_im_injections(
     assert code == 0
     summaries = [line for line in out.splitlines() if line.startswith("SUMMARY:")]
     assert summaries == [
-        f"SUMMARY:enciso2019-canine-ad: IM injection {n} of 6" for n in range(1, 7)
+        f"SUMMARY:dog 12 kg: IM injection {n} of 6 (enciso2019-canine-ad)" for n in range(1, 7)
     ]
     assert "infusion" not in out
     assert "Route: IM (intramuscular)" in out.replace("\r\n ", "")
@@ -95,7 +95,7 @@ def test_an_iv_calendar_says_iv_infusion(capsys: pytest.CaptureFixture[str]) -> 
         capsys, RYONCIL, "--weight", "20kg", "--start", "2026-01-05", "--format", "ics"
     )
     assert code == 0
-    assert "SUMMARY:ryoncil-label: IV infusion 1 of 8" in out.splitlines()
+    assert "SUMMARY:human child 20 kg: IV infusion 1 of 8 (ryoncil-label)" in out.splitlines()
 
 
 def test_an_unknown_route_is_refused_with_the_choices(
@@ -133,8 +133,8 @@ def test_a_route_not_reported_is_printed_as_such(capsys: pytest.CaptureFixture[s
     code, out, _ = run(capsys, *REGIMEN, "--start", "2026-12-01", "--format", "ics")
     summaries = [line for line in out.splitlines() if line.startswith("SUMMARY:")]
     assert summaries == [
-        "SUMMARY:regimen: administration 1 of 2 (route not reported)",
-        "SUMMARY:regimen: administration 2 of 2 (route not reported)",
+        "SUMMARY:dog 12 kg: administration 1 of 2 (route not reported)",
+        "SUMMARY:dog 12 kg: administration 2 of 2 (route not reported)",
     ]
 
 
@@ -148,7 +148,7 @@ def test_route_supplies_a_route_not_reported_and_is_labelled(
     assert data["warnings"][0] == "route IM given with --route (the source does not report it)"
     code, out, _ = run(capsys, *REGIMEN, "--route", "intramuscular")
     assert "route: IM injection (intramuscular)" in out.splitlines()
-    assert "warning: route IM given with --route (the source does not report it)" in out
+    assert "note: route IM given with --route (the source does not report it)" in out
 
 
 def test_route_cannot_replace_a_reported_route(capsys: pytest.CaptureFixture[str]) -> None:
@@ -307,6 +307,8 @@ def test_alofisel_calendar_event_is_an_intralesional_injection(
     )
     assert code == 0
     summaries = [line for line in out.splitlines() if line.startswith("SUMMARY:")]
-    assert summaries == ["SUMMARY:alofisel-label: intralesional injection 1 of 1"]
+    assert summaries == [
+        "SUMMARY:human adult 72 kg: intralesional injection 1 of 1 (alofisel-label)"
+    ]
     code, out, _ = run(capsys, alofisel, "--weight", "72kg")
     assert "route: intralesional injection" in out.splitlines()

@@ -1,12 +1,15 @@
-"""The caches are data, checked on every read: no pickle, no crash, no hang, no edited dose.
+"""The caches are checked on every read: no foreign code, no crash, no hang, no edited dose.
 
-pint's definitions cache (a pickle: loading one runs code) is not used at all. An entry of the
-validated-protocol cache that is corrupt, not a regular file, edited, or writable by others is
-a miss: the protocol is validated again and the entry rewritten (private and atomically).
+pint's definitions cache (a pickle that may name any code) is not used at all. An entry of the
+validated-protocol cache is a pickle read by an unpickler that resolves only protocol models: an
+entry that names anything else, is corrupt, not a regular file, edited, stored under another
+key or code version, or writable by others is a miss: the protocol is validated again and the
+entry rewritten (private and atomically).
 """
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import hashlib
 import json
@@ -23,7 +26,7 @@ from typing import Any
 
 import pytest
 
-from celldose.protocols import _cache, load_protocol, parse_protocol
+from celldose.protocols import Dose, Protocol, _cache, load_protocol, parse_protocol
 
 VALID = """\
 id: cached
@@ -115,7 +118,8 @@ def _library_text(protocol_id: str) -> str:
     return folder.joinpath(f"{protocol_id}.yaml").read_text(encoding="utf-8")
 
 
-def test_eight_concurrent_cold_runs_all_succeed(tmp_path: Path) -> None:
+def test_concurrent_cold_runs_all_succeed(tmp_path: Path) -> None:
+    runs = 4  # more runs than cores: writers of one entry overlap
     # Each run validates the protocol (building the unit registry) and writes the cache entry.
     env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
     env.pop("CELLDOSE_NO_CACHE", None)
@@ -128,13 +132,13 @@ def test_eight_concurrent_cold_runs_all_succeed(tmp_path: Path) -> None:
             stderr=subprocess.PIPE,
             text=True,
         )
-        for _ in range(8)
+        for _ in range(runs)
     ]
     results = [(p.communicate(timeout=120), p.returncode) for p in processes]
-    assert [code for _, code in results] == [0] * 8
-    assert [err for (_, err), _ in results] == [""] * 8
+    assert [code for _, code in results] == [0] * runs
+    assert [err for (_, err), _ in results] == [""] * runs
     published = load_protocol(QI).model_dump_json() + "\n"
-    assert [out for (out, _), _ in results] == [published] * 8
+    assert [out for (out, _), _ in results] == [published] * runs
     (entry,) = (tmp_path / "celldose").iterdir()  # one entry; no pint/ folder, no temporary file
     source = _library_text(QI).encode("utf-8")
     assert json.loads(entry.read_text(encoding="utf-8"))["source_sha256"] == (
@@ -192,7 +196,7 @@ def test_a_corrupt_entry_is_a_miss_and_is_rebuilt(
         assert parse_protocol(VALID, "a.yaml") == first
     assert capsys.readouterr().err == ""
     assert path.is_file() and not path.is_symlink()
-    assert _cache.read(_cache.cache_key(VALID)) == first.model_dump(mode="json")
+    assert _cache.read(_cache.cache_key(VALID), Protocol) == first
     assert [p.name for p in cache_home.iterdir()] == [path.name]  # no temporary file left
 
 
@@ -212,32 +216,66 @@ def test_a_folder_in_place_of_the_entry_is_a_miss(
 # --- edited entries ------------------------------------------------------------------------
 
 
-def _scale_amounts(node: Any, old: float, new: float) -> int:
-    """Replace every dose ``amount`` equal to ``old`` by ``new``; return how many."""
-    count = 0
-    if isinstance(node, dict):
-        for key, value in node.items():
-            if key == "amount" and value == old:
-                node[key] = new
-                count += 1
-            else:
-                count += _scale_amounts(value, old, new)
-    elif isinstance(node, list):
-        count += sum(_scale_amounts(item, old, new) for item in node)
-    return count
+def _replace_payload(path: Path, payload: bytes, *, rehash: bool) -> None:
+    """Put ``payload`` in the entry at ``path``; with ``rehash``, also its matching hash."""
+    entry = json.loads(path.read_text(encoding="utf-8"))
+    entry["data"] = base64.b64encode(payload).decode("ascii")
+    if rehash:
+        entry["content_sha256"] = hashlib.sha256(payload).hexdigest()
+    path.write_text(json.dumps(entry), encoding="utf-8")
 
 
 def test_a_dose_edited_in_a_cached_entry_is_not_served(cache_home: Path) -> None:
     published = load_protocol(QI)  # 2×10⁶ cells/kg monthly ×4
-    path = entry_path(cache_home, _library_text(QI))
-    entry = json.loads(path.read_text(encoding="utf-8"))
-    assert _scale_amounts(entry["data"], 2_000_000.0, 20_000_000.0) >= 1
-    path.write_text(json.dumps(entry), encoding="utf-8")  # valid JSON, the old content hash
+    text = _library_text(QI)
+    tenfold = parse_protocol(text.replace("2×10⁶ cells/kg", "2×10⁷ cells/kg"), "edited.yaml")
+    assert str(tenfold.arms[0].regimen.phases[0].dose) == "2×10⁷ cells/kg"
+    path = entry_path(cache_home, text)
+    _replace_payload(path, pickle.dumps(tenfold, protocol=5), rehash=False)  # the old hash
     again = load_protocol(QI)
     assert again == published
-    assert str(again.arms[0].regimen.phases[0].dose or again.dose) == "2×10⁶ cells/kg"
-    rewritten = json.loads(path.read_text(encoding="utf-8"))
-    assert _scale_amounts(rewritten["data"], 20_000_000.0, 0.0) == 0  # the edit is gone
+    assert str(again.arms[0].regimen.phases[0].dose) == "2×10⁶ cells/kg"
+    assert _cache.read(_cache.cache_key(text), Protocol) == published  # rewritten
+
+
+def test_a_planted_pickle_in_an_entry_never_runs(cache_home: Path, tmp_path: Path) -> None:
+    # Even with a matching content hash: the unpickler resolves nothing but protocol models.
+    first = parse_protocol(VALID, "a.yaml")
+    marker = tmp_path / "planted-code-ran"
+    _replace_payload(entry_path(cache_home), pickle.dumps(_Planted(marker)), rehash=True)
+    assert _cache.read(_cache.cache_key(VALID), Protocol) is None
+    assert parse_protocol(VALID, "a.yaml") == first
+    assert not marker.exists()
+    assert _cache.read(_cache.cache_key(VALID), Protocol) == first  # rebuilt
+
+
+def test_an_entry_naming_a_celldose_function_is_refused(cache_home: Path) -> None:
+    parse_protocol(VALID, "a.yaml")
+    # a pickle of a function is a reference to it by name: resolving it is refused
+    _replace_payload(entry_path(cache_home), pickle.dumps(load_protocol), rehash=True)
+    assert _cache.read(_cache.cache_key(VALID), Protocol) is None
+
+
+def test_an_entry_holding_another_model_is_a_miss(cache_home: Path) -> None:
+    first = parse_protocol(VALID, "a.yaml")
+    dose = first.arms[0].regimen.phases[0].dose
+    assert isinstance(dose, Dose)
+    _replace_payload(entry_path(cache_home), pickle.dumps(dose, protocol=5), rehash=True)
+    assert _cache.read(_cache.cache_key(VALID), Protocol) is None
+    assert parse_protocol(VALID, "a.yaml") == first
+
+
+def test_an_entry_of_another_code_version_is_not_used(
+    cache_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The key hashes the protocol-language code: after an upgrade the old entry is never read.
+    parse_protocol(VALID, "a.yaml")
+    old = entry_path(cache_home)
+    monkeypatch.setattr(_cache, "_code_fingerprint", lambda: "another version")
+    assert entry_path(cache_home) != old
+    assert _cache.read(_cache.cache_key(VALID), Protocol) is None
+    parse_protocol(VALID, "a.yaml")
+    assert entry_path(cache_home).is_file()
 
 
 @pytest.mark.parametrize(
@@ -256,7 +294,7 @@ def test_an_entry_whose_checks_disagree_is_a_miss(cache_home: Path, field: str, 
     assert entry[field] != value
     entry[field] = value
     path.write_text(json.dumps(entry), encoding="utf-8")
-    assert _cache.read(_cache.cache_key(VALID)) is None
+    assert _cache.read(_cache.cache_key(VALID), Protocol) is None
 
 
 def test_an_entry_copied_under_another_texts_name_is_a_miss(cache_home: Path) -> None:
@@ -282,7 +320,7 @@ def test_a_folder_others_can_write_is_not_used_and_said_once(
     capsys.readouterr()
     cache_home.chmod(0o777)
     before = entry_path(cache_home).read_bytes()
-    assert _cache.read(_cache.cache_key(VALID)) is None
+    assert _cache.read(_cache.cache_key(VALID), Protocol) is None
     assert parse_protocol(VALID.replace("x3", "x4"), "a.yaml").arms[0].regimen.phases[0].count == 4
     assert capsys.readouterr().err == (
         f"warning: ignoring the cache folder {cache_home}: it is writable by other users "
@@ -303,7 +341,7 @@ def test_an_entry_others_can_write_is_rebuilt_private(
         f"warning: ignoring the cache entry {path}: it is writable by other users (it is rebuilt)\n"
     )
     assert path.stat().st_mode & 0o777 == 0o600
-    assert _cache.read(_cache.cache_key(VALID)) == first.model_dump(mode="json")
+    assert _cache.read(_cache.cache_key(VALID), Protocol) == first
 
 
 @pytest.mark.skipif(not hasattr(os, "getuid") or os.getuid() != 0, reason="needs chown (root)")
@@ -313,7 +351,7 @@ def test_an_entry_owned_by_another_user_is_not_used(
     parse_protocol(VALID, "a.yaml")
     path = entry_path(cache_home)
     os.chown(path, 65534, 65534)
-    assert _cache.read(_cache.cache_key(VALID)) is None
+    assert _cache.read(_cache.cache_key(VALID), Protocol) is None
     assert capsys.readouterr().err == (
         f"warning: ignoring the cache entry {path}: it is owned by another user (it is rebuilt)\n"
     )
