@@ -120,7 +120,17 @@ def run_blocks(
     capped = stopped = 0
     for start in range(0, patients, block):  # blocks of patients bound the temporary memory
         stop = min(start + block, patients)
-        draws = draw_block(model, streams, start, stop - start, doses, cohort, branch_rows, shares)
+        draws = draw_block(
+            model,
+            streams,
+            start,
+            stop - start,
+            doses,
+            cohort,
+            branch_rows,
+            shares,
+            weights_out=weights[start:stop],
+        )
         if draws.branch is not None:
             entered += np.bincount(draws.branch[draws.branch >= 0], minlength=len(shares))
         if scaled is not None and engine.viability is None and stop - start >= 2:
@@ -128,7 +138,8 @@ def run_blocks(
         else:
             here = cells[:, : stop - start] if scaled is not None else cells[:, start:stop]
             out = evaluate_block(engine, draws, here)
-        weights[start:stop] = draws.weights
+        if draws.weights.base is not weights:  # not drawn in place (a roster, one weight)
+            weights[start:stop] = draws.weights
         totals[start:stop] = out.total_cells
         given_counts[start:stop] = out.doses_given
         pattern = out.pattern
@@ -142,11 +153,18 @@ def run_blocks(
             assert out.vials is not None
             vials[start:stop] = out.vials
             counted["vials"].add(out.vials)
+        every = draws.given is None  # every dose to every patient of the block
         if course is not None:
             assert out.course_days is not None
             course[start:stop] = out.course_days
-            counted["course"].add(out.course_days)
-        counted["given"].add(out.doses_given)
+            if every and draws.delays is None:  # every course the planned one
+                counted["course"].add_same(int(out.course_days[0]), stop - start)
+            else:
+                counted["course"].add(out.course_days)
+        if every:
+            counted["given"].add_same(doses, stop - start)
+        else:
+            counted["given"].add(out.doses_given)
         if blocks:
             if not near:  # the first block: a random sample of the cohort
                 # the weights, and (with patterns) the weights of each dose's receivers

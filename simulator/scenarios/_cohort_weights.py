@@ -36,11 +36,15 @@ class WeightModel:
 
 
 def truncated_lognormal(
-    rng: np.random.Generator, n: int, model: WeightModel
+    rng: np.random.Generator,
+    n: int,
+    model: WeightModel,
+    out: npt.NDArray[np.float64] | None = None,
 ) -> npt.NDArray[np.float64]:
-    """Lognormal(median, sigma) conditioned on [low, high]: out-of-range draws are redrawn."""
+    """Lognormal(median, sigma) conditioned on [low, high]: out-of-range draws are redrawn
+    (into ``out`` when given: the cohort's own array, not a copy)."""
     log_median = math.log(model.median_kg)
-    weights: npt.NDArray[np.float64] = rng.standard_normal(n)
+    weights: npt.NDArray[np.float64] = rng.standard_normal(None if out is not None else n, out=out)
     weights *= model.sigma  # in place: the same arithmetic as exp(log_median + sigma × z)
     weights += log_median
     np.exp(weights, out=weights)

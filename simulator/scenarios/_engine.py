@@ -126,19 +126,20 @@ def draw_block(
     cohort: Cohort,
     branch_rows: IntArray | None = None,
     shares: Sequence[float] = (),
+    weights_out: FloatArray | None = None,
 ) -> Draws:
     """Draw the weights, missed doses and delays of patients ``start`` .. ``start + n``.
 
     With ``branch_rows`` (each dose's branch index, -1 for the course), each patient also draws
     the branch it enters (from ``shares``, a fourth stream); the doses of the other branches
-    are not given to it."""
+    are not given to it. Lognormal weights are drawn into ``weights_out`` when given."""
     weight_rng, missed_rng, delay_rng = streams[:3]
     if model.kind == "roster":
         weights = np.asarray(model.roster_kg[start : start + n], dtype=np.float64)
     elif model.kind == "fixed" or model.sigma == 0:
         weights = np.full(n, model.median_kg)
     else:
-        weights = truncated_lognormal(weight_rng, n, model)
+        weights = truncated_lognormal(weight_rng, n, model, weights_out)
     given: BoolArray | None = None
     if cohort.missed > 0:
         given = missed_rng.random((doses, n)) >= cohort.missed

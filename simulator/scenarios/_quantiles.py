@@ -66,6 +66,18 @@ class CountedInts:
         else:
             self.counts += counted
 
+    def add_same(self, value: int, times: int) -> None:
+        """Count ``value`` ``times`` times (a block where every patient has it)."""
+        if not self.usable or times == 0:
+            return
+        if not 0 <= value < MOST_COUNTS:
+            self.usable = False
+            return
+        if value >= self.counts.size:
+            self.counts = np.concatenate([self.counts, np.zeros(value + 1 - self.counts.size)])
+            self.counts = self.counts.astype(np.int64)
+        self.counts[value] += times
+
     def pick(self, positions: Sequence[int]) -> list[int] | None:
         """The values at 0-based sorted ``positions``, or None if they could not be counted."""
         if not self.usable:

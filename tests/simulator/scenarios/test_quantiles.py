@@ -39,6 +39,16 @@ def test_counted_whole_numbers_give_the_inverted_cdf(n: int) -> None:
     assert counts.pick(_positions_of(n)) == _expected(values)
 
 
+def test_a_block_of_one_value_is_counted_at_once() -> None:
+    counts = CountedInts()
+    counts.add_same(3, 5)  # a block where every patient has 3
+    counts.add(np.array([1, 3], dtype=np.int32))
+    # sorted [1, 3, 3, 3, 3, 3, 3], n = 7: positions ceil(0.35)-1 = 0, ceil(3.5)-1 = 3,
+    # ceil(6.65)-1 = 6
+    assert counts.pick([0, 3, 6]) == [1, 3, 3]
+    assert counts.pick([7]) is None  # past the values counted
+
+
 def test_whole_numbers_too_large_or_negative_are_left_to_the_caller() -> None:
     counts = CountedInts()
     counts.add(np.array([0, MOST_COUNTS], dtype=np.int32))
