@@ -378,7 +378,7 @@ class Phase(BaseModel):
             # a fixed interval in days (the common case, and courses of thousands of doses):
             # dose k is k × the interval, as _nth gives it, without looking the interval up again
             step = every.days
-            return (DoseTime.zero(), *(DoseTime((("d", k * step),)) for k in range(1, n)))
+            return (DoseTime.zero(), *(DoseTime.of_days(k * step) for k in range(1, n)))
         return tuple(self._nth(k, which, first) for k in range(n))
 
     def next_start(self, which: Which, first: int | None = None) -> DoseTime | None:
