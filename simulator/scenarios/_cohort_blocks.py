@@ -168,7 +168,7 @@ def run_blocks(
         if blocks:
             if not near:  # the first block: a random sample of the cohort
                 # the weights, and (with patterns) the weights of each dose's receivers
-                near["weights"] = Bracketed(draws.weights, rows=1 if patterns is None else doses)
+                near["weights"] = Bracketed(draws.weights, None if patterns is None else doses)
                 near["totals"] = Bracketed(out.total_cells)
             near["weights"].add(draws.weights, None if patterns is None else pattern)
             near["totals"].add(out.total_cells)

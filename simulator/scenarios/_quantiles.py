@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 MOST_COUNTS = 1 << 20  # whole numbers up to this are counted; larger ones are selected at the end
 _SIGMAS = 6.0  # the bracket's half width, in standard deviations of a sample quantile's rank
 _SLACK = 64  # and this many sample values more on each side
+_MOST_KEPT = 1 << 16  # values kept in brackets beyond a quarter of those seen: give up on them
 
 
 class CountedInts:
@@ -91,12 +92,12 @@ class CountedInts:
 class Bracketed:
     """Brackets around the percentiles of :data:`PERCENTS`, set from a first block of values.
 
-    ``rows`` > 1 selects within ``rows`` subsets of the values (the patients who received each
-    dose): each value comes with its pattern, bit ``row`` set when it belongs to subset
+    With ``rows``, it selects within ``rows`` subsets of the values (the patients who received
+    each dose): each value comes with its pattern, bit ``row`` set when it belongs to subset
     ``row`` (see ``_patterns.py``; at most 16 rows).
     """
 
-    def __init__(self, sample: FloatArray, rows: int = 1) -> None:
+    def __init__(self, sample: FloatArray, rows: int | None = None) -> None:
         ordered = np.sort(sample)
         m = ordered.size
         self.edges: list[tuple[float, float]] = []
@@ -108,14 +109,19 @@ class Bracketed:
             high = ordered[min(centre + half, m - 1)]
             self.edges.append((float(low), float(high)))
         self.rows = rows
-        self.below = np.zeros(len(PERCENTS), dtype=np.int64)  # one subset: values below
-        self.below_by = np.zeros((len(PERCENTS), 1 << rows if rows > 1 else 1), dtype=np.int64)
+        self.below = np.zeros(len(PERCENTS), dtype=np.int64)  # without rows: values below
+        # with rows: the values below, by pattern
+        self.below_by = np.zeros((len(PERCENTS), 1 << (rows or 0)), dtype=np.int64)
         self.inside: list[list[FloatArray]] = [[] for _ in PERCENTS]
         self.patterns: list[list[Patterns]] = [[] for _ in PERCENTS]
+        self.seen = self.kept = 0
+        self.usable = True  # False once the brackets hold too much (many equal values)
 
     def add(self, values: FloatArray, patterns: Patterns | None = None) -> None:
         """Count and keep what a block of ``values`` has around each percentile (with
-        ``rows`` > 1, ``patterns`` says which subsets each value belongs to)."""
+        ``rows``, ``patterns`` says which subsets each value belongs to)."""
+        if not self.usable:
+            return
         for t, (low, high) in enumerate(self.edges):
             under = values < low
             if patterns is None:
@@ -126,18 +132,26 @@ class Bracketed:
             self.inside[t].append(values[near])
             if patterns is not None:
                 self.patterns[t].append(patterns[near])
+            self.kept += near.size
+        self.seen += values.size
+        if self.kept > max(_MOST_KEPT, self.seen // 4):  # not narrow: select at the end instead
+            self.usable = False
+            self.inside = [[] for _ in PERCENTS]
+            self.patterns = [[] for _ in PERCENTS]
 
     def pick(self, counts: Sequence[int], *, every: bool = False) -> list[list[float] | None]:
         """For each row, the values at the percentiles' positions among ``counts[row]``
         values (None for a row whose bracket missed, or that has no values). ``every``:
         among all the values, whatever their patterns (one count)."""
+        if not self.usable:
+            return [None for _ in counts]
         kept = [np.concatenate(parts) if parts else np.zeros(0) for parts in self.inside]
         patterns = [
             np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint16)
             for parts in self.patterns
         ]
-        whole = self.rows == 1 or every
-        if self.rows == 1:
+        whole = self.rows is None or every
+        if self.rows is None:
             below = self.below[None, :]
         elif every:
             below = self.below_by.sum(axis=1)[None, :]

@@ -132,9 +132,7 @@ def test_an_8_dose_course_prints_on_one_page(
 
 
 @needs_tools
-def test_a_name_with_markup_prints_as_text(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_name_with_markup_prints_as_text(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     sheet = write_sheet(tmp_path, monkeypatch, "--patient-name", "<script>alert(1)</script>")
     pdf = tmp_path / "sheet.pdf"
     print_pdf(sheet, pdf)

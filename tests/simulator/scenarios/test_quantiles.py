@@ -107,6 +107,20 @@ def test_given_patterns_by_hand() -> None:
     assert given_pattern(np.zeros((17, 2), dtype=bool)) is None
 
 
+def test_brackets_of_many_equal_values_give_up_rather_than_keep_them_all() -> None:
+    values = np.full(300_000, 12.0)  # one weight for everyone: every bracket is [12, 12]
+    near = Bracketed(values[:BLOCK])
+    for start in range(0, values.size, BLOCK):
+        near.add(values[start : start + BLOCK])
+    assert near.pick([values.size]) == [None] and not near.inside[0]
+    result = simulate_cohort(REGIMEN, Cohort(patients=70_000, weight="12kg", missed=0.1, seed=3))
+    assert (result.weight_kg.p5, result.weight_kg.p95) == (12.0, 12.0)
+    # 1×10⁶ cells/kg × 12 kg = 1.2×10⁷ cells, every dose
+    assert {(d.cells.p5, d.cells.median, d.cells.p95) for d in result.per_dose if d.cells} == {
+        (1.2e7, 1.2e7, 1.2e7)
+    }
+
+
 def test_an_empty_subset_has_no_percentiles() -> None:
     near = Bracketed(np.arange(10.0), rows=2)
     near.add(np.arange(10.0), np.full(10, 0b01, dtype=np.uint16))  # in row 0, not in row 1
@@ -200,3 +214,15 @@ def test_a_scaled_block_is_the_general_block_bit_for_bit(
     assert np.array_equal(general.received, scaled.received)
     assert np.array_equal(general.delayed, scaled.delayed)
     assert (general.capped, general.stopped) == (scaled.capped, scaled.stopped) == (0, 0)
+
+
+def test_a_single_dose_missed_by_some_over_many_blocks() -> None:
+    # one dose: a block holds 2¹⁸ patients, so 300,000 patients make two blocks; each dose's
+    # percentiles among its receivers are the constant × their weights' (inverted CDF)
+    one = protocol_from_regimen("2×10⁶ cells/kg once", "dog")
+    result = simulate_cohort(one, Cohort(patients=300_000, missed=0.2, seed=8))
+    given = result.patient_doses_given == 1
+    expected = [2e6 * v for v in _expected(result.patient_weights_kg[given])]
+    cells = result.per_dose[0].cells
+    assert cells is not None and [cells.p5, cells.median, cells.p95] == expected
+    assert result.per_dose[0].received == int(given.sum())
