@@ -60,6 +60,15 @@ def dose_roster(
         rounding=rounding,
         round_tolerance=round_tolerance,
     )
+    if fmt in ("ics", "html"):
+        what = "a calendar" if fmt == "ics" else "a dose sheet"
+        for plan, row in zip(plans, clinic_list.patients, strict=True):
+            if any(d.date is None for d in plan.doses):
+                raise OptionError(
+                    f"roster {clinic_list.source} line {row.line} (id {row.id!r}): {what} needs "
+                    "dates",
+                    "give the line a start, or add --start YYYY-MM-DD",
+                )
     text = roster_text(
         fmt,
         plans,
@@ -112,7 +121,8 @@ def roster_text(
         return csv_text(CSV_COLUMNS, rows, verbatim=("offset",))
     if fmt == "ics":
         who = clinic or Path(roster_source).name
-        return plans_ics(plans, f"{who}: {course_words(plans[0])} ({len(plans)} patients)")
+        course = course_words(plans[0]) if len({p.arm for p in plans}) == 1 else protocol.id
+        return plans_ics(plans, f"{who}: {course} ({len(plans)} patients)")
     if fmt == "html":
         from celldose.cli._sheet import sheet_html
 

@@ -47,6 +47,7 @@ from celldose.simulator.dosing import (
 @identity_options
 @click.option(
     "--roster",
+    metavar="FILE",
     default=None,
     shell_complete=complete_path,
     help="A clinic list: a CSV of id,weight lines (or with a header: id,weight,name,owner,"
@@ -146,6 +147,10 @@ def command(
       celldose dose jang2025-canine-itp --weight 12kg --dose "2e6 cells/kg" \\
           --concentration "6.68e6 cells/mL" --vial "3.8 mL" --round nearest
       celldose dose --regimen "0.5×10⁶ cells weekly ×6" --species dog --weight 12kg --route IM
+      celldose dose jang2025-canine-itp --weight 26.5lb --dose 1e6/kg --start 2026-12-01 \\
+          --patient-id 2026-0147 --patient-name Rex --format html -o rex.html
+      celldose dose jang2025-canine-itp --dose 1e6/kg --start 2026-12-03 \\
+          --roster clinic.csv --format ics -o december.ics
 
     Doses are computed in full precision and shown to 3 significant figures; the basis and
     the weight are printed with them. Values the source does not report must be given
@@ -176,9 +181,7 @@ def command(
         override_range=override_range,
         route=route,
     )
-    round_mode: Rounding | None = (
-        "down" if rounding == "down" else "nearest" if rounding else None
-    )
+    round_mode: Rounding | None = "down" if rounding == "down" else "nearest" if rounding else None
     if roster is not None:
         from celldose.cli._clinic_list import dose_roster
 

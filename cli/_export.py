@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -116,6 +115,8 @@ def event_uid(plan: DosePlan, what: str | int) -> str:
     ``assess``). The course key is the patient id, or a digest of what identifies the course
     (``course_key``); a ``--regimen`` course names a digest of its regimen for the protocol.
     Never the date: a re-export, or a dose moved off a weekend, keeps its UID."""
+    import hashlib
+
     protocol = plan.protocol_id
     if protocol == REGIMEN_ID:
         digest = hashlib.sha256(plan.regimen.encode("utf-8")).hexdigest()[:8]

@@ -55,10 +55,11 @@ SHEET_SOURCES = {"given": "prescribed", "regimen": "prescribed", "protocol": "pu
 
 
 def printed_date() -> dt.date:
-    """``SOURCE_DATE_EPOCH`` (seconds since 1970, UTC) as a date when set, else today (UTC)."""
+    """``SOURCE_DATE_EPOCH`` (seconds since 1970) as a UTC date when set, else today's date
+    where the sheet is printed (the computer's time zone)."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch is None:
-        return dt.datetime.now(dt.UTC).date()
+        return dt.date.today()
     if not epoch.isdigit() or len(epoch) > 12:
         raise OptionError(
             f"SOURCE_DATE_EPOCH={epoch!r} is not a whole number of seconds since 1970",

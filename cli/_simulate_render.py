@@ -109,7 +109,7 @@ def whatif_table(result: WhatIfResult) -> str:
         out.extend("  " + _window_line(w) for w in result.windows)
     if result.warnings:
         out.append("")
-        out.extend(warning_lines(result.warnings))
+        out.extend(warning_lines(result.warnings, result.plan.notes))
     return "\n".join(out)
 
 
@@ -306,7 +306,7 @@ def cohort_table(result: CohortResult) -> str:
     out.append(f"percentiles: {PERCENTILE_NOTE}")
     if result.warnings:
         out.append("")
-        out.extend(warning_lines(result.warnings))
+        out.extend(warning_lines(result.warnings, result.plan.notes))
     return "\n".join(out)
 
 

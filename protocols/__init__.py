@@ -8,7 +8,13 @@ error is a :class:`CelldoseError` whose message says how to fix the input.
 from typing import TYPE_CHECKING, Any
 
 from celldose.protocols._administration import Administration
-from celldose.protocols._bands import DoseBands, WeightBand, WeightRange, parse_weight_range
+from celldose.protocols._bands import (
+    EDGE_TOLERANCE,
+    DoseBands,
+    WeightBand,
+    WeightRange,
+    parse_weight_range,
+)
 from celldose.protocols._calendar import (
     MAX_DAYS,
     DoseTime,
@@ -119,6 +125,7 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
+    "EDGE_TOLERANCE",
     "NOT_REPORTED",
     "MAX_DAYS",
     "MAX_DOSES",

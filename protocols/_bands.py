@@ -72,14 +72,15 @@ class WeightRange:
     high: Bound | None
 
     def holds(self, kg: float) -> bool:
-        """True when a patient of ``kg`` kilograms is in the band."""
+        """True when a patient of ``kg`` kilograms is in the band (a weight on an edge, in
+        whatever unit either was written, is on the edge: see :func:`compare_kg`)."""
         if self.low is not None:
-            edge = self.low.weight.kg
-            if kg < edge or (kg == edge and not self.low.included):
+            side = compare_kg(kg, self.low.weight.kg)
+            if side < 0 or (side == 0 and not self.low.included):
                 return False
         if self.high is not None:
-            edge = self.high.weight.kg
-            if kg > edge or (kg == edge and not self.high.included):
+            side = compare_kg(kg, self.high.weight.kg)
+            if side > 0 or (side == 0 and not self.high.included):
                 return False
         return True
 
@@ -113,7 +114,7 @@ def parse_weight_range(text: str) -> WeightRange:
         if match is not None:
             high = parse_weight(match.group("high"))
             low = parse_weight(f"{match.group('low')} {match.group('unit') or high.unit}")
-            if low.kg >= high.kg:
+            if compare_kg(low.kg, high.kg) >= 0:
                 raise WeightBandError(
                     f"the weight band {stripped!r} ends before it starts",
                     "write the lower weight first, e.g. 10–50 kg",
@@ -196,16 +197,22 @@ class DoseBands(RootModel[tuple[WeightBand, ...]]):
         ranges = sorted((b.range for b in self.root), key=_sort_key)
         plausible = f"the plausible weights of a {species} are {_kg(low_kg)}–{_kg(high_kg)} kg"
         first, last = ranges[0].low, ranges[-1].high
-        if first is not None and (
-            first.weight.kg > low_kg or (first.weight.kg == low_kg and not first.included)
+        below = None if first is None else compare_kg(first.weight.kg, low_kg)
+        if (
+            first is not None
+            and below is not None
+            and (below > 0 or (below == 0 and not first.included))
         ):
             sign = "<" if first.included else "≤"
             raise WeightBandError(
                 f"weight bands leave {_from_kg(low_kg, first.weight)} uncovered ({plausible})",
                 f'add a band "{sign} {_shown(first.weight)}"',
             )
-        if last is not None and (
-            last.weight.kg < high_kg or (last.weight.kg == high_kg and not last.included)
+        above = None if last is None else compare_kg(last.weight.kg, high_kg)
+        if (
+            last is not None
+            and above is not None
+            and (above < 0 or (above == 0 and not last.included))
         ):
             sign = ">" if last.included else "≥"
             raise WeightBandError(
@@ -215,6 +222,18 @@ class DoseBands(RootModel[tuple[WeightBand, ...]]):
 
     def __str__(self) -> str:
         return "; ".join(str(b) for b in self.root)
+
+
+EDGE_TOLERANCE = 1e-9  # relative: weights this close are one weight (see compare_kg)
+
+
+def compare_kg(a: float, b: float) -> int:
+    """-1, 0 or 1 as weight ``a`` is below, equal to or above ``b`` (both in kg). Weights equal
+    to a billionth are equal: 10 lb is 4.535923700000001 kg in floating point, and a patient of
+    4.5359237 kg (the same weight, written in kg) is on a band's "10 lb" edge, not beside it."""
+    if abs(a - b) <= EDGE_TOLERANCE * abs(b):
+        return 0
+    return -1 if a < b else 1
 
 
 def _kg(value: float) -> str:
@@ -252,14 +271,15 @@ def _check_meet(lower: WeightBand, upper: WeightBand, index: int) -> None:
             where=where,
         )
     top, bottom = a.high.weight, b.low.weight
-    if top.kg < bottom.kg:
+    side = compare_kg(top.kg, bottom.kg)
+    if side < 0:
         raise WeightBandError(
             f"weight bands leave {_span(top, bottom)} uncovered",
             meet.format(_shown(top)),
             where=where,
         )
-    if top.kg > bottom.kg:
-        end = top if b.high is None or top.kg <= b.high.weight.kg else b.high.weight
+    if side > 0:
+        end = top if b.high is None or compare_kg(top.kg, b.high.weight.kg) <= 0 else b.high.weight
         raise WeightBandError(
             f'weight bands "{lower.weight}" and "{upper.weight}" overlap from '
             f"{_shown(bottom)} to {_shown(end)}",

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from celldose.protocols._display import format_sig
+from celldose.protocols._display import format_exact, format_sig
 from celldose.protocols._dose_number import read_number
 from celldose.protocols._errors import PatientError, UnitError
 
@@ -31,9 +31,11 @@ class Weight:
 
     @property
     def text(self) -> str:
-        if self.unit == "kg":
-            return f"{format_sig(self.kg, 4)} kg"
-        return f"{format_sig(self.value, 4)} {self.unit} ({format_sig(self.kg, 4)} kg)"
+        """The weight as given, every digit (``50.0001 kg``: a weight just over a band's 50 kg
+        edge never reads as 50 kg), with its kilograms to 4 significant figures when given in
+        another unit (``26.5 lb (12.02 kg)``)."""
+        given = f"{format_exact(self.value)} {self.unit}"
+        return given if self.unit == "kg" else f"{given} ({format_sig(self.kg, 4)} kg)"
 
 
 def read_measure(text: str, units: dict[str, float], what: str, example: str) -> tuple[float, str]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from celldose.protocols import (
+    EDGE_TOLERANCE,
     Arm,
     Dose,
     DoseBands,
@@ -95,12 +96,13 @@ def holds_array(band: WeightRange, weights_kg: FloatArray) -> BoolArray:
     import numpy as np
 
     inside = np.ones(weights_kg.shape, dtype=bool)
-    if band.low is not None:
-        edge = band.low.weight.kg
-        inside &= weights_kg >= edge if band.low.included else weights_kg > edge
-    if band.high is not None:
-        edge = band.high.weight.kg
-        inside &= weights_kg <= edge if band.high.included else weights_kg < edge
+    for bound, sign in ((band.low, 1), (band.high, -1)):
+        if bound is None:
+            continue
+        edge = bound.weight.kg
+        on_edge = np.abs(weights_kg - edge) <= EDGE_TOLERANCE * abs(edge)
+        beyond = sign * (weights_kg - edge) > 0  # above a lower edge, below an upper one
+        inside &= (beyond & ~on_edge) | (on_edge if bound.included else False)
     return inside
 
 

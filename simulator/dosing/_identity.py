@@ -9,10 +9,8 @@ the first dose is flagged on the plan.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote
 
 from celldose.protocols import PatientError, refuse_control_characters
 from celldose.simulator.dosing._checks import checks
@@ -27,38 +25,40 @@ _LINE_CHARACTERS = {"\n": "a line break", "\t": "a tab"}  # allowed in notes, no
 _FIELDS = {"id": "patient_id", "name": "patient_name", "owner": "owner", "clinic": "clinic"}
 
 
-def one_line(value: object, argument: str) -> str:
+def one_line(value: object, argument: str, label: str | None = None) -> str:
     """``value`` if it is one line of text of at most :data:`MAX_IDENTITY_TEXT` characters
     without control characters (an id, a name, a lot number); else a PatientError naming
-    ``argument``.
+    ``argument`` (as ``argument=``, or as ``label`` when given: ``the name`` of a roster line).
 
     >>> one_line("Rex II", "patient_name")
     'Rex II'
     """
+    shown = label or f"{argument}="
+    fields = () if label else (argument,)
     if not isinstance(value, str):
         raise PatientError(
-            f"{argument}= must be text, not {type(value).__name__} {value!r}", fields=(argument,)
+            f"{shown} must be text, not {type(value).__name__} {value!r}", fields=fields
         )
     if not value.strip():
-        raise PatientError(f"{argument}= is empty", "give it, or leave it out", fields=(argument,))
+        raise PatientError(f"{shown} is empty", "give it, or leave it out", fields=fields)
     if len(value) > MAX_IDENTITY_TEXT:
         raise PatientError(
-            f"{argument}= is {len(value):,} characters long, more than {MAX_IDENTITY_TEXT}",
+            f"{shown} is {len(value):,} characters long, more than {MAX_IDENTITY_TEXT}",
             "shorten it",
-            fields=(argument,),
+            fields=fields,
         )
     breaks = [i for i, c in enumerate(value, start=1) if c in _LINE_CHARACTERS]
     if breaks:
         raise PatientError(
-            f"{argument}= has {_LINE_CHARACTERS[value[breaks[0] - 1]]} at character {breaks[0]}",
+            f"{shown} has {_LINE_CHARACTERS[value[breaks[0] - 1]]} at character {breaks[0]}",
             "write it on one line",
-            fields=(argument,),
+            fields=fields,
         )
     try:
         refuse_control_characters(value)
     except ValueError as exc:
         reason = str(exc).removeprefix("the text ").removesuffix(": remove it")
-        raise PatientError(f"{argument}= {reason}", "remove it", fields=(argument,)) from None
+        raise PatientError(f"{shown} {reason}", "remove it", fields=fields) from None
     return value
 
 
@@ -188,6 +188,9 @@ def course_key(plan: DosePlan) -> str:
     ...     identity=make_identity("rex 01")))
     'rex%2001'
     """
+    import hashlib  # loaded for calendars only
+    from urllib.parse import quote
+
     if plan.identity.id is not None:
         return quote(plan.identity.id, safe="-._~")
     first = plan.doses[0] if plan.doses else None

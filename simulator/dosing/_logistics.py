@@ -33,10 +33,17 @@ class Product:
                 "pass viability=0.9",
                 fields=("viability",),
             )
-        if self.viability is not None and not 0 < self.viability <= 1:
+        if self.viability is not None and (
+            not isinstance(self.viability, int | float)
+            or isinstance(self.viability, bool)
+            or not 0 < self.viability <= 1  # NaN fails this too
+        ):
+            given = self.viability
+            shown = f"{given:g}" if isinstance(given, float) else repr(given)
             raise OptionError(
-                f"viability must be a fraction in (0, 1], not {self.viability:g}",
+                f"viability must be a fraction in (0, 1], not {shown}",
                 "write 0.9 for 90%",
+                fields=("viability",),
             )
         for name, value, least, unit in (
             ("concentration", self.concentration, "1 cell/mL", "cells/mL"),
@@ -224,6 +231,7 @@ def product_with(
         changes["viability"] = viability
     if cap is not None:
         changes["cap_cells"] = _amount(cap, "cells", "cap=")
+    in_hand = replace(base, **changes)  # checks every value before it is shown
     notes = []
     for name, words, unit, argument in _GIVEN:
         value = changes.get(name)
@@ -236,4 +244,4 @@ def product_with(
         else:
             old = f"{format_sig(published)} {unit}".strip()
             notes.append(f"{words} {shown} from {argument}= replaces the protocol's {old}")
-    return replace(base, **changes), tuple(notes)
+    return in_hand, tuple(notes)

@@ -208,7 +208,9 @@ def _patient(cells: dict[str, str], line: int, species: Species, where: str) -> 
                 f"a {chosen.label} of {weight.text} is outside the accepted {low:g}-{high:g} kg",
                 "check the number and the unit: kg, g or lb",
             )
-        text = {k: one_line(v, k) if v else None for k, v in cells.items() if k in _TEXT}
+        text = {
+            k: one_line(v, k, f"the {k}") if v else None for k, v in cells.items() if k in _TEXT
+        }
         dates = {k: _date(v, k) if v else None for k, v in cells.items() if k in _DATES}
     except CelldoseError as exc:
         raise type(exc)(f"{where}: {exc.message}", exc.hint) from None
@@ -226,7 +228,7 @@ def _patient(cells: dict[str, str], line: int, species: Species, where: str) -> 
     )
 
 
-_TEXT = ("name", "owner", "arm")
+_TEXT = ("id", "name", "owner", "arm")
 _DATES = ("start", "weighed")
 
 

@@ -299,3 +299,13 @@ def test_bad_identity_text_is_refused(
 def test_a_weighed_date_that_is_not_a_date_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
     message = refused(capsys, *JANG, "--weight", "12kg", "--weighed", "last week")
     assert "'last week' is not a date: write it as YYYY-MM-DD" in message
+
+
+def test_simulate_prints_values_given_as_notes(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main([
+        "simulate", *JANG, "--weight", "12kg", "--concentration", "6.68e6 cells/mL", "--skip", "2"
+    ])  # fmt: skip
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert "note: concentration 6.68×10⁶ cells/mL given with --concentration" in out.splitlines()
+    assert "warning: concentration" not in out

@@ -15,6 +15,7 @@ import csv
 import datetime as dt
 import io
 import json
+from importlib.metadata import version
 from pathlib import Path
 
 import pytest
@@ -66,7 +67,7 @@ def test_json_holds_one_single_patient_plan_per_line(
 ) -> None:
     data = json.loads(clinic_list(capsys, roster, "--clinic", "Riverside", "--format", "json"))
     assert data["schema"] == "celldose/dose-roster/1"
-    assert data["celldose_version"] == "0.1.0"
+    assert data["celldose_version"] == version("celldose")
     assert (data["roster"], data["patients"]) == (str(roster), 3)
     assert [p["patient"]["id"] for p in data["plans"]] == list(EXPECTED)
     for plan in data["plans"]:
@@ -198,3 +199,38 @@ def test_no_weight_and_no_roster_is_refused(capsys: pytest.CaptureFixture[str]) 
         "error: missing option --weight (give the patient's weight, e.g. --weight 12kg, or a "
         "clinic list with --roster FILE)\n"
     )
+
+
+def test_a_calendar_of_a_line_without_a_start_names_the_line(
+    capsys: pytest.CaptureFixture[str], roster: Path
+) -> None:
+    # Max (line 5) has no start in the roster, and no --start is given
+    code, out, err = run(capsys, *BASE, "--roster", str(roster), "--format", "ics")
+    assert (code, out) == (2, "")
+    assert err == (
+        f"error: roster {roster} line 5 (id '2026-0160'): a calendar needs dates (give the line "
+        "a start, or add --start YYYY-MM-DD)\n"
+    )
+
+
+def test_the_output_cannot_be_the_roster(capsys: pytest.CaptureFixture[str], roster: Path) -> None:
+    before = roster.read_text(encoding="utf-8")
+    code, _, err = run(capsys, *BASE, "--roster", str(roster), "--format", "csv", "-o", str(roster))
+    assert code == 2 and err.startswith("error: ") and str(roster) in err
+    assert roster.read_text(encoding="utf-8") == before
+
+
+def test_each_patient_gets_its_own_weight_age_warning(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # first doses on 2026-12-01: weighed 2026-11-20 is 11 days before (flagged), 11-28 is 3
+    roster = tmp_path / "clinic.csv"
+    roster.write_text("id,weight,weighed\nold,12kg,2026-11-20\nnew,12kg,2026-11-28\n", "utf-8")
+    args = [*BASE, "--start", "2026-12-01", "--roster", str(roster), "--format", "json"]
+    plans = json.loads(ok(capsys, *args))["plans"]
+    old, new = (p["warnings"] for p in plans)
+    assert old[0] == (
+        "the weight was taken on 2026-11-20, 11 days before the first dose (2026-12-01; more "
+        "than 7): weigh the patient again and recompute"
+    )
+    assert not any("weight was taken" in w for w in new)

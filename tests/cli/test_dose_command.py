@@ -882,3 +882,28 @@ def test_weekend_move_that_breaks_spacing_is_refused(capsys: pytest.CaptureFixtu
     )
     assert "apart" in message
     assert "--start" in message
+
+
+@pytest.mark.parametrize("given", ["nan", "inf", "0", "1.5"])
+def test_a_viability_that_is_not_a_fraction_is_refused(
+    capsys: pytest.CaptureFixture[str], viable_file: str, given: str
+) -> None:
+    # NaN and infinity once crashed while the replaced value was being displayed (exit 1)
+    code = main(["dose", viable_file, "--weight", "10kg", "--viability", given])
+    out, err = capsys.readouterr()
+    assert (code, out) == (2, "")
+    shown = {"nan": "nan", "inf": "inf", "0": "0", "1.5": "1.5"}[given]
+    assert err == (
+        f"error: --viability must be a fraction in (0, 1], not {shown} (write 0.9 for 90%)\n"
+    )
+
+
+@pytest.mark.parametrize("given", ["0.9", float("nan"), float("inf"), True])
+def test_the_api_refuses_a_viability_that_is_not_a_fraction(
+    viable_file: str, given: object
+) -> None:
+    from celldose import plan_doses
+    from celldose.protocols import OptionError, load_protocol
+
+    with pytest.raises(OptionError, match=r"viability must be a fraction in \(0, 1\]"):
+        plan_doses(load_protocol(viable_file), weight="10 kg", viability=given)  # type: ignore[arg-type]

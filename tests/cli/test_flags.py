@@ -46,3 +46,12 @@ def test_warnings_in_flag_words_each_once() -> None:
 def test_a_yes_no_argument_becomes_its_flag_alone() -> None:
     exc = OptionError("a dog protocol for a cat", "pass cross_species=True to use it anyway")
     assert cli_text(exc) == "a dog protocol for a cat (pass --cross-species to use it anyway)"
+
+
+def test_notes_are_note_lines_in_the_order_of_the_warnings() -> None:
+    note = "vial 3.8 mL given with vial="
+    warnings = ["doses 1, 2 fall on a weekend (weekends=next-weekday moves them)", note]
+    assert warning_lines(warnings, notes=[note]) == [
+        "warning: doses 1, 2 fall on a weekend (--weekends next-weekday moves them)",
+        "note: vial 3.8 mL given with --vial",
+    ]

@@ -245,3 +245,16 @@ def test_arm_bands_carry_into_a_decision_branch(
     assert {d["band"] for d in data["doses"]} == {"≤ 50 kg"}
     (branch,) = data["branches"]
     assert [(d["band"], d["cells"]) for d in branch["doses"]] == [("≤ 50 kg", 4e7)] * 4
+
+
+def test_a_weight_just_over_an_edge_is_printed_with_every_digit(
+    banded: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # 50.0001 kg is in "> 50 kg" (1.5×10⁸ cells flat): printed as typed, never as "50 kg"
+    code, out, _ = run(capsys, "dose", banded, "--weight", "50.0001kg")
+    assert code == 0
+    assert "patient: dog, 50.0001 kg\n" in out
+    assert "weight band > 50 kg); patient weight 50.0001 kg" in out
+    # 110.5 lb = 50.12196689 kg, in "> 50 kg": the pounds as typed, the kilograms to 4 figures
+    code, out, _ = run(capsys, "dose", banded, "--weight", "110.5lb")
+    assert "patient: dog, 110.5 lb (50.12 kg)\n" in out

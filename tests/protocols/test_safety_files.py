@@ -21,7 +21,7 @@ from celldose.cli import main
 from celldose.protocols import (
     ProtocolFileError,
     ProtocolNotFoundError,
-    _load,
+    _validate,
     load_protocol,
     parse_protocol,
 )
@@ -234,8 +234,8 @@ def test_quantities_with_units_read_and_survive_the_cache(
     def no_validation(*args: object) -> None:
         raise AssertionError("validated again: the cache entry was refused")
 
-    # the cache holds plain numbers: served from it, they are not refused for lacking units
-    monkeypatch.setattr(_load, "_validate", no_validation)
+    # served from the cache, the validated numbers are not refused for lacking units
+    monkeypatch.setattr(_validate, "validate_text", no_validation)
     assert parse_protocol(text, "p.yaml") == first
 
 

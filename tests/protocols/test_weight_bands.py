@@ -286,3 +286,42 @@ def test_bands_and_whole_containers_contradict(tmp_path: Path) -> None:
         "13:arms[0]: arm 'a': a dose by weight band and dose_by: whole containers contradict "
         "each other; give one"
     ]
+
+
+# --- one weight, one band, whatever its unit ---------------------------------------------------
+# 10 lb = 10 × 0.45359237 kg = 4.5359237 kg exactly = 4535.9237 g; in floating point 10 lb is
+# 4.535923700000001 kg and 4.5359237 kg is 4.5359237: the same weight must find the same band.
+
+SAME_WEIGHT_KG = [10 * 0.45359237, 4.5359237, 4535.9237 / 1000]
+
+
+@pytest.mark.parametrize("kg", SAME_WEIGHT_KG)
+def test_a_weight_on_a_band_edge_is_on_it_in_any_unit(kg: float) -> None:
+    lower_open = bands("< 10 lb", "≥ 10 lb")
+    assert str(lower_open.band_for(kg).dose) == "1×10⁸ cells"  # ≥ 10 lb holds 10 lb
+    lower_closed = bands("≤ 10 lb", "> 10 lb")
+    assert str(lower_closed.band_for(kg).dose) == "2×10⁶ cells/kg"  # ≤ 10 lb holds 10 lb
+
+
+def test_the_cohort_engine_places_edge_weights_as_one_patient_is_placed() -> None:
+    import numpy as np
+
+    from celldose.simulator.dosing import holds_array
+
+    weights = np.array([*SAME_WEIGHT_KG, 4.5359, 4.5360])
+    for pair in (("< 10 lb", "≥ 10 lb"), ("≤ 10 lb", "> 10 lb")):
+        for band in bands(*pair).bands:
+            assert list(holds_array(band.range, weights)) == [band.range.holds(w) for w in weights]
+    first = bands("< 10 lb", "≥ 10 lb").bands[0].range
+    # the three spellings of 10 lb are not below 10 lb; 4.5359 kg is, 4.5360 kg is not
+    assert list(holds_array(first, weights)) == [False, False, False, True, False]
+
+
+def test_bands_written_in_two_units_meet_exactly() -> None:
+    # "< 10 lb" ends where "≥ 4.5359237 kg" begins: neither a gap nor an overlap
+    meeting = bands("< 10 lb", "≥ 4.5359237 kg")
+    assert str(meeting.band_for(4.5359237).dose) == "1×10⁸ cells"
+    assert refusal("≤ 10 lb", "≥ 4.5359237 kg") == (
+        'weight bands "≤ 10 lb" and "≥ 4.5359237 kg" both hold 10 lb (make one band end where '
+        'the next begins ("≤ 10 lb" then "> 10 lb"))'
+    )

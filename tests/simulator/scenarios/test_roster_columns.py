@@ -50,8 +50,12 @@ def test_each_line_is_checked_against_its_own_species() -> None:
         ("id,weight,name\nrex,12kg\n", r"line 2: expected 3 fields \(id,weight,name\), found 2"),
         ("id,weight,start\nrex,12kg,1/12/2026\n", r"line 2: start '1/12/2026' is not a date"),
         ("id,weight,weighed\nrex,12kg,soon\n", r"line 2: weighed 'soon' is not a date"),
-        ("id,weight,name\nrex,12kg,Rex\tII\n", r"line 2: name= has a tab at character 4"),
+        (
+            "id,weight,name\nrex,12kg,Rex\tII\n",
+            r"line 2: the name has a tab at character 4 \(write it on one line\)$",
+        ),
         ("id,weight,species\nrex,12kg,dragon\n", r"line 2: .*dragon"),
+        ("id,weight\nre\x1bx,12kg\n", r"line 2: the id has a control character \(U\+001B\)"),
     ],
 )
 def test_bad_columns_and_cells_are_refused_with_their_line(text: str, message: str) -> None:
