@@ -396,7 +396,7 @@ def course_days(
         # carry no delay, so between the first and the last dose given the delays add up to
         # all delays minus the first dose's own.
         course += delays.sum(axis=0, dtype=np.int32)
-        course -= np.take_along_axis(delays, first[None, :], axis=0)[0]
+        course -= delays.ravel()[first * n + np.arange(n)]  # each patient's first dose's delay
     if given is not None:
         course[~given.any(axis=0) if pattern is None else pattern == 0] = 0
     return course

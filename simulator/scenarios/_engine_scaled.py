@@ -37,26 +37,29 @@ def evaluate_scaled(engine: Engine, draws: Draws, constants: Sequence[float]) ->
     doses, n = len(constants), weights.shape[0]
     assert engine.viability is None and n >= 2
     with np.errstate(over="ignore", invalid="ignore"):
+        heaviest = float(weights.max())
         row_of: dict[float, FloatArray] = {}
         for c in constants:
             if c not in row_of:
-                row_of[c] = c * weights
-                if not np.all(np.isfinite(row_of[c])):
+                if not math.isfinite(c * heaviest):  # then every c × weight is finite
                     raise cells_out_of_range()
-        total = np.zeros(n)
+                row_of[c] = c * weights
+        total = np.empty(n)
+        given_row = np.empty(n)  # one dose's cells with its missed doses at 0
         dose_sums = np.empty(doses)
         shared: dict[float, float] = {}  # a constant's row sum, when every dose is given
         for j, c in enumerate(constants):
             row = row_of[c]
             if given is not None:
-                row = row * given[j]  # a missed dose: 0 cells (x × 0.0), as the general path
+                # a missed dose: 0 cells (x × 0.0), as the general path
+                row = np.multiply(row, given[j], out=given_row)
                 dose_sums[j] = row.sum()
             else:
                 if c not in shared:
                     shared[c] = float(row.sum())
                 dose_sums[j] = shared[c]
             if j == 0:
-                total[:] = row
+                np.copyto(total, row)
             else:
                 total += row
         draw_total = float(total.sum())  # used only to check that the cells fit a float
