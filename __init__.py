@@ -43,8 +43,10 @@ _PUBLIC: dict[str, str] = {
     "DoseOptions": "celldose.simulator.dosing",
     "DosePlan": "celldose.simulator.dosing",
     "Patient": "celldose.simulator.dosing",
+    "fhir_bundle": "celldose.simulator.dosing",
     "get_species": "celldose.simulator.dosing",
     "make_patient": "celldose.simulator.dosing",
+    "nonmem_records": "celldose.simulator.dosing",
     "plan_doses": "celldose.simulator.dosing",
     # what-if, cohorts, comparisons
     "Cohort": "celldose.simulator.scenarios",

@@ -19,7 +19,7 @@ from celldose.cli._envelope import envelope
 from celldose.cli._export import CSV_COLUMNS, course_words, plans_ics
 from celldose.cli._flags import in_flags, warning_lines
 from celldose.cli._render import csv_text, to_json, write_output
-from celldose.protocols import OptionError, Protocol
+from celldose.protocols import OptionError, Protocol, Which
 from celldose.simulator.dosing import DoseOptions, DosePlan, Rounding, get_species
 
 
@@ -40,10 +40,13 @@ def dose_roster(
     lot: str | None,
     output: str | None,
     inputs: Sequence[str],
+    schedule: Which | None = None,
+    expand: bool = False,
 ) -> None:
     """Plan every patient of the roster file, then write the clinic list in ``fmt``; a line
     that cannot be planned is refused (its line number) before anything is written.
-    ``single`` maps each single-patient flag to its value: one given is refused."""
+    ``single`` maps each single-patient flag to its value: one given is refused. ``schedule``
+    keeps one side of a range; ``expand`` writes NONMEM records one per dose."""
     from celldose.simulator.scenarios import ROSTER_COLUMNS, plan_roster, read_roster
 
     refuse_single_patient_flags(single)
@@ -60,6 +63,7 @@ def dose_roster(
         rounding=rounding,
         round_tolerance=round_tolerance,
     )
+    plans = tuple(plan.with_schedule(schedule) for plan in plans)
     if fmt in ("ics", "html"):
         what = "a calendar" if fmt == "ics" else "a dose sheet"
         for plan, row in zip(plans, clinic_list.patients, strict=True):
@@ -78,9 +82,10 @@ def dose_roster(
         paper=paper,
         lot=lot,
         clinic=clinic,
+        expand=expand,
     )
     write_output(text, output, inputs=inputs)
-    if fmt in ("csv", "ics") or (fmt == "json" and output not in (None, "-")):
+    if fmt in ("csv", "ics", "nonmem", "fhir") or (fmt == "json" and output not in (None, "-")):
         echo_roster_warnings(plans, clinic_list.warnings)
 
 
@@ -105,8 +110,13 @@ def roster_text(
     paper: str,
     lot: str | None,
     clinic: str | None,
+    expand: bool = False,
 ) -> str:
     """The clinic list in ``fmt``."""
+    if fmt in ("nonmem", "fhir"):
+        from celldose.cli._interchange import fhir_json, nonmem_csv
+
+        return nonmem_csv(plans, expand=expand) if fmt == "nonmem" else fhir_json(plans, protocol)
     if fmt == "json":
         data = envelope(
             "dose-roster",

@@ -13,7 +13,13 @@ from dataclasses import replace
 
 import click
 
-from celldose.cli._cmd_plot import echo_warnings, figure_options
+from celldose.cli._cmd_plot import (
+    caption_wanted,
+    echo_warnings,
+    figure_options,
+    label_map,
+    write_caption,
+)
 from celldose.cli._complete import complete_arm, complete_path, complete_protocol
 from celldose.cli._flags import in_flags, warning_lines
 from celldose.cli._inputs import STDIN, read_protocol, refuse_stdin_twice
@@ -112,10 +118,14 @@ def command(
     interval: tuple[str, ...],
     start: dt.date | None,
     x_unit: str | None,
+    time_axis: str,
     size: str,
     dpi: int,
     cumulative: bool,
-    notes: bool,
+    notes: bool | None,
+    caption: str | None,
+    labels: tuple[str, ...],
+    font: str | None,
     fmt: str,
     output: str | None,
 ) -> None:
@@ -131,18 +141,27 @@ def command(
           --weight 70kg --format csv
       celldose compare qi2017-sjogren-thrombocytopenia jang2025-canine-itp \\
           --weight 60kg --weight jang2025-canine-itp=12kg
+      celldose compare chen2024-itp-ucmsc qi2017-sjogren-thrombocytopenia \\
+          --size single -o compare.pdf --caption compare-caption.txt
 
     The table has, per arm: the doses, the dose per kg and in total (and for the patient with
     --weight), the course length, the first reported response window and its responders with
-    a Wilson 95% interval. A frequency range has two rows (min and max schedule).
+    a Wilson 95% interval. A frequency range has two rows (min and max schedule). With -o,
+    the figure's caption text (its notes) follows the table (a "caption" key in JSON, standard
+    error with CSV), or goes to --caption FILE; --notes draws it under the figure instead.
     """
     refuse_stdin_twice(protocols)
     inputs = input_files(*protocols)
+    if output is None and caption is not None:
+        raise OptionError("--caption is the caption of the figure", "add -o FIGURE")
+    if output is None and labels:
+        raise OptionError("--label labels the lanes of the figure", "add -o FIGURE")
+    label_map(labels)  # a malformed --label is refused before any work
     if output is not None:
         from celldose.simulator.figures import check_output
 
         check_output(output)
-        check_outputs({"-o": output}, inputs)
+        check_outputs({"-o": output, "--caption": caption}, inputs)
     counts = _assignments("count", count)
     comparison = compare(
         [read_protocol(p) if p == STDIN else p for p in protocols],
@@ -154,17 +173,24 @@ def command(
         start=start,
     )
     lanes = comparison.lanes
+    caption_text = ""
     if output is not None:
         from celldose.simulator.figures import save_figure, timeline_figure
 
         fig, timeline = timeline_figure(
             lanes,
             x=x_unit,
+            time_axis=time_axis,
             size=size,
             cumulative=cumulative,
-            notes=notes,
+            notes=bool(notes),
+            font=font,
+            labels=label_map(labels),
         )
         save_figure(fig, output, dpi=dpi, inputs=inputs)
+        write_caption(timeline.caption, caption, inputs)
+        if caption_wanted(notes, caption):
+            caption_text = timeline.caption
         lane_warnings = {w for lane in lanes for w in lane.warnings}
         figure_warnings = tuple(w for w in timeline.warnings if w not in lane_warnings)
         comparison = replace(
@@ -173,12 +199,19 @@ def command(
     rows = comparison.rows
     warnings = list(comparison.warnings)
     if fmt == "json":
-        click.echo(to_json(in_flags(comparison.to_dict())))
+        data = in_flags(comparison.to_dict())
+        if caption_text:
+            data["caption"] = caption_text
+        click.echo(to_json(data))
     elif fmt == "csv":
         click.echo(comparison_csv(comparison), nl=False)
         echo_warnings(warnings)
+        if caption_text:  # standard output is the CSV alone
+            click.echo(f"caption: {caption_text}", err=True)
     else:
         click.echo(render_table(lanes, rows, warnings, start))
+        if caption_text:
+            click.echo(f"\ncaption of {output}:\n{caption_text}")
 
 
 def _whole(text: str) -> int:

@@ -18,8 +18,10 @@ from celldose.cli._inputs import (
     dosing_options,
     load_target,
     patient_options,
+    schedule_option,
     target_options,
 )
+from celldose.cli._interchange import fhir_json, nonmem_csv
 from celldose.cli._render import (
     check_outputs,
     format_option,
@@ -29,6 +31,7 @@ from celldose.cli._render import (
 )
 from celldose.protocols import (
     OptionError,
+    Which,
 )
 from celldose.simulator.dosing import (
     DosePlan,
@@ -54,6 +57,7 @@ from celldose.simulator.dosing import (
     "species,start,weighed,arm); one plan per patient, in one output.",
 )
 @dosing_options
+@schedule_option
 @click.option(
     "--branch",
     default=None,
@@ -79,7 +83,15 @@ from celldose.simulator.dosing import (
     "csv",
     "ics",
     "html",
-    help="Output format (ics and html need --start; html is a printable dose sheet).",
+    "nonmem",
+    "fhir",
+    help="Output format (ics and html need --start; html is a printable dose sheet; nonmem: "
+    "NONMEM-style dosing records; fhir: a FHIR R5 Bundle).",
+)
+@click.option(
+    "--expand",
+    is_flag=True,
+    help="With --format nonmem: one record per dose (no II/ADDL).",
 )
 @click.option(
     "--paper",
@@ -126,10 +138,12 @@ def command(
     cap: str | None,
     route: str | None,
     weekends: str,
+    schedule: Which | None,
     branch: str | None,
     rounding: str | None,
     round_tolerance: str | None,
     fmt: str,
+    expand: bool,
     paper: str | None,
     lot: str | None,
     output: str | None,
@@ -159,6 +173,10 @@ def command(
     inputs = input_files(protocol, roster)
     check_outputs({"-o": output}, inputs)
     check_sheet_options(fmt, paper, lot)
+    if expand and fmt != "nonmem":
+        raise OptionError(
+            "--expand writes NONMEM-style records one per dose", "add --format nonmem"
+        )
     target = load_target(protocol, regimen, species)
     if roster is None and weight is None:
         raise OptionError(
@@ -208,6 +226,8 @@ def command(
             lot=lot,
             output=output,
             inputs=inputs,
+            schedule=schedule,
+            expand=expand,
         )
         return
     assert weight is not None
@@ -221,7 +241,7 @@ def command(
         rounding=round_mode,
         round_tolerance=round_tolerance,
         identity=build_identity(patient_id, patient_name, owner, clinic, weighed),
-    )
+    ).with_schedule(schedule)
     if fmt == "json":
         text = to_json(plan_json(plan))
     elif fmt == "csv":
@@ -232,11 +252,15 @@ def command(
         from celldose.cli._sheet import sheet_html
 
         text = sheet_html([(plan, target)], paper=paper or "a4", lot=lot)
+    elif fmt == "nonmem":
+        text = nonmem_csv([plan], expand=expand)
+    elif fmt == "fhir":
+        text = fhir_json([plan], target)
     else:
         text = render_table(plan, lot=lot)
     write_output(text, output, inputs=inputs)
-    if fmt in ("csv", "ics") or (fmt == "json" and output not in (None, "-")):
-        for line in warning_lines(plan.warnings, plan.notes):  # CSV, iCalendar: no place for them
+    if fmt in ("csv", "ics", "nonmem", "fhir") or (fmt == "json" and output not in (None, "-")):
+        for line in warning_lines(plan.warnings, plan.notes):  # no place for them in these
             click.echo(line, err=True)
 
 

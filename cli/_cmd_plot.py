@@ -1,6 +1,8 @@
 """`celldose plot`: a protocol's timeline, drawn to a PNG, SVG or PDF file.
 
-The figure options (--x, --size, --dpi, --cumulative, --notes) are shared with `compare`.
+The figure options (--x, --size, --dpi, --cumulative, --notes, --caption, --font) are shared
+with `compare`. The figure's notes are its caption: printed on standard output (or written to
+--caption FILE), drawn inside the figure only with --notes.
 matplotlib is imported only when the figure is drawn, never when this module is imported.
 """
 
@@ -15,14 +17,15 @@ import click
 from celldose.cli._complete import complete_arm, complete_path, complete_protocol, complete_species
 from celldose.cli._flags import warning_lines
 from celldose.cli._inputs import load_target
-from celldose.cli._render import DATE, check_outputs, input_files
+from celldose.cli._render import DATE, check_outputs, input_files, write_output
 from celldose.protocols import OptionError
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 def figure_options(*, cumulative: bool) -> Callable[[F], F]:
-    """--x, --size, --dpi, --cumulative/--no-cumulative (default ``cumulative``), --notes."""
+    """--x, --time-axis, --size, --dpi, --cumulative/--no-cumulative (default ``cumulative``),
+    --notes/--no-notes, --caption, --font."""
 
     def decorate(func: F) -> F:
         for decorator in reversed(
@@ -34,6 +37,16 @@ def figure_options(*, cumulative: bool) -> Callable[[F], F]:
                     default=None,
                     help="x axis: time from the first dose, or calendar dates (needs --start). "
                     "Default: dates with --start, else weeks.",
+                ),
+                click.option(
+                    "--time-axis",
+                    "time_axis",
+                    type=click.Choice(["auto", "linear", "broken", "log"]),
+                    default="auto",
+                    show_default=True,
+                    help="Scale of time: broken keeps the dosing weeks at full resolution and "
+                    "compresses the follow-up (the break marked); auto breaks the axis when "
+                    "the doses fill a small part of the span.",
                 ),
                 click.option(
                     "--size",
@@ -57,9 +70,33 @@ def figure_options(*, cumulative: bool) -> Callable[[F], F]:
                 ),
                 click.option(
                     "--notes/--no-notes",
-                    default=True,
-                    show_default=True,
-                    help="Print the figure's notes (conventions, values given) under it.",
+                    default=None,
+                    help="--notes draws the figure's notes (conventions, values given, what is "
+                    "not reported) inside it, under the figure; --no-notes leaves them out. "
+                    "Default: not drawn, printed as the caption text.",
+                ),
+                click.option(
+                    "--caption",
+                    "caption",
+                    default=None,
+                    metavar="FILE",
+                    shell_complete=complete_path,
+                    help="Write the caption text (the figure's notes) to FILE instead of "
+                    "printing it.",
+                ),
+                click.option(
+                    "--label",
+                    "labels",
+                    multiple=True,
+                    metavar="ID=TEXT",
+                    help="Label the lanes of protocol ID with TEXT instead of its short label "
+                    '(--label chen2024-itp-ucmsc="Chen et al. 2024"); repeatable.',
+                ),
+                click.option(
+                    "--font",
+                    default=None,
+                    help="Font family of every text in the figure (an installed one; "
+                    "default DejaVu Sans).",
                 ),
             ]
         ):
@@ -67,6 +104,34 @@ def figure_options(*, cumulative: bool) -> Callable[[F], F]:
         return func
 
     return decorate
+
+
+def label_map(values: tuple[str, ...]) -> dict[str, str] | None:
+    """``("chen2024-itp-ucmsc=Chen et al.",)`` -> {"chen2024-itp-ucmsc": "Chen et al."}."""
+    out: dict[str, str] = {}
+    for text in values:
+        key, sep, label = text.partition("=")
+        if not sep or not key.strip() or not label.strip():
+            raise OptionError(
+                f"--label {text!r} is not ID=TEXT",
+                'write --label chen2024-itp-ucmsc="Chen et al. 2024"',
+            )
+        if key.strip() in out:
+            raise OptionError(f"--label is given twice for {key.strip()}", "give it once")
+        out[key.strip()] = label.strip()
+    return out or None
+
+
+def caption_wanted(notes: bool | None, caption: str | None) -> bool:
+    """Whether the caption text goes to standard output: by default, not with --notes (drawn
+    inside), --no-notes (left out) or --caption FILE (written there)."""
+    return notes is None and caption is None
+
+
+def write_caption(text: str, caption: str | None, inputs: tuple[str, ...]) -> None:
+    """The caption text into --caption FILE (atomically; an empty file when there are no notes)."""
+    if caption is not None:
+        write_output(text, caption, inputs=inputs)
 
 
 def echo_warnings(warnings: tuple[str, ...] | list[str]) -> None:
@@ -131,10 +196,14 @@ def command(
     count: int | None,
     interval: str | None,
     x_unit: str | None,
+    time_axis: str,
     size: str,
     dpi: int,
     cumulative: bool,
-    notes: bool,
+    notes: bool | None,
+    caption: str | None,
+    labels: tuple[str, ...],
+    font: str | None,
     output: str,
 ) -> None:
     """Draw the timeline of PROTOCOL (a library id, a YAML file, or - for standard input), or
@@ -146,17 +215,21 @@ def command(
       celldose plot qi2017-sjogren-thrombocytopenia --weight 60kg --start 2025-01-31 -o qi.pdf
       celldose plot jang2025-canine-itp --size single --x weeks -o jang.png --dpi 600
       celldose plot aa-ucmsc-18 --count 24 --cumulative -o aa.svg
+      celldose plot chen2024-itp-ucmsc --size single --caption chen.txt -o chen.pdf
 
     One lane per arm: a marker per dose (area proportional to the dose; hollow when the
     source does not report it), the reported response windows with responders k/n and a
     Wilson 95% interval, and the follow-up. Values given with --dose, --count or --interval
-    are labelled as given. The same command always writes the same bytes.
+    are labelled as given. The same command always writes the same bytes. The notes
+    (conventions, values given, what is not reported) are the figure's caption: printed on
+    standard output, or written to --caption FILE; --notes draws them under the figure.
     """
     from celldose.simulator.figures import check_output, save_figure, timeline_figure
 
     check_output(output)
     inputs = input_files(protocol)
-    check_outputs({"-o": output}, inputs)
+    check_outputs({"-o": output, "--caption": caption}, inputs)
+    label_map(labels)  # a malformed --label is refused before any work
     if species is not None and regimen is None:
         raise OptionError(
             "--species goes with --regimen; a protocol has its own species", "drop --species"
@@ -169,9 +242,12 @@ def command(
     fig, timeline = timeline_figure(
         target,
         x=x_unit,
+        time_axis=time_axis,
         size=size,
         cumulative=cumulative,
-        notes=notes,
+        notes=bool(notes),
+        font=font,
+        labels=label_map(labels),
         arms=list(arms) or None,
         weight=weight,
         height=height,
@@ -181,4 +257,7 @@ def command(
         start=start,
     )
     save_figure(fig, output, dpi=dpi, inputs=inputs)
+    write_caption(timeline.caption, caption, inputs)
+    if caption_wanted(notes, caption) and timeline.caption:
+        click.echo(timeline.caption)
     echo_warnings(timeline.warnings)

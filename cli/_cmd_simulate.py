@@ -22,6 +22,7 @@ from celldose.cli._inputs import (
     dosing_options,
     load_target,
     patient_options,
+    schedule_option,
     target_options,
 )
 from celldose.cli._render import (
@@ -76,13 +77,7 @@ WHATIF_ONLY = {
     "weight.",
 )
 @dosing_options
-@click.option(
-    "--schedule",
-    type=click.Choice(["min", "max"]),
-    default=None,
-    help="For a range: min is the least dosing (once or twice weekly: once; every 3 to 6 "
-    "months: every 6), max the most.",
-)
+@schedule_option
 @click.option("--skip", multiple=True, help="What-if: dose numbers missed: --skip 2 or 2,5.")
 @click.option(
     "--delay", multiple=True, help="What-if: DOSE:DAYS, dose moved later: --delay 3:5 or 3:1w."

@@ -150,7 +150,8 @@ def plan_events(plan: DosePlan) -> list[Event]:
     if len(plan.schedules) > 1:
         raise OptionError(
             "a frequency range has a minimum and a maximum schedule, not one calendar",
-            "use --format table or json to see both",
+            "choose one with --schedule min or --schedule max, or use --format table or json "
+            "to see both",
         )
     first = dated[0].date
     assert first is not None

@@ -22,6 +22,7 @@ _FLAG: dict[str, str] = {
     "vial_cells": "--vial",
     "vial_volume_ml": "--vial",
     "rounding": "--round",
+    "labels": "--label",
 }
 _PASS = re.compile(r"\bpass ([a-z][a-z_]*)=")
 _SWITCH = re.compile(r"(?<![\w-])([a-z][a-z_]*)=True\b")  # a yes/no argument: its flag alone

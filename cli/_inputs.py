@@ -175,6 +175,15 @@ def dosing_options(func: F) -> F:
     return func
 
 
+schedule_option = click.option(
+    "--schedule",
+    type=click.Choice(["min", "max"]),
+    default=None,
+    help="For a frequency or interval range: keep one schedule. min is the least dosing (once "
+    "or twice weekly: once; every 3 to 6 months: every 6), max the most.",
+)
+
+
 def load_target(protocol: str | None, regimen: str | None, species: str | None) -> Protocol:
     """The protocol named on the command line, or a one-arm protocol around --regimen."""
     if protocol and regimen:

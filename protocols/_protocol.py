@@ -210,6 +210,13 @@ class Protocol(FrozenModel):
 
     id: str = Field(pattern=_SLUG)
     title: str = Field(min_length=1)
+    short_label: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=40,
+        description="How figures name the protocol on its lanes: author and year of the source "
+        "(Chen 2024) or the product (Ryoncil label 2024); without it, the id.",
+    )
     species: str = Field(pattern=_SLUG, description="Species of the patients, e.g. dog.")
     indication: str = Field(min_length=1)
     product: Annotated[

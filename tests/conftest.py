@@ -20,3 +20,87 @@ from hypothesis import settings  # noqa: E402
 
 settings.register_profile("celldose", derandomize=not os.environ.get("CELLDOSE_EXPLORE"))
 settings.load_profile("celldose")
+
+
+# -- every study of the library (and the clinic example), dosed as the tests of the interchange
+# formats need: one case per treatment arm, branch of a decision and side of a range ---------
+import dataclasses  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
+
+import pytest  # noqa: E402
+
+CLINIC_EXAMPLE = str(Path(__file__).resolve().parents[1] / "examples" / "clinic-dog-protocol.yaml")
+LIBRARY_WEIGHTS = {"dog": "12kg", "cat": "4kg", "human": "70kg", "human-child": "20kg"}
+# what each study needs that its source does not report (as the other library tests give it)
+LIBRARY_NEEDS: dict[str, dict[str, Any]] = {
+    "jang2025-canine-itp": {"dose": "1e6 cells/kg"},
+    "aa-ucmsc-18": {"count": 6},
+    "izadi2022-t1d-bmmsc": {"interval": "4 weeks"},
+}
+LIBRARY_START = "2026-01-05"
+
+
+@dataclasses.dataclass(frozen=True)
+class LibraryCase:
+    """One plan of a library study: `celldose dose` arguments and plan_doses() keywords."""
+
+    source: str
+    arm: str
+    species: str
+    branch: str | None = None
+    schedule: str | None = None
+
+    @property
+    def weight(self) -> str:
+        return LIBRARY_WEIGHTS[self.species]
+
+    def args(self) -> list[str]:
+        """``celldose dose`` arguments (without --format)."""
+        out = [self.source, "--arm", self.arm, "--weight", self.weight, "--start", LIBRARY_START]
+        for key, value in LIBRARY_NEEDS.get(self.source, {}).items():
+            out += [f"--{key}", str(value)]
+        if self.branch is not None:
+            out += ["--branch", self.branch]
+        if self.schedule is not None:
+            out += ["--schedule", self.schedule]
+        return out
+
+    def plan(self) -> Any:
+        from celldose.simulator.dosing import plan_doses
+
+        plan = plan_doses(
+            self.source,
+            weight=self.weight.replace("kg", " kg"),
+            arm=self.arm,
+            branch=self.branch,
+            start=LIBRARY_START,
+            **LIBRARY_NEEDS.get(self.source, {}),
+        )
+        return plan.with_schedule(self.schedule)
+
+
+def library_cases() -> list[Any]:
+    from celldose.protocols import library_ids, load_protocol
+
+    out = []
+    for source in [*library_ids(), CLINIC_EXAMPLE]:
+        protocol = load_protocol(source)
+        for arm in protocol.arms:
+            if arm.gives_no_cells:
+                continue
+            decision = arm.regimen.decision
+            branches = [None, *(decision.names if decision is not None else ())]
+            for branch in branches:
+                for schedule in ["min", "max"] if arm.regimen.is_range else [None]:
+                    case = LibraryCase(source, arm.name, protocol.species, branch, schedule)
+                    name = Path(source).stem if source == CLINIC_EXAMPLE else source
+                    ident = "-".join(x for x in (name, arm.name, branch, schedule) if x)
+                    out.append(pytest.param(case, id=ident))
+    return out
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """A test that takes ``library_case`` runs once per :func:`library_cases`."""
+    if "library_case" in metafunc.fixturenames:
+        metafunc.parametrize("library_case", library_cases())

@@ -17,6 +17,7 @@ from celldose.simulator.dosing._arms import (
 )
 from celldose.simulator.dosing._bands import cells_by_band, holds_array, weigh_in
 from celldose.simulator.dosing._dose_range import RangeCells, RangeUse, upper_bound_note
+from celldose.simulator.dosing._fhir import fhir_bundle, snomed_routes
 from celldose.simulator.dosing._identity import (
     MAX_IDENTITY_TEXT,
     PatientIdentity,
@@ -33,6 +34,13 @@ from celldose.simulator.dosing._limits import (
     without_course_caps,
 )
 from celldose.simulator.dosing._logistics import Draw, Product, draw, product_in_hand, product_with
+from celldose.simulator.dosing._nonmem import (
+    NONMEM_COLUMNS,
+    DosingData,
+    DosingRecord,
+    ascii_text,
+    nonmem_records,
+)
 from celldose.simulator.dosing._options import DoseOptions, Scale, ScaleInfo, WeekendPolicy
 from celldose.simulator.dosing._output import data_frame, html_table
 from celldose.simulator.dosing._patient import (
@@ -73,6 +81,9 @@ __all__ = [
     "html_table",
     "DoseLimits",
     "DoseOptions",
+    "DosingData",
+    "DosingRecord",
+    "NONMEM_COLUMNS",
     "DosePlan",
     "DoseRecord",
     "DoseSource",
@@ -93,6 +104,7 @@ __all__ = [
     "StoppedDose",
     "WeekendPolicy",
     "Weight",
+    "ascii_text",
     "cells_by_band",
     "cells_per_dose",
     "cells_per_dose_array",
@@ -100,6 +112,7 @@ __all__ = [
     "dose_limits",
     "draw",
     "dubois_bsa",
+    "fhir_bundle",
     "fill_unreported",
     "get_species",
     "holds_array",
@@ -111,6 +124,7 @@ __all__ = [
     "needs_count",
     "needs_dose",
     "needs_interval",
+    "nonmem_records",
     "parse_height",
     "parse_weight",
     "plan_doses",
@@ -121,6 +135,7 @@ __all__ = [
     "spacing_problems",
     "spacing_text",
     "round_to_containers",
+    "snomed_routes",
     "species_names",
     "species_table",
     "treatment_arm",

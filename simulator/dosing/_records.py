@@ -10,7 +10,7 @@ one-line ``repr`` and a small HTML table in a notebook.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal
 
 from celldose.protocols import (
@@ -179,6 +179,7 @@ class DosePlan:
     administration: Administration = field(default_factory=Administration)
     identity: PatientIdentity = field(default_factory=PatientIdentity)  # id, name, ... (optional)
     notes: tuple[str, ...] = ()  # the warnings that only label a value the caller gave
+    schedule: Which | None = None  # the side of a range kept by with_schedule(), or None
 
     @property
     def problems(self) -> tuple[str, ...]:
@@ -247,6 +248,38 @@ class DosePlan:
                 fields=("schedule",),
             )
         return 0 if which == "min" else 1
+
+    def with_schedule(self, which: Which | None) -> DosePlan:
+        """The plan with one side of a range (``min`` or ``max``) and its branches' doses on
+        that side; the plan itself for ``None`` (a range keeps both sides). A plan of one
+        schedule takes no side (refused, as by :meth:`schedule_index`).
+
+        >>> from celldose.protocols import protocol_from_regimen
+        >>> from celldose.simulator.dosing import plan_doses
+        >>> ranged = protocol_from_regimen("1e6 cells/kg once or twice weekly ×4", "dog")
+        >>> plan = plan_doses(ranged, weight="10 kg").with_schedule("max")
+        >>> [d.day for d in plan.doses], plan.schedule
+        ([0, 3, 7, 10], 'max')
+        """
+        if self.schedule is not None:  # already one side of a range
+            if which in (None, self.schedule):
+                return self
+            raise OptionError(
+                f"this plan keeps the {self.schedule} schedule of {self.regimen} only",
+                "plan the doses again to keep the other",
+                fields=("schedule",),
+            )
+        if which is None:
+            return self
+        index = self.schedule_index(which)
+        return replace(
+            self,
+            schedules=(self.schedules[index],),
+            branches=tuple(
+                replace(b, schedules=(b.schedules[index],)) for b in self.branches
+            ),
+            schedule=which,
+        )
 
     def records(self) -> list[dict[str, Any]]:
         """One dict per dose (both schedules of a range, marked by ``schedule``): the CSV rows
@@ -334,7 +367,8 @@ class DosePlan:
             "limits": self.limit_entries(),
             "dosing_weight_kg": self.dosing_weight_kg,
             "dosing_weight_note": self.dosing_weight_note,
-            "range": len(self.schedules) > 1,
+            "range": len(self.schedules) > 1 or self.schedule is not None,
+            "schedule": self.schedule,
             "totals": [s.totals() for s in self.schedules],
             "doses": self.records(),
             "warnings": list(self.warnings),

@@ -74,7 +74,7 @@ def draw_cohort_histogram(
             handlelength=1.6,
             columnspacing=1.5,
             title=title,
-            title_fontsize=6.5,
+            title_fontsize=7,
             alignment="left",
         )
     return fig

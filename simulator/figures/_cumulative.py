@@ -8,8 +8,15 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from celldose.protocols import superscript
-from celldose.simulator.figures._axis import set_ticks
-from celldose.simulator.figures._lane_style import FONT_LABEL, GREY, lane_style
+from celldose.simulator.figures._axis import axis_label, set_ticks
+from celldose.simulator.figures._lane_style import (
+    FONT_AXIS,
+    FONT_LABEL,
+    FONT_TICK,
+    GREY,
+    LINE,
+    lane_styles,
+)
 from celldose.simulator.figures._layout import wrap
 from celldose.simulator.scenarios import Lane, LaneDose
 
@@ -63,10 +70,11 @@ def draw_cumulative(ax: Any, timeline: Timeline) -> None:
     power = math.floor(math.log10(top)) if top > 0 else 0
     scale = 10.0**power
     labels = cumulative_labels(lanes)
+    styles = lane_styles(lanes)
     for index, lane in enumerate(lanes):
         if not lane.per_kg_known:
             continue
-        style = lane_style(index)
+        style = styles[index]
         steps = []
         for schedule in lane.schedules:
             days = [lo_day] + [float(d.day) for d in schedule.doses] + [hi_day]
@@ -133,12 +141,31 @@ def draw_cumulative(ax: Any, timeline: Timeline) -> None:
             )
         )
     ax.set_xlim(X(lo_day), X(hi_day))
-    ax.set_ylim(0, top / scale * 1.1 if top > 0 else 1)
+    ends = _end_labels(timeline, drawable, styles, scale)
+    height_pt = _height_pt(ax)
+    # room above the highest lines for their labels, stacked one above the other
+    at_top = sum(1 for _, value, _, _ in ends if top > 0 and value >= 0.9 * top / scale)
+    need = max(at_top, 1) * FONT_LABEL * LINE + 3
+    room = 1 - need / height_pt if height_pt > 0 else 0.9
+    ax.set_ylim(0, top / scale / max(room, 0.4) if top > 0 else 1)
+    _draw_end_labels(ax, timeline, ends, height_pt)
     unit = "cells/kg" if power == 0 else f"×10{superscript(power)} cells/kg"
-    ax.set_ylabel(f"cumulative dose\n({unit})")
+    # the panel's title above it, at the left: no y label to widen the left margin
+    title = ax.text(
+        0,
+        1,
+        f"cumulative dose ({unit})",
+        transform=ax.transAxes,
+        fontsize=FONT_AXIS,
+        ha="left",
+        va="bottom",
+    )
+    title.set_gid("cumulative-title")
+    ax.tick_params(labelsize=FONT_TICK)
+    ax.yaxis.set_major_locator(MaxNLocator(nbins=4, steps=[1, 2, 2.5, 5, 10]))
     if not drawable:
         ax.set_yticks([])
-        ax.set_ylabel("")
+        title.set_visible(False)
         width_pt = ax.get_position().width * ax.get_figure(root=True).get_figwidth() * 72
         message = (
             "no cumulative dose: the dose per kg is not known (give the dose, and the weight "
@@ -155,12 +182,98 @@ def draw_cumulative(ax: Any, timeline: Timeline) -> None:
             ha="center",
             va="center",
         )
-    ax.axvline(X(0), color="0.75", linewidth=0.5, zorder=0)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    ax.axvline(X(0), color="0.55", linewidth=0.4, zorder=0)
     ax.grid(axis="x", color="0.92", linewidth=0.5, zorder=0)
     ax.set_axisbelow(True)
-    ax.yaxis.set_major_locator(MaxNLocator(nbins=4, steps=[1, 2, 2.5, 5, 10]))
     set_ticks(ax, timeline.axis, hi_day)
-    ax.set_xlabel(timeline.axis.label())
+    width_pt = ax.get_position().width * ax.get_figure(root=True).get_figwidth() * 72
+    ax.set_xlabel(axis_label(timeline.axis, width_pt), fontsize=FONT_AXIS)
+
+
+def _height_pt(ax: Any) -> float:
+    figure = ax.get_figure(root=True)
+    return float(ax.get_position().height * figure.get_figheight() * 72)
+
+
+def _end_labels(
+    timeline: Timeline, drawable: Sequence[Lane], styles: Sequence[Any], scale: float
+) -> list[tuple[str, float, str, str]]:
+    """(text, value at the end, colour, gid) of each line's label at its right end. Arms of one
+    protocol whose steps are the same share one label (``Chen 2024 escalation-2.0,
+    expansion-2.0``); a frequency range is labelled at its max schedule."""
+    lanes = timeline.lanes
+    labels = cumulative_labels(lanes)
+    groups: dict[tuple[Any, ...], list[Lane]] = {}
+    for lane in drawable:
+        steps = tuple((d.day, d.cumulative_cells_per_kg) for s in lane.schedules for d in s.doses)
+        groups.setdefault((lane.protocol_id, steps), []).append(lane)
+    out = []
+    for group in groups.values():
+        first = group[0]
+        if len(group) > 1:
+            text = f"{first.protocol_label} " + ", ".join(lane.arm for lane in group)
+        else:
+            text = labels[first.key].split(" (same as ")[0]
+        value = max((s.total_cells_per_kg or 0.0) for s in first.schedules) / scale
+        colour = styles[lanes.index(first)].colour
+        out.append((text, value, colour, f"cumulative-label-{first.key}"))
+    return out
+
+
+def _draw_end_labels(
+    ax: Any, timeline: Timeline, ends: Sequence[tuple[str, float, str, str]], height_pt: float
+) -> None:
+    """Each label just above its line at the right edge, in the line's colour. Labels that
+    would overlap form a stack centred where they want to be (the mean of their places), so
+    each stays as near its line as the others allow; never off the panel."""
+    if not ends or height_pt <= 0:
+        return
+    top = ax.get_ylim()[1]
+    step = FONT_LABEL * LINE
+    order = sorted(ends, key=lambda e: e[1])
+    wants = [value / top * height_pt + 1.0 for _, value, _, _ in order]  # bottoms
+    stacks: list[list[int]] = []  # runs of labels, each placed around the mean of its wants
+
+    def first_bottom(stack: list[int]) -> float:
+        mean = sum(wants[i] for i in stack) / len(stack)
+        lowest = mean - (len(stack) - 1) * step / 2
+        return float(min(max(lowest, 0.0), height_pt - len(stack) * step))
+
+    for i in range(len(order)):
+        stacks.append([i])
+        while len(stacks) > 1:
+            below, above = stacks[-2], stacks[-1]
+            if first_bottom(below) + len(below) * step <= first_bottom(above):
+                break
+            stacks[-2:] = [below + above]
+    bottoms = [first_bottom(stack) + k * step for stack in stacks for k in range(len(stack))]
+    for (text, _, colour, gid), bottom in zip(order, bottoms, strict=True):
+        label = ax.text(
+            1.0,
+            max(bottom, 0.0) / height_pt,
+            text,
+            transform=ax.transAxes,
+            fontsize=FONT_LABEL,
+            color=colour,
+            ha="right",
+            va="bottom",
+            bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.85, "pad": 0.3},
+            zorder=4,
+        )
+        label.set_gid(gid)
+        timeline.cumulative_labels[gid] = label
+
+
+def end_labels_height(lanes: Sequence[Lane]) -> float:
+    """The height (pt) the cumulative panel needs for its end labels, one line each."""
+    drawable = [lane for lane in lanes if lane.per_kg_known]
+    keys = {
+        (lane.protocol_id, tuple((d.day, d.cumulative_cells_per_kg) for d in lane.doses))
+        for lane in drawable
+    }
+    return (len(keys) + 1) * FONT_LABEL * LINE + 4
 
 
 def range_lows(doses: Sequence[LaneDose]) -> list[float] | None:
@@ -232,11 +345,13 @@ def cumulative_labels(lanes: Sequence[Lane]) -> dict[str, str]:
         steps = tuple((d.day, d.cumulative_cells_per_kg) for s in lane.schedules for d in s.doses)
         same = seen.setdefault(steps, lane)
         if same is not lane:
-            label += f" (same as {same.arm if same.protocol_id == lane.protocol_id else same.key})"
+            other = same.arm if same.protocol_id == lane.protocol_id else short_name(same, lanes)
+            label += f" (same as {other})"
         labels[lane.key] = label
     return labels
 
 
 def short_name(lane: Lane, lanes: Sequence[Lane]) -> str:
     arms = sum(1 for other in lanes if other.protocol_id == lane.protocol_id)
-    return f"{lane.protocol_id} {lane.arm}" if arms > 1 else lane.protocol_id
+    name = lane.protocol_label
+    return f"{name} {lane.arm}" if arms > 1 else name

@@ -7,13 +7,20 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from celldose.simulator.figures._lane_style import CHAR_EM, GREY, MARKER_PT, LaneStyle
+from celldose.simulator.figures._lane_style import (
+    FONT_SMALL,
+    GREY,
+    LINE,
+    MARKER_PT,
+    LaneStyle,
+    char_em,
+)
 
 if TYPE_CHECKING:
     from celldose.simulator.figures._layout import LaneBox
     from celldose.simulator.figures._painters import Canvas
 
-FONT_BRANCH = 5.2
+FONT_BRANCH = FONT_SMALL
 CONDITIONAL_ALPHA = 0.3  # the fill of a conditional dose: a lighter lane
 DASHED = (0, (2.5, 1.5))
 
@@ -79,18 +86,21 @@ def draw_decision(c: Canvas, box: LaneBox, style: LaneStyle) -> None:
         gid = f"branch-{lane.key}-{branch.name}"
         markers.set_gid(gid)
         c.timeline.doses[gid] = markers
-        text = f"if {branch.condition}" + (" (start assumed)" if branch.start_assumed else "")
-        room = (days[0] - c.timeline.xlim_days[0]) * c.pt_per_day - MARKER_PT
-        fits = len(text) * FONT_BRANCH * CHAR_EM <= room
+        lines = box.branch_labels[lane.branches.index(branch)]
+        # above the row, from the branch's first dose, or from the left when it would run off
+        needed = max(len(line) for line in lines) * FONT_BRANCH * char_em()
+        fits = needed <= c.pts(days[0], c.hi_day)
         label = c.ax.text(
-            c.X(days[0]) - MARKER_PT / c.pt_per_day if fits else c.X(days[-1]),
-            row,
-            text if fits else f"  {text}",
+            c.X(days[0]) if fits else 0,
+            row - MARKER_PT / 2 - 1,
+            "\n".join(lines),
             fontsize=FONT_BRANCH,
             color=GREY,
-            va="center",
-            ha="right" if fits else "left",
+            va="bottom",
+            ha="left",
             fontstyle="italic",
+            linespacing=LINE,
+            transform=c.ax.transData if fits else c.left,
         )
         label.set_gid(f"{gid}-label")
 

@@ -33,15 +33,22 @@ matplotlib is imported inside the functions that draw.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Unpack
 
 from celldose.protocols import OptionError, Protocol
-from celldose.simulator.figures._axis import XAxis, day_text, set_ticks, x_axis, x_range
+from celldose.simulator.figures._axis import (
+    XAxis,
+    axis_label,
+    day_text,
+    set_ticks,
+    x_axis,
+    x_range,
+)
 from celldose.simulator.figures._cumulative import draw_cumulative, short_name
 from celldose.simulator.figures._key import draw_key
-from celldose.simulator.figures._lane_style import FONT_LABEL
+from celldose.simulator.figures._lane_style import FONT_AXIS, FONT_TICK
 from celldose.simulator.figures._layout import layout
 from celldose.simulator.figures._painters import canvas, paint_lane
 from celldose.simulator.scenarios import (
@@ -84,6 +91,12 @@ class Timeline:
     titles: dict[str, Any] = field(default_factory=dict)
     cumulative: dict[str, Any] = field(default_factory=dict)
     cumulative_handles: list[Any] = field(default_factory=list)
+    cumulative_labels: dict[str, Any] = field(default_factory=dict)  # at the lines' ends
+
+    @property
+    def caption(self) -> str:
+        """The notes as one paragraph of caption text (``Notes: ...; ....``), empty if none."""
+        return caption_text(self.notes)
 
     def texts(self) -> list[str]:
         """Every text drawn on the timeline axes (titles, labels, notes)."""
@@ -115,6 +128,28 @@ def resolve_lanes(
     return build_lanes(protocols, **options)
 
 
+def relabel(lanes: Sequence[Lane], labels: Mapping[str, str] | None) -> tuple[Lane, ...]:
+    """The lanes with the short labels of ``labels`` (protocol id -> text) in place of the
+    protocols' own; an id that names no drawn protocol is refused with the choices."""
+    if not labels:
+        return tuple(lanes)
+    ids = list(dict.fromkeys(lane.protocol_id for lane in lanes))
+    for key, text in labels.items():
+        if key not in ids:
+            raise OptionError(
+                f"labels names {key!r}, which is not a protocol of the figure",
+                "use one of: " + ", ".join(ids),
+                fields=("labels",),
+            )
+        if not text.strip():
+            raise OptionError(
+                f"labels gives {key!r} an empty label", "write the text to show", fields=("labels",)
+            )
+    return tuple(
+        replace(lane, short_label=labels.get(lane.protocol_id, lane.short_label)) for lane in lanes
+    )
+
+
 def draw_timeline(
     ax: Axes,
     source: Source | Sequence[Source],
@@ -122,13 +157,19 @@ def draw_timeline(
     x: str | None = None,
     cumulative_ax: Axes | None = None,
     legend: bool = True,
+    labels: Mapping[str, str] | None = None,
+    time_axis: str = "auto",
     **options: Unpack[LaneOptions],
 ) -> Timeline:
     """Draw the timeline of ``source`` on ``ax`` (and the cumulative dose on ``cumulative_ax``).
 
     ``source`` is a library id, a protocol file, a :class:`Protocol`, or a sequence of them
     (or lanes from ``build_lanes``). ``x`` is ``days``, ``weeks``, ``months`` or ``dates``
-    (default: dates with a start date, else weeks).
+    (default: dates with a start date, else weeks). ``time_axis`` is ``auto`` (broken when the
+    doses fill a small part of the span, else linear), ``linear``, ``broken`` (the dosing at
+    full resolution, the follow-up compressed, the break marked) or ``log``. ``labels`` maps a
+    protocol id to the text its lanes are labelled with (default: the protocol's
+    ``short_label``, else its id).
 
     The other keywords build the lanes, as in
     :func:`~celldose.simulator.scenarios.build_lanes`: ``arms`` (``"expansion-2.0"`` or
@@ -147,13 +188,13 @@ def draw_timeline(
     >>> len(timeline.doses["doses-qi2017-sjogren-thrombocytopenia.msc"].get_offsets())
     4
     """
-    lanes = resolve_lanes(source, **options)
-    axis = x_axis(lanes, x)
+    lanes = relabel(resolve_lanes(source, **options), labels)
     figure = ax.get_figure(root=True)
     assert figure is not None
     width_pt = ax.get_position().width * figure.get_figwidth() * 72
+    axis = x_axis(lanes, x, time_axis, width_pt)
     boxes, total = layout(lanes, width_pt)
-    lo_day, hi_day = x_range(lanes, width_pt)
+    lo_day, hi_day = x_range(lanes, width_pt, axis)
     timeline = Timeline(
         lanes,
         axis,
@@ -174,36 +215,48 @@ def draw_timeline(
     ax.set_yticks([])
     for side in ("left", "right", "top"):
         ax.spines[side].set_visible(False)
-    ax.axvline(X(0), color="0.75", linewidth=0.5, zorder=0)
-    set_ticks(ax, axis, hi_day)
+    ax.axvline(X(0), color="0.55", linewidth=0.4, zorder=0)
+    set_ticks(ax, axis, hi_day, mark=cumulative_ax is None)
     ax.grid(axis="x", color="0.92", linewidth=0.5, zorder=0)
     ax.set_axisbelow(True)
-    ax.set_xlabel(axis.label())
+    ax.set_xlabel(axis_label(axis, width_pt), fontsize=FONT_AXIS)
+    ax.tick_params(labelsize=FONT_TICK)  # the axes' text matches the lanes' on any figure
     if legend:
-        draw_key(ax, lanes, painter.by_cells, width_pt)
+        draw_key(ax, painter, width_pt)
     if cumulative_ax is not None:
         draw_cumulative(cumulative_ax, timeline)
         # one time axis for both: its ticks and label go under the cumulative panel
         ax.tick_params(axis="x", labelbottom=False, length=0)
         ax.spines["bottom"].set_visible(False)
         ax.set_xlabel("")
-        if legend and timeline.cumulative_handles:
-            cumulative_ax.legend(
-                handles=timeline.cumulative_handles,
-                loc="upper left",
-                bbox_to_anchor=(1.0, 1.0),
-                frameon=False,
-                fontsize=FONT_LABEL,
-            )
     return timeline
+
+
+def caption_text(notes: Sequence[str]) -> str:
+    """``Notes: a; b.``: the figure's notes as the text of its caption."""
+    return "Notes: " + "; ".join(notes) + "." if notes else ""
+
+
+def _as_drawn(note: str, lanes: Sequence[Lane]) -> str:
+    """``note`` with each lane key (``chen2024-itp-ucmsc.escalation-0.5``) and protocol id
+    written as the figure's label."""
+    for lane in sorted(lanes, key=lambda lane: -len(lane.key)):
+        note = note.replace(lane.key, short_name(lane, lanes))
+    for lane in sorted(lanes, key=lambda lane: -len(lane.protocol_id)):
+        note = note.replace(lane.protocol_id, lane.protocol_label)
+    return note
 
 
 LIMIT_MARKS = ("capped at", "not given: stopped", "(weight cap)", "refused if chosen")
 
 
 def figure_notes(lanes: Sequence[Lane], axis: XAxis, *, cumulative: bool) -> tuple[str, ...]:
-    """The notes a caption should carry: the comparison's, and the axis' conventions."""
-    notes = list(comparison_notes(lanes, figure=True, cumulative=cumulative))
+    """The notes a caption should carry: the comparison's, and the axis' conventions. Lanes
+    are named as the figure names them (``Chen 2024 escalation-0.5``), not by their ids."""
+    notes = [
+        _as_drawn(note, lanes)
+        for note in comparison_notes(lanes, figure=True, cumulative=cumulative)
+    ]
     if axis.reference:
         notes.append(
             "no start date given: calendar-month doses are placed as if the first dose were on "

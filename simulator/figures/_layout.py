@@ -11,15 +11,23 @@ from dataclasses import dataclass
 from celldose.protocols import format_sig
 from celldose.simulator.figures._lane_style import (
     BOLD,
-    CHAR_EM,
     FONT_HEADER,
     FONT_LABEL,
+    FONT_SMALL,
     FONT_TITLE,
     LINE,
     MARKER_PT,
     ROW_GAP_PT,
+    char_em,
 )
-from celldose.simulator.scenarios import Lane, LaneDose, LaneSchedule, LaneWindow, responders_text
+from celldose.simulator.scenarios import (
+    Lane,
+    LaneBranch,
+    LaneDose,
+    LaneSchedule,
+    LaneWindow,
+    responders_text,
+)
 
 
 @dataclass(frozen=True)
@@ -38,6 +46,7 @@ class LaneBox:
     labels: tuple[tuple[str, ...], ...]  # wrapped text of each window label or note
     bottom: float
     branch_rows: tuple[float, ...] = ()  # y of each branch's row (conditional doses), below
+    branch_labels: tuple[tuple[str, ...], ...] = ()  # each branch's condition, wrapped, above it
 
 
 _NBSP = "\u00a0"
@@ -49,7 +58,7 @@ _KEEP_TOGETHER = re.compile(
 def wrap(text: str, width_pt: float, size: float) -> tuple[str, ...]:
     """Wrap to the width (estimated from the mean glyph width), never between a number and its
     unit (``2×10⁶ cells/kg``, ``q4w ×8``, ``28 weeks``) nor inside ``not reported``."""
-    chars = max(16, int(width_pt / (size * CHAR_EM)))
+    chars = max(16, int(width_pt / (size * char_em())))
     protected = _KEEP_TOGETHER.sub(_NBSP, text)
     lines = textwrap.wrap(protected, chars, break_on_hyphens=False) or [""]
     return tuple(line.replace(_NBSP, " ") for line in lines)
@@ -125,14 +134,14 @@ def layout(lanes: Sequence[Lane], width_pt: float) -> tuple[list[LaneBox], float
             header_top = y
             if len(group) > 1:
                 if k == 0:
-                    words = lane.protocol_id + (f" ({lane.species})" if mixed else "")
+                    words = lane.protocol_label + (f" ({lane.species})" if mixed else "")
                     follow = lane.follow_up_text()
                     text = f"{words}: {follow}" if follow else words
                     header = wrap(text, width_pt, FONT_HEADER * BOLD)
                     y += 2 + len(header) * FONT_HEADER * LINE
                 title_text = f"{lane.arm}{_extras(lane, False)}: {_dose_text(lane)}"
             else:
-                title_text = f"{lane.protocol_id}{_extras(lane, mixed)}: {_dose_text(lane)}"
+                title_text = f"{lane.protocol_label}{_extras(lane, mixed)}: {_dose_text(lane)}"
                 if lane.follow_up_text():
                     title_text += f"; {lane.follow_up_text()}"
             title = wrap(title_text, width_pt, FONT_TITLE)
@@ -141,7 +150,13 @@ def layout(lanes: Sequence[Lane], width_pt: float) -> tuple[list[LaneBox], float
             first_row = y + MARKER_PT / 2 + 1.5
             rows = (first_row, first_row + ROW_GAP_PT) if lane.is_range else (first_row,)
             phases = len({d.phase for d in lane.doses}) > 1
-            branch_rows = tuple(rows[-1] + ROW_GAP_PT * (i + 1) for i in range(len(lane.branches)))
+            branch_labels = tuple(wrap(branch_text(b), width_pt, FONT_SMALL) for b in lane.branches)
+            branch_y, below = [], rows[-1] + MARKER_PT / 2
+            for label in branch_labels:  # the condition on its own lines, then the row
+                below += 1 + len(label) * FONT_SMALL * LINE
+                branch_y.append(below + MARKER_PT / 2 + 1)
+                below = branch_y[-1] + MARKER_PT / 2
+            branch_rows = tuple(branch_y)
             last_row = branch_rows[-1] if branch_rows else rows[-1]
             labels_top = last_row + MARKER_PT / 2 + 3 + (FONT_LABEL * LINE if phases else 0)
             labels = tuple(wrap(_window_text(w), width_pt, FONT_LABEL) for w in lane.windows)
@@ -161,12 +176,18 @@ def layout(lanes: Sequence[Lane], width_pt: float) -> tuple[list[LaneBox], float
                     labels,
                     bottom,
                     branch_rows,
+                    branch_labels,
                 )
             )
             y = bottom
         index += len(group)
         y += 3  # between protocols
     return boxes, y
+
+
+def branch_text(branch: LaneBranch) -> str:
+    """``if partial or mixed response (start assumed)``: the label of a branch's row."""
+    return f"if {branch.condition}" + (" (start assumed)" if branch.start_assumed else "")
 
 
 def range_label(schedule: LaneSchedule) -> str:

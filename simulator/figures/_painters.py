@@ -10,16 +10,19 @@ from typing import TYPE_CHECKING, Any
 
 from celldose.simulator.figures._decision import draw_decision
 from celldose.simulator.figures._lane_style import (
-    CHAR_EM,
+    FLAT_MARKER,
     FONT_HEADER,
     FONT_LABEL,
     FONT_RANGE,
+    FONT_SMALL,
     FONT_TITLE,
     GREY,
     LINE,
     MARKER_PT,
+    RANGE_ALPHA,
     LaneStyle,
-    lane_style,
+    char_em,
+    lane_styles,
 )
 from celldose.simulator.figures._layout import LaneBox, range_label
 from celldose.simulator.scenarios import Lane, LaneWindow
@@ -36,11 +39,22 @@ class Canvas:
     timeline: Timeline
     X: Callable[[float], float]  # days from the first dose -> x
     left: Any  # transform: x in axes fraction, y in data
-    pt_per_day: float
+    pt_per_day: float  # points per warped day (see XAxis.warp): the same over the whole axis
     hi_day: float
     by_cells: bool  # marker areas follow cells for the patient (else cells/kg)
     biggest: float | None  # the largest dose, in those units
     full: float  # diameter (pt) of the largest dose's marker
+    styles: tuple[LaneStyle, ...]  # of each lane
+
+    def pts(self, from_day: float, to_day: float) -> float:
+        """The drawn distance in points from one day to another (any scale)."""
+        axis = self.timeline.axis
+        return (axis.warp(to_day) - axis.warp(from_day)) * self.pt_per_day
+
+    def shifted(self, day: float, pt: float) -> float:
+        """The x coordinate ``pt`` points right of ``day`` (left when negative)."""
+        axis = self.timeline.axis
+        return axis.from_warped(axis.warp(day) + pt / self.pt_per_day)
 
 
 def canvas(timeline: Timeline, width_pt: float) -> Canvas:
@@ -50,7 +64,8 @@ def canvas(timeline: Timeline, width_pt: float) -> Canvas:
 
     ax, lanes = timeline.ax, timeline.lanes
     lo_day, hi_day = timeline.xlim_days
-    pt_per_day = width_pt / (hi_day - lo_day)
+    warp = timeline.axis.warp
+    pt_per_day = width_pt / (warp(hi_day) - warp(lo_day))
     by_cells, biggest = marker_basis(lanes)
     return Canvas(
         ax=ax,
@@ -61,13 +76,14 @@ def canvas(timeline: Timeline, width_pt: float) -> Canvas:
         hi_day=hi_day,
         by_cells=by_cells,
         biggest=biggest,
-        full=_marker_scale(lanes, by_cells, biggest, pt_per_day),
+        full=_marker_scale(lanes, by_cells, biggest, lambda a, b: (warp(b) - warp(a)) * pt_per_day),
+        styles=lane_styles(lanes),
     )
 
 
 def paint_lane(c: Canvas, box: LaneBox) -> None:
     """Every part of one lane, back to front: titles, range band, windows, follow-up, doses."""
-    style = lane_style(box.index)
+    style = c.styles[box.index]
     _draw_titles(c, box)
     _draw_range_band(c, box, style)
     _draw_windows(c, box, style)
@@ -166,8 +182,8 @@ def _draw_windows(c: Canvas, box: LaneBox, style: LaneStyle) -> None:
             )
             c.ax.add_line(edge)
         # the label starts at the window; when it would run off the plot, it ends at the edge
-        needed = max(len(line) for line in lines) * FONT_LABEL * CHAR_EM
-        fits = needed <= (c.hi_day - x0_day) * c.pt_per_day
+        needed = max(len(line) for line in lines) * FONT_LABEL * char_em()
+        fits = needed <= c.pts(x0_day, c.hi_day)
         label = _text(
             c,
             x0 if fits else c.X(c.hi_day),
@@ -209,6 +225,7 @@ def _draw_follow_up(c: Canvas, box: LaneBox) -> None:
 
 def _draw_doses(c: Canvas, box: LaneBox, style: LaneStyle) -> None:
     """Each phase's course as a line, and a marker per dose (hollow: dose not reported)."""
+    from matplotlib.colors import to_rgba
     from matplotlib.lines import Line2D
 
     lane = box.lane
@@ -225,18 +242,29 @@ def _draw_doses(c: Canvas, box: LaneBox, style: LaneStyle) -> None:
             )
             c.ax.add_line(course)
             if box.phase_labels:
-                _text(c, c.X(days[0]), row + MARKER_PT / 2 + 1, f"P{phase}", 5.2, color=GREY)
-        sizes, faces, edges, widths = [], [], [], []
+                _text(c, c.X(days[0]), row + MARKER_PT / 2 + 1, f"P{phase}", FONT_SMALL, color=GREY)
+        flat = not c.by_cells and any(
+            d.dose is not None and d.cells_per_kg is None for d in schedule.doses
+        )  # a dose in cells on a per-kg scale: squares, not to the scale (the key says so)
+        sizes, faces, edges, widths, lows = [], [], [], [], []
         for d in schedule.doses:
             amount = d.cells if c.by_cells else d.cells_per_kg
             diameter = 0.8 * c.full  # a dose not reported, or not comparable
             if d.dose is not None and amount is not None and c.biggest:
                 diameter = max(2.0, c.full * math.sqrt(amount / c.biggest))
             unknown = d.dose is None
-            faces.append("white" if unknown else style.colour)
-            edges.append(style.colour if unknown else "0.15")
-            widths.append(1.0 if unknown else 0.4)
+            ranged = not unknown and d.low_fraction < 1
+            faces.append(
+                "white"
+                if unknown
+                else to_rgba(style.colour, RANGE_ALPHA)
+                if ranged
+                else style.colour
+            )
+            edges.append(style.colour if unknown or ranged else "0.15")
+            widths.append(1.0 if unknown else 0.8 if ranged else 0.4)
             sizes.append(diameter**2)
+            lows.append(max(1.5, diameter * math.sqrt(d.low_fraction)) ** 2 if ranged else 0.0)
         xs = [c.X(d.day) for d in schedule.doses]
         markers = c.ax.scatter(
             xs,
@@ -245,7 +273,7 @@ def _draw_doses(c: Canvas, box: LaneBox, style: LaneStyle) -> None:
             # circles in every lane, so that marker area is comparable across lanes (a star
             # of the same size looks smaller); lanes differ by row, title and colour, and the
             # cumulative panel keeps a shape per lane for greyscale reading
-            marker="o",
+            marker=FLAT_MARKER if flat else "o",
             facecolors=faces,
             edgecolors=edges,
             linewidths=widths,
@@ -255,11 +283,25 @@ def _draw_doses(c: Canvas, box: LaneBox, style: LaneStyle) -> None:
         gid = f"doses-{lane.key}" + (f"-{schedule.which}" if schedule.which is not None else "")
         markers.set_gid(gid)
         c.timeline.doses[gid] = markers
+        if any(lows):  # a dose range: its lower bound, a full circle inside the upper bound's
+            ranged = [i for i, low in enumerate(lows) if low]
+            inner = c.ax.scatter(
+                [xs[i] for i in ranged],
+                [row] * len(ranged),
+                s=[lows[i] for i in ranged],
+                marker=FLAT_MARKER if flat else "o",
+                facecolors=style.colour,
+                edgecolors="none",
+                linewidths=0,
+                zorder=3.1,
+                clip_on=False,
+            )
+            inner.set_gid(f"{gid}-low")
+            c.timeline.doses[f"{gid}-low"] = inner
         if schedule.label is not None:
-            offset = 0.9 * MARKER_PT / c.pt_per_day  # in days
             _text(
                 c,
-                c.X(schedule.last_day + offset),
+                c.shifted(schedule.last_day, 0.9 * MARKER_PT),
                 row,
                 range_label(schedule),
                 FONT_RANGE,
@@ -289,7 +331,10 @@ def _window_days(w: LaneWindow, lane: Lane, hi_day: float) -> tuple[float, float
 
 
 def _marker_scale(
-    lanes: Sequence[Lane], by_cells: bool, biggest: float | None, pt_per_day: float
+    lanes: Sequence[Lane],
+    by_cells: bool,
+    biggest: float | None,
+    pts: Callable[[float, float], float],
 ) -> float:
     """The diameter (pt) of the marker of the biggest dose: one scale for every lane, so that
     areas compare across lanes, and small enough that a lane's markers do not overlap much."""
@@ -297,7 +342,7 @@ def _marker_scale(
     for lane in lanes:
         for schedule in lane.schedules:
             days = [d.day for d in schedule.doses]
-            gaps = [b - a for a, b in zip(days, days[1:], strict=False)]
+            gaps = [pts(a, b) for a, b in zip(days, days[1:], strict=False)]
             if not gaps:
                 continue
             known = [
@@ -306,7 +351,7 @@ def _marker_scale(
                 if a is not None
             ]
             share = max(known) / biggest if known and biggest else 0.64
-            full = min(full, 1.1 * min(gaps) * pt_per_day / math.sqrt(share))
+            full = min(full, 0.85 * min(gaps) / math.sqrt(share))  # a gap between markers
     return max(full, 4.0)
 
 

@@ -5,25 +5,41 @@ extension with the same bytes from run to run."""
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Unpack
 
 from celldose.protocols import OptionError
-from celldose.simulator.figures._axis import x_axis
-from celldose.simulator.figures._cumulative import cumulative_labels
+from celldose.simulator.figures._axis import axis_label, x_axis
+from celldose.simulator.figures._cumulative import end_labels_height
 from celldose.simulator.figures._draw import (
     Source,
     Timeline,
+    caption_text,
     draw_timeline,
     figure_notes,
+    relabel,
     resolve_lanes,
 )
-from celldose.simulator.figures._key import key_rows, legend_layout
-from celldose.simulator.figures._lane_style import FONT_LABEL, FONT_NOTE, LINE
+from celldose.simulator.figures._key import ROW_EM, key_rows
+from celldose.simulator.figures._lane_style import (
+    CHAR_EM,
+    FONT_AXIS,
+    FONT_LABEL,
+    FONT_NOTE,
+    LINE,
+    font_metrics,
+)
 from celldose.simulator.figures._layout import layout, wrap
-from celldose.simulator.figures._style import SIZES_MM, figure_size, paper_rc, save_figure
+from celldose.simulator.figures._style import (
+    SIZES_MM,
+    check_font,
+    figure_size,
+    font_em,
+    paper_rc,
+    save_figure,
+)
 from celldose.simulator.scenarios import LaneOptions
 
 if TYPE_CHECKING:
@@ -36,7 +52,10 @@ def timeline_figure(
     x: str | None = None,
     size: str | None = None,
     cumulative: bool = False,
-    notes: bool = True,
+    notes: bool = False,
+    font: str | None = None,
+    labels: Mapping[str, str] | None = None,
+    time_axis: str = "auto",
     **options: Unpack[LaneOptions],
 ) -> tuple[Figure, Timeline]:
     """The whole figure of :func:`plot_timeline`, unsaved, and the :class:`Timeline` drawn on it.
@@ -44,10 +63,13 @@ def timeline_figure(
     Use it to style the figure further, or to read the notes a caption should carry
     (``Timeline.notes``) and the warnings (``Timeline.warnings``, e.g. a figure too short for
     its lanes) before saving it with :func:`~celldose.simulator.figures.save_figure`. The
-    options are those of :func:`plot_timeline`: ``x``, ``size``, ``cumulative`` (a second
-    panel of cumulative cells/kg), ``notes`` (printed under the figure), and the keywords that
-    build the lanes (``arms``, ``weight``, ``height``, ``dose``, ``count``, ``interval``,
-    ``start``).
+    options are those of :func:`plot_timeline`: ``x``, ``time_axis`` (auto, linear, broken,
+    log: see :func:`draw_timeline`), ``size``, ``cumulative`` (a second
+    panel of cumulative cells/kg), ``notes`` (drawn under the figure; by default they are not
+    drawn: ``Timeline.caption`` is the caption text that carries them), ``font`` (an installed
+    font family; default DejaVu Sans), ``labels`` (protocol id -> the text its lanes are
+    labelled with, in place of the protocol's ``short_label``), and the keywords that build
+    the lanes (``arms``, ``weight``, ``height``, ``dose``, ``count``, ``interval``, ``start``).
 
     >>> from celldose.simulator.figures import save_figure, timeline_figure
     >>> fig, timeline = timeline_figure(
@@ -61,14 +83,33 @@ def timeline_figure(
     >>> timeline.warnings
     ()
     """
+    family = check_font(font)
+    with font_metrics(font_em(family) if font is not None else CHAR_EM):
+        return _timeline_figure(
+            source, x, size, cumulative, notes, family, labels, time_axis, options
+        )
+
+
+def _timeline_figure(
+    source: Source | Sequence[Source],
+    x: str | None,
+    size: str | None,
+    cumulative: bool,
+    notes: bool,
+    family: str,
+    labels: Mapping[str, str] | None,
+    time_axis: str,
+    options: LaneOptions,
+) -> tuple[Figure, Timeline]:
+    """:func:`timeline_figure`, in the font's metrics."""
     import matplotlib as mpl
     from matplotlib.figure import Figure
     from matplotlib.patches import Rectangle
 
-    lanes = resolve_lanes(source, **options)
+    lanes = relabel(resolve_lanes(source, **options), labels)
     width, given_height = figure_size(size)
     preset = (size or "double").strip().lower() in SIZES_MM
-    left = 0.58 if cumulative else 0.06
+    left = 0.3 if cumulative else 0.06  # the cumulative panel's tick labels
     right = 0.1
     axes_w = width - left - right
     if axes_w < 1.0:
@@ -77,21 +118,19 @@ def timeline_figure(
         )
     _, total_pt = layout(lanes, axes_w * 72)
     timeline_h = total_pt / 72
-    axis = x_axis(lanes, x)
-    key_h = (key_rows(lanes, axes_w * 72) * 1.55 + 0.8) * FONT_LABEL / 72 + 0.02
-    xaxis_h = 0.36
-    cum_h = 1.05 if cumulative else 0.0
-    gap_h = 0.1 if cumulative else 0.0
-    cum_legend_h = 0.0
-    if cumulative:
-        ncol, _, lines = legend_layout(list(cumulative_labels(lanes).values()), axes_w * 72)
-        cum_legend_h = lines * FONT_LABEL * 1.45 / 72 + 0.08 if lines else 0.0
+    axis = x_axis(lanes, x, time_axis, axes_w * 72)
+    key_h = (key_rows(lanes, axes_w * 72) * ROW_EM + 0.8) * FONT_LABEL / 72 + 0.02
+    label_lines = len(axis_label(axis, axes_w * 72).split("\n"))
+    tick_lines = 2 if axis.unit == "dates" and axis.scale != "linear" else 1  # the year below
+    xaxis_h = 0.12 + tick_lines * 0.13 + label_lines * FONT_AXIS * 1.3 / 72
+    cum_h = max(1.05, end_labels_height(lanes) / 72) if cumulative else 0.0
+    gap_h = 0.1 + FONT_AXIS * 1.3 / 72 if cumulative else 0.0  # room for the panel's title
     # the notes: drawn text, wrapped to the figure width
     note_lines: tuple[str, ...] = ()
     if notes:
         note_lines = _note_lines(figure_notes(lanes, axis, cumulative=cumulative), width)
     notes_h = len(note_lines) * FONT_NOTE * LINE / 72 + 0.05 if notes else 0.0
-    fixed = key_h + xaxis_h + cum_h + gap_h + cum_legend_h + notes_h + 0.04
+    fixed = key_h + xaxis_h + cum_h + gap_h + notes_h + 0.04
     warnings: list[str] = []
     if preset:
         fig_h = fixed + timeline_h
@@ -111,7 +150,7 @@ def timeline_figure(
                 f"(about {math.ceil((fixed + timeline_h) * 25.4)} mm tall would fit)"
             )
         timeline_h = room
-    with mpl.rc_context(paper_rc()):
+    with mpl.rc_context(paper_rc(family)):
         fig = Figure(figsize=(width, fig_h))
         y = fig_h - key_h - timeline_h
         ax = fig.add_axes((left / width, y / fig_h, axes_w / width, timeline_h / fig_h))
@@ -121,28 +160,9 @@ def timeline_figure(
             cum_ax = fig.add_axes(
                 (left / width, y_cum / fig_h, axes_w / width, cum_h / fig_h), sharex=ax
             )
-        timeline = draw_timeline(ax, lanes, x=axis.unit, cumulative_ax=cum_ax, legend=True)
-        if cum_ax is not None:
-            legend = cum_ax.get_legend()
-            if legend is not None:
-                legend.remove()
-            if timeline.cumulative_handles:
-                names = [h.get_label() for h in timeline.cumulative_handles]
-                ncol, wrapped, _ = legend_layout(names, axes_w * 72)
-                for handle, label in zip(timeline.cumulative_handles, wrapped, strict=True):
-                    handle.set_label(label)
-                cum_ax.legend(
-                    handles=timeline.cumulative_handles,
-                    loc="upper left",
-                    bbox_to_anchor=(0, -xaxis_h / cum_h),
-                    ncol=ncol,
-                    frameon=False,
-                    fontsize=FONT_LABEL,
-                    handlelength=2.4,
-                    columnspacing=1.2,
-                    borderaxespad=0,
-                    borderpad=0,
-                )
+        timeline = draw_timeline(
+            ax, lanes, x=axis.unit, cumulative_ax=cum_ax, legend=True, time_axis=time_axis
+        )
         if notes and timeline.notes:
             text = _note_lines(timeline.notes, width)
             fig.text(
@@ -174,7 +194,7 @@ def timeline_figure(
 def _note_lines(notes: Sequence[str], width_in: float) -> tuple[str, ...]:
     if not notes:
         return ()
-    return wrap("Notes: " + "; ".join(notes) + ".", (width_in - 0.1) * 72, FONT_NOTE)
+    return wrap(caption_text(notes), (width_in - 0.1) * 72, FONT_NOTE)
 
 
 def plot_timeline(
@@ -185,7 +205,10 @@ def plot_timeline(
     size: str | None = None,
     dpi: int = 300,
     cumulative: bool = False,
-    notes: bool = True,
+    notes: bool = False,
+    font: str | None = None,
+    labels: Mapping[str, str] | None = None,
+    time_axis: str = "auto",
     **options: Unpack[LaneOptions],
 ) -> Figure:
     """A whole timeline figure at a journal size; saved to ``output`` when given.
@@ -194,7 +217,9 @@ def plot_timeline(
     ``WxH`` in mm, cm or inches (``174x120mm``); with a preset the height follows the number
     of lanes. The format follows the extension of ``output`` (.png at ``dpi``, .svg, .pdf);
     the same call always writes the same bytes. ``cumulative`` adds the panel of cumulative
-    cells/kg. The other options are those of :func:`draw_timeline`.
+    cells/kg; ``notes`` draws the notes under the figure (by default they are left to the
+    caption: see :func:`timeline_figure`); ``font`` is an installed font family. The other
+    options are those of :func:`draw_timeline`.
 
     >>> from celldose.simulator import plot_timeline
     >>> fig = plot_timeline(["chen2024-itp-ucmsc", "qi2017-sjogren-thrombocytopenia"],
@@ -208,6 +233,9 @@ def plot_timeline(
         size=size,
         cumulative=cumulative,
         notes=notes,
+        font=font,
+        labels=labels,
+        time_axis=time_axis,
         **options,
     )
     if output is not None:

@@ -283,12 +283,13 @@ def comparison_notes(
             shown = "; the cumulative panel shades the band between its bounds"
         else:
             shown = ""
-        notes.append(
-            "a dose range is drawn at its upper bound (markers, single numbers)"
-            + shown
-            + ": "
-            + ", ".join(ranged)
+        drawn = (
+            "a dose range is drawn as a light circle at its upper bound around a full one at "
+            "its lower bound"
+            if figure
+            else "a dose range is drawn at its upper bound (markers, single numbers)"
         )
+        notes.append(drawn + shown + ": " + ", ".join(ranged))
     decided = sorted({lane.key for lane in lanes if lane.branches})
     if decided:
         if not figure:

@@ -190,6 +190,12 @@ class Lane:
     assessment: tuple[int, int] | None = None  # a decision's assessment window (first, last day)
     band: str | None = None  # the weight band that gave the patient's dose (``≤ 50 kg``)
     route: str = "not reported"  # the protocol's route (routes.toml name), or "not reported"
+    short_label: str | None = None  # the protocol's short label (Chen 2024), for figures
+
+    @property
+    def protocol_label(self) -> str:
+        """What a figure calls the protocol: its short label, else its id."""
+        return self.short_label or self.protocol_id
 
     @property
     def key(self) -> str:

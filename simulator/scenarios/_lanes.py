@@ -222,6 +222,7 @@ def build_lane(
         band=band,
         protocol_id=protocol.id,
         protocol_title=protocol.title,
+        short_label=protocol.short_label,
         route=protocol.route,
         species=protocol.species,
         arm=chosen.name,

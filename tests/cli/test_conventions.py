@@ -370,9 +370,10 @@ def test_plot_from_stdin_draws_the_same_figure(
 ) -> None:
     path = tmp_path / "test.yaml"
     path.write_text(VALID, encoding="utf-8")
-    assert run(capsys, "plot", str(path), "-o", str(tmp_path / "file.svg")) == (0, "", "")
+    from_file = run(capsys, "plot", str(path), "-o", str(tmp_path / "file.svg"))
+    assert from_file[0] == 0 and from_file[1].startswith("Notes: ") and from_file[2] == ""
     feed_stdin(monkeypatch, VALID.encode("utf-8"))
-    assert run(capsys, "plot", "-", "-o", str(tmp_path / "stdin.svg")) == (0, "", "")
+    assert run(capsys, "plot", "-", "-o", str(tmp_path / "stdin.svg")) == from_file  # caption too
     assert (tmp_path / "stdin.svg").read_bytes() == (tmp_path / "file.svg").read_bytes()
 
 

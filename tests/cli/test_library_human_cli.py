@@ -108,13 +108,13 @@ def test_dose_lanzoni_control_is_refused(capsys: pytest.CaptureFixture[str]) -> 
 @pytest.mark.parametrize("protocol_id", [CISS, LANZONI])
 def test_plot(protocol_id: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     target = tmp_path / "figure.svg"
-    code, _, err = run(
+    code, out, err = run(
         capsys, "plot", protocol_id, "--weight", "120kg", "--start", "2026-01-05",
         "-o", str(target),
     )  # fmt: skip
     assert code == 0, err
-    svg = target.read_text("utf-8")
-    assert "route: IV (intravenous)" in svg
+    assert "route: IV (intravenous)" in out  # the caption, printed (not drawn)
+    assert target.read_text("utf-8").startswith("<?xml")
 
 
 def test_plot_lanzoni_draws_no_control_lane(
@@ -123,7 +123,7 @@ def test_plot_lanzoni_draws_no_control_lane(
     target = tmp_path / "figure.svg"
     assert run(capsys, "plot", LANZONI, "-o", str(target))[0] == 0
     svg = target.read_text("utf-8")
-    assert "lanzoni2021-covid-ards-ucmsc (n=12): 1×10⁸ cells on days 0, 3" in svg
+    assert "Lanzoni 2021 (n=12): 1×10⁸ cells on days 0, 3" in svg
     assert "control" not in svg
 
 

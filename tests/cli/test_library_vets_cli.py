@@ -177,7 +177,7 @@ def test_plot(tmp_path: Path, capsys: pytest.CaptureFixture[str], study: Study) 
 
     target = tmp_path / "figure.png"
     code, out, _ = run(capsys, "plot", *dose_args(study), "-o", str(target))
-    assert (code, out) == (0, "")
+    assert code == 0 and out.startswith("Notes: route: ")  # the caption, printed
     assert image.imread(target).shape[0] > 100
     svg = tmp_path / "figure.svg"
     assert run(capsys, "plot", *dose_args(study), "-o", str(svg))[0] == 0

@@ -28,7 +28,8 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
 def test_plot_writes_the_figure(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     target = tmp_path / "chen.svg"
     code, out, err = run(capsys, "plot", CHEN, "-o", str(target))
-    assert (code, out, err) == (0, "", "")
+    assert (code, err) == (0, "")
+    assert out.startswith("Notes: route: IV (intravenous);")  # the caption: tests/cli/...captions
     svg = target.read_text("utf-8")
     assert "escalation-2.0 (n=6): 2×10⁶ cells/kg weekly ×4" in svg
 

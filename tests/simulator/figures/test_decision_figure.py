@@ -40,8 +40,8 @@ def test_branch_doses_are_drawn_apart_and_lighter(drawn: Timeline) -> None:
     assert all(c[3] == pytest.approx(0.3) for c in partial.get_facecolors())  # lighter
     assert all(c[3] == 1.0 for c in course.get_facecolors())
     labels = [t.get_text() for t in drawn.ax.get_legend().get_texts()]
-    assert "conditional dose (a branch after the decision)" in labels
-    assert "assessment window (decision)" in labels
+    assert "conditional dose (branch)" in labels
+    assert "assessment (decision)" in labels
     texts = [t.get_text() for t in drawn.ax.texts]
     assert "if partial or mixed response (start assumed)" in [t.strip() for t in texts]
 
@@ -66,12 +66,12 @@ def test_the_notes_describe_what_is_drawn(drawn: Timeline) -> None:
     assert (
         "the course stops at a decision; its branches (given only if their condition is met) are "
         "drawn dashed on rows of their own, and dotted where they continue the course's "
-        f"cumulative dose: {KEY}"
+        "cumulative dose: ryoncil-label"  # as the figure names the lane (no short_label: the id)
     ) in drawn.notes
     _, alone = timeline_figure(RYONCIL)
     assert (
         "the course stops at a decision; its branches (given only if their condition is met) are "
-        f"drawn dashed on rows of their own: {KEY}"
+        "drawn dashed on rows of their own: ryoncil-label"
     ) in alone.notes
     assert not any("table" in n or "totals" in n or "cumulative" in n for n in alone.notes)
 
@@ -80,10 +80,13 @@ def test_a_dose_range_note_names_only_what_is_drawn() -> None:
     ranged = protocol_from_regimen("1–2×10⁶ cells/kg weekly ×4", "dog")
     _, alone = timeline_figure(ranged)
     note = next(n for n in alone.notes if n.startswith("a dose range"))
-    assert note.startswith("a dose range is drawn at its upper bound (markers, single numbers): ")
+    assert note.startswith(
+        "a dose range is drawn as a light circle at its upper bound around a full one at its "
+        "lower bound: "
+    )
     _, with_panel = timeline_figure(ranged, cumulative=True)
     note = next(n for n in with_panel.notes if n.startswith("a dose range"))
     assert note.startswith(
-        "a dose range is drawn at its upper bound (markers, single numbers); the cumulative "
-        "panel shades the band between its bounds: "
+        "a dose range is drawn as a light circle at its upper bound around a full one at its "
+        "lower bound; the cumulative panel shades the band between its bounds: "
     )

@@ -1,0 +1,148 @@
+"""The notes of a figure are its caption: printed (plot), after the table (compare), written to
+--caption FILE, drawn inside only with --notes; --no-notes leaves them out; --font."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from celldose.cli._app import main
+
+CHEN = "chen2024-itp-ucmsc"
+JANG = "jang2025-canine-itp"
+# Chen 2024: IV, responders reported (Wilson interval), follow-up 28 weeks reported: three notes
+CHEN_CAPTION = (
+    "Notes: route: IV (intravenous); 95% CI of responders: Wilson score interval; "
+    "follow-up counted from the first dose."
+)
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_plot_prints_the_caption_and_does_not_draw_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "chen.svg"
+    assert run(capsys, "plot", CHEN, "-o", str(target)) == (0, CHEN_CAPTION + "\n", "")
+    assert "Wilson score interval" not in target.read_text("utf-8")
+
+
+def test_notes_draws_them_and_prints_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "chen.svg"
+    assert run(capsys, "plot", CHEN, "--notes", "-o", str(target)) == (0, "", "")
+    assert "Wilson score interval" in target.read_text("utf-8")
+
+
+def test_no_notes_neither_draws_nor_prints(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "chen.svg"
+    assert run(capsys, "plot", CHEN, "--no-notes", "-o", str(target)) == (0, "", "")
+    assert "Wilson score interval" not in target.read_text("utf-8")
+
+
+def test_caption_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    target, caption = tmp_path / "chen.svg", tmp_path / "chen.txt"
+    code, out, err = run(capsys, "plot", CHEN, "-o", str(target), "--caption", str(caption))
+    assert (code, out, err) == (0, "", "")
+    assert caption.read_text("utf-8") == CHEN_CAPTION + "\n"
+
+
+def test_caption_onto_the_figure_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "chen.svg"
+    code, out, err = run(capsys, "plot", CHEN, "-o", str(target), "--caption", str(target))
+    assert (code, out) == (2, "")
+    assert err.startswith(f"error: -o and --caption name the same file ({target})")
+    assert not target.exists()
+
+
+def test_compare_prints_the_caption_after_the_table(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "c.png"
+    code, out, err = run(capsys, "compare", CHEN, "--dpi", "60", "-o", str(target))
+    assert (code, err) == (0, "")
+    assert out.endswith(f"\n\ncaption of {target}:\n{CHEN_CAPTION}\n")
+
+
+def test_compare_json_carries_the_caption(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "c.png"
+    code, out, _ = run(
+        capsys, "compare", CHEN, "--dpi", "60", "--format", "json", "-o", str(target)
+    )
+    assert code == 0
+    assert json.loads(out)["caption"] == CHEN_CAPTION
+
+
+def test_compare_csv_keeps_standard_output_for_the_csv(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "c.png"
+    code, out, err = run(
+        capsys, "compare", CHEN, "--dpi", "60", "--format", "csv", "-o", str(target)
+    )
+    assert code == 0 and "Notes:" not in out
+    assert err == f"caption: {CHEN_CAPTION}\n"
+
+
+def test_compare_caption_needs_a_figure(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "compare", CHEN, "--caption", "x.txt")
+    assert (code, out) == (2, "")
+    assert err == "error: --caption is the caption of the figure (add -o FIGURE)\n"
+
+
+def test_an_uninstalled_font_is_refused_with_the_choices(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "chen.svg"
+    code, out, err = run(capsys, "plot", CHEN, "--font", "Comic Nonexistent", "-o", str(target))
+    assert (code, out) == (2, "")
+    assert err.startswith("error: --font 'Comic Nonexistent' is not installed (use one of: ")
+    assert "DejaVu Sans, " in err and "fc-list" in err
+    assert not target.exists()
+
+
+def test_font_sets_every_text_of_the_svg(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "chen.svg"
+    assert run(capsys, "plot", CHEN, "--font", "dejavu serif", "-o", str(target))[0] == 0
+    families = set(re.findall(r"font-family: ([^;\"]+)", target.read_text("utf-8")))
+    assert families == {"'DejaVu Serif'"}  # every text, one family, kept as text
+
+
+def test_a_font_without_the_dose_characters_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # STIXGeneral has ¹²³ (Latin-1) but not ⁰ or ⁴-⁹: 2×10⁶ would print 2×10 and a box
+    target = tmp_path / "chen.svg"
+    code, out, err = run(capsys, "plot", CHEN, "--font", "STIXGeneral", "-o", str(target))
+    assert (code, out) == (2, "")
+    assert err.startswith(
+        "error: --font 'STIXGeneral' cannot draw ⁰ ⁴ ⁵ ⁶ ⁷ ⁸ ⁹ ⁻ (doses would show empty boxes) "
+        "(use one of: DejaVu Sans, "
+    )
+    assert not target.exists()
+
+
+def test_a_wide_font_still_fits_the_width(tmp_path: Path) -> None:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from celldose.simulator.figures import timeline_figure
+
+    fig, _ = timeline_figure([CHEN, JANG], size="single", cumulative=True, font="DejaVu Sans Mono")
+    box = fig.get_tightbbox(FigureCanvasAgg(fig).get_renderer())
+    assert box.x1 <= fig.get_size_inches()[0] + 1e-9  # text wrapped for the font's width
