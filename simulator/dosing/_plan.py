@@ -181,7 +181,9 @@ def _finish(basis: PlanBasis, planned: PlannedSchedules) -> DosePlan:
             }
         )
         if weekend:
-            numbers = ", ".join(map(str, weekend))
+            numbers = ", ".join(map(str, weekend[:_LISTED]))
+            if len(weekend) > _LISTED:  # a long course: the first ones, and how many more
+                numbers += f" and {len(weekend) - _LISTED:,} more"
             many = len(weekend) > 1
             warnings.append(
                 f"dose{'s' if many else ''} {numbers} fall{'' if many else 's'} on a weekend "
@@ -256,6 +258,9 @@ def _finish(basis: PlanBasis, planned: PlannedSchedules) -> DosePlan:
         note = plan.species_note + (" (allowed with cross_species=)" if crossed else "")
         plan = replace(plan, warnings=(note, *plan.warnings))
     return plan
+
+
+_LISTED = 10  # weekend doses named one by one in the warning; more are counted
 
 
 def _plausibility(schedules: list[Schedule], patient: Patient) -> list[str]:

@@ -50,3 +50,15 @@ def test_a_record_built_at_once_equals_the_dataclass() -> None:
         values = {name: getattr(record, name) for name in names}
         assert dose_record(**values) == DoseRecord(**values) == record
         assert hash(dose_record(**values)) == hash(record)
+
+
+def test_a_long_course_names_its_first_weekend_doses_and_counts_the_rest() -> None:
+    protocol = protocol_from_regimen("1×10⁶ cells/kg daily ×100", "dog")
+    plan = plan_doses(protocol, weight="12kg", start="2026-01-05")  # a Monday
+    # day 0 is Monday: doses 6 and 7 are the first Saturday and Sunday, then every 7 days on;
+    # 100 days are 14 weeks and 2 days (a Monday and a Tuesday), so 14 × 2 = 28 weekend doses:
+    # the first ten named, 18 more counted
+    assert (
+        "doses 6, 7, 13, 14, 20, 21, 27, 28, 34, 35 and 18 more fall on a weekend "
+        "(weekends=next-weekday moves them)"
+    ) in plan.warnings
