@@ -172,6 +172,14 @@ class DoseTime:
     def zero() -> DoseTime:
         return DoseTime(())
 
+    @staticmethod
+    def of_days(days: int) -> DoseTime:
+        """``DoseTime.zero().plus_days(days)`` for ``days`` > 0, its one field set at once (a
+        frozen dataclass's ``__init__`` costs more, felt by a course of thousands of doses)."""
+        time = object.__new__(DoseTime)
+        time.__dict__["parts"] = (("d", days),)
+        return time
+
     def _plus(self, kind: Literal["d", "m"], amount: int) -> DoseTime:
         if amount == 0:
             return self
@@ -222,6 +230,8 @@ class DoseTime:
     def __str__(self) -> str:
         if not self.parts:
             return "day 0"
+        if len(self.parts) == 1 and self.parts[0][0] == "d":  # most doses: one step of days
+            return f"day {self.parts[0][1]}"
         if not self.has_months:
             return f"day {self.days}"
         words = []

@@ -72,6 +72,16 @@ class PlannedDose:
     dose: Dose | NotReported | None
 
 
+def _planned(
+    number: int, phase: int, time: DoseTime, dose: Dose | NotReported | None
+) -> PlannedDose:
+    """``PlannedDose(number, phase, time, dose)``, its fields set at once: a frozen dataclass
+    sets each through ``object.__setattr__``, a cost a course of 10,000 doses feels."""
+    planned = object.__new__(PlannedDose)
+    planned.__dict__.update(number=number, phase=phase, time=time, dose=dose)
+    return planned
+
+
 def stated_spacing(phase: Phase) -> int:
     """The minimum spacing a phase states ('at least 3 days apart'), else 1 day (two doses
     never share a day). This is what holds across a decision: a weekday pattern's or a
@@ -246,8 +256,8 @@ class Regimen(BaseModel):
             if phase.dose is not None:
                 current_dose = phase.dose
             for offset in phase.times_from_start(which, context=context, first=first):
-                last = begin.plus(offset)
-                doses.append(PlannedDose(len(doses) + 1, index, last, current_dose))
+                last = begin.plus(offset) if begin.parts else offset  # offset: from _nth
+                doses.append(_planned(len(doses) + 1, index, last, current_dose))
                 if len(doses) > MAX_DOSES:
                     raise RegimenError(
                         f"the regimen has more than {MAX_DOSES} doses",

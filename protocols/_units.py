@@ -172,8 +172,8 @@ def _refuse_prefixed_cells(normalized: str, shown: str) -> None:
 
 
 def quantity(value: float, unit: Any) -> Any:
-    """Build a pint Quantity in the celldose registry."""
-    return registry().Quantity(value, unit)
+    """Build a pint Quantity in the celldose registry (unit text is read once per text)."""
+    return registry().Quantity(value, _parsed_units(unit) if isinstance(unit, str) else unit)
 
 
 @lru_cache(maxsize=512)

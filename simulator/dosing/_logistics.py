@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Any
 
 from celldose.protocols import OptionError, format_exact, format_sig, parse_amount
@@ -173,6 +174,18 @@ def _volume(cells: float, product: Product) -> float | None:
     return volume
 
 
+def _amount(value: object, unit: str, what: str) -> float:
+    """An amount read once per text and unit (a list of patients shares its product)."""
+    if isinstance(value, str | int | float):
+        return _read_amount(value, unit, what)
+    return parse_amount(value, unit, what)  # refused there, with its message
+
+
+@lru_cache(maxsize=256)
+def _read_amount(value: str | float, unit: str, what: str) -> float:
+    return parse_amount(value, unit, what)
+
+
 _GIVEN = (  # product field, words, unit, API argument
     ("concentration", "concentration", "cells/mL", "concentration"),
     ("vial_cells", "vial", "cells", "vial"),
@@ -210,16 +223,16 @@ def product_with(
     base = product_in_hand(product)
     changes: dict[str, Any] = {}
     if concentration is not None:
-        changes["concentration"] = parse_amount(concentration, "cells/mL", "concentration=")
+        changes["concentration"] = _amount(concentration, "cells/mL", "concentration=")
     if vial is not None:
         if "cell" in str(vial):
-            changes.update(vial_cells=parse_amount(vial, "cells", "vial="), vial_volume_ml=None)
+            changes.update(vial_cells=_amount(vial, "cells", "vial="), vial_volume_ml=None)
         else:
-            changes.update(vial_cells=None, vial_volume_ml=parse_amount(vial, "mL", "vial="))
+            changes.update(vial_cells=None, vial_volume_ml=_amount(vial, "mL", "vial="))
     if viability is not None:
         changes["viability"] = viability
     if cap is not None:
-        changes["cap_cells"] = parse_amount(cap, "cells", "cap=")
+        changes["cap_cells"] = _amount(cap, "cells", "cap=")
     in_hand = replace(base, **changes)  # checks every value before it is shown
     notes = []
     for name, words, unit, argument in _GIVEN:

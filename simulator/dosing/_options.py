@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 from celldose.protocols import (
@@ -90,8 +91,15 @@ def as_dose(value: Dose | str | None) -> Dose | None:
     if value is None or isinstance(value, Dose):
         return value
     if isinstance(value, str):
-        return parse_dose(value)
+        return _read_dose(value)
     raise _wrong("dose", value, 'text like "1e6 cells/kg" or a Dose')
+
+
+@lru_cache(maxsize=256)
+def _read_dose(text: str) -> Dose:
+    """A dose read once per text: a list of patients gives every patient the same dose= (a
+    :class:`Dose` is immutable; a refusal is raised again each time, never cached)."""
+    return parse_dose(text)
 
 
 def as_count(value: int | str | None) -> int | None:

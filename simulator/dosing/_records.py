@@ -275,9 +275,7 @@ class DosePlan:
         return replace(
             self,
             schedules=(self.schedules[index],),
-            branches=tuple(
-                replace(b, schedules=(b.schedules[index],)) for b in self.branches
-            ),
+            branches=tuple(replace(b, schedules=(b.schedules[index],)) for b in self.branches),
             schedule=which,
         )
 

@@ -177,7 +177,6 @@ def draw_cumulative(ax: Any, timeline: Timeline) -> None:
             "\n".join(wrap(message, 0.9 * width_pt, FONT_LABEL)),
             transform=ax.transAxes,
             fontsize=FONT_LABEL,
-            fontstyle="italic",
             color=GREY,
             ha="center",
             va="center",

@@ -98,7 +98,6 @@ def draw_decision(c: Canvas, box: LaneBox, style: LaneStyle) -> None:
             color=GREY,
             va="bottom",
             ha="left",
-            fontstyle="italic",
             linespacing=LINE,
             transform=c.ax.transData if fits else c.left,
         )

@@ -13,9 +13,10 @@ from celldose.simulator.figures._style import MARKERS, PALETTE
 from celldose.simulator.scenarios import Lane
 
 # Type sizes in points at the printed size (the figure is made at its journal width): nothing
-# under 7 pt, the floor most journals set for figure text.
+# under 7 pt, the floor most journals set for figure text. One face (no bold, no italic): a
+# group header is larger, a note grey; a PDF embeds one font.
 FONT_MIN = 7.0
-FONT_HEADER = 8.0
+FONT_HEADER = 8.5
 FONT_TITLE = 7.5
 FONT_LABEL = 7.0
 FONT_NOTE = 7.0
@@ -45,7 +46,6 @@ MARKER_PT = 7.0  # diameter of the largest dose marker
 ROW_GAP_PT = 11.0  # between the max and min rows of a frequency range
 FONT_RANGE = 7.0
 FONT_SMALL = 7.0  # phase labels, branch conditions
-BOLD = 1.12  # bold glyphs are about this much wider
 HANDLE_EM = 4.4  # legend handle, its padding and the column spacing, in em
 GREY = "0.35"
 FLAT_MARKER = "s"  # a flat dose (cells, not per kg) on a per-kg size scale: a square

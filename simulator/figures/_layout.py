@@ -10,7 +10,6 @@ from dataclasses import dataclass
 
 from celldose.protocols import format_sig
 from celldose.simulator.figures._lane_style import (
-    BOLD,
     FONT_HEADER,
     FONT_LABEL,
     FONT_SMALL,
@@ -137,7 +136,7 @@ def layout(lanes: Sequence[Lane], width_pt: float) -> tuple[list[LaneBox], float
                     words = lane.protocol_label + (f" ({lane.species})" if mixed else "")
                     follow = lane.follow_up_text()
                     text = f"{words}: {follow}" if follow else words
-                    header = wrap(text, width_pt, FONT_HEADER * BOLD)
+                    header = wrap(text, width_pt, FONT_HEADER)
                     y += 2 + len(header) * FONT_HEADER * LINE
                 title_text = f"{lane.arm}{_extras(lane, False)}: {_dose_text(lane)}"
             else:

@@ -101,7 +101,7 @@ def _text(c: Canvas, x: float, y: float, text: str, size: float, **style: Any) -
 def _draw_titles(c: Canvas, box: LaneBox) -> None:
     if box.header:
         header = "\n".join(box.header)
-        _text(c, 0, box.header_top + 2, header, FONT_HEADER, transform=c.left, fontweight="bold")
+        _text(c, 0, box.header_top + 2, header, FONT_HEADER, transform=c.left)
     title = _text(c, 0, box.title_top, "\n".join(box.title), FONT_TITLE, transform=c.left)
     title.set_gid(f"title-{box.lane.key}")
     c.timeline.titles[box.lane.key] = title
@@ -141,9 +141,7 @@ def _draw_windows(c: Canvas, box: LaneBox, style: LaneStyle) -> None:
         gid = f"window-{lane.key}-{k}"
         text = "\n".join(lines)
         if w.known == "neither":
-            note = _text(
-                c, 0, label_y, text, FONT_LABEL, transform=c.left, fontstyle="italic", color=GREY
-            )
+            note = _text(c, 0, label_y, text, FONT_LABEL, transform=c.left, color=GREY)
             note.set_gid(f"{gid}-note")
             c.timeline.window_notes[gid] = note
             label_y += len(lines) * FONT_LABEL * LINE

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import numpy.typing as npt
 
-from celldose.protocols import Dose, DoseBands, Limit, OptionError, format_sig, plural
+from celldose.protocols import Dose, DoseBands, Limit, OptionError, format_sig
 from celldose.simulator.dosing import (
     DoseLimits,
     DosePlan,
@@ -27,9 +27,9 @@ from celldose.simulator.dosing import (
     cells_by_band,
     cells_per_dose_array,
     holds_array,
-    make_patient,
     meeh_bsa,
 )
+from celldose.simulator.scenarios._cohort_weights import WeightModel, truncated_lognormal
 
 if TYPE_CHECKING:
     from celldose.simulator.scenarios._cohort import Cohort
@@ -39,7 +39,6 @@ IntArray = npt.NDArray[np.int32]
 BoolArray = npt.NDArray[np.bool_]
 
 BLOCK = 1 << 18  # doses × patients handled at once (2 MB per float array)
-MIN_INSIDE = 0.9  # refuse a weight distribution that truncation would reshape more than this
 
 
 @dataclass(frozen=True, eq=False)
@@ -84,18 +83,7 @@ class BlockOut:
     capped: int
     stopped: int = 0  # doses not given: the course maximum was reached
     stopped_by_dose: npt.NDArray[np.int64] | None = None  # (doses,) the same, per dose number
-
-
-@dataclass(frozen=True)
-class WeightModel:
-    """How a block's weights are drawn."""
-
-    kind: str  # "lognormal", "fixed" or "roster"
-    median_kg: float = 0.0
-    sigma: float = 0.0
-    low_kg: float = 0.0
-    high_kg: float = 0.0
-    roster_kg: tuple[float, ...] = ()
+    pattern: npt.NDArray[np.uint16] | None = None  # the doses each patient received, packed
 
 
 def make_engine(
@@ -138,19 +126,20 @@ def draw_block(
     cohort: Cohort,
     branch_rows: IntArray | None = None,
     shares: Sequence[float] = (),
+    weights_out: FloatArray | None = None,
 ) -> Draws:
     """Draw the weights, missed doses and delays of patients ``start`` .. ``start + n``.
 
     With ``branch_rows`` (each dose's branch index, -1 for the course), each patient also draws
     the branch it enters (from ``shares``, a fourth stream); the doses of the other branches
-    are not given to it."""
+    are not given to it. Lognormal weights are drawn into ``weights_out`` when given."""
     weight_rng, missed_rng, delay_rng = streams[:3]
     if model.kind == "roster":
         weights = np.asarray(model.roster_kg[start : start + n], dtype=np.float64)
     elif model.kind == "fixed" or model.sigma == 0:
         weights = np.full(n, model.median_kg)
     else:
-        weights = _truncated_lognormal(weight_rng, n, model)
+        weights = truncated_lognormal(weight_rng, n, model, weights_out)
     given: BoolArray | None = None
     if cohort.missed > 0:
         given = missed_rng.random((doses, n)) >= cohort.missed
@@ -169,21 +158,9 @@ def draw_block(
         if given is not None:
             late &= given
         delays = np.zeros((doses, n), dtype=np.int32)
-        delays[late] = delay_rng.integers(low, high + 1, size=int(late.sum()), dtype=np.int32)
+        where = np.flatnonzero(late)  # in the order a boolean index takes them, and faster
+        delays.ravel()[where] = delay_rng.integers(low, high + 1, size=where.size, dtype=np.int32)
     return Draws(weights, given, delays, branch)
-
-
-def _truncated_lognormal(rng: np.random.Generator, n: int, model: WeightModel) -> FloatArray:
-    """Lognormal(median, sigma) conditioned on [low, high]: out-of-range draws are redrawn."""
-    log_median = math.log(model.median_kg)
-    weights: FloatArray = np.exp(log_median + model.sigma * rng.standard_normal(n))
-    outside = np.flatnonzero((weights < model.low_kg) | (weights > model.high_kg))
-    while outside.size:
-        redrawn = np.exp(log_median + model.sigma * rng.standard_normal(outside.size))
-        weights[outside] = redrawn
-        keep = (redrawn < model.low_kg) | (redrawn > model.high_kg)
-        outside = outside[keep]
-    return weights
 
 
 def _dose_cells(engine: Engine, weights: FloatArray, cells: FloatArray) -> None:
@@ -297,7 +274,7 @@ def evaluate_block(engine: Engine, draws: Draws, cells: FloatArray) -> BlockOut:
         received = given.sum(axis=1, dtype=np.int64)
     course: IntArray | None = None
     if engine.planned_days is not None:
-        course = _course_days(engine.planned_days, given, delays, n)
+        course = course_days(engine.planned_days, given, delays, n)
     delayed = (
         np.zeros(doses, dtype=np.int64)
         if delays is None
@@ -390,14 +367,26 @@ def cells_out_of_range() -> OptionError:
     )
 
 
-def _course_days(
-    planned: IntArray, given: BoolArray | None, delays: IntArray | None, n: int
+def course_days(
+    planned: IntArray,
+    given: BoolArray | None,
+    delays: IntArray | None,
+    n: int,
+    pattern: npt.NDArray[np.uint16] | None = None,
 ) -> IntArray:
-    """Days from the first to the last dose given (0 with one dose or none)."""
+    """Days from the first to the last dose given (0 with one dose or none); ``pattern`` is
+    ``given`` packed per patient (see ``_patterns.py``), when the caller has it."""
     doses = planned.shape[0]
+    if given is None and delays is None:  # every patient's course is the planned one
+        return np.full(n, planned[-1] - planned[0], dtype=np.int32)
     if given is None:
         first = np.zeros(n, dtype=np.intp)
         last = np.full(n, doses - 1, dtype=np.intp)
+    elif pattern is not None:
+        from celldose.simulator.scenarios._patterns import tables
+
+        first_of, last_of, _ = tables(doses)
+        first, last = first_of[pattern], last_of[pattern]
     else:
         first = np.argmax(given, axis=0)
         last = doses - 1 - np.argmax(given[::-1], axis=0)
@@ -407,67 +396,10 @@ def _course_days(
         # carry no delay, so between the first and the last dose given the delays add up to
         # all delays minus the first dose's own.
         course += delays.sum(axis=0, dtype=np.int32)
-        course -= np.take_along_axis(delays, first[None, :], axis=0)[0]
+        course -= delays.ravel()[first * n + np.arange(n)]  # each patient's first dose's delay
     if given is not None:
-        course[~given.any(axis=0)] = 0
+        course[~given.any(axis=0) if pattern is None else pattern == 0] = 0
     return course
-
-
-def weight_model(cohort: Cohort, species: Species) -> WeightModel:
-    """How the weights of ``cohort`` are drawn; a distribution truncation would reshape is
-    refused."""
-    if cohort.roster is not None:
-        weights = cohort.roster.weights_kg
-        ordered = sorted(weights)
-        return WeightModel("roster", median_kg=ordered[(len(ordered) - 1) // 2], roster_kg=weights)
-    low, high = species.hard_kg
-    if cohort.weight is not None:
-        if not low <= cohort.weight.kg <= high:
-            make_patient(species, cohort.weight)  # raises the usual refusal
-        return WeightModel("fixed", median_kg=cohort.weight.kg)
-    median = cohort.weight_median.kg if cohort.weight_median else species.cohort_median_kg
-    sigma = cohort.weight_sigma if cohort.weight_sigma is not None else species.cohort_sigma
-    soft_low, soft_high = species.soft_kg
-    if not soft_low <= median <= soft_high:
-        raise OptionError(
-            f"a median weight of {median:g} kg is outside the {soft_low:g}-{soft_high:g} kg that "
-            f"cohort weights of a {species.label} are kept within (soft_kg, species.toml)",
-            "give a median inside that range, or a roster",
-        )
-    if sigma > 0:
-        inside = _normal_cdf(math.log(soft_high / median) / sigma) - _normal_cdf(
-            math.log(soft_low / median) / sigma
-        )
-        if inside < MIN_INSIDE:
-            raise OptionError(
-                f"with median {median:g} kg and sigma {sigma:g}, {100 * (1 - inside):.0f}% of the "
-                f"weights fall outside {soft_low:g}-{soft_high:g} kg; truncating that much would "
-                "change the distribution",
-                f"lower the sigma of log weight: sigma {sigma:g} puts 90% of the weights within "
-                f"×/÷ {format_sig(math.exp(1.645 * sigma))} of the median",
-            )
-    return WeightModel("lognormal", median, sigma, soft_low, soft_high)
-
-
-def _normal_cdf(x: float) -> float:
-    return 0.5 * (1.0 + math.erf(x / math.sqrt(2.0)))
-
-
-def describe_weights(model: WeightModel, cohort: Cohort, species: Species) -> str:
-    """The weights in words, with where their distribution comes from."""
-    if model.kind == "roster":
-        assert cohort.roster is not None
-        return f"roster {cohort.roster.source} ({plural(len(model.roster_kg), 'patient')})"
-    if model.kind == "fixed":
-        assert cohort.weight is not None
-        return f"every patient {cohort.weight.text}"
-    overridden = cohort.weight_median is not None or cohort.weight_sigma is not None
-    source = "weight_median/weight_sigma" if overridden else "species.toml"
-    return (
-        f"lognormal, median {model.median_kg:g} kg, sigma {model.sigma:g} (of log weight), "
-        f"truncated to {model.low_kg:g}-{model.high_kg:g} kg ({source}; {species.label}: "
-        "celldose planning assumptions, not study data)"
-    )
 
 
 __all__ = [
@@ -475,11 +407,9 @@ __all__ = [
     "BlockOut",
     "Draws",
     "Engine",
-    "WeightModel",
     "cells_out_of_range",
-    "describe_weights",
+    "course_days",
     "draw_block",
     "evaluate_block",
     "make_engine",
-    "weight_model",
 ]

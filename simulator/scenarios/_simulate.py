@@ -13,7 +13,6 @@ draw). The engine is :mod:`._engine`, the statistics :mod:`._stats`.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any
@@ -43,29 +42,22 @@ from celldose.simulator.dosing import (
 )
 from celldose.simulator.scenarios._branch_shares import BranchShares, branch_shares
 from celldose.simulator.scenarios._cohort import Cohort
+from celldose.simulator.scenarios._cohort_blocks import Progress, run_blocks
 from celldose.simulator.scenarios._cohort_result import CohortResult, DoseStats
+from celldose.simulator.scenarios._cohort_weights import describe_weights, weight_model
 from celldose.simulator.scenarios._demand import manufacturing_demand
 from celldose.simulator.scenarios._engine import (
-    BLOCK,
     Engine,
     IntArray,
     cells_out_of_range,
-    describe_weights,
-    draw_block,
-    evaluate_block,
     make_engine,
-    weight_model,
 )
 from celldose.simulator.scenarios._options import as_protocol, dose_options
 from celldose.simulator.scenarios._roster import read_roster
 from celldose.simulator.scenarios._stats import (
     Stats,
-    dose_percentiles,
     responder_forecast,
-    summarise,
 )
-
-Progress = Callable[[int, int], None]
 
 MAX_CELLS = 200_000_000  # patients × doses: the per-dose array is 8 bytes each (1.6 GB)
 
@@ -152,7 +144,6 @@ def simulate_cohort(
         if shares
         else None
     )
-    entered = np.zeros(len(shares), dtype=np.int64)
     doses = len(records)
     patients = cohort.size
     if patients * doses > MAX_CELLS:
@@ -163,61 +154,17 @@ def simulate_cohort(
             fields=("patients",),
         )
     engine = make_engine(plan, index, species, records, limits)
-    streams = [np.random.default_rng(s) for s in np.random.SeedSequence(cohort.seed).spawn(4)]
-    cells = np.empty((doses, patients), dtype=np.float64)
-    weights = np.empty(patients, dtype=np.float64)
-    totals = np.empty(patients, dtype=np.float64)
-    vials = np.empty(patients, dtype=np.int32) if engine.cells_per_vial is not None else None
-    course = np.empty(patients, dtype=np.int32) if engine.planned_days is not None else None
-    given_counts = np.empty(patients, dtype=np.int32)
-    dose_sums = np.zeros(doses)
-    received = np.zeros(doses, dtype=np.int64)
-    delayed = np.zeros(doses, dtype=np.int64)
-    stopped_by_dose = np.zeros(doses, dtype=np.int64)
-    to_draw = 0.0
-    capped = stopped = 0
-    block = max(1, BLOCK // doses)
-    for start in range(0, patients, block):  # blocks of patients bound the temporary memory
-        stop = min(start + block, patients)
-        draws = draw_block(
-            model,
-            streams,
-            start,
-            stop - start,
-            doses,
-            cohort,
-            branch_rows,
-            [b.share for b in shares],
-        )
-        if draws.branch is not None:
-            entered += np.bincount(draws.branch[draws.branch >= 0], minlength=len(shares))
-        out = evaluate_block(engine, draws, cells[:, start:stop])
-        weights[start:stop] = draws.weights
-        totals[start:stop] = out.total_cells
-        given_counts[start:stop] = out.doses_given
-        if vials is not None:
-            assert out.vials is not None
-            vials[start:stop] = out.vials
-        if course is not None:
-            assert out.course_days is not None
-            course[start:stop] = out.course_days
-        dose_sums += out.dose_sums
-        received += out.received
-        delayed += out.delayed
-        to_draw += out.cells_to_draw
-        capped += out.capped
-        stopped += out.stopped
-        if out.stopped_by_dose is not None:
-            stopped_by_dose += out.stopped_by_dose
-        if progress is not None:
-            progress(stop, patients)
+    run = run_blocks(engine, model, cohort, branch_rows, [b.share for b in shares], progress)
+    weights, totals, vials, course = run.weights, run.totals, run.vials, run.course
+    given_counts, received, entered = run.given_counts, run.received, run.entered
     with np.errstate(over="ignore"):
         cohort_total = float(totals.sum())
-    drawn = to_draw if engine.viability is not None else cohort_total
+    drawn = run.to_draw if engine.viability is not None else cohort_total
     if not math.isfinite(drawn * cohort.overage):
         raise cells_out_of_range()
-    percentiles = dose_percentiles(cells, received)
-    del cells
+    percentiles, dose_sums = run.percentiles, run.dose_sums
+    stopped_by_dose, delayed = run.stopped_by_dose, run.delayed
+    capped, stopped = run.capped, run.stopped
     names = [b.name for b in shares]
     eligible = [  # the patients each dose was meant for: all, or those in its branch
         patients if r.branch is None or not names else int(entered[names.index(r.branch)])
@@ -269,13 +216,13 @@ def simulate_cohort(
         schedule=plan.schedules[index].which,
         species=species,
         weight_model=describe_weights(model, cohort, species),
-        weight_kg=summarise(weights),
-        total_cells=summarise(totals),
+        weight_kg=run.weight_stats,
+        total_cells=run.total_stats,
         cohort_total_cells=cohort_total,
         per_dose=tuple(per_dose),
-        vials=summarise(vials) if vials is not None else None,
-        course_days=summarise(course) if course is not None else None,
-        doses_given=summarise(given_counts),
+        vials=run.vial_stats,
+        course_days=run.course_stats,
+        doses_given=run.given_stats,
         patients_without_dose=int(np.count_nonzero(given_counts == 0)),
         capped_doses=capped,
         stopped_doses=stopped,

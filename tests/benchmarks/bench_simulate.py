@@ -34,11 +34,11 @@ import numpy as np
 from celldose.protocols import load_protocol, parse_dose
 from celldose.simulator.dosing import DoseOptions, Product, get_species, make_patient, plan_doses
 from celldose.simulator.scenarios import Cohort, simulate_cohort
+from celldose.simulator.scenarios._cohort_weights import weight_model
 from celldose.simulator.scenarios._engine import (
     draw_block,
     evaluate_block,
     make_engine,
-    weight_model,
 )
 
 PROTOCOL = load_protocol("jang2025-canine-itp")
