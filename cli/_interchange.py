@@ -40,4 +40,8 @@ def fhir_json(plans: Sequence[DosePlan], protocol: Protocol) -> str:
     Patient per plan, with the id and name of ``--patient-id``/``--patient-name`` or the
     roster's)."""
     product = None if protocol.product.name == NOT_REPORTED else protocol.product.name
-    return to_json(fhir_bundle(plans, product=product))
+    bundle = fhir_bundle(plans, product=product)
+    for entry in bundle["entry"]:  # celldose's notes in the command line's words (--cap)
+        for note in entry["resource"].get("note", []):
+            note["text"] = to_flags(note["text"])
+    return to_json(bundle)

@@ -365,3 +365,11 @@ def test_a_clinic_list_is_one_bundle_of_every_patient(capsys: pytest.CaptureFixt
         == 8000000
     )
     assert broken_invariants(data) == []
+
+
+def test_notes_speak_of_flags(capsys: pytest.CaptureFixture[str]) -> None:
+    # 2×10⁶ cells/kg × 40 kg = 8×10⁷ cells, capped at 5×10⁷ by --cap
+    args = ["--regimen", "2×10⁶ cells/kg weekly ×2", "--species", "dog", "--weight", "40kg"]
+    request = requests(bundle(capsys, *args, "--cap", "5e7 cells"))[0]
+    assert request["note"] == [{"text": "capped at 5×10⁷ cells (--cap)"}]
+    assert request["dosageInstruction"][0]["doseAndRate"][1]["doseQuantity"]["value"] == 50000000
