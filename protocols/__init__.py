@@ -25,7 +25,7 @@ from celldose.protocols._calendar import (
 from celldose.protocols._containers import WholeContainers, cells_per_container, whole_containers
 from celldose.protocols._decision import Assessment, Branch, BranchStart, Decision, Share
 from celldose.protocols._display import format_exact, format_sig, plural, superscript
-from celldose.protocols._dose import Dose, parse_amount, parse_dose
+from celldose.protocols._dose import Dose, max_cells_per_kg, parse_amount, parse_dose
 from celldose.protocols._dose_number import read_fraction, read_number
 from celldose.protocols._errors import (
     AmbiguousWordError,
@@ -189,6 +189,7 @@ __all__ = [
     "merge_limits",
     "parse_amount",
     "parse_dose",
+    "max_cells_per_kg",
     "parse_duration",
     "parse_protocol",
     "parse_regimen",

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import math
 import re
+import tomllib
 from decimal import Decimal
+from functools import cache
+from importlib import resources
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -92,6 +95,12 @@ class Dose(BaseModel):
         if value is not None and (not math.isfinite(value) or value <= 0):
             raise ValueError(f"a dose must be a positive finite number, not {value!r}")
         return value
+
+    @model_validator(mode="after")
+    def _possible(self) -> Dose:
+        if self.unit == "cells" and self.basis == "per kg":
+            refuse_impossible_cells_per_kg(self.amount, str(self))
+        return self
 
     @model_validator(mode="after")
     def _ordered(self) -> Dose:
@@ -181,6 +190,26 @@ class Dose(BaseModel):
         if "×" in low + high:  # a power on both bounds, as in str()
             low, high = (format_sig(v, digits, sci_from=0) for v in (self.low, self.amount))
         return f"{low}–{high}"
+
+
+@cache
+def max_cells_per_kg() -> float:
+    """The most cells per kg of body weight a dose may be (``bounds.toml``, read once)."""
+    text = resources.files("celldose.protocols").joinpath("bounds.toml").read_text("utf-8")
+    return float(tomllib.loads(text)["dose"]["max_cells_per_kg"])
+
+
+def refuse_impossible_cells_per_kg(cells_per_kg: float, dose: str) -> None:
+    """Raise :class:`UnitError` when ``cells_per_kg`` is beyond what a dose can be."""
+    most = max_cells_per_kg()
+    if cells_per_kg > most:
+        raise UnitError(
+            dose,
+            f"it is {format_sig(cells_per_kg)} cells/kg, more than any dose can be (at most "
+            f"{format_sig(most)} cells/kg: the cells alone would fill more than 1.7 mL per kg of "
+            "body weight)",
+            "check the dose's unit (cells/kg, not cells/g or cells/mg) and its power of ten",
+        )
 
 
 def _exact(value: float, cells: bool) -> str:
@@ -320,6 +349,8 @@ def _point_from_parts(
         raise UnitError(original, "a dose must be a positive finite number")
     if name == "cells":
         _refuse_flattened_bare(written, original, unit_text)
+        if basis == "per kg":
+            refuse_impossible_cells_per_kg(amount, original)
     return Dose(amount=amount, unit=name, basis=basis, written=as_written)
 
 

@@ -28,6 +28,7 @@ from celldose.protocols import (
     Weight,
     format_sig,
     load_protocol,
+    max_cells_per_kg,
 )
 from celldose.simulator.dosing._branches import BranchPlan, assessment_window, start_note
 from celldose.simulator.dosing._checks import checks as thresholds
@@ -264,11 +265,21 @@ _LISTED = 10  # weekend doses named one by one in the warning; more are counted
 
 
 def _plausibility(schedules: list[Schedule], patient: Patient) -> list[str]:
-    """Warnings (never refusals) for doses and volumes outside checks.toml's soft ranges."""
+    """Warnings for doses and volumes outside checks.toml's soft ranges; a refusal for a dose
+    beyond what any dose can be (protocols' bounds.toml), such as a flat dose for a patient far
+    lighter than the source's."""
     checks = thresholds()
     low, high = checks["dose"]["soft_cells_per_kg"]
     most_ml = checks["volume"]["soft_ml_per_kg"]
     doses = [d for s in schedules for d in s.doses]
+    heaviest = max(doses, key=lambda d: d.cells_per_kg, default=None)
+    if heaviest is not None and heaviest.cells_per_kg > max_cells_per_kg():
+        raise OptionError(
+            f"dose {heaviest.number} is {format_sig(heaviest.cells)} cells for "
+            f"{patient.weight.text}: {format_sig(heaviest.cells_per_kg)} cells/kg, more than any "
+            f"dose can be (at most {format_sig(max_cells_per_kg())} cells/kg)",
+            "check the dose, its unit and the weight",
+        )
     out = []
     odd = sorted({d.cells_per_kg for d in doses if not low <= d.cells_per_kg <= high})
     if odd:

@@ -84,7 +84,7 @@ def test_dose_expressions(text: str, expected: Dose) -> None:
         ("500 ug/kg", 0.5, "mg", "per kg"),
         ("1 mcg/kg", 0.001, "mg", "per kg"),
         ("2×10⁶ cells/lb", 2e6 / 0.45359237, "cells", "per kg"),  # 1 lb = 0.45359237 kg
-        ("2×10⁶ cells/g", 2e9, "cells", "per kg"),  # per gram = 1000 × per kg
+        ("2×10³ cells/g", 2e6, "cells", "per kg"),  # per gram = 1000 × per kg
         ("1×10⁴ cells/cm²", 1e8, "cells", "per m²"),  # 1 m² = 10⁴ cm²
     ],
 )

@@ -13,7 +13,7 @@ import contextlib
 from decimal import Decimal
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from celldose.protocols import (
@@ -23,6 +23,7 @@ from celldose.protocols import (
     FrequencyRange,
     Phase,
     Regimen,
+    max_cells_per_kg,
     parse_dose,
     parse_regimen,
 )
@@ -49,6 +50,7 @@ def doses(draw: st.DrawFn) -> Dose:
     amount = float(Decimal(mantissa).scaleb(power - places))
     unit = draw(st.sampled_from(["cells", "mg", "mL", "mmol", "IU"]))
     basis = draw(st.sampled_from(["per kg", "per m²", "flat"]))
+    assume(not (unit == "cells" and basis == "per kg" and amount > max_cells_per_kg()))
     return Dose(amount=amount, unit=unit, basis=basis)
 
 

@@ -167,24 +167,34 @@ def test_course_days_with_long_delays_do_not_wrap(capsys: pytest.CaptureFixture[
 
 
 @pytest.mark.parametrize(
-    "argv",
+    ("argv", "where"),
     [
-        [*JANG[:2], "--dose", "1e305/kg", "--patients", "10000"],
-        ["simulate", "--regimen", "1e307 cells/kg q4w x1", "--species", "dog", "--patients", "100"],
+        ([*JANG[:2], "--dose", "1e305/kg", "--patients", "10000"], "cannot read '1e305/kg'"),
+        (
+            [
+                "simulate",
+                "--regimen",
+                "1e307 cells/kg q4w x1",
+                "--species",
+                "dog",
+                "--patients",
+                "100",
+            ],
+            "regimen '1e307 cells/kg q4w x1' '1e307 cells/kg' at characters 1-14",
+        ),
     ],
     ids=["cohort-total", "one-patient-dose"],
 )
 def test_cells_past_the_float_range_are_refused(
-    argv: list[str], capsys: pytest.CaptureFixture[str]
+    argv: list[str], where: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    # 1e305 cells/kg × ~15 kg × 8 doses × 10,000 patients > 1.8e308; and 1e307 cells/kg is
-    # finite for the 15 kg reference dog but not for a 20 kg one
+    # 1e305 cells/kg × ~15 kg × 8 doses × 10,000 patients would pass 1.8e308, and 1e307
+    # cells/kg for a 20 kg dog too: both are refused as written, beyond any dose (at most 1e9
+    # cells/kg, bounds.toml), long before a sum could overflow
     code, out, err = run(capsys, *argv)
     assert (code, out) == (2, "")
-    assert err == (
-        "error: the cells of the cohort add up to more than a number can hold "
-        "(check the dose and its unit, the viability and the number of patients)\n"
-    )
+    assert err.startswith(f"error: {where}: it is 1×10³")
+    assert "cells/kg, more than any dose can be (at most 1×10⁹ cells/kg" in err
 
 
 # --- what-if ---------------------------------------------------------------------------------
