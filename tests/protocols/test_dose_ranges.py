@@ -218,7 +218,7 @@ def test_a_dose_per_kg_carries_no_written_text() -> None:
 
 # -- properties: ranges read back, and any text raises only celldose errors ----------------------
 
-SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @st.composite

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 
 from celldose.protocols import CelldoseError, Regimen, library_ids, parse_protocol, parse_regimen
 
-EXAMPLES = int(os.environ.get("CELLDOSE_FUZZ_EXAMPLES", "300"))
+EXAMPLES = int(os.environ.get("CELLDOSE_FUZZ_EXAMPLES", "150"))
 SETTINGS = settings(
     max_examples=EXAMPLES,
     deadline=None,

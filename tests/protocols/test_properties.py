@@ -29,7 +29,7 @@ from celldose.protocols import (
 )
 
 SETTINGS = settings(
-    max_examples=250,
+    max_examples=100,
     deadline=None,
     database=None,
     suppress_health_check=[HealthCheck.too_slow],
