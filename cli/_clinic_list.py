@@ -42,11 +42,13 @@ def dose_roster(
     inputs: Sequence[str],
     schedule: Which | None = None,
     expand: bool = False,
+    provenance: Mapping[str, object] | None = None,
 ) -> None:
     """Plan every patient of the roster file, then write the clinic list in ``fmt``; a line
     that cannot be planned is refused (its line number) before anything is written.
     ``single`` maps each single-patient flag to its value: one given is refused. ``schedule``
-    keeps one side of a range; ``expand`` writes NONMEM records one per dose."""
+    keeps one side of a range; ``expand`` writes NONMEM records one per dose; ``provenance``
+    goes in the JSON's envelope."""
     from celldose.simulator.scenarios import ROSTER_COLUMNS, plan_roster, read_roster
 
     refuse_single_patient_flags(single)
@@ -83,6 +85,7 @@ def dose_roster(
         lot=lot,
         clinic=clinic,
         expand=expand,
+        provenance=provenance,
     )
     write_output(text, output, inputs=inputs)
     if fmt in ("csv", "ics", "nonmem", "fhir") or (fmt == "json" and output not in (None, "-")):
@@ -111,6 +114,7 @@ def roster_text(
     lot: str | None,
     clinic: str | None,
     expand: bool = False,
+    provenance: Mapping[str, object] | None = None,
 ) -> str:
     """The clinic list in ``fmt``."""
     if fmt in ("nonmem", "fhir"):
@@ -120,6 +124,7 @@ def roster_text(
     if fmt == "json":
         data = envelope(
             "dose-roster",
+            provenance=provenance,
             roster=roster_source,
             patients=len(plans),
             warnings=list(in_flags(list(roster_warnings), mapped=True)),

@@ -163,8 +163,9 @@ def command(
         check_output(output)
         check_outputs({"-o": output, "--caption": caption}, inputs)
     counts = _assignments("count", count)
+    given = [read_protocol(p) if p == STDIN else p for p in protocols]
     comparison = compare(
-        [read_protocol(p) if p == STDIN else p for p in protocols],
+        given,
         arms=list(arms) or None,
         weight=_assignments("weight", weight),
         dose=_assignments("dose", dose),
@@ -199,7 +200,11 @@ def command(
     rows = comparison.rows
     warnings = list(comparison.warnings)
     if fmt == "json":
-        data = in_flags(comparison.to_dict())
+        from celldose.cli._envelope import envelope, provenance_of_many
+
+        loaded = [g if not isinstance(g, str) else read_protocol(g) for g in given]
+        where = provenance_of_many(zip(loaded, protocols, strict=True))
+        data = envelope("comparison", provenance=where, **in_flags(comparison.to_dict()))
         if caption_text:
             data["caption"] = caption_text
         click.echo(to_json(data))

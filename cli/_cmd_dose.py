@@ -204,6 +204,7 @@ def command(
     round_mode: Rounding | None = "down" if rounding == "down" else "nearest" if rounding else None
     if roster is not None:
         from celldose.cli._clinic_list import dose_roster
+        from celldose.cli._envelope import provenance
 
         dose_roster(
             target,
@@ -230,6 +231,7 @@ def command(
             inputs=inputs,
             schedule=schedule,
             expand=expand,
+            provenance=provenance(target, protocol, regimen) if fmt == "json" else None,
         )
         return
     assert weight is not None
@@ -245,7 +247,13 @@ def command(
         identity=build_identity(patient_id, patient_name, owner, clinic, weighed),
     ).with_schedule(schedule)
     if fmt == "json":
-        text = to_json(plan_json(plan))
+        from celldose.cli._envelope import envelope, provenance
+
+        text = to_json(
+            envelope(
+                "dose-plan", provenance=provenance(target, protocol, regimen), **plan_json(plan)
+            )
+        )
     elif fmt == "csv":
         text = plan_csv(plan)
     elif fmt == "ics":

@@ -20,18 +20,25 @@ def command(fmt: str) -> None:
     """
     protocols = list(library_protocols())
     if fmt == "json":
+        from celldose.cli._envelope import envelope, provenance_of_many
+
+        where = provenance_of_many((p, p.id) for p in protocols)
         click.echo(
             to_json(
-                [
-                    {
-                        "id": p.id,
-                        "species": p.species,
-                        "title": p.title,
-                        "arms": [a.name for a in p.arms],
-                        "regimens": [a.regimen.to_shorthand() for a in p.arms],
-                    }
-                    for p in protocols
-                ]
+                envelope(
+                    "protocol-list",
+                    provenance=where,
+                    protocols=[
+                        {
+                            "id": p.id,
+                            "species": p.species,
+                            "title": p.title,
+                            "arms": [a.name for a in p.arms],
+                            "regimens": [a.regimen.to_shorthand() for a in p.arms],
+                        }
+                        for p in protocols
+                    ],
+                )
             )
         )
         return

@@ -50,7 +50,11 @@ def command(regimen: str, start: dt.date | None, fmt: str) -> None:
     schedules = expansions(parsed, start=start)
     rows = {which: [dose_row(d, start) for d in doses] for which, doses in schedules.items()}
     if fmt == "json":
-        click.echo(to_json(_as_json(regimen, parsed, rows, start, note)))
+        from celldose.cli._envelope import envelope, provenance
+
+        data = _as_json(regimen, parsed, rows, start, note)
+        where = provenance(None, None, regimen)
+        click.echo(to_json(envelope("regimen", provenance=where, **data)))
         return
     click.echo(f"regimen: {parsed.to_shorthand()}")
     if parsed.product:

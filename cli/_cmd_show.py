@@ -48,7 +48,10 @@ def command(protocol: str, start: dt.date | None, fmt: str) -> None:
     """
     loaded = read_protocol(protocol)
     if fmt == "json":
-        click.echo(to_json(_as_json(loaded, start)))
+        from celldose.cli._envelope import envelope, provenance
+
+        where = provenance(loaded, protocol, None)
+        click.echo(to_json(envelope("protocol", provenance=where, **_as_json(loaded, start))))
         return
     p = loaded
     product = p.product

@@ -228,6 +228,14 @@ def command(**kwargs: Any) -> None:
     write_output(text, args["output"], inputs=inputs)
 
 
+def _json(kind: str, target: Protocol, args: dict[str, Any], body: dict[str, Any]) -> str:
+    """The result's JSON in its envelope (kind ``whatif`` or ``cohort``)."""
+    from celldose.cli._envelope import envelope, provenance
+
+    where = provenance(target, args["protocol"], args["regimen"])
+    return to_json(envelope(kind, provenance=where, **body))
+
+
 def _refuse(args: dict[str, Any], names: dict[str, str], why: str) -> None:
     given = [option for name, option in names.items() if args[name] not in (None, ())]
     if given:
@@ -263,7 +271,7 @@ def _run_whatif(
     )
     result = whatif(target, patient, scenario, arm=args["arm"], options=options, schedule=schedule)
     if args["fmt"] == "json":
-        return to_json(in_flags(result.to_dict()))
+        return _json("whatif", target, args, in_flags(result.to_dict()))
     if args["fmt"] == "csv":
         return whatif_csv(result)
     if args["fmt"] == "nonmem":
@@ -364,7 +372,7 @@ def _run_cohort(
         figure = draw_cohort_histogram(result, size=args["size"] or "single")
         save_figure(figure, args["plot"], inputs=inputs)
     if args["fmt"] == "json":
-        return to_json(in_flags(result.to_dict()))
+        return _json("cohort", target, args, in_flags(result.to_dict()))
     if args["fmt"] == "csv":
         return cohort_csv(result)
     return cohort_table(result)

@@ -17,6 +17,8 @@ from typing import Any
 
 import click
 
+from celldose.cli._envelope import ARGV_KEY
+
 COMMANDS: dict[str, tuple[str, str]] = {
     "list": ("celldose.cli._cmd_list", "List the bundled protocol library."),
     "show": ("celldose.cli._cmd_show", "Show a protocol, normalized: arms, phases, dose days."),
@@ -59,6 +61,7 @@ class LazyGroup(click.Group):
         name, command, rest = super().resolve_command(ctx, args)
         if command is not None and not ctx.resilient_parsing:  # not while completing
             _refuse_repeated(command, rest, name or "")
+            ctx.meta[ARGV_KEY] = list(rest)  # as typed, for the JSON's provenance
         return name, command, rest
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:

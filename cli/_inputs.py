@@ -7,9 +7,10 @@ refusal is a CelldoseError with a hint, so the CLI prints one line and exits 2.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import sys
 from collections.abc import Callable, Collection, Sequence
-from typing import Any, TypeVar
+from typing import Any, BinaryIO, TypeVar, cast
 
 import click
 
@@ -19,6 +20,7 @@ from celldose.cli._complete import (
     complete_route,
     complete_species,
 )
+from celldose.cli._envelope import STDIN_KEY
 from celldose.cli._render import DATE
 from celldose.protocols import (
     OptionError,
@@ -208,8 +210,32 @@ def read_protocol(source: str, *, known_species: Collection[str] | None = None) 
     """The protocol a command line names: a library id, a YAML file, or ``-`` (standard input,
     read as a file is: at most 1 MB of UTF-8)."""
     if source == STDIN:
-        return load_protocol(sys.stdin.buffer, known_species=known_species)
+        return load_protocol(
+            cast(BinaryIO, _Recorded(sys.stdin.buffer)), known_species=known_species
+        )
     return load_protocol(source, known_species=known_species)
+
+
+class _Recorded(io.RawIOBase):
+    """Standard input, read once, its bytes kept for the JSON's provenance (SHA-256)."""
+
+    name = "<stdin>"
+
+    def __init__(self, stream: BinaryIO) -> None:
+        super().__init__()
+        self._stream = stream
+        self._data = bytearray()
+        ctx = click.get_current_context(silent=True)
+        if ctx is not None:
+            ctx.meta[STDIN_KEY] = self._data
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int | None = -1) -> bytes:
+        chunk = self._stream.read(-1 if size is None else size)
+        self._data += chunk
+        return chunk
 
 
 def refuse_stdin_twice(sources: Sequence[str]) -> None:

@@ -7,6 +7,7 @@ runs it; the rest through ``main(argv)``.
 from __future__ import annotations
 
 import io
+import json
 import os
 import pty
 import signal
@@ -362,6 +363,14 @@ def test_stdin_gives_what_the_file_gives(
     feed_stdin(monkeypatch, VALID.encode("utf-8"))
     from_stdin = run(capsys, *["-" if a == "{}" else a for a in argv])
     assert from_file[0] == 0, from_file
+    if "json" in argv:  # the same but for the provenance: which text, and the command line
+        provenances = [json.loads(run[1]).pop("provenance") for run in (from_file, from_stdin)]
+        assert [p["sha256_of"] for p in provenances] == ["file", "stdin"]
+        assert provenances[0]["protocol_sha256"] == provenances[1]["protocol_sha256"]
+        from_file, from_stdin = (
+            (code, json.dumps({k: v for k, v in json.loads(out).items() if k != "provenance"}), e)
+            for code, out, e in (from_file, from_stdin)
+        )
     assert from_stdin == from_file
 
 

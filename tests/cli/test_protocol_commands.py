@@ -91,7 +91,9 @@ def test_list_json(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "list", "--format", "json")
     assert code == 0
     data = json.loads(out)
-    assert [entry["id"] for entry in data] == sorted((*IDS, *LABELS))
+    assert data["schema"] == "celldose/protocol-list/1"
+    assert [entry["id"] for entry in data["protocols"]] == sorted((*IDS, *LABELS))
+    assert [p["protocol"] for p in data["provenance"]["protocols"]] == sorted((*IDS, *LABELS))
 
 
 # -- show ------------------------------------------------------------------------------------
