@@ -23,7 +23,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "list": ("celldose.cli._cmd_list", "List the bundled protocol library."),
     "show": ("celldose.cli._cmd_show", "Show a protocol, normalized: arms, phases, dose days."),
     "check": ("celldose.cli._cmd_check", "Validate protocol files; list every problem."),
-    "schema": ("celldose.cli._cmd_schema", "Print the JSON Schema of the protocol file format."),
+    "schema": (
+        "celldose.cli._cmd_schema",
+        "JSON Schema of protocol files, or of a JSON output kind.",
+    ),
     "parse": ("celldose.cli._cmd_parse", "Read a one-line regimen; print every dose day."),
     "dose": ("celldose.cli._cmd_dose", "Per-patient doses, volumes, vials and dates."),
     "plot": ("celldose.cli._cmd_plot", "Draw a protocol's timeline to a figure file."),

@@ -49,7 +49,7 @@ Commands:
   list      List the bundled protocol library.
   show      Show a protocol, normalized: arms, phases, dose days.
   check     Validate protocol files; list every problem.
-  schema    Print the JSON Schema of the protocol file format.
+  schema    JSON Schema of protocol files, or of a JSON output kind.
   parse     Read a one-line regimen; print every dose day.
   dose      Per-patient doses, volumes, vials and dates.
   plot      Draw a protocol's timeline to a figure file.

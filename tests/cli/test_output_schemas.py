@@ -1,0 +1,114 @@
+"""`celldose schema KIND`: every JSON output of every command validates against the schema of
+its kind (for every library study where it is cheap), and a broken output does not."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+
+from celldose.cli import main
+from celldose.cli._output_schemas import output_kinds
+from celldose.protocols import library_ids
+
+EXAMPLES = Path(__file__).parents[2] / "examples"
+JANG = ["jang2025-canine-itp", "--dose", "1e6/kg"]
+DOG = [*JANG, "--weight", "12kg"]
+
+COMMANDS: list[tuple[str, list[str]]] = [
+    ("dose-plan", ["dose", *DOG]),
+    ("dose-plan", ["dose", "--regimen", "1e6 cells/kg q4w x3", "--species", "dog", "--weight",
+                   "12kg"]),
+    ("dose-roster", ["dose", *JANG, "--roster", str(EXAMPLES / "clinic-roster.csv")]),
+    ("whatif", ["simulate", *DOG, "--skip", "2"]),
+    ("cohort", ["simulate", *JANG, "--patients", "5", "--seed", "1"]),
+    ("comparison", ["compare", "jang2025-canine-itp", str(EXAMPLES / "clinic-dog-protocol.yaml"),
+                    "--weight", "12kg"]),
+    ("protocol-list", ["list"]),
+    ("regimen", ["parse", "2e6 cells/kg twice weekly x8 then weekly x4"]),
+    *[("protocol", ["show", protocol_id]) for protocol_id in library_ids()],
+]  # fmt: skip
+
+
+def schema_of(capsys: pytest.CaptureFixture[str], kind: str) -> dict[str, Any]:
+    assert main(["schema", kind]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert isinstance(data, dict)
+    return data
+
+
+def output(capsys: pytest.CaptureFixture[str], argv: list[str]) -> dict[str, Any]:
+    assert main([*argv, "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert isinstance(data, dict)
+    return data
+
+
+def test_every_kind_has_a_schema_that_is_one(capsys: pytest.CaptureFixture[str]) -> None:
+    assert set(output_kinds()) == {kind for kind, _ in COMMANDS}  # every kind is exercised
+    for kind in output_kinds():
+        schema = schema_of(capsys, kind)
+        jsonschema.Draft202012Validator.check_schema(schema)
+        assert schema["properties"]["schema"]["const"] == f"celldose/{kind}/1"
+
+
+@pytest.mark.parametrize(("kind", "argv"), COMMANDS, ids=lambda a: " ".join(a)[:60])
+def test_every_json_output_validates(
+    capsys: pytest.CaptureFixture[str], kind: str, argv: list[str]
+) -> None:
+    data = output(capsys, argv)
+    assert data["schema"] == f"celldose/{kind}/1"
+    jsonschema.validate(data, schema_of(capsys, kind))
+
+
+@pytest.mark.parametrize(
+    "breakage",
+    [
+        lambda d: d.pop("provenance"),
+        lambda d: d.pop("doses"),
+        lambda d: d.update(schema="celldose/dose-plan/2"),
+        lambda d: d.update(schema="celldose/whatif/1"),
+        lambda d: d["provenance"].update(protocol_sha256="not a digest"),
+        lambda d: d["provenance"].update(sha256_of="somewhere"),
+        lambda d: d["provenance"].update(command_line=[]),
+        lambda d: d["provenance"].update(extra="field"),
+        lambda d: d["provenance"].pop("doi"),
+    ],
+)
+def test_a_broken_output_does_not_validate(
+    capsys: pytest.CaptureFixture[str], breakage: Any
+) -> None:
+    data = output(capsys, ["dose", *DOG])
+    schema = schema_of(capsys, "dose-plan")
+    jsonschema.validate(data, schema)  # whole, it does
+    breakage(data)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(data, schema)
+
+
+def test_a_list_of_many_protocols_needs_each_source(capsys: pytest.CaptureFixture[str]) -> None:
+    data = output(capsys, ["list"])
+    schema = schema_of(capsys, "protocol-list")
+    del data["provenance"]["protocols"][0]["protocol_sha256"]
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(data, schema)
+
+
+def test_an_unknown_kind_is_refused_with_the_kinds(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["schema", "dose"]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err == (
+        "error: there is no output kind 'dose' (choose one of: dose-plan, dose-roster, whatif, "
+        "cohort, protocol-list, comparison, protocol, regimen; without KIND: the protocol "
+        "file's)\n"
+    )
+
+
+def test_a_bare_schema_is_still_the_protocol_files(capsys: pytest.CaptureFixture[str]) -> None:
+    text = (EXAMPLES / "celldose-protocol.schema.json").read_text(encoding="utf-8")
+    assert main(["schema"]) == 0
+    assert capsys.readouterr().out == text
