@@ -261,6 +261,11 @@ class Protocol(FrozenModel):
         BeforeValidator(_reference_or_not_reported, json_schema_input_type=Reference | NotReported),
     ] = Field(description="The source cited; 'not reported': a protocol with none.")
     notes: str = ""
+    version: Literal[1] = Field(
+        default=1,
+        description="The version of the protocol file format (1, the only one so far): later "
+        "formats will say theirs, so that a reader can tell them apart.",
+    )
 
     @model_validator(mode="after")
     def _cross_checks(self) -> Protocol:

@@ -112,3 +112,23 @@ def test_a_bare_schema_is_still_the_protocol_files(capsys: pytest.CaptureFixture
     text = (EXAMPLES / "celldose-protocol.schema.json").read_text(encoding="utf-8")
     assert main(["schema"]) == 0
     assert capsys.readouterr().out == text
+
+
+def test_a_protocol_file_may_say_its_format_version(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from celldose.cli._group import cli
+
+    base = (EXAMPLES / "clinic-dog-protocol.yaml").read_text(encoding="utf-8")
+    (tmp_path / "v1.yaml").write_text("version: 1\n" + base, encoding="utf-8")
+    (tmp_path / "v2.yaml").write_text("version: 2\n" + base, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["check", str(tmp_path / "v1.yaml")])
+    assert result.exit_code == 0, result.output
+    result = CliRunner().invoke(cli, ["check", str(tmp_path / "v2.yaml")])
+    assert result.exit_code == 2
+    assert f"{tmp_path / 'v2.yaml'}:1:10: version: version must be one of: 1, not 2" in (
+        result.output
+    )
+    from celldose.protocols import load_protocol
+
+    assert load_protocol(EXAMPLES / "clinic-dog-protocol.yaml").version == 1  # the default
