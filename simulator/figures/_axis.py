@@ -341,6 +341,8 @@ def set_ticks(ax: Any, axis: XAxis, hi_day: float, *, mark: bool = True) -> None
     ticks = _spaced(ax, axis.ticks(hi_day))
     ax.set_xticks([t for t, _ in ticks], [label for _, label in ticks])
     if axis.scale == "broken":
+        from celldose.simulator.figures._break import mark_break
+
         mark_break(ax, axis, slashes=mark)
 
 
@@ -365,34 +367,3 @@ def _spaced(ax: Any, ticks: list[tuple[float, str]]) -> list[tuple[float, str]]:
                 continue
         out.append((x, label))
     return out
-
-
-def mark_break(ax: Any, axis: XAxis, *, slashes: bool = True) -> None:
-    """The break of a broken axis: a thin dashed line across the axes, and a double slash
-    across the bottom spine."""
-    from matplotlib.transforms import blended_transform_factory
-
-    x = axis.to_x(axis.break_day)
-    transform = blended_transform_factory(ax.transData, ax.transAxes)
-    ax.axvline(x, color="0.45", linewidth=0.5, linestyle=(0, (2, 2)), zorder=0.5).set_gid(
-        "axis-break-line"
-    )
-    if not slashes:
-        return
-    figure = ax.get_figure(root=True)
-    height_pt = ax.get_position().height * figure.get_figheight() * 72
-    width_pt = ax.get_position().width * figure.get_figwidth() * 72
-    lo, hi = ax.get_xlim()
-    dx = 2.0 * (hi - lo) / width_pt  # 2 pt
-    dy = 4.0 / height_pt if height_pt else 0.02
-    for shift in (-1.5 * dx, 1.5 * dx):
-        (slash,) = ax.plot(
-            [x + shift - dx, x + shift + dx],
-            [-dy, dy],
-            transform=transform,
-            color="0.15",
-            linewidth=0.8,
-            clip_on=False,
-            zorder=5,
-        )
-        slash.set_gid("axis-break")

@@ -26,34 +26,32 @@ DASHED = (0, (2.5, 1.5))
 
 
 def draw_decision(c: Canvas, box: LaneBox, style: LaneStyle) -> None:
-    """The assessment window, then each branch's row of conditional doses."""
+    """The assessment window, then each branch's row of conditional doses; a branch's condition
+    is placed clear of the assessment band (see :func:`_place_label`)."""
     from matplotlib.colors import to_rgba
     from matplotlib.lines import Line2D
-    from matplotlib.patches import Rectangle
 
     lane = box.lane
-    rows = (*box.rows, *box.branch_rows)
+    span = None
     if lane.assessment is not None:
         first, last = lane.assessment
+        span = (float(first), max(float(last), first + 0.4))  # a day without tolerance shows
+    places = []
+    for branch, row, lines in zip(lane.branches, box.branch_rows, box.branch_labels, strict=True):
+        places.append((row, lines, _place_label(c, branch.doses[0].day, lines, span)))
+    if span is not None:
+        rows = (*box.rows, *box.branch_rows)
         top = rows[0] - MARKER_PT / 2 - 1.5
-        height = rows[-1] + MARKER_PT / 2 + 1.5 - top
-        band = Rectangle(
-            (c.X(first), top),
-            c.X(max(last, first + 0.4)) - c.X(first),  # a day without tolerance stays visible
-            height,
-            facecolor="0.6",
-            alpha=0.25,
-            hatch="....",
-            edgecolor="0.35",
-            linewidth=0.6,
-            linestyle=(0, (1, 1)),
-            zorder=1.3,
-        )
-        band.set_gid(f"assessment-{lane.key}")
-        c.ax.add_patch(band)
-        c.timeline.windows[f"assessment-{lane.key}"] = band
+        bottom = rows[-1] + MARKER_PT / 2 + 1.5
+        # the label lines that cross the band are kept clear of it: the band stops around them
+        gaps = [
+            (row - MARKER_PT / 2 - 1 - len(lines) * FONT_BRANCH * LINE, row - MARKER_PT / 2 - 1)
+            for row, lines, (_, _, crosses) in places
+            if crosses
+        ]
+        _draw_band(c, lane.key, span, top, bottom, gaps)
     face = to_rgba(style.colour, CONDITIONAL_ALPHA)
-    for branch, row in zip(lane.branches, box.branch_rows, strict=True):
+    for branch, (row, lines, (x, ha, _)) in zip(lane.branches, places, strict=True):
         days = [d.day for d in branch.doses]
         course = Line2D(
             [c.X(days[0]), c.X(days[-1])],
@@ -86,22 +84,87 @@ def draw_decision(c: Canvas, box: LaneBox, style: LaneStyle) -> None:
         gid = f"branch-{lane.key}-{branch.name}"
         markers.set_gid(gid)
         c.timeline.doses[gid] = markers
-        lines = box.branch_labels[lane.branches.index(branch)]
-        # above the row, from the branch's first dose, or from the left when it would run off
-        needed = max(len(line) for line in lines) * FONT_BRANCH * char_em()
-        fits = needed <= c.pts(days[0], c.hi_day)
         label = c.ax.text(
-            c.X(days[0]) if fits else 0,
+            x if x is not None else 0,
             row - MARKER_PT / 2 - 1,
             "\n".join(lines),
             fontsize=FONT_BRANCH,
             color=GREY,
             va="bottom",
-            ha="left",
+            ha=ha,
             linespacing=LINE,
-            transform=c.ax.transData if fits else c.left,
+            transform=c.ax.transData if x is not None else c.left,
         )
         label.set_gid(f"{gid}-label")
+
+
+def _place_label(
+    c: Canvas, day: float, lines: tuple[str, ...], span: tuple[float, float] | None
+) -> tuple[float | None, str, bool]:
+    """Where a branch's condition goes, above its row: (x, or None for the axes' left edge;
+    the alignment; whether it crosses the assessment band). Preferred: from the branch's first
+    dose; else ending 2 pt before the band, or starting 2 pt after it; else from the first dose
+    (or the left edge when it would run off the plot) across the band, which then stops around
+    the label."""
+    lo_day = c.timeline.xlim_days[0]
+    needed = max(len(line) for line in lines) * FONT_BRANCH * char_em()
+    room = c.pts(lo_day, c.hi_day)
+
+    def at(pt: float) -> float:  # points from the left edge -> x
+        return c.shifted(lo_day, pt)
+
+    start = c.pts(lo_day, day)
+    fits = start + needed <= room
+    if span is None:
+        return (c.X(day), "left", False) if fits else (None, "left", False)
+    band = (c.pts(lo_day, span[0]) - 2, c.pts(lo_day, span[1]) + 2)
+    if fits and (start >= band[1] or start + needed <= band[0]):
+        return c.X(day), "left", False
+    if needed <= band[0]:
+        return at(band[0]), "right", False
+    if band[1] + needed <= room:
+        return at(band[1]), "left", False
+    if fits:
+        return c.X(day), "left", True
+    return None, "left", needed > band[0]
+
+
+def _draw_band(
+    c: Canvas,
+    key: str,
+    span: tuple[float, float],
+    top: float,
+    bottom: float,
+    gaps: list[tuple[float, float]],
+) -> None:
+    """The assessment band (a dotted grey rectangle) from ``top`` to ``bottom``, in pieces that
+    leave out the ``gaps`` (y from, to) where a label runs across it."""
+    from matplotlib.patches import Rectangle
+
+    pieces, y = [], top
+    for gap_top, gap_bottom in sorted(gaps):
+        if gap_top - 0.5 > y:
+            pieces.append((y, gap_top - 0.5))
+        y = max(y, gap_bottom + 0.5)
+    pieces.append((y, bottom))
+    x0, x1 = c.X(span[0]), c.X(span[1])
+    for k, (y0, y1) in enumerate(pieces):
+        band = Rectangle(
+            (x0, y0),
+            x1 - x0,
+            y1 - y0,
+            facecolor="0.6",
+            alpha=0.25,
+            hatch="....",
+            edgecolor="0.35",
+            linewidth=0.6,
+            linestyle=(0, (1, 1)),
+            zorder=1.3,
+        )
+        gid = f"assessment-{key}" + (f"-{k + 1}" if k else "")
+        band.set_gid(gid)
+        c.ax.add_patch(band)
+        c.timeline.windows[gid] = band
 
 
 __all__ = ["draw_decision"]

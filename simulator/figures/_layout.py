@@ -152,7 +152,8 @@ def layout(lanes: Sequence[Lane], width_pt: float) -> tuple[list[LaneBox], float
             branch_labels = tuple(wrap(branch_text(b), width_pt, FONT_SMALL) for b in lane.branches)
             branch_y, below = [], rows[-1] + MARKER_PT / 2
             for label in branch_labels:  # the condition on its own lines, then the row
-                below += 1 + len(label) * FONT_SMALL * LINE
+                # 2 pt: clear of a window's shading, which reaches 1.5 pt under the markers
+                below += 2 + len(label) * FONT_SMALL * LINE
                 branch_y.append(below + MARKER_PT / 2 + 1)
                 below = branch_y[-1] + MARKER_PT / 2
             branch_rows = tuple(branch_y)

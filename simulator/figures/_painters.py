@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from celldose.simulator.figures._break import draw_lane_break
 from celldose.simulator.figures._decision import draw_decision
 from celldose.simulator.figures._lane_style import (
     FLAT_MARKER,
@@ -20,6 +21,7 @@ from celldose.simulator.figures._lane_style import (
     LINE,
     MARKER_PT,
     RANGE_ALPHA,
+    ROW_GAP_PT,
     LaneStyle,
     char_em,
     lane_styles,
@@ -90,6 +92,7 @@ def paint_lane(c: Canvas, box: LaneBox) -> None:
     _draw_follow_up(c, box)
     _draw_doses(c, box, style)
     draw_decision(c, box, style)
+    draw_lane_break(c, box)
 
 
 def _text(c: Canvas, x: float, y: float, text: str, size: float, **style: Any) -> Any:
@@ -299,13 +302,25 @@ def _draw_doses(c: Canvas, box: LaneBox, style: LaneStyle) -> None:
         if schedule.label is not None:
             _text(
                 c,
-                c.shifted(schedule.last_day, 0.9 * MARKER_PT),
+                _range_label_x(c, lane, schedule),
                 row,
                 range_label(schedule),
                 FONT_RANGE,
                 color=GREY,
                 va="center",
             )
+
+
+def _range_label_x(c: Canvas, lane: Lane, schedule: Any) -> float:
+    """Where a frequency range's row label starts: just after the row's last dose, or, when the
+    other row runs on longer, after the band's slanted edge at the label's near side (its text
+    reaches about 5 pt towards the other row, 11 pt away), so that the text stays off it."""
+    start = 0.9 * MARKER_PT
+    others = [s.last_day for s in lane.schedules if s is not schedule]
+    if lane.is_range and others and max(others) > schedule.last_day:
+        edge = 5 / ROW_GAP_PT * c.pts(schedule.last_day, max(others))
+        start = max(start, edge + 2)
+    return c.shifted(schedule.last_day, start)
 
 
 def _schedules_top_down(lane: Lane) -> list[Any]:

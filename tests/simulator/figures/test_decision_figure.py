@@ -6,7 +6,9 @@ the branches start on day 28 (not reported: planned from the assessment day)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -51,6 +53,34 @@ def test_the_assessment_window_is_marked(drawn: Timeline) -> None:
     to_x = drawn.axis.to_x
     assert band.get_x() == pytest.approx(to_x(26))
     assert band.get_x() + band.get_width() == pytest.approx(to_x(30))
+
+
+@pytest.mark.parametrize("size", ["single", "double"])
+def test_branch_conditions_stay_off_the_assessment_band(
+    size: str, text_over_bands: Callable[[Any, Any], list[tuple[str, str]]]
+) -> None:
+    # "if partial or mixed response (start assumed)" (44 characters, 7 pt: about 173 pt) and
+    # the recurrence branch's condition sat across the band of days 26 to 30. At double column
+    # (about 480 pt for about 7.7 weeks: the band starts some 230 pt in) they end 2 pt before
+    # it, right-aligned; at single column (about 230 pt wide) they fit neither before nor after
+    # it, and the band stops around their lines
+    fig, timeline = timeline_figure(
+        "ryoncil2024-pediatric-sr-agvhd-remestemcel", weight="20kg", size=size
+    )
+    assert text_over_bands(fig, timeline.ax) == []
+    key = "ryoncil2024-pediatric-sr-agvhd-remestemcel.label"
+    labels = [t for t in timeline.ax.texts if str(t.get_gid()).endswith("-label")]
+    branch = [t for t in labels if t.get_text().startswith("if ")]
+    assert len(branch) == 2
+    start = timeline.axis.to_x(26)
+    if size == "double":
+        assert all(t.get_ha() == "right" and t.get_position()[0] < start for t in branch)
+        assert [k for k in timeline.windows if k.startswith(f"assessment-{key}")] == [
+            f"assessment-{key}"
+        ]
+    else:  # one piece above each label, one under the last: three
+        pieces = [k for k in timeline.windows if k.startswith(f"assessment-{key}")]
+        assert len(pieces) == 3
 
 
 def test_the_cumulative_panel_adds_each_branch(drawn: Timeline) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -75,7 +76,9 @@ def test_files_are_byte_identical_on_a_second_run(name: str, size: str, tmp_path
 
 
 @pytest.mark.parametrize(("name", "size"), CASES)
-def test_artists(name: str, size: str) -> None:
+def test_artists(
+    name: str, size: str, text_over_bands: Callable[[Any, Any], list[tuple[str, str]]]
+) -> None:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
     fig, timeline = draw(name, size)
@@ -120,7 +123,20 @@ def test_artists(name: str, size: str) -> None:
         ):
             clashes.append((a, b))
     assert clashes == []
+    # no text crosses a shaded window, assessment band or frequency-range band
+    assert text_over_bands(fig, timeline.ax) == []
     # nothing runs off the figure
     box = fig.get_tightbbox(renderer)
     width, height = fig.get_size_inches()
     assert box.x0 >= 0 and box.y0 >= 0 and box.x1 <= width + 1e-9 and box.y1 <= height + 1e-9
+
+
+def test_ryoncil_at_single_column_keeps_text_off_the_assessment_band(
+    text_over_bands: Callable[[Any, Any], list[tuple[str, str]]],
+) -> None:
+    # the branch conditions are too long to end before the band (weeks 3.7 to 4.3) or to
+    # start after it at 85 mm: the band stops around their lines
+    fig, timeline = timeline_figure(
+        "ryoncil2024-pediatric-sr-agvhd-remestemcel", weight="20kg", size="single"
+    )
+    assert text_over_bands(fig, timeline.ax) == []

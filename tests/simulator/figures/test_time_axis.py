@@ -67,6 +67,34 @@ def test_auto_breaks_the_five_studies() -> None:
     assert labels == ["0", "4", "8", "12", "16", "26", "52", "78", "104"]
 
 
+def test_the_break_is_marked_through_the_lanes() -> None:
+    # the break (day 112, as above) is marked on the lanes' axes too, not only under the
+    # cumulative panel: a white gap across the axes at the break's x, over the lines and the
+    # shading (zorder 2.5 > 2) and under the markers (3)
+    _, timeline = timeline_figure(FIVE, cumulative=True, **GIVEN)
+    brk = timeline.axis.to_x(112)
+    for ax in (timeline.ax, timeline.cumulative_ax):
+        (gap,) = [p for p in ax.patches if p.get_gid() == "axis-break-gap"]
+        assert gap.get_x() < brk < gap.get_x() + gap.get_width()
+        assert 2 < gap.get_zorder() < 3
+    # and a double slash on each row whose line runs through the break: Chen's four arms
+    # (follow-up to week 28 = day 196 > 112), Qi's (follow-up 1 year), Izadi's (24 months);
+    # not on Jang's row, where a dose sits on the break (q4w: day 4 × 28 = 112), nor on
+    # UC-MSC's (its last dose before day 112, no follow-up reported)
+    slashes: dict[str, list[float]] = {}
+    for line in timeline.ax.lines:
+        gid = str(line.get_gid() or "")
+        if gid.startswith("lane-break-"):
+            slashes.setdefault(gid.removeprefix("lane-break-"), []).extend(line.get_xdata())
+    assert sorted(slashes) == sorted(
+        [f"chen2024-itp-ucmsc.{arm}" for arm in ("escalation-0.5", "escalation-1.0")]
+        + [f"chen2024-itp-ucmsc.{arm}" for arm in ("escalation-2.0", "expansion-2.0")]
+        + ["qi2017-sjogren-thrombocytopenia.msc", "izadi2022-t1d-bmmsc.msc"]
+    )
+    for xs in slashes.values():  # two slashes, 4 pt wide in all, around the break
+        assert len(xs) == 4 and min(xs) < brk < max(xs)
+
+
 def test_auto_keeps_linear_when_the_doses_fill_the_span() -> None:
     _, timeline = timeline_figure("aa-ucmsc-18", count=8)  # the last dose ends the span
     assert timeline.axis.scale == "linear"
