@@ -98,13 +98,42 @@ def test_a_list_of_many_protocols_needs_each_source(capsys: pytest.CaptureFixtur
 
 
 def test_an_unknown_kind_is_refused_with_the_kinds(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["schema", "dose"]) == 2
+    assert main(["schema", "plan"]) == 2
     out, err = capsys.readouterr()
     assert out == ""
     assert err == (
-        "error: there is no output kind 'dose' (choose one of: dose-plan, dose-roster, whatif, "
+        "error: there is no output kind 'plan' (choose one of: dose-plan, dose-roster, whatif, "
         "cohort, protocol-list, comparison, protocol, regimen; without KIND: the protocol "
         "file's)\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("command", "kind"),
+    [
+        ("dose", "dose-plan"),
+        ("compare", "comparison"),
+        ("list", "protocol-list"),
+        ("show", "protocol"),
+        ("parse", "regimen"),
+    ],
+)
+def test_a_command_name_stands_for_the_kind_it_writes(
+    capsys: pytest.CaptureFixture[str], command: str, kind: str
+) -> None:
+    # the issue's own example: `celldose schema dose`
+    assert main(["schema", command]) == 0
+    by_command = capsys.readouterr().out
+    assert main(["schema", kind]) == 0
+    assert by_command == capsys.readouterr().out
+    assert f'"$id": "celldose/{kind}/1"' in by_command
+
+
+def test_simulate_names_its_two_kinds(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["schema", "simulate"]) == 2
+    assert capsys.readouterr().err == (
+        "error: simulate writes two kinds of JSON (choose whatif (one patient's what-if) or "
+        "cohort (simulate --patients N))\n"
     )
 
 
