@@ -234,7 +234,7 @@ def draw_timeline(
 
 def caption_text(notes: Sequence[str]) -> str:
     """``Notes: a; b.``: the figure's notes as the text of its caption."""
-    return "Notes: " + "; ".join(notes) + "." if notes else ""
+    return "Notes: " + "; ".join(notes).rstrip(".") + "." if notes else ""
 
 
 def _as_drawn(note: str, lanes: Sequence[Lane]) -> str:
@@ -276,4 +276,10 @@ def figure_notes(lanes: Sequence[Lane], axis: XAxis, *, cumulative: bool) -> tup
     missing = [short_name(lane, lanes) for lane in lanes if not lane.per_kg_known]
     if cumulative and missing:
         notes.append("not in the cumulative panel (dose per kg unknown): " + ", ".join(missing))
+    cited: dict[str, str] = {}  # the references of the protocols drawn, last, once each
+    for lane in lanes:
+        if lane.reference is not None:
+            cited.setdefault(lane.protocol_label, lane.reference)
+    if cited:
+        notes.append("references: " + "; ".join(f"{k}: {v}" for k, v in cited.items()))
     return tuple(notes)

@@ -191,6 +191,7 @@ class Lane:
     band: str | None = None  # the weight band that gave the patient's dose (``≤ 50 kg``)
     route: str = "not reported"  # the protocol's route (routes.toml name), or "not reported"
     short_label: str | None = None  # the protocol's short label (Chen 2024), for figures
+    reference: str | None = None  # the protocol's citation, with its DOI, for the caption
 
     @property
     def protocol_label(self) -> str:

@@ -9,6 +9,7 @@ from dataclasses import replace
 
 from celldose.protocols import (
     NOT_REPORTED,
+    REGIMEN_ID,
     Arm,
     Dose,
     DoseTime,
@@ -223,6 +224,7 @@ def build_lane(
         protocol_id=protocol.id,
         protocol_title=protocol.title,
         short_label=protocol.short_label,
+        reference=_reference_text(protocol),
         route=protocol.route,
         species=protocol.species,
         arm=chosen.name,
@@ -319,3 +321,16 @@ def _place_window(
 
 
 __all__ = ["build_lane"]
+
+
+def _reference_text(protocol: Protocol) -> str | None:
+    """The citation of ``protocol``, with its DOI when the citation does not already give it;
+    None for a protocol with no published source (a one-line regimen)."""
+    reference = protocol.reference
+    if protocol.id == REGIMEN_ID or reference.citation == NOT_REPORTED:
+        return None
+    text = " ".join(reference.citation.split())
+    doi = reference.doi
+    if doi and doi.lower() not in text.lower():
+        text = f"{text.rstrip('.')}. doi:{doi}"
+    return text

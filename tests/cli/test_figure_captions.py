@@ -13,10 +13,13 @@ from celldose.cli._app import main
 
 CHEN = "chen2024-itp-ucmsc"
 JANG = "jang2025-canine-itp"
-# Chen 2024: IV, responders reported (Wilson interval), follow-up 28 weeks reported: three notes
+# Chen 2024: IV, responders reported (Wilson interval), follow-up 28 weeks reported: three notes,
+# then the reference of the protocol drawn (its citation and DOI, from the library file)
 CHEN_CAPTION = (
     "Notes: route: IV (intravenous); 95% CI of responders: Wilson score interval; "
-    "follow-up counted from the first dose."
+    "follow-up counted from the first dose; references: Chen 2024: Chen Y, Xu Y, ..., Yang R, "
+    "Zhang L. Umbilical cord mesenchymal stem cells in refractory immune thrombocytopenia: a "
+    "phase I trial. Signal Transduct Target Ther 2024;9. doi:10.1038/s41392-024-01793-5."
 )
 
 
@@ -146,3 +149,32 @@ def test_a_wide_font_still_fits_the_width(tmp_path: Path) -> None:
     fig, _ = timeline_figure([CHEN, JANG], size="single", cumulative=True, font="DejaVu Sans Mono")
     box = fig.get_tightbbox(FigureCanvasAgg(fig).get_renderer())
     assert box.x1 <= fig.get_size_inches()[0] + 1e-9  # text wrapped for the font's width
+
+
+def test_the_caption_ends_with_the_references_of_the_protocols_drawn(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # issue 13: "Figures' caption text (notes) ends with the references of the protocols drawn"
+    # (the citations and DOIs of the library files, each once, named as the figure names them)
+    out_file = tmp_path / "two.png"
+    code = main(
+        ["compare", "chen2024-itp-ucmsc", "qi2017-sjogren-thrombocytopenia", "-o", str(out_file)]
+    )
+    assert code == 0
+    caption = capsys.readouterr().out.split(f"caption of {out_file}:\n")[1]
+    references = caption[caption.index("; references: ") :]
+    assert references.startswith("; references: Chen 2024: Chen Y, Xu Y, ")
+    assert "Signal Transduct Target Ther 2024;9. doi:10.1038/s41392-024-01793-5; Qi 2017: " in (
+        references
+    )
+    assert references.endswith("Ann Rheum Dis 2017;76(Suppl 2):1208.\n")
+    assert caption.count("Chen 2024: Chen Y") == 1  # four Chen arms, one reference
+
+
+def test_a_one_line_regimen_has_no_reference(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    out_file = tmp_path / "r.png"
+    argv = ["plot", "--regimen", "1e6 cells/kg q4w ×3", "--species", "dog", "-o", str(out_file)]
+    assert main(argv) == 0
+    assert "references" not in capsys.readouterr().out
