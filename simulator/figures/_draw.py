@@ -276,10 +276,13 @@ def figure_notes(lanes: Sequence[Lane], axis: XAxis, *, cumulative: bool) -> tup
     missing = [short_name(lane, lanes) for lane in lanes if not lane.per_kg_known]
     if cumulative and missing:
         notes.append("not in the cumulative panel (dose per kg unknown): " + ", ".join(missing))
-    cited: dict[str, str] = {}  # the references of the protocols drawn, last, once each
+    cited: dict[str, Lane] = {}  # the references of the protocols drawn, last, once each
     for lane in lanes:
         if lane.reference is not None:
-            cited.setdefault(lane.protocol_label, lane.reference)
+            cited.setdefault(lane.protocol_id, lane)
     if cited:
-        notes.append("references: " + "; ".join(f"{k}: {v}" for k, v in cited.items()))
+        notes.append(
+            "references: "
+            + "; ".join(f"{lane.protocol_label}: {lane.reference}" for lane in cited.values())
+        )
     return tuple(notes)

@@ -1,4 +1,4 @@
-"""A clinic list: one dose plan per patient of a roster (`celldose dose --roster`).
+"""A clinic list: one dose plan per patient of a roster (what `celldose dose` plans for a roster).
 
 Each line of the roster is one patient: its id, weight and optional name, owner, species, start,
 date weighed and arm (see ``_roster.py``); an empty cell takes the value given for all. Each
