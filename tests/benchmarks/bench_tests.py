@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import os
 import resource
+import signal
 import statistics
 import subprocess
 import sys
@@ -43,19 +44,28 @@ def load() -> str:
     return f"{os.getloadavg()[0]:.1f}"
 
 
-def one_run(extra: list[str]) -> tuple[float, float, str]:
-    """(wall seconds, CPU seconds, pytest's summary line) of one run of the default command."""
+def as_from_a_terminal() -> None:
+    # SIGINT at its default action, as in a terminal: this script may itself run with SIGINT
+    # ignored (started in the background by a script), which the Ctrl-C tests would inherit
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def one_run(extra: list[str]) -> tuple[float, float, str, list[str]]:
+    """(wall seconds, CPU seconds, pytest's summary line, failed tests) of one run."""
     command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *extra]
     cpu = children_cpu()
     start = time.perf_counter()
-    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+    done = subprocess.run(
+        command, cwd=ROOT, capture_output=True, text=True, preexec_fn=as_from_a_terminal
+    )
     wall = time.perf_counter() - start
     cpu = children_cpu() - cpu
     lines = done.stdout.strip().splitlines()
     summary = lines[-1] if lines else done.stderr.strip()
-    if done.returncode != 0:
-        sys.exit(f"the test run failed (exit {done.returncode}): {summary}")
-    return wall, cpu, summary.strip("= ")
+    failed = [line for line in lines if line.startswith(("FAILED", "ERROR"))]
+    if done.returncode != 0 and not failed:
+        failed = [f"exit {done.returncode}"]
+    return wall, cpu, summary.strip("= "), failed
 
 
 def main() -> None:
@@ -69,12 +79,13 @@ def main() -> None:
             "note: PYTHONDONTWRITEBYTECODE is set: no bytecode cache, every process compiles "
             "its modules on every run"
         )
-    walls, cpus = [], []
+    walls, cpus, failures = [], [], []
     for i in range(1, args.runs + 1):
         before = load()
-        wall, cpu, summary = one_run(args.extra)
+        wall, cpu, summary, failed = one_run(args.extra)
         walls.append(wall)
         cpus.append(cpu)
+        failures += failed
         print(
             f"run {i}: wall {wall:5.1f} s, CPU {cpu:5.1f} s "
             f"(load {before} -> {load()}): {summary}"
@@ -84,6 +95,8 @@ def main() -> None:
     print(f"median of {args.runs}: wall {wall:.1f} s ({verdict} the {TARGET:.0f} s target), "
           f"CPU {cpu:.1f} s (on {os.cpu_count()} cores: at least {cpu / (os.cpu_count() or 1):.1f}"
           " s of wall)")  # fmt: skip
+    if failures:
+        sys.exit("\n".join(["the test run failed:", *failures]))
 
 
 if __name__ == "__main__":

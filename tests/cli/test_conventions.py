@@ -73,6 +73,14 @@ def feed_stdin(monkeypatch: pytest.MonkeyPatch, data: bytes) -> None:
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(raw, encoding="utf-8"))
 
 
+def as_a_terminal_starts_it() -> None:
+    """``preexec_fn`` of a child that gets Ctrl-C: SIGINT at its default action, as a terminal
+    starts a foreground job. pytest itself may run with SIGINT ignored (a background job of a
+    script, e.g. ``pytest &``), which its children would inherit: celldose then keeps ignoring
+    it, as it must (test_an_ignored_sigint_stays_ignored), and no Ctrl-C would reach it."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def wait_reading_a_pipe(proc: subprocess.Popen[bytes]) -> None:
     """Wait until ``proc`` is blocked reading its standard input (a pipe)."""
     wchan = Path(f"/proc/{proc.pid}/wchan")
@@ -114,6 +122,7 @@ def test_ctrl_c_while_waiting_on_stdin_exits_130_with_one_line() -> None:
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
+        preexec_fn=as_a_terminal_starts_it,
     )
     wait_reading_a_pipe(proc)
     proc.send_signal(signal.SIGINT)
@@ -137,7 +146,11 @@ def test_sigterm_while_waiting_on_stdin_exits_143_quietly() -> None:
 def test_ctrl_c_at_a_terminal_ends_the_echoed_line_first() -> None:
     leader, follower = pty.openpty()
     proc = subprocess.Popen(
-        [CELLDOSE, "check", "-"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=follower
+        [CELLDOSE, "check", "-"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=follower,
+        preexec_fn=as_a_terminal_starts_it,
     )
     os.close(follower)
     try:
@@ -180,6 +193,7 @@ def test_ctrl_c_at_any_point_exits_130_with_one_line(module: str) -> None:
         capture_output=True,
         text=True,
         timeout=60,
+        preexec_fn=as_a_terminal_starts_it,
     )
     assert (done.returncode, done.stdout, done.stderr) == (130, "", "aborted\n")
 
