@@ -21,7 +21,13 @@ from celldose.protocols._display import format_exact, format_sig, superscript
 from celldose.protocols._dose_number import FLATTENED_BARE, read_number
 from celldose.protocols._dose_range import read_amounts, refuse_unit_between, split_bounds
 from celldose.protocols._errors import UnitError
-from celldose.protocols._units import MAX_TEXT_LENGTH, parse_unit, quantity, shorten, unit_factor
+from celldose.protocols._units import (
+    MAX_TEXT_LENGTH,
+    read_unit,
+    shorten,
+    unit_dimensionality,
+    unit_factor,
+)
 
 Basis = Literal["per kg", "per m²", "flat"]
 AmountUnit = Literal["cells", "mg", "mL", "mmol", "IU"]
@@ -315,10 +321,10 @@ def _point_from_parts(
             'a dose is cells, cells/kg or cells/m²; pass the body weight as weight="70 kg"',
             fields=("weight",),
         )
-    numerator = parse_unit(parts[0], original=original)
-    name = _NUMERATORS.get(str(numerator.dimensionality))
+    numerator = read_unit(parts[0], original=original)
+    name = _NUMERATORS.get(unit_dimensionality(numerator))
     if name is None:
-        dims = str(numerator.dimensionality)
+        dims = unit_dimensionality(numerator)
         kind = "a dimensionless number" if dims == "dimensionless" else f"of dimension {dims}"
         raise UnitError(
             original,
@@ -329,8 +335,8 @@ def _point_from_parts(
     basis: Basis = "flat"
     as_written: str | None = None
     if len(parts) == 2:
-        denominator = parse_unit(parts[1], original=original)
-        dims = str(denominator.dimensionality)
+        denominator = read_unit(parts[1], original=original)
+        dims = unit_dimensionality(denominator)
         if dims == "[mass]":
             basis = "per kg"
         elif dims == "[length] ** 2":
@@ -406,11 +412,11 @@ def parse_amount(text: object, target: str, what: str) -> float:
         unit_text = re.sub(r"\s*/\s*", "/", stripped[end:].strip())
         if not unit_text:
             raise UnitError(text, f"{what} needs a unit", f"write {stripped} {target}")
-        unit = parse_unit(unit_text, original=text)
-        goal = parse_unit(target)
-        if unit.dimensionality != goal.dimensionality:
+        unit = read_unit(unit_text, original=text)
+        goal = read_unit(target)
+        if unit_dimensionality(unit) != unit_dimensionality(goal):
             raise UnitError(text, f"{what} must be in {target} (or a unit that converts to it)")
-        value = float(quantity(float(amount), unit).to(goal).magnitude)
+        value = float(amount) * unit_factor(unit, goal)
         if "cells" in target:
             _refuse_flattened_bare(stripped[:end], text, unit_text)
     else:
