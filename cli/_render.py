@@ -151,6 +151,7 @@ def _csv_cell(value: Any, verbatim: bool) -> str:
     if value is None:
         return ""
     kind = type(value)
+    text: str
     if kind is str:
         text = value
     elif kind in _NUMBERS or isinstance(value, numbers.Number):  # and numpy's numbers
