@@ -86,6 +86,7 @@ def dose_roster(
         clinic=clinic,
         expand=expand,
         provenance=provenance,
+        roster_sha256=clinic_list.sha256,
     )
     write_output(text, output, inputs=inputs)
     if fmt in ("csv", "ics", "nonmem", "fhir") or (fmt == "json" and output not in (None, "-")):
@@ -115,8 +116,9 @@ def roster_text(
     clinic: str | None,
     expand: bool = False,
     provenance: Mapping[str, object] | None = None,
+    roster_sha256: str | None = None,
 ) -> str:
-    """The clinic list in ``fmt``."""
+    """The clinic list in ``fmt``; JSON names the roster file and the SHA-256 of its bytes."""
     if fmt in ("nonmem", "fhir"):
         from celldose.cli._interchange import fhir_json, nonmem_csv
 
@@ -126,6 +128,7 @@ def roster_text(
             "dose-roster",
             provenance=provenance,
             roster=roster_source,
+            roster_sha256=roster_sha256,
             patients=len(plans),
             warnings=list(in_flags(list(roster_warnings), mapped=True)),
             plans=[plan_json(plan) for plan in plans],

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import io
 from collections.abc import Collection, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +61,7 @@ class Roster:
     warnings: tuple[str, ...] = ()
     patients: tuple[RosterPatient, ...] = ()
     columns: tuple[str, ...] = ("id", "weight")  # the file's columns, in its order
+    sha256: str | None = None  # of the file's bytes as read (None for text given directly)
 
 
 def read_roster(
@@ -77,12 +79,14 @@ def read_roster(
     """
     source = str(path)
     try:
-        text = read_capped(path, MAX_ROSTER_BYTES, what="the roster").decode("utf-8-sig")
+        data = read_capped(path, MAX_ROSTER_BYTES, what="the roster")
+        text = data.decode("utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise OptionError(
             f"cannot read the roster {source}: {exc}", "give a UTF-8 CSV file of id,weight lines"
         ) from None
-    return parse_roster(text, species, source, columns=columns)
+    roster = parse_roster(text, species, source, columns=columns)
+    return replace(roster, sha256=hashlib.sha256(data).hexdigest())
 
 
 def _roster_rows(reader: Any, source: str) -> Iterator[tuple[int, list[str]]]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import io
 import json
 from importlib.metadata import version
@@ -69,6 +70,8 @@ def test_json_holds_one_single_patient_plan_per_line(
     assert data["schema"] == "celldose/dose-roster/1"
     assert data["celldose_version"] == version("celldose")
     assert (data["roster"], data["patients"]) == (str(roster), 3)
+    # the roster's bytes, hashed independently of celldose
+    assert data["roster_sha256"] == hashlib.sha256(roster.read_bytes()).hexdigest()
     assert [p["patient"]["id"] for p in data["plans"]] == list(EXPECTED)
     for plan in data["plans"]:
         cells, ml, vials, first = EXPECTED[plan["patient"]["id"]]
