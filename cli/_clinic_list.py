@@ -18,6 +18,7 @@ from celldose.cli._dose_table import render_table
 from celldose.cli._envelope import envelope
 from celldose.cli._export import CSV_COLUMNS, course_words, csv_rows, plans_ics
 from celldose.cli._flags import in_flags, warning_lines
+from celldose.cli._inputs import roster_input
 from celldose.cli._render import csv_text, to_json, write_output
 from celldose.protocols import OptionError, Protocol, Which, plural
 from celldose.simulator.dosing import DoseOptions, DosePlan, Rounding, get_species
@@ -53,7 +54,7 @@ def dose_roster(
 
     refuse_single_patient_flags(single)
     default = get_species(species or target.species)
-    clinic_list = read_roster(roster, default, columns=ROSTER_COLUMNS)
+    clinic_list = read_roster(roster_input(roster), default, columns=ROSTER_COLUMNS)
     plans = plan_roster(
         target,
         clinic_list,

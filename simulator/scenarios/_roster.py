@@ -17,7 +17,7 @@ import io
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from celldose.protocols import CelldoseError, OptionError, PatientError, read_capped
 from celldose.simulator.dosing import Species, get_species, one_line, parse_weight
@@ -65,7 +65,7 @@ class Roster:
 
 
 def read_roster(
-    path: str | Path, species: Species, *, columns: Collection[str] = COHORT_COLUMNS
+    path: str | Path | BinaryIO, species: Species, *, columns: Collection[str] = COHORT_COLUMNS
 ) -> Roster:
     """Read a CSV roster of ``id,weight`` lines (``rex,12kg``), or of the columns a header line
     names (see the module's documentation); ``columns`` are those the caller reads (a cohort:
@@ -75,9 +75,10 @@ def read_roster(
     outside the species' accepted range is refused, one outside its usual range is reported.
     Errors name the line. The file is UTF-8, with or without the byte-order mark that Excel's
     "CSV UTF-8" writes; it is read up to :data:`MAX_ROSTER_BYTES` (a pipe too), so a wrong file
-    such as ``/dev/zero`` is refused instead of filling the memory.
+    such as ``/dev/zero`` is refused instead of filling the memory. ``path`` may be a binary
+    stream (standard input), named in messages by its ``name``.
     """
-    source = str(path)
+    source = str(path) if isinstance(path, str | Path) else str(getattr(path, "name", "<stream>"))
     try:
         data = read_capped(path, MAX_ROSTER_BYTES, what="the roster")
         text = data.decode("utf-8-sig")
