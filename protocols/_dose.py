@@ -204,6 +204,7 @@ def refuse_impossible_cells_per_kg(cells_per_kg: float, dose: str) -> None:
             f"{format_sig(most)} cells/kg: the cells alone would fill more than 1.7 mL per kg of "
             "body weight)",
             "check the dose's unit (cells/kg, not cells/g or cells/mg) and its power of ten",
+            refused=True,
         )
 
 

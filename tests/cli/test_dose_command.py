@@ -788,7 +788,7 @@ def test_non_finite_dose_result_is_refused_cleanly(capsys: pytest.CaptureFixture
     # Now refused as written: 1e308 cells/kg is beyond any dose (at most 1e9, bounds.toml).
     message = refused(capsys, JANG, "--weight", "10kg", "--dose", "1e308 cells/kg")
     assert message.startswith(
-        "cannot read '1e308 cells/kg': it is 1×10³⁰⁸ cells/kg, more than any dose can be"
+        "the dose '1e308 cells/kg' is refused: it is 1×10³⁰⁸ cells/kg, more than any dose can be"
     )
 
 
