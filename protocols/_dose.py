@@ -13,13 +13,14 @@ import tomllib
 from decimal import Decimal
 from functools import cache
 from importlib import resources
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from celldose.protocols._display import format_exact, format_sig, superscript
 from celldose.protocols._dose_number import FLATTENED_BARE, read_number
 from celldose.protocols._dose_range import read_amounts, refuse_unit_between, split_bounds
+from celldose.protocols._dose_unit import AmountUnit, Basis, read_dose_unit
 from celldose.protocols._errors import UnitError
 from celldose.protocols._units import (
     MAX_TEXT_LENGTH,
@@ -29,18 +30,6 @@ from celldose.protocols._units import (
     unit_factor,
 )
 
-Basis = Literal["per kg", "per m²", "flat"]
-AmountUnit = Literal["cells", "mg", "mL", "mmol", "IU"]
-
-_NUMERATORS: dict[str, AmountUnit] = {
-    "[cell_count]": "cells",
-    "[mass]": "mg",
-    "[length] ** 3": "mL",
-    "[substance]": "mmol",
-    "[biological_activity]": "IU",
-}
-_BASIS_UNIT: dict[Basis, str] = {"per kg": "kg", "per m²": "m**2", "flat": ""}
-_BODY_WEIGHT_UNITS = frozenset({"kg", "Kg", "KG", "g", "lb", "lbs", "pound"})
 _BASIS_SUFFIX: dict[Basis, str] = {"per kg": "/kg", "per m²": "/m²", "flat": ""}
 
 
@@ -104,8 +93,8 @@ class Dose(BaseModel):
 
     @model_validator(mode="after")
     def _possible(self) -> Dose:
-        if self.unit == "cells" and self.basis == "per kg":
-            refuse_impossible_cells_per_kg(self.amount, str(self))
+        if self.unit == "cells" and self.basis == "per kg" and self.amount > max_cells_per_kg():
+            refuse_impossible_cells_per_kg(self.amount, str(self))  # str() only when refused
         return self
 
     @model_validator(mode="after")
@@ -302,56 +291,16 @@ def _point_from_parts(
         )
     if unit_text.startswith("/") and cell_product:
         unit_text = "cells" + unit_text
-    parts = unit_text.split("/")
-    if len(parts) > 2 or not parts[0] or (len(parts) == 2 and not parts[1]):
-        raise UnitError(
-            original,
-            f"'{unit_text}' is not a dose unit",
-            "write an amount and at most one basis: cells, cells/kg or cells/m²",
-        )
-    if "%" in unit_text:
-        raise UnitError(
-            original,
-            f"'{unit_text}' is not a dose amount or basis ('%' would scale the dose by 100)",
-            "a dose is cells, cells/kg or cells/m² (or mg, mL, mg/kg for ordinary drugs)",
-        )
-    if parts[0].strip() in _BODY_WEIGHT_UNITS:
-        raise UnitError(
-            original,
-            f"'{parts[0]}' is a body weight unit, not a dose",
-            'a dose is cells, cells/kg or cells/m²; pass the body weight as weight="70 kg"',
-            fields=("weight",),
-        )
-    numerator = read_unit(parts[0], original=original)
-    name = _NUMERATORS.get(unit_dimensionality(numerator))
-    if name is None:
-        dims = unit_dimensionality(numerator)
-        kind = "a dimensionless number" if dims == "dimensionless" else f"of dimension {dims}"
-        raise UnitError(
-            original,
-            f"'{parts[0]}' is not a dose amount ({kind})",
-            "a dose is cells, cells/kg or cells/m² (or mg, mL, mg/kg for ordinary drugs)",
-        )
-    amount = float(value) * unit_factor(numerator, name)
-    basis: Basis = "flat"
+    read = read_dose_unit(unit_text, original)
+    name, basis = read.unit, read.basis
+    amount = float(value) * read.factor
     as_written: str | None = None
-    if len(parts) == 2:
-        denominator = read_unit(parts[1], original=original)
-        dims = unit_dimensionality(denominator)
-        if dims == "[mass]":
-            basis = "per kg"
-        elif dims == "[length] ** 2":
-            basis = "per m²"
-        else:
-            raise UnitError(
-                original,
-                f"'/{parts[1]}' is not a dose basis",
-                "a dose is per kg (body weight), per m² (body surface area) or flat",
+    if read.basis_text is not None:
+        amount /= read.per
+        if read.per != 1.0:  # per lb, per g: displayed as written, computed per kg
+            as_written = (
+                f"{_exact(float(value), name == 'cells')} {read.amount_text}/{read.basis_text}"
             )
-        factor = unit_factor(denominator, _BASIS_UNIT[basis])
-        amount /= factor
-        if factor != 1.0:  # per lb, per g: displayed as written, computed per kg
-            as_written = f"{_exact(float(value), name == 'cells')} {parts[0]}/{parts[1]}"
     if not math.isfinite(amount) or amount <= 0:
         raise UnitError(original, "a dose must be a positive finite number")
     if name == "cells":
