@@ -6,10 +6,10 @@ dose), and applies the one dose rule, :func:`cells_per_dose` (the unit work, wit
 per phase and dose bound. The first dose of a phase is worked out in full: the limits, the
 rounding to whole containers, a dose range's bounds and the draw from the product. Its later
 doses repeat it (:func:`_same_doses`: the same fields, each dose only its own number, time and
-running total) for as long as nothing they depend on changes, which is until a max per course is
-reached or for every dose of a range (its bounds' running totals); such doses go through the
-full rule one by one. Dates are arithmetic on the phase's days (:func:`dose_times`), so a
-course of 10,000 doses costs a few milliseconds more than one of 10.
+running totals) for as long as nothing they depend on changes: until a max per course is
+reached, after which each dose goes through the full rule. Dates are arithmetic on the phase's
+days (:func:`dose_times`), so a course of 10,000 doses costs a few milliseconds more than one
+of 10.
 """
 
 from __future__ import annotations
@@ -189,7 +189,7 @@ def dose_records(
                     cumulative_cells=cumulative,
                 )
             )
-            if span is None and limited.capped_by != "max per course":
+            if limited.capped_by != "max per course":
                 # the later doses of this phase are this one while no max per course is reached
                 repeat = _Repeat(fields, limited.cells, ceiling, dose, patient.weight.text)
                 cumulative = _same_doses(records, repeat, times, cumulative, totals)
@@ -217,19 +217,26 @@ def _same_doses(
     totals: list[float],
 ) -> float:
     """The records of the next doses of ``times`` that are the same as ``repeat``'s: each its
-    own number, time and running total, every other field shared, as long as the course stays
-    within its lowest max per course (the next dose :func:`dose_records` works out in full).
-    The same arithmetic as there, in the same order; returns the running total."""
+    own number, time and running totals (a range's too), every other field shared, as long as
+    the course stays within its lowest max per course (the next dose :func:`dose_records` works
+    out in full). The same arithmetic as there, in the same order; returns the running total."""
     fields, limited, ceiling = repeat.fields, repeat.limited, repeat.ceiling
-    cells = fields["cells"]
+    cells, span = fields["cells"], fields["range"]
+    # the course at a range's lower and upper bounds: kept as a range, each bound adds its own
+    # cells; one dose given (a point, or chosen or rounded within a range), its cells
+    add_low, add_high = (
+        (span.cells_low, span.cells_high)
+        if span is not None and span.use == "upper bound"
+        else (cells, cells)
+    )
     low, high = totals
     new, append, isfinite = object.__new__, records.append, math.isfinite
     while cumulative + limited <= ceiling:  # as DoseLimits.limit_dose compares
         item = next(times, None)
         if item is None:
             break
-        low += cells
-        high += cells
+        low += add_low
+        high += add_high
         cumulative += cells
         if not isfinite(cumulative):
             raise _too_many(item[0], repeat.dose, repeat.weight)
@@ -238,6 +245,10 @@ def _same_doses(
         values.update(fields)
         values["number"], values["offset"], values["day"], values["date"] = item
         values["cumulative_cells"] = cumulative
+        if span is not None:  # the range's own running totals
+            bounds = new(RangeCells)
+            bounds.__dict__.update(vars(span), cumulative_low=low, cumulative_high=high)
+            values["range"] = bounds
         append(record)
     totals[:] = low, high
     return cumulative

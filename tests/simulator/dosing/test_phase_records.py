@@ -308,3 +308,46 @@ def test_every_record_is_a_whole_dataclass() -> None:
         assert set(vars(record)) == names
         assert DoseRecord(**vars(record)) == record
     assert len({id(d) for d in plan.doses}) == len(plan.doses)
+
+
+def test_a_long_dose_range_keeps_both_running_totals() -> None:
+    # 1–2×10⁶ cells/kg × 12 kg: 1.2×10⁷ to 2.4×10⁷ cells a dose, kept as a range (the upper
+    # bound is the dose's cells); after k doses the course is 1.2×10⁷ k to 2.4×10⁷ k (whole
+    # numbers below 2⁵³: exact)
+    plan = _plan("1–2×10⁶ cells/kg daily ×1000")
+    for k in (1, 2, 500, 1000):
+        dose = plan.doses[k - 1]
+        assert dose.range is not None and dose.range.use == "upper bound"
+        assert (dose.range.cells_low, dose.range.cells_high) == (1.2e7, 2.4e7)
+        assert (dose.range.cumulative_low, dose.range.cumulative_high) == (1.2e7 * k, 2.4e7 * k)
+        assert dose.cumulative_cells == 2.4e7 * k
+    assert plan.schedules[0].totals()["total_cells_low"] == 1.2e10
+    assert len({id(d.range) for d in plan.doses}) == 1000  # each dose its own totals
+    # a target chosen within the range: one dose of 1.5×10⁶ × 12 = 1.8×10⁷ cells, both totals
+    plan = _plan("1–2×10⁶ cells/kg daily ×1000", dose="1.5e6 cells/kg")
+    last = plan.doses[-1]
+    assert last.range is not None and last.range.use == "chosen"
+    assert (last.range.cumulative_low, last.range.cumulative_high) == (1.8e10, 1.8e10)
+
+
+def test_a_dose_range_reaching_its_course_maximum() -> None:
+    # upper bound 2.4×10⁷ cells a dose, max per course 1×10⁸: doses 1-4 reach 9.6×10⁷ (lower
+    # bound 4.8×10⁷); dose 5 would pass the maximum at its upper bound, so it is capped at the
+    # 4×10⁶ left, both bounds (min(1.2×10⁷, 4×10⁶) = 4×10⁶): totals 5.2×10⁷ and 1×10⁸; dose 6
+    # has nothing left and is stopped, as are 7-10
+    plan = _plan("1–2×10⁶ cells/kg daily ×10; max per course 1×10⁸ cells")
+    ranges = [d.range for d in plan.doses]
+    assert [(r.cumulative_low, r.cumulative_high) for r in ranges if r is not None] == [
+        (1.2e7, 2.4e7),
+        (2.4e7, 4.8e7),
+        (3.6e7, 7.2e7),
+        (4.8e7, 9.6e7),
+        (5.2e7, 1e8),
+    ]
+    assert plan.doses[-1].cells == 4e6
+    stopped = plan.schedules[0].stopped
+    assert [s.number for s in stopped] == [6, 7, 8, 9, 10]
+    assert stopped[0].reason == (
+        "max per course 1×10⁸ cells reached at the upper bound of the dose range; the course at "
+        "its lower bound is 5.2×10⁷ cells, and dose= chooses a target within the range"
+    )
