@@ -72,7 +72,7 @@ from celldose.protocols._protocol import (
     Responders,
     ResponseWindow,
 )
-from celldose.protocols._regimen import PlannedDose, Regimen
+from celldose.protocols._regimen import PlannedDose, PlannedPhase, Regimen
 from celldose.protocols._route import (
     ROUTE_NAMES,
     RouteInfo,
@@ -157,6 +157,7 @@ __all__ = [
     "PatientError",
     "Phase",
     "PlannedDose",
+    "PlannedPhase",
     "Problem",
     "Product",
     "Protocol",
