@@ -2,8 +2,9 @@
 
 Everything is vectorised with numpy on arrays of doses × patients, in blocks of patients so the
 memory stays near the size of the one array that must be kept (the cells of every dose of every
-patient, for the per-dose percentiles). The weights, the missed doses and the delays each come
-from their own random stream, so changing ``missed`` does not change the weights drawn. A
+patient, for the per-dose percentiles). The weights and the doses' fates (missed, delayed, by
+how many days: one 32-bit number per dose, see :mod:`._adherence`) come from their own random
+streams, so changing ``missed`` does not change the weights drawn. A
 dose's cells come from :func:`~celldose.simulator.dosing.cells_per_dose_array`, the vectorised
 twin of the rule every dose plan uses.
 """
@@ -29,6 +30,7 @@ from celldose.simulator.dosing import (
     holds_array,
     meeh_bsa,
 )
+from celldose.simulator.scenarios._adherence import delayed_counts, draw_adherence
 from celldose.simulator.scenarios._cohort_weights import WeightModel, truncated_lognormal
 
 if TYPE_CHECKING:
@@ -133,33 +135,23 @@ def draw_block(
     With ``branch_rows`` (each dose's branch index, -1 for the course), each patient also draws
     the branch it enters (from ``shares``, a fourth stream); the doses of the other branches
     are not given to it. Lognormal weights are drawn into ``weights_out`` when given."""
-    weight_rng, missed_rng, delay_rng = streams[:3]
+    weight_rng, adherence_rng = streams[:2]  # streams[2]: no longer drawn from
     if model.kind == "roster":
         weights = np.asarray(model.roster_kg[start : start + n], dtype=np.float64)
     elif model.kind == "fixed" or model.sigma == 0:
         weights = np.full(n, model.median_kg)
     else:
         weights = truncated_lognormal(weight_rng, n, model, weights_out)
-    given: BoolArray | None = None
-    if cohort.missed > 0:
-        given = missed_rng.random((doses, n)) >= cohort.missed
     branch: IntArray | None = None
+    entered: BoolArray | None = None
     if branch_rows is not None:
         from celldose.simulator.scenarios._branch_shares import draw_branches
 
         branch = draw_branches(streams[3], n, shares)
         entered = (branch_rows[:, None] < 0) | (branch_rows[:, None] == branch[None, :])
-        given = entered if given is None else given & entered
-    delays: IntArray | None = None
-    if cohort.delayed > 0:
-        assert cohort.delay_days is not None
-        low, high = cohort.delay_days
-        late = delay_rng.random((doses, n)) < cohort.delayed
-        if given is not None:
-            late &= given
-        delays = np.zeros((doses, n), dtype=np.int32)
-        where = np.flatnonzero(late)  # in the order a boolean index takes them, and faster
-        delays.ravel()[where] = delay_rng.integers(low, high + 1, size=where.size, dtype=np.int32)
+    given, delays = draw_adherence(
+        adherence_rng, doses, n, cohort.missed, cohort.delayed, cohort.delay_days, entered
+    )
     return Draws(weights, given, delays, branch)
 
 
@@ -275,11 +267,7 @@ def evaluate_block(engine: Engine, draws: Draws, cells: FloatArray) -> BlockOut:
     course: IntArray | None = None
     if engine.planned_days is not None:
         course = course_days(engine.planned_days, given, delays, n)
-    delayed = (
-        np.zeros(doses, dtype=np.int64)
-        if delays is None
-        else np.count_nonzero(delays, axis=1).astype(np.int64)
-    )
+    delayed = np.zeros(doses, dtype=np.int64) if delays is None else delayed_counts(delays)
     if given is not None:
         np.copyto(cells, np.inf, where=~given)
     return BlockOut(

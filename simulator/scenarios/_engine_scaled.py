@@ -18,6 +18,7 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
+from celldose.simulator.scenarios._adherence import delayed_counts
 from celldose.simulator.scenarios._engine import (
     BlockOut,
     Draws,
@@ -81,11 +82,7 @@ def evaluate_scaled(engine: Engine, draws: Draws, constants: Sequence[float]) ->
     course: IntArray | None = None
     if engine.planned_days is not None:
         course = course_days(engine.planned_days, given, delays, n, pattern)
-    delayed = (
-        np.zeros(doses, dtype=np.int64)
-        if delays is None
-        else np.count_nonzero(delays, axis=1).astype(np.int64)
-    )
+    delayed = np.zeros(doses, dtype=np.int64) if delays is None else delayed_counts(delays)
     return BlockOut(
         total,
         draw_total,
