@@ -32,6 +32,7 @@ from celldose.simulator.dosing import (
 )
 from celldose.simulator.scenarios._adherence import delayed_counts, draw_adherence
 from celldose.simulator.scenarios._cohort_weights import WeightModel, truncated_lognormal
+from celldose.simulator.scenarios._patterns import course_spans, given_counts, tables
 
 if TYPE_CHECKING:
     from celldose.simulator.scenarios._cohort import Cohort
@@ -263,7 +264,7 @@ def evaluate_block(engine: Engine, draws: Draws, cells: FloatArray) -> BlockOut:
         received = np.full(doses, n, dtype=np.int64)
     else:
         doses_given = given.sum(axis=0, dtype=np.int32)
-        received = given.sum(axis=1, dtype=np.int64)
+        received = given_counts(given)
     course: IntArray | None = None
     if engine.planned_days is not None:
         course = course_days(engine.planned_days, given, delays, n)
@@ -367,14 +368,19 @@ def course_days(
     doses = planned.shape[0]
     if given is None and delays is None:  # every patient's course is the planned one
         return np.full(n, planned[-1] - planned[0], dtype=np.int32)
+    if pattern is not None:  # tables indexed by each patient's pattern; see below for delays
+        course = np.take(course_spans(tuple(planned.tolist())), pattern)
+        if delays is not None:
+            course += delays.sum(axis=0, dtype=np.int32)
+            first = np.take(tables(doses)[0], pattern)
+            first *= n
+            first += np.arange(n)
+            course -= np.take(delays.ravel(), first)  # each patient's first dose's delay
+            course[pattern == 0] = 0
+        return course
     if given is None:
         first = np.zeros(n, dtype=np.intp)
         last = np.full(n, doses - 1, dtype=np.intp)
-    elif pattern is not None:
-        from celldose.simulator.scenarios._patterns import tables
-
-        first_of, last_of, _ = tables(doses)
-        first, last = first_of[pattern], last_of[pattern]
     else:
         first = np.argmax(given, axis=0)
         last = doses - 1 - np.argmax(given[::-1], axis=0)
@@ -386,7 +392,7 @@ def course_days(
         course += delays.sum(axis=0, dtype=np.int32)
         course -= delays.ravel()[first * n + np.arange(n)]  # each patient's first dose's delay
     if given is not None:
-        course[~given.any(axis=0) if pattern is None else pattern == 0] = 0
+        course[~given.any(axis=0)] = 0
     return course
 
 

@@ -28,7 +28,7 @@ from celldose.simulator.scenarios._engine import (
     cells_out_of_range,
     course_days,
 )
-from celldose.simulator.scenarios._patterns import given_pattern, tables
+from celldose.simulator.scenarios._patterns import doses_in, given_counts, given_pattern
 
 
 def evaluate_scaled(engine: Engine, draws: Draws, constants: Sequence[float]) -> BlockOut:
@@ -71,11 +71,8 @@ def evaluate_scaled(engine: Engine, draws: Draws, constants: Sequence[float]) ->
         doses_given = np.full(n, doses, dtype=np.int32)
         received = np.full(doses, n, dtype=np.int64)
     else:
-        if pattern is None:
-            doses_given = given.sum(axis=0, dtype=np.int32)
-        else:
-            doses_given = tables(doses)[2][pattern]
-        received = np.count_nonzero(given, axis=1).astype(np.int64)
+        doses_given = given.sum(axis=0, dtype=np.int32) if pattern is None else doses_in(pattern)
+        received = given_counts(given)
     vials: IntArray | None = None
     if engine.cells_per_vial is not None:
         vials = _vials(engine.cells_per_vial, constants, row_of, given, doses_given)
