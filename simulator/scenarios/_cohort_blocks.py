@@ -137,13 +137,14 @@ def run_blocks(
         if draws.branch is not None:
             entered += np.bincount(draws.branch[draws.branch >= 0], minlength=len(shares))
         if scaled is not None and engine.viability is None and stop - start >= 2:
-            out = evaluate_scaled(engine, draws, scaled)
+            out = evaluate_scaled(engine, draws, scaled, total_out=totals[start:stop])
         else:
             here = cells[:, : stop - start] if scaled is not None else cells[:, start:stop]
             out = evaluate_block(engine, draws, here)
         if draws.weights.base is not weights:  # not drawn in place (a roster, one weight)
             weights[start:stop] = draws.weights
-        totals[start:stop] = out.total_cells
+        if out.total_cells.base is not totals:  # not written in place
+            totals[start:stop] = out.total_cells
         given_counts[start:stop] = out.doses_given
         pattern = out.pattern
         if patterns is not None:

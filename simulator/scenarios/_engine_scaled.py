@@ -31,9 +31,15 @@ from celldose.simulator.scenarios._engine import (
 from celldose.simulator.scenarios._patterns import doses_in, given_counts, given_pattern
 
 
-def evaluate_scaled(engine: Engine, draws: Draws, constants: Sequence[float]) -> BlockOut:
+def evaluate_scaled(
+    engine: Engine,
+    draws: Draws,
+    constants: Sequence[float],
+    total_out: FloatArray | None = None,
+) -> BlockOut:
     """The :class:`BlockOut` of one block where dose ``j`` is ``constants[j]`` × the weight
-    (``engine.viability`` must be None; a block of at least two patients)."""
+    (``engine.viability`` must be None; a block of at least two patients). Each patient's
+    total is written into ``total_out`` when given (the cohort's own array, not a copy)."""
     weights, given, delays = draws.weights, draws.given, draws.delays
     doses, n = len(constants), weights.shape[0]
     assert engine.viability is None and n >= 2
@@ -45,7 +51,7 @@ def evaluate_scaled(engine: Engine, draws: Draws, constants: Sequence[float]) ->
                 if not math.isfinite(c * heaviest):  # then every c × weight is finite
                     raise cells_out_of_range()
                 row_of[c] = c * weights
-        total = np.empty(n)
+        total = np.empty(n) if total_out is None else total_out
         given_row = np.empty(n)  # one dose's cells with its missed doses at 0
         dose_sums = np.empty(doses)
         shared: dict[float, float] = {}  # a constant's row sum, when every dose is given
