@@ -64,7 +64,7 @@ from celldose.protocols._phase import (
     Phase,
     Which,
 )
-from celldose.protocols._product import Product
+from celldose.protocols._product import Product, vial_contradiction
 from celldose.protocols._protocol import (
     Arm,
     Protocol,
@@ -214,5 +214,6 @@ __all__ = [
     "same_file",
     "superscript",
     "whole_containers",
+    "vial_contradiction",
     "write_atomic",
 ]
