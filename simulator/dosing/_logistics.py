@@ -285,8 +285,9 @@ def _vial_note(base: Product, in_hand: Product) -> str:
         shown = f"{format_sig(in_hand.vial_cells)} cells"
         other = _vial_volume(in_hand)
     else:
-        shown = f"{format_sig(in_hand.vial_volume_ml or 0)} mL"
-        cells = in_hand.vial_volume_ml * in_hand.concentration if in_hand.concentration else None
+        volume = in_hand.vial_volume_ml or 0.0
+        shown = f"{format_sig(volume)} mL"
+        cells = volume * in_hand.concentration if in_hand.concentration else None
         other = None if cells is None else f"{format_sig(cells)} cells"
     words = f"{container} {shown}"
     published = _vial_words(base)
