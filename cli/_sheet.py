@@ -107,6 +107,8 @@ def sheet_data(plan: DosePlan, protocol: Protocol, lot: str | None) -> dict[str,
     patient = plan.patient
     weight = patient.weight.text
     if plan.bsa_m2 is not None:
+        if patient.height_cm is not None:  # the BSA's other input
+            weight += f", height {format_sig(patient.height_cm, 4)} cm"
         weight += f"; BSA {format_sig(plan.bsa_m2, 4)} m² ({plan.bsa_formula})"
     product = plan.product
     container = product.container

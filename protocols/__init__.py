@@ -64,7 +64,7 @@ from celldose.protocols._phase import (
     Phase,
     Which,
 )
-from celldose.protocols._product import Product
+from celldose.protocols._product import Product, vial_contradiction
 from celldose.protocols._protocol import (
     Arm,
     Protocol,
@@ -72,7 +72,7 @@ from celldose.protocols._protocol import (
     Responders,
     ResponseWindow,
 )
-from celldose.protocols._regimen import PlannedDose, Regimen
+from celldose.protocols._regimen import PlannedDose, PlannedPhase, Regimen
 from celldose.protocols._route import (
     ROUTE_NAMES,
     RouteInfo,
@@ -157,6 +157,7 @@ __all__ = [
     "PatientError",
     "Phase",
     "PlannedDose",
+    "PlannedPhase",
     "Problem",
     "Product",
     "Protocol",
@@ -213,5 +214,6 @@ __all__ = [
     "same_file",
     "superscript",
     "whole_containers",
+    "vial_contradiction",
     "write_atomic",
 ]

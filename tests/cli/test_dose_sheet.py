@@ -283,3 +283,13 @@ def test_a_note_on_the_sheet_says_where_a_value_came_from_in_words(note: str, pr
     from celldose.cli._sheet import sheet_note
 
     assert sheet_note(note) == printed
+
+
+def test_a_per_m2_sheet_names_the_height_and_the_bsa(
+    capsys: pytest.CaptureFixture[str], epoch: None
+) -> None:
+    args = ["--regimen", "5×10⁷ cells/m² weekly ×2", "--species", "human", "--weight", "70kg"]
+    text = text_of(sheet(capsys, *args, "--height", "170cm", "--start", "2026-12-01"))
+    # Mosteller: √(170 × 70 / 3600) = 1.8181187 m²; × 5×10⁷ cells/m² = 9.09×10⁷ cells
+    assert "Weight 70 kg, height 170 cm; BSA 1.818 m² (Mosteller)" in text
+    assert "9.09×10⁷ cells" in text
