@@ -60,9 +60,6 @@ from celldose.protocols._regimen import Regimen
 from celldose.protocols._shorthand_words import (
     ACCEPTED,
     AMBIGUOUS,
-    ANY_AMBIGUOUS,
-    ANY_RULE,
-    ANY_UNSUPPORTED,
     ASSESS,
     CLAUSES,
     DOSE_UNIT,
@@ -75,7 +72,6 @@ from celldose.protocols._shorthand_words import (
     UNSUPPORTED,
     WAIT,
     WordSpanError,
-    first_index,
     wait_values,
 )
 from celldose.protocols._units import MAX_TEXT_LENGTH, shorten
@@ -138,7 +134,7 @@ class _Reader:
     def dose(self) -> tuple[dict[str, Any], int] | None:
         """A dose at the current position, if a number starts here and is not a count."""
         start = self.pos
-        if ANY_RULE.match(self.text, start):
+        if any(rule.pattern.match(self.text, start) for rule in RULES):
             return None  # '2×/week', '4 doses', '×4' start like a number but are not doses
         try:
             number = read_amounts(self.text, start)
@@ -187,19 +183,15 @@ class _Reader:
 
     def item(self) -> tuple[dict[str, Any], int, int]:
         start = self.pos
-        # Each ANY_ pattern tells at once whether (and from which) the loop below it can match.
-        if ANY_AMBIGUOUS.match(self.text, start):
-            for pattern, choices in AMBIGUOUS:
-                match = pattern.match(self.text, start)
-                if match:
-                    raise AmbiguousWordError(self.text, start, match.end(), choices)
-        if ANY_UNSUPPORTED.match(self.text, start):
-            for pattern, problem, hint in UNSUPPORTED:
-                match = pattern.match(self.text, start)
-                if match:
-                    raise self.fail(start, match.end(), problem, hint)
-        first = ANY_RULE.match(self.text, start)
-        for rule in RULES[first_index(first) :] if first is not None else ():
+        for pattern, choices in AMBIGUOUS:
+            match = pattern.match(self.text, start)
+            if match:
+                raise AmbiguousWordError(self.text, start, match.end(), choices)
+        for pattern, problem, hint in UNSUPPORTED:
+            match = pattern.match(self.text, start)
+            if match:
+                raise self.fail(start, match.end(), problem, hint)
+        for rule in RULES:
             match = self.take(rule.pattern)
             if match is not None:
                 return self.build(rule.handle, match), start, match.end()

@@ -261,31 +261,6 @@ RULES: list[_Rule] = [
     ),
 ]
 
-
-def first_of(patterns: Sequence[re.Pattern[str]]) -> re.Pattern[str]:
-    """One pattern that matches where any of ``patterns`` does (one regex match in place of a
-    loop over them all, for every word of every regimen): its last group, ``_i``, names the
-    first of them that matches, ``patterns[i]`` (their own groups are not kept: match that one
-    again for them)."""
-    flags = {p.flags for p in patterns}
-    assert len(flags) == 1, "the patterns must share their flags"
-    alternatives = [
-        f"(?P<_{i}>{_NAMED_GROUP.sub('(?:', p.pattern)})" for i, p in enumerate(patterns)
-    ]
-    return re.compile("|".join(alternatives), flags.pop())
-
-
-def first_index(match: re.Match[str]) -> int:
-    """The index of the pattern a match of :func:`first_of` names."""
-    assert match.lastgroup is not None
-    return int(match.lastgroup[1:])
-
-
-_NAMED_GROUP = re.compile(r"\(\?P<\w+>")
-ANY_RULE = first_of([rule.pattern for rule in RULES])
-ANY_AMBIGUOUS = first_of([pattern for pattern, _ in AMBIGUOUS])
-ANY_UNSUPPORTED = first_of([pattern for pattern, _, _ in UNSUPPORTED])
-
 THEN = _rx(r"(?:and\s+)?then|followed\s+by")
 WAIT = _rx(
     rf"(?:after|wait)\s+(?:a\s+)?(?P<n>{NUM})\s*-?\s*(?P<u>day|week|month)s?"
