@@ -83,7 +83,7 @@ from celldose.protocols._route import (
     route_table,
 )
 from celldose.protocols._units import quantity
-from celldose.protocols._weight import Weight, parse_weight, read_measure
+from celldose.protocols._weight import Weight, kg_text, parse_weight, read_measure
 
 if TYPE_CHECKING:
     from celldose.protocols._files import (
@@ -184,6 +184,7 @@ __all__ = [
     "check_writable",
     "format_exact",
     "format_sig",
+    "kg_text",
     "library_ids",
     "library_protocols",
     "load_protocol",
