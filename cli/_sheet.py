@@ -52,7 +52,7 @@ BASIS_WORDS = {
 }
 
 # where the doses come from, in the words of a printed sheet (no command-line flags)
-SHEET_SOURCES = {"given": "prescribed", "regimen": "prescribed", "protocol": "published"}
+SHEET_SOURCES = {"given": "prescribed", "regimen": "prescribed"}
 
 
 def printed_date() -> dt.date:

@@ -180,6 +180,7 @@ class DosePlan:
     identity: PatientIdentity = field(default_factory=PatientIdentity)  # id, name, ... (optional)
     notes: tuple[str, ...] = ()  # the warnings that only label a value the caller gave
     schedule: Which | None = None  # the side of a range kept by with_schedule(), or None
+    published: bool = True  # the protocol is published (its doses are "published")
 
     @property
     def problems(self) -> tuple[str, ...]:

@@ -122,3 +122,20 @@ def test_less_than_one_cell_is_written_with_a_power_of_ten(
         "error: the dose 2×10⁻⁶ cells/kg gives 2×10⁻⁵ cells for 10 kg (check the dose and its "
         "unit: a dose is at least one whole cell)\n"
     )
+
+
+def test_an_unpublished_protocol_s_dose_is_from_the_protocol_not_published(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from pathlib import Path
+
+    from celldose.cli import main
+
+    clinic = Path(__file__).parents[2] / "examples" / "clinic-dog-protocol.yaml"
+    assert main(["dose", str(clinic), "--arm", "induction", "--weight", "12kg"]) == 0
+    out = capsys.readouterr().out
+    # 2×10⁶ cells/kg × 12 kg; the clinic's own protocol (reference published: false)
+    assert "basis: 2×10⁶ cells/kg (per kg, from the protocol) × 12 kg body weight" in out
+    assert "published" not in out
+    assert main(["dose", "qi2017-sjogren-thrombocytopenia", "--weight", "60kg"]) == 0
+    assert "basis: 2×10⁶ cells/kg (per kg, published) × 60 kg" in capsys.readouterr().out
