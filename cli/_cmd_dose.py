@@ -18,6 +18,7 @@ from celldose.cli._inputs import (
     dosing_options,
     load_target,
     patient_options,
+    refuse_stdin_twice,
     schedule_option,
     target_options,
 )
@@ -172,6 +173,7 @@ def command(
     the weight are printed with them. Values the source does not report must be given
     (--dose, --count, --interval): celldose never fills them in.
     """
+    refuse_stdin_twice([s for s in (protocol, roster) if s])
     inputs = input_files(protocol, roster)
     check_outputs({"-o": output}, inputs)
     check_sheet_options(fmt, paper, lot)

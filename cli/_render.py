@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import numbers
 import os
+import re
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
@@ -119,6 +120,8 @@ def check_outputs(outputs: Mapping[str, str | None], inputs: Sequence[str]) -> N
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBERS = frozenset({int, float, bool})  # the common case, before the slower ABC check
+_QUOTED = re.compile('[,"\r\n]')  # a cell holding one of these is quoted
 
 
 def csv_text(
@@ -137,17 +140,23 @@ def csv_text(
     "'=1+1",-3
     """
     lines = [",".join(_csv_cell(c, False) for c in columns)]
+    flags = [c in verbatim for c in columns]
     for row in rows:
-        lines.append(",".join(_csv_cell(row.get(c), c in verbatim) for c in columns))
+        get = row.get
+        lines.append(",".join([_csv_cell(get(c), v) for c, v in zip(columns, flags, strict=True)]))
     return "\n".join(lines) + "\n"
 
 
 def _csv_cell(value: Any, verbatim: bool) -> str:
     if value is None:
         return ""
-    if isinstance(value, numbers.Number):  # bool, int, float and numpy's numbers
+    kind = type(value)
+    text: str
+    if kind is str:
+        text = value
+    elif kind in _NUMBERS or isinstance(value, numbers.Number):  # and numpy's numbers
         return str(value)
-    if isinstance(value, list | tuple):
+    elif isinstance(value, list | tuple):
         text = ";".join(str(v) for v in value)
         verbatim = verbatim or all(isinstance(v, numbers.Number) for v in value)
     else:
@@ -155,7 +164,7 @@ def _csv_cell(value: Any, verbatim: bool) -> str:
     risky = not verbatim and text.startswith(_FORMULA_START)
     if risky:
         text = "'" + text
-    if risky or any(c in text for c in ',"\r\n'):
+    if risky or _QUOTED.search(text):
         return '"' + text.replace('"', '""') + '"'
     return text
 

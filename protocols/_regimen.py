@@ -36,7 +36,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ModelWrapValidatorHandler, model_validator
 
 from celldose.protocols._calendar import MAX_DAYS, DoseTime, Duration
 from celldose.protocols._decision import Branch, Decision
@@ -148,14 +148,17 @@ class Regimen(BaseModel):
         "replace the arm's and protocol's limits of the same kind and action.",
     )
 
-    @model_validator(mode="before")
+    @model_validator(mode="wrap")
     @classmethod
-    def _from_text(cls, data: Any) -> Any:
+    def _from_text(cls, data: Any, handler: ModelWrapValidatorHandler[Regimen]) -> Regimen:
         if isinstance(data, str):
             from celldose.protocols._shorthand import parse_regimen
 
-            return parse_regimen(data).model_dump()
-        return data
+            # the parser builds the regimen through these models: it is not validated again
+            # (a file of 1,000 arms would pay twice), and keeps what a dump would lose (a
+            # weight cap written in lb)
+            return parse_regimen(data)
+        return handler(data)
 
     @model_validator(mode="after")
     def _transitions(self) -> Regimen:
