@@ -351,3 +351,21 @@ def test_a_dose_range_reaching_its_course_maximum() -> None:
         "max per course 1×10⁸ cells reached at the upper bound of the dose range; the course at "
         "its lower bound is 5.2×10⁷ cells, and dose= chooses a target within the range"
     )
+
+
+def test_a_week_of_records_names_each_weekday() -> None:
+    # Mon 2026-01-05 to Sun 2026-01-11: the weekday as written in English in every locale, the
+    # last two a weekend; each dose written as the regimen gives it
+    rows = _plan("1×10⁶ cells/kg daily ×7").records()
+    assert [(r["date"], r["weekday"], r["weekend"]) for r in rows] == [
+        ("2026-01-05", "Mon", False),
+        ("2026-01-06", "Tue", False),
+        ("2026-01-07", "Wed", False),
+        ("2026-01-08", "Thu", False),
+        ("2026-01-09", "Fri", False),
+        ("2026-01-10", "Sat", True),
+        ("2026-01-11", "Sun", True),
+    ]
+    assert {r["dose"] for r in rows} == {"1×10⁶ cells/kg"}
+    undated = _plan("1×10⁶ cells/kg daily ×2", start=None).records()
+    assert [(r["date"], r["weekday"], r["weekend"]) for r in undated] == [(None, None, None)] * 2
