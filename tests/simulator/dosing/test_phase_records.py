@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from typing import Any
 
 import pytest
 
@@ -23,13 +24,9 @@ from celldose.simulator.dosing._records import DoseRecord
 D = dt.date
 
 
-def _plan(regimen: str, start: str | None = "2026-01-05", **kwargs: object) -> DosePlan:
-    return plan_doses(
-        protocol_from_regimen(regimen, "dog"),
-        weight="12kg",
-        start=start,
-        **kwargs,  # type: ignore[arg-type]
-    )
+def _plan(regimen: str, start: str | None = "2026-01-05", **kwargs: Any) -> DosePlan:
+    """The plan of ``regimen`` for a 12 kg dog (a Monday start unless given)."""
+    return plan_doses(protocol_from_regimen(regimen, "dog"), weight="12kg", start=start, **kwargs)
 
 
 def _when(plan: DosePlan) -> list[tuple[int, str, int | None, dt.date | None]]:
