@@ -25,6 +25,7 @@ from celldose.protocols import (
     REGIMEN_ID,
     Administration,
     format_sig,
+    kg_text,
     route_info,
 )
 from celldose.simulator.dosing import DosePlan, DoseRecord, Schedule
@@ -95,7 +96,7 @@ def basis_lines(plan: DosePlan, sources: dict[str, str] = SOURCES) -> list[str]:
             source += f", weight band {record.band}"
         dose_text = dose.display()
         if dose.basis == "per kg":
-            weight = format_sig(patient.weight_kg, 4)
+            weight = kg_text(patient.weight_kg)
             basis = f"{dose_text} (per kg, {source}) × {weight} kg body weight"
             if plan.dosing_weight_kg is not None:
                 capped = format_sig(plan.dosing_weight_kg, 4)
