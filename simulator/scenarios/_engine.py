@@ -260,7 +260,7 @@ def evaluate_block(engine: Engine, draws: Draws, cells: FloatArray) -> BlockOut:
             opened *= given
         vials = opened.sum(axis=0).astype(np.int32)
     if given is None:
-        doses_given = np.full(n, doses, dtype=np.int32)
+        doses_given = np.broadcast_to(np.int32(doses), (n,))  # read only, no copy
         received = np.full(doses, n, dtype=np.int64)
     else:
         doses_given = given.sum(axis=0, dtype=np.int32)
@@ -367,7 +367,7 @@ def course_days(
     ``given`` packed per patient (see ``_patterns.py``), when the caller has it."""
     doses = planned.shape[0]
     if given is None and delays is None:  # every patient's course is the planned one
-        return np.full(n, planned[-1] - planned[0], dtype=np.int32)
+        return np.broadcast_to(np.int32(planned[-1] - planned[0]), (n,))  # read only
     if pattern is not None:  # tables indexed by each patient's pattern; see below for delays
         course = np.take(course_spans(tuple(planned.tolist())), pattern)
         if delays is not None:
