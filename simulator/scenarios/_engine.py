@@ -370,13 +370,15 @@ def course_days(
         return np.broadcast_to(np.int32(planned[-1] - planned[0]), (n,))  # read only
     if pattern is not None:  # tables indexed by each patient's pattern; see below for delays
         course = np.take(course_spans(tuple(planned.tolist())), pattern)
-        if delays is not None:
-            course += delays.sum(axis=0, dtype=np.int32)
-            first = np.take(tables(doses)[0], pattern)
-            first *= n
-            first += np.arange(n)
-            course -= np.take(delays.ravel(), first)  # each patient's first dose's delay
-            course[pattern == 0] = 0
+        if delays is not None and doses > 1:
+            # the delays after each patient's first dose given: dose 1's never counts (given,
+            # it is the first; missed, it has none), so add the later doses' delays and take
+            # back the first one's from the patients who missed dose 1
+            course += delays[1:].sum(axis=0, dtype=np.int32)
+            later = np.flatnonzero((pattern & 1) == 0)
+            first = np.take(tables(doses)[0], pattern[later])
+            course[later] -= delays[first, later]
+            course[later[first == 0]] = 0  # no dose given (a first "dose 1" that was missed)
         return course
     if given is None:
         first = np.zeros(n, dtype=np.intp)
