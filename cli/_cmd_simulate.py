@@ -22,6 +22,8 @@ from celldose.cli._inputs import (
     dosing_options,
     load_target,
     patient_options,
+    refuse_stdin_twice,
+    roster_input,
     schedule_option,
     target_options,
 )
@@ -201,6 +203,7 @@ def command(**kwargs: Any) -> None:
             )
         if args["delay_policy"] is not None and not args["delay"]:
             raise OptionError("--delay-policy applies to --delay", "add --delay DOSE:DAYS")
+    refuse_stdin_twice([s for s in (args["protocol"], args["roster"]) if s])
     inputs = input_files(args["protocol"], args["roster"])
     check_outputs({"-o": args["output"], "--plot": args["plot"]}, inputs)
     target = load_target(args["protocol"], args["regimen"], args["species"])
@@ -329,7 +332,7 @@ def _run_cohort(
     from celldose.simulator.scenarios import simulate_cohort  # loads numpy
 
     species = get_species(args["species"] or target.species)
-    roster = read_roster(args["roster"], species) if args["roster"] is not None else None
+    roster = read_roster(roster_input(args["roster"]), species) if args["roster"] else None
     weight = None
     if args["weight"] is not None:
         weight = make_patient(species, args["weight"]).weight

@@ -25,6 +25,7 @@ from celldose.protocols import (
     REGIMEN_ID,
     Administration,
     format_sig,
+    kg_text,
     route_info,
 )
 from celldose.simulator.dosing import DosePlan, DoseRecord, Schedule
@@ -52,6 +53,8 @@ def header_lines(plan: DosePlan, lot: str | None = None) -> list[str]:
     if plan.species_note:
         who_line += f" (protocol written for {plan.protocol_species})"
     if plan.bsa_m2 is not None:
+        if patient.height_cm is not None:  # the BSA's other input (Mosteller, DuBois)
+            who_line += f", {format_sig(patient.height_cm, 4)} cm"
         who_line += f", BSA {format_sig(plan.bsa_m2, 4)} m² ({plan.bsa_formula})"
     lines.append(who_line)
     if plan.bands:
@@ -93,7 +96,7 @@ def basis_lines(plan: DosePlan, sources: dict[str, str] = SOURCES) -> list[str]:
             source += f", weight band {record.band}"
         dose_text = dose.display()
         if dose.basis == "per kg":
-            weight = format_sig(patient.weight_kg, 4)
+            weight = kg_text(patient.weight_kg)
             basis = f"{dose_text} (per kg, {source}) × {weight} kg body weight"
             if plan.dosing_weight_kg is not None:
                 capped = format_sig(plan.dosing_weight_kg, 4)
@@ -103,7 +106,10 @@ def basis_lines(plan: DosePlan, sources: dict[str, str] = SOURCES) -> list[str]:
                 basis += f" × {s.factor:.3g} (BSA scaling, Km {s.km_from:g}/{s.km_to:g})"
         elif dose.basis == "per m²":
             bsa = format_sig(plan.bsa_m2 or 0, 4)
-            basis = f"{dose_text} (per m², {source}) × {bsa} m² BSA for {patient.weight.text}"
+            built = patient.weight.text
+            if patient.height_cm is not None:
+                built += f", {format_sig(patient.height_cm, 4)} cm"
+            basis = f"{dose_text} (per m², {source}) × {bsa} m² BSA for {built}"
         elif plan.whole_containers is not None and plan.dose_source == "protocol":
             basis = whole_basis(plan, record)
         else:

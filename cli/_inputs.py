@@ -238,6 +238,20 @@ class _Recorded(io.RawIOBase):
         return chunk
 
 
+def roster_input(roster: str) -> str | BinaryIO:
+    """The roster a command line names: a CSV file, or ``-`` (standard input, named <stdin>)."""
+    return cast(BinaryIO, _Stdin()) if roster == STDIN else roster
+
+
+class _Stdin:
+    """Standard input as the roster reader reads a stream, named as messages name it."""
+
+    name = "<stdin>"
+
+    def read(self, size: int = -1) -> bytes:
+        return sys.stdin.buffer.read(size)
+
+
 def refuse_stdin_twice(sources: Sequence[str]) -> None:
     """Standard input can be read once: ``-`` named twice is refused before any is read."""
     if list(sources).count(STDIN) > 1:

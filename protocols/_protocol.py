@@ -31,6 +31,7 @@ from celldose.protocols._protocol_checks import (
     FieldProblem,
     FieldProblems,
     repeated_arm_names,
+    shared_schedules,
 )
 from celldose.protocols._regimen import Regimen
 from celldose.protocols._route import RouteName
@@ -269,7 +270,8 @@ class Protocol(FrozenModel):
 
     @model_validator(mode="after")
     def _cross_checks(self) -> Protocol:
-        problems = [p for check in (*CROSS_CHECKS, container_checks) for p in check(self)]
+        with shared_schedules():
+            problems = [p for check in (*CROSS_CHECKS, container_checks) for p in check(self)]
         if problems:
             raise FieldProblems(problems)
         return self
@@ -354,12 +356,13 @@ def partial_cross_checks(data: dict[str, Any], context: dict[str, Any]) -> list[
         if check in CHECK_FIELDS and (windows_ok or "response_windows" not in CHECK_FIELDS[check])
     ]
     checks.append((container_checks, _CONTAINER_FIELDS))
-    for check, needs in checks:
-        if needs <= valid.keys():
-            try:
-                problems.extend(check(partial))
-            except (ValueError, LookupError, AttributeError, TypeError):
-                continue  # a check that needs more than the fields it names: skipped here
+    with shared_schedules():
+        for check, needs in checks:
+            if needs <= valid.keys():
+                try:
+                    problems.extend(check(partial))
+                except (ValueError, LookupError, AttributeError, TypeError):
+                    continue  # a check that needs more than the fields it names: skipped here
     return problems
 
 

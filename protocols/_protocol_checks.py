@@ -1,13 +1,17 @@
 """The cross-field checks of a protocol: each yields every problem it finds, with its field.
 
 A protocol's model validator runs them all (:data:`CROSS_CHECKS`) and raises every problem at
-once (:class:`FieldProblems`), so ``celldose check`` lists them all.
+once (:class:`FieldProblems`), so ``celldose check`` lists them all. While they run (within
+:func:`shared_schedules`), each arm's regimen is expanded once for all the checks that need its
+doses: a file of 1,000 arms costs 1,000 expansions, not one per check and arm.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -15,7 +19,7 @@ from celldose.protocols._bands import DoseBands
 from celldose.protocols._calendar import DoseTime, Duration
 from celldose.protocols._dose import Dose
 from celldose.protocols._errors import CelldoseError
-from celldose.protocols._regimen import Regimen
+from celldose.protocols._regimen import PlannedDose, Regimen
 
 if TYPE_CHECKING:
     from celldose.protocols._protocol import Protocol
@@ -46,10 +50,12 @@ def course_contradiction(regimen: Regimen, stated: Duration) -> str | None:
     later) would not: span <= L <= span + interval. With calendar months the check is made for
     every start date over a year (2 months is 59 to 62 days), and passes if any date fits.
     """
+    doses = _min_doses(regimen)
+    if doses is None:  # a value is not reported: nothing to check against
+        return None
     try:
-        doses = regimen.expand("min")
         after = regimen.phases[-1].next_start("min")
-    except CelldoseError:  # a value is not reported: nothing to check against
+    except CelldoseError:
         return None
     first_of_last = next(d for d in doses if d.phase == doses[-1].phase).time
     following = first_of_last.plus(after) if after is not None else None
@@ -74,6 +80,37 @@ def course_contradiction(regimen: Regimen, stated: Duration) -> str | None:
 
 _PROBE = dt.date(2024, 1, 1)
 
+# While the checks of one protocol run: each regimen's minimum schedule by the regimen's id,
+# with the regimen itself (it stays alive meanwhile, so its id cannot name another).
+_Schedules = dict[int, tuple[Regimen, tuple[PlannedDose, ...] | None]]
+_schedules: ContextVar[_Schedules | None] = ContextVar("_schedules", default=None)
+
+
+@contextmanager
+def shared_schedules() -> Iterator[None]:
+    """Run checks within this to expand each regimen once for all of them (forgotten after)."""
+    token = _schedules.set({})
+    try:
+        yield
+    finally:
+        _schedules.reset(token)
+
+
+def _min_doses(regimen: Regimen) -> tuple[PlannedDose, ...] | None:
+    """The doses of the regimen's minimum schedule, or None when a value is not reported
+    (expanded once within :func:`shared_schedules`)."""
+    memo = _schedules.get()
+    known = memo.get(id(regimen)) if memo is not None else None
+    if known is not None and known[0] is regimen:
+        return known[1]
+    try:
+        doses: tuple[PlannedDose, ...] | None = regimen.expand("min")
+    except CelldoseError:
+        doses = None
+    if memo is not None:
+        memo[id(regimen)] = (regimen, doses)
+    return doses
+
 
 # -- cross-field checks: each yields every problem it finds -------------------------------------
 def _unique_arm_names(p: Protocol) -> Iterator[FieldProblem]:
@@ -83,12 +120,17 @@ def _unique_arm_names(p: Protocol) -> Iterator[FieldProblem]:
 def repeated_arm_names(names: list[str | None]) -> Iterator[FieldProblem]:
     """Each arm name that repeats, at its second (third...) occurrence; None: an arm whose name
     is not known (missing or invalid), which repeats nothing."""
+    first: dict[str, int] = {}  # each name's first index (a set, not a scan: 1,000 arms)
     for i, name in enumerate(names):
-        if name is not None and name in names[:i]:
+        if name is None:
+            continue
+        if name in first:
             yield FieldProblem(
                 f"arm name {name!r} repeats; arm names must be unique", "arms", i, "name",
-                hint=f"rename one of them (the first is arm {names.index(name) + 1})",
+                hint=f"rename one of them (the first is arm {first[name] + 1})",
             )  # fmt: skip
+        else:
+            first[name] = i
 
 
 def _arm_products_and_doses(p: Protocol) -> Iterator[FieldProblem]:
@@ -219,12 +261,12 @@ def _spacing(p: Protocol) -> Iterator[FieldProblem]:
         need = p.arm_administration(arm).min_spacing_days
         if need is None:
             continue
+        least = _min_doses(arm.regimen)
+        if least is None:  # a value is not reported: checked when it is given
+            continue
         try:
-            schedules = [
-                arm.regimen.expand(w)
-                for w in (("min", "max") if arm.regimen.is_range else ("min",))
-            ]
-        except CelldoseError:  # a value is not reported: checked when it is given
+            schedules = [least, *([arm.regimen.expand("max")] if arm.regimen.is_range else [])]
+        except CelldoseError:
             continue
         for doses in schedules:
             close = next(
@@ -253,18 +295,16 @@ def _spacing(p: Protocol) -> Iterator[FieldProblem]:
 
 
 def _dose_count(regimen: Regimen) -> int | None:
-    try:
-        return len(regimen.expand("min"))
-    except CelldoseError:
-        return None
+    doses = _min_doses(regimen)
+    return None if doses is None else len(doses)
 
 
 def _last_dose_days(regimen: Regimen) -> int | None:
     """The smallest day the last dose can fall on (over start dates), or None if not known."""
-    try:
-        last = regimen.expand("min")[-1].time
-    except CelldoseError:
+    doses = _min_doses(regimen)
+    if doses is None:
         return None
+    last = doses[-1].time
     if not last.has_months:
         return last.days
     return _earliest_day(last)
@@ -302,4 +342,5 @@ __all__ = [
     "FieldProblems",
     "course_contradiction",
     "repeated_arm_names",
+    "shared_schedules",
 ]

@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import atexit
+import dataclasses
+import functools
 import os
 import shutil
 import tempfile
+from pathlib import Path
+from typing import Any
+
+import pytest
 
 os.environ.setdefault("MPLBACKEND", "Agg")
 # The cache of validated protocols goes to a fresh folder for each test process, never
@@ -13,22 +19,28 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="celldose-test-cache-")
 atexit.register(shutil.rmtree, os.environ["XDG_CACHE_HOME"], ignore_errors=True)
 
-# Property tests draw the same examples on every run (a test run that passes once passes again,
-# and CI never turns red by chance); set CELLDOSE_EXPLORE=1 to draw new examples instead, e.g.
-# with CELLDOSE_FUZZ_EXAMPLES=100000 for a long fuzzing run (see tests/protocols/test_fuzz.py).
-from hypothesis import settings  # noqa: E402
 
-settings.register_profile("celldose", derandomize=not os.environ.get("CELLDOSE_EXPLORE"))
-settings.load_profile("celldose")
+def pytest_configure(config: pytest.Config) -> None:
+    """Property tests draw the same examples on every run (a test run that passes once passes
+    again, and CI never turns red by chance); set CELLDOSE_EXPLORE=1 to draw new examples
+    instead, e.g. with CELLDOSE_FUZZ_EXAMPLES=100000 for a long fuzzing run (see
+    tests/protocols/test_fuzz.py).
+
+    The profile is loaded before any test module is imported (a ``@settings`` made at import
+    takes the profile's values then). pytest-xdist's controller runs no test, so it does not
+    import Hypothesis (about 0.5 s before the workers can start); its workers and a run without
+    workers (``-p no:xdist``, ``-n 0``) do.
+    """
+    if config.getoption("numprocesses", None) and not hasattr(config, "workerinput"):
+        return
+    from hypothesis import settings
+
+    settings.register_profile("celldose", derandomize=not os.environ.get("CELLDOSE_EXPLORE"))
+    settings.load_profile("celldose")
 
 
 # -- every study of the library (and the clinic example), dosed as the tests of the interchange
 # formats need: one case per treatment arm, branch of a decision and side of a range ---------
-import dataclasses  # noqa: E402
-from pathlib import Path  # noqa: E402
-from typing import Any  # noqa: E402
-
-import pytest  # noqa: E402
 
 CLINIC_EXAMPLE = str(Path(__file__).resolve().parents[1] / "examples" / "clinic-dog-protocol.yaml")
 LIBRARY_WEIGHTS = {"dog": "12kg", "cat": "4kg", "human": "70kg", "human-child": "20kg"}
@@ -80,7 +92,9 @@ class LibraryCase:
         return plan.with_schedule(self.schedule)
 
 
-def library_cases() -> list[Any]:
+@functools.cache
+def library_cases() -> tuple[Any, ...]:
+    """Built once per test process (loading every study takes ~0.3 s), for every test that asks."""
     from celldose.protocols import library_ids, load_protocol
 
     out = []
@@ -97,7 +111,7 @@ def library_cases() -> list[Any]:
                     name = Path(source).stem if source == CLINIC_EXAMPLE else source
                     ident = "-".join(x for x in (name, arm.name, branch, schedule) if x)
                     out.append(pytest.param(case, id=ident))
-    return out
+    return tuple(out)
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

@@ -227,6 +227,8 @@ class DosePlan:
 
     @property
     def doses(self) -> tuple[DoseRecord, ...]:
+        if len(self.schedules) == 1:  # the one schedule's own tuple, not a copy
+            return self.schedules[0].doses
         return tuple(d for s in self.schedules for d in s.doses)
 
     def schedule_index(self, which: Which | None) -> int:

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import io
 from collections.abc import Collection, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from celldose.protocols import CelldoseError, OptionError, PatientError, read_capped
 from celldose.simulator.dosing import Species, get_species, one_line, parse_weight
@@ -60,10 +61,11 @@ class Roster:
     warnings: tuple[str, ...] = ()
     patients: tuple[RosterPatient, ...] = ()
     columns: tuple[str, ...] = ("id", "weight")  # the file's columns, in its order
+    sha256: str | None = None  # of the file's bytes as read (None for text given directly)
 
 
 def read_roster(
-    path: str | Path, species: Species, *, columns: Collection[str] = COHORT_COLUMNS
+    path: str | Path | BinaryIO, species: Species, *, columns: Collection[str] = COHORT_COLUMNS
 ) -> Roster:
     """Read a CSV roster of ``id,weight`` lines (``rex,12kg``), or of the columns a header line
     names (see the module's documentation); ``columns`` are those the caller reads (a cohort:
@@ -73,16 +75,19 @@ def read_roster(
     outside the species' accepted range is refused, one outside its usual range is reported.
     Errors name the line. The file is UTF-8, with or without the byte-order mark that Excel's
     "CSV UTF-8" writes; it is read up to :data:`MAX_ROSTER_BYTES` (a pipe too), so a wrong file
-    such as ``/dev/zero`` is refused instead of filling the memory.
+    such as ``/dev/zero`` is refused instead of filling the memory. ``path`` may be a binary
+    stream (standard input), named in messages by its ``name``.
     """
-    source = str(path)
+    source = str(path) if isinstance(path, str | Path) else str(getattr(path, "name", "<stream>"))
     try:
-        text = read_capped(path, MAX_ROSTER_BYTES, what="the roster").decode("utf-8-sig")
+        data = read_capped(path, MAX_ROSTER_BYTES, what="the roster")
+        text = data.decode("utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise OptionError(
             f"cannot read the roster {source}: {exc}", "give a UTF-8 CSV file of id,weight lines"
         ) from None
-    return parse_roster(text, species, source, columns=columns)
+    roster = parse_roster(text, species, source, columns=columns)
+    return replace(roster, sha256=hashlib.sha256(data).hexdigest())
 
 
 def _roster_rows(reader: Any, source: str) -> Iterator[tuple[int, list[str]]]:

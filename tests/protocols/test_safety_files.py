@@ -445,10 +445,16 @@ def test_check_time_grows_linearly_with_the_problems(
 ) -> None:
     seconds_to_refuse(make(50), 50)  # warm up imports and caches
     short = min(seconds_to_refuse(make(small), small) for _ in range(3))
-    long = min(seconds_to_refuse(make(large), large) for _ in range(3))
     # 10 times the problems: about 10 times the time, where comparing every problem with every
-    # other one took 100 times (30,000 unknown keys took 73 s); 3x headroom for a noisy machine
-    assert long < 30 * short, (short, long)
+    # other one took 100 times (30,000 unknown keys took 73 s); 3x headroom for a noisy machine.
+    # The large file is refused up to 3 times and the fastest run counts, as for the small one;
+    # the runs stop at the first one within the bounds (the minimum of all 3 would pass then too,
+    # so the test passes and fails exactly as with 3 runs, at a third of the cost when it passes).
+    runs: list[float] = []
+    while len(runs) < 3 and not (runs and min(runs) < min(30 * short, 5)):
+        runs.append(seconds_to_refuse(make(large), large))
+    long = min(runs)
+    assert long < 30 * short, (short, runs)
     assert long < 5
 
 

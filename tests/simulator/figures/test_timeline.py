@@ -6,6 +6,7 @@ import datetime as dt
 import re
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -198,15 +199,30 @@ def _render(path: Path) -> bytes:
     return path.read_bytes()
 
 
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], bytes]:
+    """The figure's file in a format (``.svg``), drawn once per test process: the tests below
+    read the same bytes (immutable), and the determinism test draws it a second time."""
+    folder = tmp_path_factory.mktemp("rendered")
+    files: dict[str, bytes] = {}
+
+    def render(suffix: str) -> bytes:
+        if suffix not in files:
+            files[suffix] = _render(folder / f"figure{suffix}")
+        return files[suffix]
+
+    return render
+
+
 @pytest.mark.parametrize("suffix", [".svg", ".pdf", ".png"])
-def test_two_runs_give_identical_bytes(tmp_path: Path, suffix: str) -> None:
-    first = _render(tmp_path / f"a{suffix}")
-    second = _render(tmp_path / f"b{suffix}")
-    assert first == second
+def test_two_runs_give_identical_bytes(
+    tmp_path: Path, suffix: str, rendered: Callable[[str], bytes]
+) -> None:
+    assert _render(tmp_path / f"again{suffix}") == rendered(suffix)
 
 
-def test_svg_keeps_text_as_text_and_has_no_date(tmp_path: Path) -> None:
-    svg = _render(tmp_path / "figure.svg").decode("utf-8")
+def test_svg_keeps_text_as_text_and_has_no_date(rendered: Callable[[str], bytes]) -> None:
+    svg = rendered(".svg").decode("utf-8")
     assert "<dc:date>" not in svg
     assert "escalation-0.5 (n=3): 5×10⁵ cells/kg weekly ×4" in svg
     ids = re.findall(r'id="([^"]+)"', svg)
@@ -214,8 +230,8 @@ def test_svg_keeps_text_as_text_and_has_no_date(tmp_path: Path) -> None:
     assert f"window-{CHEN}.escalation-0.5-1" in ids and f"doses-{JANG}.msc" in ids
 
 
-def test_pdf_embeds_truetype_and_has_no_dates(tmp_path: Path) -> None:
-    pdf = _render(tmp_path / "figure.pdf")
+def test_pdf_embeds_truetype_and_has_no_dates(rendered: Callable[[str], bytes]) -> None:
+    pdf = rendered(".pdf")
     assert b"/FontFile2" in pdf  # TrueType (Type 42), not Type 3
     assert b"/Subtype /Type3" not in pdf
     assert b"/CreationDate" not in pdf and b"/ModDate" not in pdf
