@@ -39,17 +39,18 @@ class Weight:
 
 
 def kg_text(kg: float) -> str:
-    """Kilograms to 4 significant figures, or more where 4 would round the weight onto a
-    shorter number it is not: 110.24 lb is 50.004 kg, never "50 kg" (a band's edge).
+    """Kilograms to 4 significant figures, or more where 4 would round the weight onto a round
+    number (one or two figures, as a band's edge is written) that it is not: 110.24 lb is
+    50.004 kg, never "50 kg" beside a band "> 50 kg".
 
-    >>> kg_text(12.020197805), kg_text(50.00403), kg_text(50.0)
-    ('12.02', '50.004', '50')
+    >>> kg_text(12.020197805), kg_text(50.00403), kg_text(50.0), kg_text(49.8951607)
+    ('12.02', '50.004', '50', '49.9')
     """
     shown = format_sig(kg, 4)
     for digits in range(4, 10):
         shown = format_sig(kg, digits)
-        figures = len(shown.replace(".", "").lstrip("0"))
-        if "×" in shown or figures >= digits or math.isclose(float(shown), kg, rel_tol=1e-12):
+        figures = len(shown.replace(".", "").strip("0"))
+        if "×" in shown or figures > 2 or math.isclose(float(shown), kg, rel_tol=1e-12):
             return shown
     return shown
 

@@ -213,7 +213,7 @@ def test_a_regimen_sheet_says_it_has_no_published_source(
 def test_refusals(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, args: list[str], message: str
 ) -> None:
-    out = tmp_path / "sheet.html"
+    out = tmp_path / "sheet.out"  # an ending that names no format: --format decides
     base = ["jang2025-canine-itp", "--weight", "12kg", "--dose", "1e6 cells/kg"]
     fmt = [] if "--format" in args else ["--format", "html"]
     code, stdout, err = run(capsys, *base, *args, *fmt, "-o", str(out))

@@ -67,3 +67,20 @@ def test_a_vial_given_as_cells_says_which_vial_it_replaces() -> None:
 def test_a_vial_where_the_protocol_gives_none_is_noted_as_given() -> None:
     in_hand, notes = product_with(load_protocol("jang2025-canine-itp").product, vial="3.8 mL")
     assert notes == ("vial 3.8 mL given with vial=",)
+
+
+def test_a_volume_too_small_to_draw_up_warns() -> None:
+    # 2×10⁴ cells/kg × 12 kg = 2.4×10⁵ cells; / 6.68×10⁸ cells/mL = 3.593×10⁻⁴ mL < 0.1 mL
+    plan = plan_doses(
+        "jang2025-canine-itp", weight="12kg", dose="2e4 cells/kg", concentration="6.68e8 cells/mL"
+    )
+    assert plan.doses[0].volume_ml == pytest.approx(2.4e5 / 6.68e8, rel=1e-12)
+    assert (
+        "a volume of 3.59×10⁻⁴ mL per dose is less than 0.1 mL, too little to draw up "
+        "accurately: check the concentration and its unit (or dilute the dose)"
+    ) in plan.warnings
+    # 1×10⁶ cells/kg × 12 kg / 6.68×10⁶ cells/mL = 1.796 mL: no such warning
+    usual = plan_doses(
+        "jang2025-canine-itp", weight="12kg", dose="1e6 cells/kg", concentration="6.68e6 cells/mL"
+    )
+    assert not any("too little to draw up" in w for w in usual.warnings)
