@@ -241,6 +241,8 @@ def evaluate_block(engine: Engine, draws: Draws, cells: FloatArray) -> BlockOut:
             given, more, stopped_by_dose = course_limit(limits, cells, given)
             capped += more
         stopped = int(stopped_by_dose.sum())
+        if stopped and delays is not None and given is not None:  # a stopped dose: no delay
+            delays = delays * given
         total = cells.sum(axis=0)
         dose_sums = cells.sum(axis=1)
         to_draw = cells / engine.viability if engine.viability is not None else cells
