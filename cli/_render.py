@@ -116,6 +116,26 @@ class DateType(click.ParamType):  # type: ignore[type-arg]
 DATE = DateType()
 
 
+class FractionType(click.ParamType):  # type: ignore[type-arg]
+    """A fraction as a person writes it: ``0.92`` or ``92%`` (both 0.92); anything else is
+    refused with both forms. Its range is checked where it is used."""
+
+    name = "FRACTION"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, float):
+            return value
+        from celldose.protocols import read_fraction
+
+        fraction = read_fraction(str(value))
+        if fraction is None:
+            self.fail(f"{value!r} is not a fraction: write it like 0.92 or 92%", param, ctx)
+        return fraction
+
+
+FRACTION = FractionType()
+
+
 def input_files(*sources: str | None) -> tuple[str, ...]:
     """The files a command reads, given as it was given: protocol files, a roster, ...
 

@@ -43,6 +43,7 @@ from celldose.protocols._errors import (
     SystemFailure,
     UnitError,
     WeightBandError,
+    close_matches,
 )
 from celldose.protocols._limits import Limit, LimitAction, LimitKind, merge_limits
 from celldose.protocols._load import (
@@ -181,6 +182,7 @@ __all__ = [
     "WholeContainers",
     "add_months",
     "cells_per_container",
+    "close_matches",
     "check_writable",
     "format_exact",
     "format_sig",

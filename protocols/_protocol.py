@@ -136,13 +136,25 @@ class Arm(FrozenModel):
 
 
 class Reference(FrozenModel):
-    """The published source of a protocol: a citation, and its DOI, PubMed and trial ids."""
+    """The source of a protocol: a citation, and its DOI, PubMed and trial ids; ``published``
+    is false for a protocol of one's own (a clinic's in-house protocol), whose doses are then
+    "from the protocol", never "published"."""
 
     citation: str = Field(min_length=1)
     doi: str | None = None
     pubmed: str | None = None
     registry: tuple[str, ...] = ()
     url: str | None = None
+    published: bool = Field(
+        default=True,
+        description="False for an unpublished protocol (a clinic's own): its doses are "
+        "labelled 'from the protocol', not 'published'.",
+    )
+
+    @property
+    def is_published(self) -> bool:
+        """Published, with a citation (``reference: not reported`` cites nothing)."""
+        return self.published and self.citation != NOT_REPORTED
 
 
 _ARM_EXAMPLE = "write arms: [{name: a, regimen: '2×10⁶ cells/kg weekly ×4'}]"

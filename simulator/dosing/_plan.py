@@ -256,6 +256,7 @@ def _finish(basis: PlanBasis, planned: PlannedSchedules) -> DosePlan:
         limits=basis.limits,
         dosing_weight_kg=basis.dose_kg if basis.weight_note is not None else None,
         dosing_weight_note=basis.weight_note,
+        published=protocol.reference.is_published,
     )
     if plan.species_note:
         crossed = patient.species.group != get_species(protocol.species).group
