@@ -129,10 +129,15 @@ class FractionType(click.ParamType):  # type: ignore[type-arg]
 
         fraction = read_fraction(str(value))
         if fraction is None:
-            self.fail(f"{value!r} is not a fraction: write it like 0.92 or 92%", param, ctx)
+            signed = _SIGNED.fullmatch(str(value).strip())
+            if signed is None:
+                self.fail(f"{value!r} is not a fraction: write it like 0.92 or 92%", param, ctx)
+            # a negative number: read, so that the option's own range check names it
+            fraction = float(signed[1].replace("−", "-")) / (100 if signed[2] else 1)
         return fraction
 
 
+_SIGNED = re.compile(r"([-−]?\d+(?:\.\d+)?)\s*(%)?")
 FRACTION = FractionType()
 
 

@@ -237,15 +237,17 @@ def cohort_table(result: CohortResult) -> str:
         out.append(line)
     out.extend(route_lines(plan))
     species = result.species
-    who = plural(result.patients, f"virtual {species.label}", f"virtual {species.plural}")
+    listed = cohort.roster is not None  # real patients of a roster: their weights are read
+    kind = "" if listed else "virtual "
+    who = plural(result.patients, f"{kind}{species.label}", f"{kind}{species.plural}")
     out.append(
         f"cohort: {who}, seed {result.seed}"
         + (" (the default; --seed S for another draw)" if cohort.seed == 0 else "")
     )
     w = result.weight_kg
     out.append(
-        f"weights: {result.weight_model}; drawn: median {format_sig(w.median)} kg, "
-        f"5-95% {format_sig(w.p5)}-{format_sig(w.p95)} kg"
+        f"weights: {result.weight_model}; {'as listed' if listed else 'drawn'}: median "
+        f"{format_sig(w.median)} kg, 5-95% {format_sig(w.p5)}-{format_sig(w.p95)} kg"
     )
     adherence = f"adherence: each dose missed with probability {cohort.missed:g}"
     if cohort.delay_days is not None:
