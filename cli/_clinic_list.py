@@ -18,6 +18,7 @@ from celldose.cli._dose_table import render_table
 from celldose.cli._envelope import envelope
 from celldose.cli._export import CSV_COLUMNS, course_words, csv_rows, plans_ics
 from celldose.cli._flags import in_flags, warning_lines
+from celldose.cli._inputs import roster_input
 from celldose.cli._render import csv_text, to_json, write_output
 from celldose.protocols import OptionError, Protocol, Which, plural
 from celldose.simulator.dosing import DoseOptions, DosePlan, Rounding, get_species
@@ -53,7 +54,7 @@ def dose_roster(
 
     refuse_single_patient_flags(single)
     default = get_species(species or target.species)
-    clinic_list = read_roster(roster, default, columns=ROSTER_COLUMNS)
+    clinic_list = read_roster(roster_input(roster), default, columns=ROSTER_COLUMNS)
     plans = plan_roster(
         target,
         clinic_list,
@@ -86,6 +87,7 @@ def dose_roster(
         clinic=clinic,
         expand=expand,
         provenance=provenance,
+        roster_sha256=clinic_list.sha256,
     )
     write_output(text, output, inputs=inputs)
     if fmt in ("csv", "ics", "nonmem", "fhir") or (fmt == "json" and output not in (None, "-")):
@@ -115,8 +117,9 @@ def roster_text(
     clinic: str | None,
     expand: bool = False,
     provenance: Mapping[str, object] | None = None,
+    roster_sha256: str | None = None,
 ) -> str:
-    """The clinic list in ``fmt``."""
+    """The clinic list in ``fmt``; JSON names the roster file and the SHA-256 of its bytes."""
     if fmt in ("nonmem", "fhir"):
         from celldose.cli._interchange import fhir_json, nonmem_csv
 
@@ -126,6 +129,7 @@ def roster_text(
             "dose-roster",
             provenance=provenance,
             roster=roster_source,
+            roster_sha256=roster_sha256,
             patients=len(plans),
             warnings=list(in_flags(list(roster_warnings), mapped=True)),
             plans=[plan_json(plan) for plan in plans],
@@ -135,7 +139,7 @@ def roster_text(
         rows = (row for plan in plans for row in csv_rows(plan))
         return csv_text(CSV_COLUMNS, rows, verbatim=("offset",))
     if fmt == "ics":
-        who = clinic or Path(roster_source).name
+        who = clinic or ("clinic list" if roster_source == "<stdin>" else Path(roster_source).name)
         course = course_words(plans[0]) if len({p.arm for p in plans}) == 1 else protocol.id
         return plans_ics(plans, f"{who}: {course} ({plural(len(plans), 'patient')})")
     if fmt == "html":

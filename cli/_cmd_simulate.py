@@ -16,16 +16,20 @@ import click
 
 from celldose.cli._complete import complete_path
 from celldose.cli._flags import in_flags
+from celldose.cli._identity import build_identity, identity_options
 from celldose.cli._inputs import (
     build_options,
     build_patient,
     dosing_options,
     load_target,
     patient_options,
+    refuse_stdin_twice,
+    roster_input,
     schedule_option,
     target_options,
 )
 from celldose.cli._render import (
+    FRACTION,
     check_outputs,
     format_option,
     input_files,
@@ -66,11 +70,17 @@ WHATIF_ONLY = {
     "weights": "--weights",
     "weight_basis": "--weight-basis",
     "height": "--height",
+    "patient_id": "--patient-id",
+    "patient_name": "--patient-name",
+    "owner": "--owner",
+    "clinic": "--clinic",
+    "weighed": "--weighed",
 }
 
 
 @click.command(name="simulate")
 @target_options
+@identity_options
 @patient_options(
     weight_required=False,
     weight_help="One patient's weight (12kg, 26.5lb); for a cohort: every virtual patient's "
@@ -107,8 +117,18 @@ WHATIF_ONLY = {
     help="Cohort: CSV of id,weight lines with units (rex,12kg).",
 )
 @click.option("--seed", type=int, default=None, help="Cohort: random seed (default 0; printed).")
-@click.option("--missed", type=float, default=None, help="Cohort: probability a dose is missed.")
-@click.option("--delayed", type=float, default=None, help="Cohort: probability a dose is delayed.")
+@click.option(
+    "--missed",
+    type=FRACTION,
+    default=None,
+    help="Cohort: probability a dose is missed (0.1 or 10%).",
+)
+@click.option(
+    "--delayed",
+    type=FRACTION,
+    default=None,
+    help="Cohort: probability a dose is delayed (0.2 or 20%).",
+)
 @click.option(
     "--delay-days", default=None, help='Cohort: delay in days, uniform over a range: "1-7".'
 )
@@ -201,6 +221,7 @@ def command(**kwargs: Any) -> None:
             )
         if args["delay_policy"] is not None and not args["delay"]:
             raise OptionError("--delay-policy applies to --delay", "add --delay DOSE:DAYS")
+    refuse_stdin_twice([s for s in (args["protocol"], args["roster"]) if s])
     inputs = input_files(args["protocol"], args["roster"])
     check_outputs({"-o": args["output"], "--plot": args["plot"]}, inputs)
     target = load_target(args["protocol"], args["regimen"], args["species"])
@@ -269,7 +290,16 @@ def _run_whatif(
         weights=measurements,
         weight_basis=args["weight_basis"] or "current",
     )
-    result = whatif(target, patient, scenario, arm=args["arm"], options=options, schedule=schedule)
+    who = [args[k] for k in ("patient_id", "patient_name", "owner", "clinic", "weighed")]
+    result = whatif(
+        target,
+        patient,
+        scenario,
+        arm=args["arm"],
+        options=options,
+        schedule=schedule,
+        identity=build_identity(*who),
+    )
     if args["fmt"] == "json":
         return _json("whatif", target, args, in_flags(result.to_dict()))
     if args["fmt"] == "csv":
@@ -329,7 +359,7 @@ def _run_cohort(
     from celldose.simulator.scenarios import simulate_cohort  # loads numpy
 
     species = get_species(args["species"] or target.species)
-    roster = read_roster(args["roster"], species) if args["roster"] is not None else None
+    roster = read_roster(roster_input(args["roster"]), species) if args["roster"] else None
     weight = None
     if args["weight"] is not None:
         weight = make_patient(species, args["weight"]).weight

@@ -25,6 +25,7 @@ from celldose.protocols import (
     REGIMEN_ID,
     Administration,
     format_sig,
+    kg_text,
     route_info,
 )
 from celldose.simulator.dosing import DosePlan, DoseRecord, Schedule
@@ -34,7 +35,13 @@ def _volume(value: float | None) -> str:
     return "—" if value is None else f"{format_sig(value)} mL"
 
 
-SOURCES = {"given": "from --dose", "regimen": "from --regimen", "protocol": "published"}
+SOURCES = {"given": "from --dose", "regimen": "from --regimen"}
+
+
+def published_word(plan: DosePlan) -> str:
+    """Where a protocol's own dose comes from: ``published``, or ``from the protocol`` for an
+    unpublished one (a clinic's in-house protocol, ``reference: {published: false}``)."""
+    return "published" if plan.published else "from the protocol"
 
 
 def header_lines(plan: DosePlan, lot: str | None = None) -> list[str]:
@@ -52,6 +59,8 @@ def header_lines(plan: DosePlan, lot: str | None = None) -> list[str]:
     if plan.species_note:
         who_line += f" (protocol written for {plan.protocol_species})"
     if plan.bsa_m2 is not None:
+        if patient.height_cm is not None:  # the BSA's other input (Mosteller, DuBois)
+            who_line += f", {format_sig(patient.height_cm, 4)} cm"
         who_line += f", BSA {format_sig(plan.bsa_m2, 4)} m² ({plan.bsa_formula})"
     lines.append(who_line)
     if plan.bands:
@@ -88,12 +97,12 @@ def basis_lines(plan: DosePlan, sources: dict[str, str] = SOURCES) -> list[str]:
         if str(dose) in seen:
             continue
         seen.add(str(dose))
-        source = source_text(record, sources.get(plan.dose_source, "published"))
+        source = source_text(record, sources.get(plan.dose_source, published_word(plan)))
         if record.band is not None:
             source += f", weight band {record.band}"
         dose_text = dose.display()
         if dose.basis == "per kg":
-            weight = format_sig(patient.weight_kg, 4)
+            weight = kg_text(patient.weight_kg)
             basis = f"{dose_text} (per kg, {source}) × {weight} kg body weight"
             if plan.dosing_weight_kg is not None:
                 capped = format_sig(plan.dosing_weight_kg, 4)
@@ -103,7 +112,10 @@ def basis_lines(plan: DosePlan, sources: dict[str, str] = SOURCES) -> list[str]:
                 basis += f" × {s.factor:.3g} (BSA scaling, Km {s.km_from:g}/{s.km_to:g})"
         elif dose.basis == "per m²":
             bsa = format_sig(plan.bsa_m2 or 0, 4)
-            basis = f"{dose_text} (per m², {source}) × {bsa} m² BSA for {patient.weight.text}"
+            built = patient.weight.text
+            if patient.height_cm is not None:
+                built += f", {format_sig(patient.height_cm, 4)} cm"
+            basis = f"{dose_text} (per m², {source}) × {bsa} m² BSA for {built}"
         elif plan.whole_containers is not None and plan.dose_source == "protocol":
             basis = whole_basis(plan, record)
         else:
@@ -152,7 +164,8 @@ def whole_basis(plan: DosePlan, record: DoseRecord) -> str:
     """``the whole content of 4 vials (published): 1.2×10⁸ cells (flat), 1.67×10⁶ cells/kg for
     72 kg, 24 mL``."""
     text = (
-        f"{plan.whole_containers} (published): {format_sig(record.cells)} cells (flat), "
+        f"{plan.whole_containers} ({published_word(plan)}): {format_sig(record.cells)} cells "
+        "(flat), "
         f"{format_sig(record.cells / plan.patient.weight_kg)} cells/kg for "
         f"{plan.patient.weight.text}"
     )

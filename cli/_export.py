@@ -121,18 +121,24 @@ def calendar_name(plan: DosePlan) -> str:
     return f"{patient_words(plan)}: {course_words(plan)}"
 
 
-def event_uid(plan: DosePlan, what: str | int) -> str:
+def event_uid(plan: DosePlan, what: str | int, *, prefix: str | None = None) -> str:
     """``<course key>-<protocol>-<arm>-<dose number>@celldose`` (``what``: a dose number, or
     ``assess``). The course key is the patient id, or a digest of what identifies the course
     (``course_key``); a ``--regimen`` course names a digest of its regimen for the protocol.
-    Never the date: a re-export, or a dose moved off a weekend, keeps its UID."""
+    Never the date: a re-export, or a dose moved off a weekend, keeps its UID. ``prefix`` is
+    :func:`uid_prefix` of the plan, when the caller names many events of one plan."""
+    return f"{prefix if prefix is not None else uid_prefix(plan)}-{what}@celldose"
+
+
+def uid_prefix(plan: DosePlan) -> str:
+    """``<course key>-<protocol>-<arm>``: the part of a UID every event of the plan shares."""
     import hashlib
 
     protocol = plan.protocol_id
     if protocol == REGIMEN_ID:
         digest = hashlib.sha256(plan.regimen.encode("utf-8")).hexdigest()[:8]
         protocol = f"{REGIMEN_ID}-{digest}"
-    return f"{course_key(plan)}-{protocol}-{plan.arm}-{what}@celldose"
+    return f"{course_key(plan)}-{protocol}-{plan.arm}"
 
 
 def summary_tail(plan: DosePlan) -> str:
@@ -179,6 +185,8 @@ def plan_events(plan: DosePlan) -> list[Event]:
         patient += f", weighed {plan.identity.weighed.isoformat()}"
     warnings = [f"Warning: {calendar_warning(w)}" for w in dict.fromkeys(plan.problems)]
     assessment = assessment_event(plan, stamp)
+    prefix = uid_prefix(plan)  # once: a course of many doses shares it
+    tail = summary_tail(plan)
     events = []
     for dose in dated:
         assert dose.date is not None
@@ -186,12 +194,12 @@ def plan_events(plan: DosePlan) -> list[Event]:
             events.append(assessment)
             assessment = None
         event = Event()
-        event.add("uid", event_uid(plan, dose.number))
+        event.add("uid", event_uid(plan, dose.number, prefix=prefix))
         event.add("dtstamp", stamp)
         event.add("dtstart", dose.date)
         event.add("dtend", dose.date + dt.timedelta(days=1))
         what = f"{plan.route_event} {dose.number} of {total}"
-        event.add("summary", f"{who}: {what}{summary_tail(plan)}")
+        event.add("summary", f"{who}: {what}{tail}")
         basis = f"Basis: {dose.dose.display()} ({dose.dose.basis}) for {plan.patient.weight.text}"
         if dose.dose.basis == "per m²" and plan.bsa_m2 is not None:
             basis += f", BSA {format_sig(plan.bsa_m2, 4)} m² ({plan.bsa_formula})"

@@ -69,6 +69,9 @@ FLAG_FIELDS = frozenset({"warnings", "cap_note", "limits", "stopped_by", "dosing
 ITEM_FLAG_FIELDS: dict[str, frozenset[str]] = {"branches": frozenset({"label"})}
 
 
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
 def in_flags(data: Any, *, mapped: bool = False, item_fields: Collection[str] = ()) -> Any:
     """``data`` (a result's ``to_dict()``, a CSV row) with the text of :data:`FLAG_FIELDS` (and
     of :data:`ITEM_FLAG_FIELDS`) in flag words; everything else, and the structure, is kept.
@@ -79,14 +82,15 @@ def in_flags(data: Any, *, mapped: bool = False, item_fields: Collection[str] = 
     if isinstance(data, str):
         return to_flags(data) if mapped else data
     if isinstance(data, Mapping):
-        return {
-            key: in_flags(
-                value,
-                mapped=mapped or key in FLAG_FIELDS or key in item_fields,
-                item_fields=ITEM_FLAG_FIELDS.get(key, ()),
-            )
-            for key, value in data.items()
-        }
+        out: dict[Any, Any] = {}
+        for key, value in data.items():
+            flagged = mapped or key in FLAG_FIELDS or key in item_fields
+            if not flagged and type(value) in _SCALARS:  # kept as it is (most of a dose's row)
+                out[key] = value
+            else:
+                item = ITEM_FLAG_FIELDS.get(key, ())
+                out[key] = in_flags(value, mapped=flagged, item_fields=item)
+        return out
     if isinstance(data, list | tuple):
         return [in_flags(value, mapped=mapped, item_fields=item_fields) for value in data]
     return data

@@ -21,7 +21,7 @@ from celldose.cli._complete import (
     complete_species,
 )
 from celldose.cli._envelope import STDIN_KEY
-from celldose.cli._render import DATE
+from celldose.cli._render import DATE, FRACTION
 from celldose.protocols import (
     OptionError,
     Protocol,
@@ -150,9 +150,9 @@ def dosing_options(func: F) -> F:
             ),
             click.option(
                 "--viability",
-                type=float,
+                type=FRACTION,
                 default=None,
-                help="Viable fraction (0.92), for products dosed in viable cells.",
+                help="Viable fraction (0.92 or 92%), for products dosed in viable cells.",
             ),
             click.option(
                 "--cap", default=None, help='At most this many cells per dose: "1e8 cells".'
@@ -236,6 +236,20 @@ class _Recorded(io.RawIOBase):
         chunk = self._stream.read(-1 if size is None else size)
         self._data += chunk
         return chunk
+
+
+def roster_input(roster: str) -> str | BinaryIO:
+    """The roster a command line names: a CSV file, or ``-`` (standard input, named <stdin>)."""
+    return cast(BinaryIO, _Stdin()) if roster == STDIN else roster
+
+
+class _Stdin:
+    """Standard input as the roster reader reads a stream, named as messages name it."""
+
+    name = "<stdin>"
+
+    def read(self, size: int = -1) -> bytes:
+        return sys.stdin.buffer.read(size)
 
 
 def refuse_stdin_twice(sources: Sequence[str]) -> None:

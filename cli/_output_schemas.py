@@ -21,7 +21,7 @@ _FIELDS: dict[str, tuple[str, ...]] = {
     "dose-plan": (
         "protocol", "arm", "regimen", "route", "patient", "basis", "doses", "warnings", "notes",
     ),
-    "dose-roster": ("roster", "patients", "warnings", "plans"),
+    "dose-roster": ("roster", "roster_sha256", "patients", "warnings", "plans"),
     "whatif": ("mode", "protocol", "arm", "regimen", "doses", "warnings"),
     "cohort": ("mode", "seed", "patients", "protocol", "arm", "warnings"),
     "protocol-list": ("protocols",),

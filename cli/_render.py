@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import numbers
 import os
+import re
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from typing import Any, TypeVar
 
@@ -26,6 +27,44 @@ def format_option(*choices: str, help: str = "Output format.") -> Callable[[_F],
         show_default=True,
         help=help,
     )
+
+
+# what a file name's ending says it holds: the formats it may be written in, the first picked
+# when --format is not given (rex.ics: a calendar, not the table under another name)
+_ENDINGS = {
+    ".json": ("json", "fhir"),
+    ".csv": ("csv", "nonmem"),
+    ".ics": ("ics",),
+    ".html": ("html",),
+    ".htm": ("html",),
+    ".txt": ("table", "text"),
+}
+
+
+def output_format(fmt: str, output: str | None, choices: Collection[str]) -> str:
+    """The format to write: ``--format`` when given; without it, what ``-o``'s ending names
+    (``rex.ics``: ics); else the default. A ``--format`` the ending contradicts is refused."""
+    from pathlib import Path
+
+    from click.core import ParameterSource
+
+    suffix = Path(output).suffix.lower() if output not in (None, "-") else ""
+    named = [f for f in _ENDINGS.get(suffix, ()) if f in choices]
+    if not named:
+        return fmt
+    ctx = click.get_current_context(silent=True)
+    given = ctx is not None and ctx.get_parameter_source("fmt") not in (
+        None,
+        ParameterSource.DEFAULT,
+    )
+    if not given:
+        return named[0]
+    if fmt not in named:
+        raise OptionError(
+            f"-o {output} ends in {suffix}, but --format {fmt} writes another kind of file",
+            f"drop --format to write {' or '.join(named)} there, or name the file for {fmt}",
+        )
+    return fmt
 
 
 def table(
@@ -77,6 +116,31 @@ class DateType(click.ParamType):  # type: ignore[type-arg]
 DATE = DateType()
 
 
+class FractionType(click.ParamType):  # type: ignore[type-arg]
+    """A fraction as a person writes it: ``0.92`` or ``92%`` (both 0.92); anything else is
+    refused with both forms. Its range is checked where it is used."""
+
+    name = "FRACTION"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, float):
+            return value
+        from celldose.protocols import read_fraction
+
+        fraction = read_fraction(str(value))
+        if fraction is None:
+            signed = _SIGNED.fullmatch(str(value).strip())
+            if signed is None:
+                self.fail(f"{value!r} is not a fraction: write it like 0.92 or 92%", param, ctx)
+            # a negative number: read, so that the option's own range check names it
+            fraction = float(signed[1].replace("−", "-")) / (100 if signed[2] else 1)
+        return fraction
+
+
+_SIGNED = re.compile(r"([-−]?\d+(?:\.\d+)?)\s*(%)?")
+FRACTION = FractionType()
+
+
 def input_files(*sources: str | None) -> tuple[str, ...]:
     """The files a command reads, given as it was given: protocol files, a roster, ...
 
@@ -119,6 +183,8 @@ def check_outputs(outputs: Mapping[str, str | None], inputs: Sequence[str]) -> N
 
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBERS = frozenset({int, float, bool})  # the common case, before the slower ABC check
+_QUOTED = re.compile('[,"\r\n]')  # a cell holding one of these is quoted
 
 
 def csv_text(
@@ -137,17 +203,23 @@ def csv_text(
     "'=1+1",-3
     """
     lines = [",".join(_csv_cell(c, False) for c in columns)]
+    flags = [c in verbatim for c in columns]
     for row in rows:
-        lines.append(",".join(_csv_cell(row.get(c), c in verbatim) for c in columns))
+        get = row.get
+        lines.append(",".join([_csv_cell(get(c), v) for c, v in zip(columns, flags, strict=True)]))
     return "\n".join(lines) + "\n"
 
 
 def _csv_cell(value: Any, verbatim: bool) -> str:
     if value is None:
         return ""
-    if isinstance(value, numbers.Number):  # bool, int, float and numpy's numbers
+    kind = type(value)
+    text: str
+    if kind is str:
+        text = value
+    elif kind in _NUMBERS or isinstance(value, numbers.Number):  # and numpy's numbers
         return str(value)
-    if isinstance(value, list | tuple):
+    elif isinstance(value, list | tuple):
         text = ";".join(str(v) for v in value)
         verbatim = verbatim or all(isinstance(v, numbers.Number) for v in value)
     else:
@@ -155,7 +227,7 @@ def _csv_cell(value: Any, verbatim: bool) -> str:
     risky = not verbatim and text.startswith(_FORMULA_START)
     if risky:
         text = "'" + text
-    if risky or any(c in text for c in ',"\r\n'):
+    if risky or _QUOTED.search(text):
         return '"' + text.replace('"', '""') + '"'
     return text
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -51,7 +52,7 @@ BASIS_WORDS = {
 }
 
 # where the doses come from, in the words of a printed sheet (no command-line flags)
-SHEET_SOURCES = {"given": "prescribed", "regimen": "prescribed", "protocol": "published"}
+SHEET_SOURCES = {"given": "prescribed", "regimen": "prescribed"}
 
 
 def printed_date() -> dt.date:
@@ -106,6 +107,8 @@ def sheet_data(plan: DosePlan, protocol: Protocol, lot: str | None) -> dict[str,
     patient = plan.patient
     weight = patient.weight.text
     if plan.bsa_m2 is not None:
+        if patient.height_cm is not None:  # the BSA's other input
+            weight += f", height {format_sig(patient.height_cm, 4)} cm"
         weight += f"; BSA {format_sig(plan.bsa_m2, 4)} m² ({plan.bsa_formula})"
     product = plan.product
     container = product.container
@@ -147,6 +150,12 @@ def sheet_data(plan: DosePlan, protocol: Protocol, lot: str | None) -> dict[str,
     for branch in plan.branches:
         if branch.chosen:
             decision.append(f"* Branch {branch.name}: given only if {branch.condition}.")
+        else:
+            doses = len(branch.schedules[0].doses) if branch.schedules else 0
+            decision.append(
+                f"Branch {branch.name} (if {branch.condition}, {plural(doses, 'dose')}): not on "
+                "this sheet; print a sheet that includes it once the assessment decides."
+            )
     basis = [BASIS_WORDS[b] for b in sorted({d.dose.basis for d in plan.doses})]
     basis += [line.removeprefix("basis: ") for line in basis_lines(plan, SHEET_SOURCES)]
     basis = [line[:1].upper() + line[1:] for line in basis]
@@ -184,8 +193,29 @@ def sheet_data(plan: DosePlan, protocol: Protocol, lot: str | None) -> dict[str,
         "total": total,
         "decision": decision,
         "warnings": [calendar_warning(w) for w in dict.fromkeys(plan.problems)],
-        "notes": [to_flags(n) for n in dict.fromkeys(plan.notes)],
+        "notes": [sheet_note(n) for n in dict.fromkeys(plan.notes)],
     }
+
+
+# A note names the API argument a value came from ("given with concentration="); a printed sheet
+# says, in words, that the value was given for this patient rather than taken from the protocol.
+_SHEET_WORDS = (
+    (re.compile(r" \(given with override_range=True\)"), " (given outside it on purpose)"),
+    (re.compile(r" given with override_range=True"), " on purpose"),
+    (re.compile(r" from dose="), " chosen for this patient"),
+    (re.compile(r" given with \w+="), " given for this patient"),
+)
+
+
+def sheet_note(note: str) -> str:
+    """A plan's note as the sheet prints it: where a value came from, without command words.
+
+    >>> sheet_note("concentration 6.68×10⁶ cells/mL given with concentration=")
+    'concentration 6.68×10⁶ cells/mL given for this patient'
+    """
+    for pattern, words in _SHEET_WORDS:
+        note = pattern.sub(words, note)
+    return to_flags(note)
 
 
 def _protocol_facts(plan: DosePlan, protocol: Protocol) -> list[tuple[str, str | None]]:

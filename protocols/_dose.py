@@ -13,28 +13,23 @@ import tomllib
 from decimal import Decimal
 from functools import cache
 from importlib import resources
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from celldose.protocols._display import format_exact, format_sig, superscript
 from celldose.protocols._dose_number import FLATTENED_BARE, read_number
 from celldose.protocols._dose_range import read_amounts, refuse_unit_between, split_bounds
+from celldose.protocols._dose_unit import AmountUnit, Basis, read_dose_unit
 from celldose.protocols._errors import UnitError
-from celldose.protocols._units import MAX_TEXT_LENGTH, parse_unit, quantity, shorten, unit_factor
+from celldose.protocols._units import (
+    MAX_TEXT_LENGTH,
+    read_unit,
+    shorten,
+    unit_dimensionality,
+    unit_factor,
+)
 
-Basis = Literal["per kg", "per m²", "flat"]
-AmountUnit = Literal["cells", "mg", "mL", "mmol", "IU"]
-
-_NUMERATORS: dict[str, AmountUnit] = {
-    "[cell_count]": "cells",
-    "[mass]": "mg",
-    "[length] ** 3": "mL",
-    "[substance]": "mmol",
-    "[biological_activity]": "IU",
-}
-_BASIS_UNIT: dict[Basis, str] = {"per kg": "kg", "per m²": "m**2", "flat": ""}
-_BODY_WEIGHT_UNITS = frozenset({"kg", "Kg", "KG", "g", "lb", "lbs", "pound"})
 _BASIS_SUFFIX: dict[Basis, str] = {"per kg": "/kg", "per m²": "/m²", "flat": ""}
 
 
@@ -98,8 +93,8 @@ class Dose(BaseModel):
 
     @model_validator(mode="after")
     def _possible(self) -> Dose:
-        if self.unit == "cells" and self.basis == "per kg":
-            refuse_impossible_cells_per_kg(self.amount, str(self))
+        if self.unit == "cells" and self.basis == "per kg" and self.amount > max_cells_per_kg():
+            refuse_impossible_cells_per_kg(self.amount, str(self))  # str() only when refused
         return self
 
     @model_validator(mode="after")
@@ -209,6 +204,7 @@ def refuse_impossible_cells_per_kg(cells_per_kg: float, dose: str) -> None:
             f"{format_sig(most)} cells/kg: the cells alone would fill more than 1.7 mL per kg of "
             "body weight)",
             "check the dose's unit (cells/kg, not cells/g or cells/mg) and its power of ten",
+            refused=True,
         )
 
 
@@ -295,56 +291,16 @@ def _point_from_parts(
         )
     if unit_text.startswith("/") and cell_product:
         unit_text = "cells" + unit_text
-    parts = unit_text.split("/")
-    if len(parts) > 2 or not parts[0] or (len(parts) == 2 and not parts[1]):
-        raise UnitError(
-            original,
-            f"'{unit_text}' is not a dose unit",
-            "write an amount and at most one basis: cells, cells/kg or cells/m²",
-        )
-    if "%" in unit_text:
-        raise UnitError(
-            original,
-            f"'{unit_text}' is not a dose amount or basis ('%' would scale the dose by 100)",
-            "a dose is cells, cells/kg or cells/m² (or mg, mL, mg/kg for ordinary drugs)",
-        )
-    if parts[0].strip() in _BODY_WEIGHT_UNITS:
-        raise UnitError(
-            original,
-            f"'{parts[0]}' is a body weight unit, not a dose",
-            'a dose is cells, cells/kg or cells/m²; pass the body weight as weight="70 kg"',
-            fields=("weight",),
-        )
-    numerator = parse_unit(parts[0], original=original)
-    name = _NUMERATORS.get(str(numerator.dimensionality))
-    if name is None:
-        dims = str(numerator.dimensionality)
-        kind = "a dimensionless number" if dims == "dimensionless" else f"of dimension {dims}"
-        raise UnitError(
-            original,
-            f"'{parts[0]}' is not a dose amount ({kind})",
-            "a dose is cells, cells/kg or cells/m² (or mg, mL, mg/kg for ordinary drugs)",
-        )
-    amount = float(value) * unit_factor(numerator, name)
-    basis: Basis = "flat"
+    read = read_dose_unit(unit_text, original)
+    name, basis = read.unit, read.basis
+    amount = float(value) * read.factor
     as_written: str | None = None
-    if len(parts) == 2:
-        denominator = parse_unit(parts[1], original=original)
-        dims = str(denominator.dimensionality)
-        if dims == "[mass]":
-            basis = "per kg"
-        elif dims == "[length] ** 2":
-            basis = "per m²"
-        else:
-            raise UnitError(
-                original,
-                f"'/{parts[1]}' is not a dose basis",
-                "a dose is per kg (body weight), per m² (body surface area) or flat",
+    if read.basis_text is not None:
+        amount /= read.per
+        if read.per != 1.0:  # per lb, per g: displayed as written, computed per kg
+            as_written = (
+                f"{_exact(float(value), name == 'cells')} {read.amount_text}/{read.basis_text}"
             )
-        factor = unit_factor(denominator, _BASIS_UNIT[basis])
-        amount /= factor
-        if factor != 1.0:  # per lb, per g: displayed as written, computed per kg
-            as_written = f"{_exact(float(value), name == 'cells')} {parts[0]}/{parts[1]}"
     if not math.isfinite(amount) or amount <= 0:
         raise UnitError(original, "a dose must be a positive finite number")
     if name == "cells":
@@ -406,11 +362,11 @@ def parse_amount(text: object, target: str, what: str) -> float:
         unit_text = re.sub(r"\s*/\s*", "/", stripped[end:].strip())
         if not unit_text:
             raise UnitError(text, f"{what} needs a unit", f"write {stripped} {target}")
-        unit = parse_unit(unit_text, original=text)
-        goal = parse_unit(target)
-        if unit.dimensionality != goal.dimensionality:
+        unit = read_unit(unit_text, original=text)
+        goal = read_unit(target)
+        if unit_dimensionality(unit) != unit_dimensionality(goal):
             raise UnitError(text, f"{what} must be in {target} (or a unit that converts to it)")
-        value = float(quantity(float(amount), unit).to(goal).magnitude)
+        value = float(amount) * unit_factor(unit, goal)
         if "cells" in target:
             _refuse_flattened_bare(stripped[:end], text, unit_text)
     else:

@@ -44,9 +44,17 @@ class UnitError(CelldoseError, ValueError):
     """A quantity, dose or unit that cannot be read safely."""
 
     def __init__(
-        self, text: str, problem: str, hint: str | None = None, *, fields: Sequence[str] = ()
+        self,
+        text: str,
+        problem: str,
+        hint: str | None = None,
+        *,
+        fields: Sequence[str] = (),
+        refused: bool = False,
     ) -> None:
-        super().__init__(f"cannot read {text!r}: {problem}", hint, fields=fields)
+        # ``refused``: the text was read, and what it says is refused (a dose beyond the possible)
+        lead = f"the dose {text!r} is refused" if refused else f"cannot read {text!r}"
+        super().__init__(f"{lead}: {problem}", hint, fields=fields)
         self.text = text
         self.problem = problem
 

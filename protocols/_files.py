@@ -36,6 +36,7 @@ import stat
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
+from typing import BinaryIO
 
 from celldose.protocols._errors import InputTooLargeError, OutputPathError, SystemFailure
 
@@ -120,17 +121,25 @@ def refuse_inputs(target: str | os.PathLike[str], inputs: Iterable[str | os.Path
             )
 
 
-def read_capped(path: str | os.PathLike[str], limit: int, *, what: str = "the file") -> bytes:
-    """Read at most ``limit`` bytes of ``path``; a longer input raises InputTooLargeError.
+def read_capped(
+    path: str | os.PathLike[str] | BinaryIO, limit: int, *, what: str = "the file"
+) -> bytes:
+    """Read at most ``limit`` bytes of ``path`` (a file name, or a binary stream such as
+    standard input); a longer input raises InputTooLargeError.
 
     Works on pipes and process substitutions (``<(...)``) as on files; ``/dev/zero`` is refused
     once the limit is passed instead of filling the memory. OSError is left to the caller.
     """
-    with open(path, "rb") as handle:
-        data = handle.read(limit + 1)
+    if isinstance(path, str | os.PathLike):
+        name = os.fspath(path)
+        with open(path, "rb") as handle:
+            data = handle.read(limit + 1)
+    else:
+        name = str(getattr(path, "name", "<stream>"))
+        data = path.read(limit + 1)
     if len(data) > limit:
         raise InputTooLargeError(
-            f"{what} {os.fspath(path)} is larger than celldose reads ({_size(limit)})",
+            f"{what} {name} is larger than celldose reads ({_size(limit)})",
             "check that it is the right file",
         )
     return data

@@ -6,6 +6,7 @@ reported") are those of the regimen, documented in ``_regimen.py``; a regimen ch
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
@@ -325,23 +326,28 @@ class Phase(BaseModel):
 
         ``first`` is the weekday of the phase's first dose (a weekday phase; default its first
         listed weekday)."""
-        zero = DoseTime.zero()
+        every = self.interval(which)
+        if every is not None and every.is_calendar:
+            return DoseTime.zero().plus_months(k * every.months)
+        return DoseTime.zero().plus_days(self._nth_day(k, which, first))
+
+    def _nth_day(self, k: int, which: Which, first: int | None = None) -> int:
+        """The day of dose ``k`` (0-based) from the phase's first dose, for a phase that is not
+        in calendar months (see :meth:`_nth`)."""
         every = self.interval(which)
         if every is not None:
-            if every.is_calendar:
-                return zero.plus_months(k * every.months)
-            return zero.plus_days(k * every.days)
+            return k * every.days
         listed = self.weekday_numbers
         if listed is not None:
             anchor = listed[0] if first is None else first
-            return zero.plus_days(pattern_offset(listed, anchor, k))
+            return pattern_offset(listed, anchor, k)
         times = self.times(which)
         if times is not None:
             week, j = divmod(k, times)
-            return zero.plus_days(7 * week + week_pattern(times)[j])
+            return 7 * week + week_pattern(times)[j]
         if self.days is not None:
-            return zero.plus_days(self.days[k])
-        return zero
+            return self.days[k]
+        return 0
 
     def resolved_count(
         self, which: Which = "min", *, context: str = "", first: int | None = None
@@ -369,17 +375,44 @@ class Phase(BaseModel):
             k += 1
         return max(k, 1)
 
+    def offset_days(
+        self, which: Which = "min", *, context: str = "", first: int | None = None
+    ) -> Sequence[int] | None:
+        """The day of each dose from the phase's first dose, or None for a phase in calendar
+        months (whose days depend on the dates: :meth:`times_from_start` gives its times).
+
+        A fixed interval in days is a ``range`` (dose k on day k × the interval), so a course of
+        thousands of doses is not built dose by dose; other phases are a tuple of :meth:`_nth`'s
+        days.
+
+        >>> Phase(every="3 days", count=4).offset_days()
+        range(0, 12, 3)
+        >>> Phase(times_per_week=2, count=4).offset_days()
+        (0, 3, 7, 10)
+        >>> Phase(every="1 month", count=2).offset_days() is None
+        True
+        """
+        n = self.resolved_count(which, context=context, first=first)
+        every = self.interval(which)
+        if every is not None:
+            return None if every.is_calendar else range(0, n * every.days, every.days)
+        weekly = len(self.weekdays) if self.weekdays is not None else self.times(which)
+        if weekly is None:  # explicit days, or a single dose
+            return tuple(self._nth_day(k, which, first) for k in range(n))
+        # a weekly pattern: each week repeats the first, 7 days on (as _nth_day gives it)
+        week = [self._nth_day(j, which, first) for j in range(weekly)]
+        return tuple(7 * (k // weekly) + week[k % weekly] for k in range(n))
+
     def times_from_start(
         self, which: Which = "min", *, context: str = "", first: int | None = None
     ) -> tuple[DoseTime, ...]:
-        n = self.resolved_count(which, context=context, first=first)
-        every = self.interval(which)
-        if n > 0 and every is not None and not every.is_calendar and every.days > 0:
-            # a fixed interval in days (the common case, and courses of thousands of doses):
-            # dose k is k × the interval, as _nth gives it, without looking the interval up again
-            step = every.days
-            return (DoseTime.zero(), *(DoseTime.of_days(k * step) for k in range(1, n)))
-        return tuple(self._nth(k, which, first) for k in range(n))
+        """The time of each dose from the phase's first dose (:meth:`offset_days` as times, or
+        calendar months)."""
+        days = self.offset_days(which, context=context, first=first)
+        if days is None:
+            n = self.resolved_count(which, context=context, first=first)
+            return tuple(self._nth(k, which, first) for k in range(n))
+        return tuple(DoseTime.of_days(d) if d else DoseTime.zero() for d in days)
 
     def next_start(self, which: Which, first: int | None = None) -> DoseTime | None:
         """Where the next phase starts by default (the would-be next dose), or None."""

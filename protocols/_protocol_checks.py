@@ -1,13 +1,17 @@
 """The cross-field checks of a protocol: each yields every problem it finds, with its field.
 
 A protocol's model validator runs them all (:data:`CROSS_CHECKS`) and raises every problem at
-once (:class:`FieldProblems`), so ``celldose check`` lists them all.
+once (:class:`FieldProblems`), so ``celldose check`` lists them all. While they run (within
+:func:`shared_schedules`), each arm's regimen is expanded once for all the checks that need its
+doses: a file of 1,000 arms costs 1,000 expansions, not one per check and arm.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
@@ -15,7 +19,7 @@ from celldose.protocols._bands import DoseBands
 from celldose.protocols._calendar import DoseTime, Duration
 from celldose.protocols._dose import Dose
 from celldose.protocols._errors import CelldoseError
-from celldose.protocols._regimen import Regimen
+from celldose.protocols._regimen import PlannedPhase, Regimen
 
 if TYPE_CHECKING:
     from celldose.protocols._protocol import Protocol
@@ -46,19 +50,23 @@ def course_contradiction(regimen: Regimen, stated: Duration) -> str | None:
     later) would not: span <= L <= span + interval. With calendar months the check is made for
     every start date over a year (2 months is 59 to 62 days), and passes if any date fits.
     """
-    try:
-        doses = regimen.expand("min")
-        after = regimen.phases[-1].next_start("min")
-    except CelldoseError:  # a value is not reported: nothing to check against
+    phases = _min_phases(regimen)
+    if phases is None:  # a value is not reported: nothing to check against
         return None
-    first_of_last = next(d for d in doses if d.phase == doses[-1].phase).time
+    try:
+        after = regimen.phases[-1].next_start("min")
+    except CelldoseError:
+        return None
+    last_phase = _last_phase(phases)
+    last = last_phase.time(last_phase.count - 1)
+    first_of_last = last_phase.time(0)
     following = first_of_last.plus(after) if after is not None else None
-    calendar = stated.is_calendar or doses[-1].time.has_months
+    calendar = stated.is_calendar or last.has_months
     starts = [_PROBE + dt.timedelta(days=k) for k in range(366 if calendar else 1)]
     spans: list[int] = []
     for start in starts:
         length = stated.as_time().day_on(start)
-        span = doses[-1].time.day_on(start)
+        span = last.day_on(start)
         limit = following.day_on(start) if following is not None else None
         if span <= length and (limit is None or length <= limit):
             return None
@@ -74,6 +82,42 @@ def course_contradiction(regimen: Regimen, stated: Duration) -> str | None:
 
 _PROBE = dt.date(2024, 1, 1)
 
+# While the checks of one protocol run: each regimen's minimum schedule by the regimen's id,
+# with the regimen itself (it stays alive meanwhile, so its id cannot name another).
+_Schedules = dict[int, tuple[Regimen, tuple[PlannedPhase, ...] | None]]
+_schedules: ContextVar[_Schedules | None] = ContextVar("_schedules", default=None)
+
+
+@contextmanager
+def shared_schedules() -> Iterator[None]:
+    """Run checks within this to expand each regimen once for all of them (forgotten after)."""
+    token = _schedules.set({})
+    try:
+        yield
+    finally:
+        _schedules.reset(token)
+
+
+def _min_phases(regimen: Regimen) -> tuple[PlannedPhase, ...] | None:
+    """The phases of the regimen's minimum schedule (:meth:`Regimen.expand_phases`), or None
+    when a value is not reported (expanded once within :func:`shared_schedules`)."""
+    memo = _schedules.get()
+    known = memo.get(id(regimen)) if memo is not None else None
+    if known is not None and known[0] is regimen:
+        return known[1]
+    try:
+        phases: tuple[PlannedPhase, ...] | None = regimen.expand_phases("min")
+    except CelldoseError:
+        phases = None
+    if memo is not None:
+        memo[id(regimen)] = (regimen, phases)
+    return phases
+
+
+def _last_phase(phases: tuple[PlannedPhase, ...]) -> PlannedPhase:
+    """The phase of the last dose."""
+    return next(phase for phase in reversed(phases) if phase.count)
+
 
 # -- cross-field checks: each yields every problem it finds -------------------------------------
 def _unique_arm_names(p: Protocol) -> Iterator[FieldProblem]:
@@ -83,12 +127,17 @@ def _unique_arm_names(p: Protocol) -> Iterator[FieldProblem]:
 def repeated_arm_names(names: list[str | None]) -> Iterator[FieldProblem]:
     """Each arm name that repeats, at its second (third...) occurrence; None: an arm whose name
     is not known (missing or invalid), which repeats nothing."""
+    first: dict[str, int] = {}  # each name's first index (a set, not a scan: 1,000 arms)
     for i, name in enumerate(names):
-        if name is not None and name in names[:i]:
+        if name is None:
+            continue
+        if name in first:
             yield FieldProblem(
                 f"arm name {name!r} repeats; arm names must be unique", "arms", i, "name",
-                hint=f"rename one of them (the first is arm {names.index(name) + 1})",
+                hint=f"rename one of them (the first is arm {first[name] + 1})",
             )  # fmt: skip
+        else:
+            first[name] = i
 
 
 def _arm_products_and_doses(p: Protocol) -> Iterator[FieldProblem]:
@@ -219,12 +268,13 @@ def _spacing(p: Protocol) -> Iterator[FieldProblem]:
         need = p.arm_administration(arm).min_spacing_days
         if need is None:
             continue
+        phases = _min_phases(arm.regimen)
+        if phases is None:  # a value is not reported: checked when it is given
+            continue
+        least = tuple(dose for phase in phases for dose in phase.doses())  # expand("min")
         try:
-            schedules = [
-                arm.regimen.expand(w)
-                for w in (("min", "max") if arm.regimen.is_range else ("min",))
-            ]
-        except CelldoseError:  # a value is not reported: checked when it is given
+            schedules = [least, *([arm.regimen.expand("max")] if arm.regimen.is_range else [])]
+        except CelldoseError:
             continue
         for doses in schedules:
             close = next(
@@ -253,18 +303,17 @@ def _spacing(p: Protocol) -> Iterator[FieldProblem]:
 
 
 def _dose_count(regimen: Regimen) -> int | None:
-    try:
-        return len(regimen.expand("min"))
-    except CelldoseError:
-        return None
+    phases = _min_phases(regimen)
+    return None if phases is None else sum(phase.count for phase in phases)
 
 
 def _last_dose_days(regimen: Regimen) -> int | None:
     """The smallest day the last dose can fall on (over start dates), or None if not known."""
-    try:
-        last = regimen.expand("min")[-1].time
-    except CelldoseError:
+    phases = _min_phases(regimen)
+    if phases is None:
         return None
+    last_phase = _last_phase(phases)
+    last = last_phase.time(last_phase.count - 1)
     if not last.has_months:
         return last.days
     return _earliest_day(last)
@@ -302,4 +351,5 @@ __all__ = [
     "FieldProblems",
     "course_contradiction",
     "repeated_arm_names",
+    "shared_schedules",
 ]

@@ -32,11 +32,11 @@ the regimen then raises :class:`NotReportedError` naming the option that supplie
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ModelWrapValidatorHandler, model_validator
 
 from celldose.protocols._calendar import MAX_DAYS, DoseTime, Duration
 from celldose.protocols._decision import Branch, Decision
@@ -82,6 +82,45 @@ def _planned(
     return planned
 
 
+@dataclass(frozen=True)
+class PlannedPhase:
+    """The doses of one phase of an expanded regimen, as the phase gives them: dose ``k``
+    (0-based) is number ``first + k``, at ``begin`` plus ``days[k]`` days (a ``range`` for a
+    fixed interval in days), or plus ``months[k]`` for a phase in calendar months (``days``
+    None). :meth:`doses` gives the :class:`PlannedDose` of each; a course of thousands of doses
+    need not build them (the dose plan works on the days).
+
+    >>> (phase,) = Regimen.model_validate("q3d ×4").expand_phases()
+    >>> phase.days, [str(d.time) for d in phase.doses()]
+    (range(0, 12, 3), ['day 0', 'day 3', 'day 6', 'day 9'])
+    """
+
+    phase: int  # 1-based
+    first: int  # the number of its first dose (1-based, over the whole regimen)
+    begin: DoseTime  # the time of its first dose, from the regimen's first dose
+    dose: Dose | NotReported | None
+    days: Sequence[int] | None  # each dose's day from the phase's first dose; None: months
+    months: tuple[DoseTime, ...] = ()  # each dose's time from the phase's first (days None)
+
+    @property
+    def count(self) -> int:
+        return len(self.days) if self.days is not None else len(self.months)
+
+    def time(self, k: int) -> DoseTime:
+        """The time of dose ``k`` (0-based) from the regimen's first dose."""
+        if self.days is None:
+            offset = self.months[k]
+        else:
+            day = self.days[k]
+            offset = DoseTime.of_days(day) if day else DoseTime.zero()
+        return self.begin.plus(offset) if self.begin.parts else offset
+
+    def doses(self) -> Iterator[PlannedDose]:
+        """The :class:`PlannedDose` of each dose, in order."""
+        for k in range(self.count):
+            yield _planned(self.first + k, self.phase, self.time(k), self.dose)
+
+
 def stated_spacing(phase: Phase) -> int:
     """The minimum spacing a phase states ('at least 3 days apart'), else 1 day (two doses
     never share a day). This is what holds across a decision: a weekday pattern's or a
@@ -109,14 +148,17 @@ class Regimen(BaseModel):
         "replace the arm's and protocol's limits of the same kind and action.",
     )
 
-    @model_validator(mode="before")
+    @model_validator(mode="wrap")
     @classmethod
-    def _from_text(cls, data: Any) -> Any:
+    def _from_text(cls, data: Any, handler: ModelWrapValidatorHandler[Regimen]) -> Regimen:
         if isinstance(data, str):
             from celldose.protocols._shorthand import parse_regimen
 
-            return parse_regimen(data).model_dump()
-        return data
+            # the parser builds the regimen through these models: it is not validated again
+            # (a file of 1,000 arms would pay twice), and keeps what a dump would lose (a
+            # weight cap written in lb)
+            return parse_regimen(data)
+        return handler(data)
 
     @model_validator(mode="after")
     def _transitions(self) -> Regimen:
@@ -224,15 +266,25 @@ class Regimen(BaseModel):
     def expand(
         self, which: Which = "min", *, context: str = "", start: dt.date | None = None
     ) -> tuple[PlannedDose, ...]:
-        """Every dose, in order, with its time from the first dose.
+        """Every dose, in order, with its time from the first dose (the doses of
+        :meth:`expand_phases`).
 
         For a range, ``which`` picks the minimum (fewest doses a week, or the longest interval)
         or the maximum schedule. ``start`` is the date of day 0: a weekday phase's first dose
         falls on its first listed weekday on or after the day the phase would start (without
         ``start``, day 0 is :meth:`reference_start`).
         """
+        phases = self.expand_phases(which, context=context, start=start)
+        return tuple(dose for phase in phases for dose in phase.doses())
+
+    def expand_phases(
+        self, which: Which = "min", *, context: str = "", start: dt.date | None = None
+    ) -> tuple[PlannedPhase, ...]:
+        """The doses of each phase, in order, as a :class:`PlannedPhase` (see :meth:`expand`,
+        which lists them dose by dose)."""
         anchor = start if start is not None else self.reference_start()
-        doses: list[PlannedDose] = []
+        planned: list[PlannedPhase] = []
+        count = 0
         begin = DoseTime.zero()
         current_dose: Dose | NotReported | None = None
         previous: Phase | None = None
@@ -255,22 +307,29 @@ class Regimen(BaseModel):
                 first = moved.weekday()
             if phase.dose is not None:
                 current_dose = phase.dose
-            for offset in phase.times_from_start(which, context=context, first=first):
-                last = begin.plus(offset) if begin.parts else offset  # offset: from _nth
-                doses.append(_planned(len(doses) + 1, index, last, current_dose))
-                if len(doses) > MAX_DOSES:
-                    raise RegimenError(
-                        f"the regimen has more than {MAX_DOSES} doses",
-                        "check the count and the duration",
-                    )
+            days = phase.offset_days(which, context=context, first=first)
+            months = (
+                ()
+                if days is not None
+                else phase.times_from_start(which, context=context, first=first)
+            )
+            item = PlannedPhase(index, count + 1, begin, current_dose, days, months)
+            count += item.count
+            if count > MAX_DOSES:
+                raise RegimenError(
+                    f"the regimen has more than {MAX_DOSES} doses",
+                    "check the count and the duration",
+                )
+            last = item.time(item.count - 1)
+            planned.append(item)
             previous, previous_first = phase, first
-        if doses and doses[-1].time.mean_days > MAX_DAYS:
+        if planned and last.mean_days > MAX_DAYS:
             raise RegimenError(
-                f"the last dose falls {doses[-1].time} after the first, longer than "
+                f"the last dose falls {last} after the first, longer than "
                 "celldose plans for (at most 100 years)",
                 "check the intervals, counts, days and waits",
             )
-        return tuple(doses)
+        return tuple(planned)
 
     def branch_start(
         self, branch: Branch, which: Which = "min", start: dt.date | None = None
@@ -281,16 +340,14 @@ class Regimen(BaseModel):
         assert decision is not None
         if branch.start != "next dose":
             return DoseTime.zero().plus_days(decision.assess.day)
-        doses = self.expand(which, start=start)
-        last_phase = len(self.phases)
-        first = next(d for d in doses if d.phase == last_phase)
+        first = self.expand_phases(which, start=start)[-1].begin  # the last phase's first dose
         listed = self.phases[-1].weekday_numbers
         weekday = None
         if listed is not None:
-            weekday = first.time.date(start or self.reference_start()).weekday()
+            weekday = first.date(start or self.reference_start()).weekday()
         nxt = self.phases[-1].next_start(which, weekday)
         assert nxt is not None
-        return first.time.plus(nxt)
+        return first.plus(nxt)
 
     def expand_branch(
         self,
@@ -302,7 +359,19 @@ class Regimen(BaseModel):
     ) -> tuple[PlannedDose, ...]:
         """The doses of branch ``name``, numbered on after the course's, timed from its first
         dose; their phases are numbered on after the course's too (phase 2 of a one-phase
-        course is the branch's first)."""
+        course is the branch's first). The doses of :meth:`expand_branch_phases`."""
+        phases = self.expand_branch_phases(name, which, context=context, start=start)
+        return tuple(dose for phase in phases for dose in phase.doses())
+
+    def expand_branch_phases(
+        self,
+        name: str,
+        which: Which = "min",
+        *,
+        context: str = "",
+        start: dt.date | None = None,
+    ) -> tuple[PlannedPhase, ...]:
+        """The phases of branch ``name`` as :class:`PlannedPhase` (see :meth:`expand_branch`)."""
         decision = self.decision
         if decision is None:
             raise RegimenError("the regimen has no decision, so no branches")
@@ -313,14 +382,14 @@ class Regimen(BaseModel):
                 f"the regimen has no branch {name!r}",
                 "choose one of: " + ", ".join(decision.names),
             ) from None
-        count = len(self.expand(which, context=context, start=start))
+        count = sum(p.count for p in self.expand_phases(which, context=context, start=start))
         begin = self.branch_start(branch, which, start)
         on = begin.date(start or self.reference_start())
-        inner = Regimen(phases=branch.phases).expand(which, context=context, start=on)
+        inner = Regimen(phases=branch.phases).expand_phases(which, context=context, start=on)
         phases = len(self.phases)
         return tuple(
-            PlannedDose(count + d.number, phases + d.phase, begin.plus(d.time), d.dose)
-            for d in inner
+            replace(p, phase=phases + p.phase, first=count + p.first, begin=begin.plus(p.begin))
+            for p in inner
         )
 
     def with_doses(self, doses: Sequence[Dose | NotReported]) -> Regimen:
@@ -408,5 +477,6 @@ def _render_phase(phase: Phase) -> list[str]:
 
 __all__ = [
     "PlannedDose",
+    "PlannedPhase",
     "Regimen",
 ]

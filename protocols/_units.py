@@ -3,12 +3,20 @@
 pint's default registry costs about a quarter of a second to build, and its string parser has
 traps (it drops commas, reads ``10E9`` as 1×10¹⁰, knows ``M`` as molar). celldose builds a small
 registry from its own definitions file on first use and reads unit text through
-:func:`parse_unit`, which closes those traps before pint sees the text.
+:func:`read_unit` (and :func:`parse_unit`, which returns pint's unit), which close those traps
+before pint sees the text.
+
+Importing pint (and numpy, which pint imports) takes longer than the rest of ``celldose dose``,
+so the few unit texts a dose, a weight or a product uses most (``cells``, ``kg``, ``lb``,
+``m**2``, ``mL``, ``cells/mL``) have pint's readings in ``unit_readings.toml`` (checked against
+pint by the tests): :func:`unit_dimensionality` and :func:`unit_factor` answer from there, and
+ask pint for any other text or target.
 """
 
 from __future__ import annotations
 
 import re
+import tomllib
 from functools import cache, lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
@@ -16,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from celldose.protocols._errors import UnitError
 
 if TYPE_CHECKING:
-    pass
+    from collections.abc import Mapping
 
 MAX_TEXT_LENGTH = 1000  # a dose, unit or regimen text (pint's parser is super-linear in length)
 
@@ -60,6 +68,20 @@ def parse_unit(text: str, *, original: str | None = None) -> Any:
     """Parse unit text (``cells/kg``, ``mL``, ``cells/m²``) into a pint ``Unit``.
 
     Raises :class:`UnitError` with a hint for anything pint would misread or cannot read.
+    """
+    shown = original if original is not None else text
+    return _pint_units(read_unit(text, original=original), shown, text)
+
+
+def read_unit(text: str, *, original: str | None = None) -> str:
+    """Check unit text (``cells/kg``, ``mL``, ``cells/m²``) and return it as pint spells it
+    (``cells/m**2``), a unit pint knows: ask :func:`unit_dimensionality` and
+    :func:`unit_factor` about it.
+
+    Raises :class:`UnitError` with a hint for anything pint would misread or cannot read.
+
+    >>> read_unit(" cells/m² ")
+    'cells/m**2'
     """
     shown = original if original is not None else text
     if len(text) > MAX_TEXT_LENGTH:
@@ -107,6 +129,13 @@ def parse_unit(text: str, *, original: str | None = None) -> Any:
     _refuse_towers(normalized, shown)
     _refuse_glued_digits(normalized, shown)
     _refuse_prefixed_cells(normalized, shown)
+    if normalized not in _known_units():
+        _pint_units(normalized, shown, text)  # refuses what pint cannot read
+    return normalized
+
+
+def _pint_units(normalized: str, shown: str, text: str) -> Any:
+    """pint's unit for checked text, or :class:`UnitError` when pint cannot read it."""
     import pint
 
     try:
@@ -176,8 +205,37 @@ def quantity(value: float, unit: Any) -> Any:
     return registry().Quantity(value, _parsed_units(unit) if isinstance(unit, str) else unit)
 
 
+@cache
+def _known_units() -> Mapping[str, Any]:
+    """pint's readings of the most used unit texts (``unit_readings.toml``, read once)."""
+    text = resources.files("celldose.protocols").joinpath("unit_readings.toml").read_text("utf-8")
+    return tomllib.loads(text)
+
+
+def unit_dimensionality(unit: str) -> str:
+    """The dimensionality of unit text returned by :func:`read_unit`, as pint writes it.
+
+    >>> unit_dimensionality("cells/mL")
+    '[cell_count] / [length] ** 3'
+    """
+    known = _known_units().get(unit)
+    if known is not None:
+        return str(known["dimensionality"])
+    return str(_parsed_units(unit).dimensionality)
+
+
 @lru_cache(maxsize=512)
 def unit_factor(unit: Any, target: str) -> float:
-    """How many ``target`` one ``unit`` is (``unit_factor(lb, "kg")`` is 0.45359237): pint's
-    conversion, done once per pair (it costs a fraction of a millisecond each time)."""
+    """How many ``target`` one ``unit`` (text from :func:`read_unit`, or a pint unit) is:
+    ``unit_factor("lb", "kg")`` is 0.45359237. pint's conversion, done once per pair (it costs
+    a fraction of a millisecond each time), or its reading in ``unit_readings.toml``.
+
+    >>> unit_factor("lb", "kg")
+    0.45359237
+    """
+    if isinstance(unit, str):
+        known = _known_units().get(unit)
+        if known is not None and target in known["to"]:
+            return float(known["to"][target])
+        unit = _parsed_units(unit)
     return float(quantity(1.0, unit).to(target).magnitude)

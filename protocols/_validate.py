@@ -274,6 +274,12 @@ def _describe(error: dict[str, Any], path: tuple[str | int, ...]) -> tuple[str, 
         choices = _merge_literals([error])["msg"].removeprefix("must be one of: ")
         choice_words = [c.strip("'") for c in choices.split(", ")]
         given = error.get("input")
+        numbers = [c for c in choices.split(", ") if not c.startswith("'")]
+        if isinstance(given, str) and given.strip() in numbers:  # version: "1" for version: 1
+            return (
+                f"{field} must be the number {given.strip()}, not the text {given!r}",
+                f"write it without quotes: {field}: {given.strip()}",
+            )
         message = f"{field} must be one of: {', '.join(choice_words)}, not {_shown(given)}"
         close = close_matches(str(given), choice_words, n=1) if isinstance(given, str) else []
         return message, f"did you mean {close[0]!r}?" if close else None

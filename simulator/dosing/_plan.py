@@ -8,8 +8,9 @@ given as the text a user types (``weight="26.5 lb"``, ``dose="1e6 cells/kg"``).
 A plan is computed in stages, each in its own module: :func:`~._plan_basis.plan_basis`
 decides everything once (the arm, the doses of every phase and branch, limits, scaling, the
 dosing weight, the warnings so far); :func:`~._plan_schedules.plan_schedules` expands the regimen
-and builds the records of every schedule with :func:`~._dose_records.dose_records` (the unit
-work once per phase, per dose only floats); :func:`_finish` adds the plan's warnings and builds
+phase by phase and builds the records of every schedule with
+:func:`~._dose_records.dose_records` (the unit work once per phase, per dose only floats and
+dates); :func:`_finish` adds the plan's warnings and builds
 the :class:`DosePlan`. A warning about the patient or the plan as a whole goes in :func:`_finish`.
 """
 
@@ -178,7 +179,9 @@ def _finish(basis: PlanBasis, planned: PlannedSchedules) -> DosePlan:
                 r.number
                 for s in schedules
                 for r in s.doses
-                if r.weekend and not listed_day(every_phase[r.phase - 1], r.date)
+                if r.date is not None  # r.weekend, without a property call per dose
+                and r.date.weekday() >= 5
+                and not listed_day(every_phase[r.phase - 1], r.date)
             }
         )
         if weekend:
@@ -190,13 +193,13 @@ def _finish(basis: PlanBasis, planned: PlannedSchedules) -> DosePlan:
                 f"dose{'s' if many else ''} {numbers} fall{'' if many else 's'} on a weekend "
                 "(weekends=next-weekday moves them)"
             )
-    every_record = [
-        *(r for s in schedules for r in s.doses),
-        *(r for bs in branch_schedules.values() for s in bs for r in s.doses),
+    every_schedule = [*schedules, *(s for bs in branch_schedules.values() for s in bs)]
+    rounded = [
+        (r.number, r.rounded) for s in every_schedule for r in s.doses if r.rounded is not None
     ]
     warnings.extend(
         rounding_notes(
-            [(r.number, r.rounded) for r in every_record],
+            rounded,
             patient.weight_kg,
             options.round_tolerance,
         )
@@ -253,6 +256,7 @@ def _finish(basis: PlanBasis, planned: PlannedSchedules) -> DosePlan:
         limits=basis.limits,
         dosing_weight_kg=basis.dose_kg if basis.weight_note is not None else None,
         dosing_weight_note=basis.weight_note,
+        published=protocol.reference.is_published,
     )
     if plan.species_note:
         crossed = patient.species.group != get_species(protocol.species).group
@@ -272,8 +276,9 @@ def _plausibility(schedules: list[Schedule], patient: Patient) -> list[str]:
     low, high = checks["dose"]["soft_cells_per_kg"]
     most_ml = checks["volume"]["soft_ml_per_kg"]
     doses = [d for s in schedules for d in s.doses]
-    heaviest = max(doses, key=lambda d: d.cells_per_kg, default=None)
-    if heaviest is not None and heaviest.cells_per_kg > max_cells_per_kg():
+    per_kg = {d.cells_per_kg for d in doses}  # a few values, however many doses
+    if per_kg and max(per_kg) > max_cells_per_kg():
+        heaviest = next(d for d in doses if d.cells_per_kg == max(per_kg))
         raise OptionError(
             f"dose {heaviest.number} is {format_sig(heaviest.cells)} cells for "
             f"{patient.weight.text}: {format_sig(heaviest.cells_per_kg)} cells/kg, more than any "
@@ -281,7 +286,7 @@ def _plausibility(schedules: list[Schedule], patient: Patient) -> list[str]:
             "check the dose, its unit and the weight",
         )
     out = []
-    odd = sorted({d.cells_per_kg for d in doses if not low <= d.cells_per_kg <= high})
+    odd = sorted(v for v in per_kg if not low <= v <= high)
     if odd:
         shown = ", ".join(f"{format_sig(v)} cells/kg" for v in odd[:3])
         out.append(
@@ -293,6 +298,13 @@ def _plausibility(schedules: list[Schedule], patient: Patient) -> list[str]:
         out.append(
             f"a volume of {format_sig(max(big))} mL per dose is more than {format_sig(most_ml)} "
             f"mL/kg for {patient.weight.text}: check the concentration and its unit"
+        )
+    least_ml = checks["volume"]["soft_min_ml"]
+    if big and min(big) < least_ml:
+        out.append(
+            f"a volume of {format_sig(min(big))} mL per dose is less than {format_sig(least_ml)} "
+            "mL, too little to draw up accurately: check the concentration and its unit (or "
+            "dilute the dose)"
         )
     return out
 

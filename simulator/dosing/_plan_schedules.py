@@ -10,12 +10,12 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import partial
 
 from celldose.protocols import Branch, OptionError, Phase, Regimen, Which, plural
 from celldose.simulator.dosing._branches import check_assessment
-from celldose.simulator.dosing._dose_records import dose_records
+from celldose.simulator.dosing._dose_records import dose_record_from, dose_records
 from celldose.simulator.dosing._limits import StoppedDose
 from celldose.simulator.dosing._plan_basis import PlanBasis
 from celldose.simulator.dosing._records import DoseRecord, Schedule
@@ -41,7 +41,7 @@ def plan_schedules(basis: PlanBasis) -> PlannedSchedules:
     branch_schedules: dict[str, list[Schedule]] = {}
     which_list: tuple[Which, ...] = ("min", "max") if regimen.is_range else ("min",)
     for which in which_list:
-        planned = regimen.expand(which, context=context, start=options.start)
+        planned = regimen.expand_phases(which, context=context, start=options.start)
         records, stopped = dose_records(
             basis, planned, basis.phase_doses, basis.published, bands=basis.phase_bands
         )
@@ -53,7 +53,7 @@ def plan_schedules(basis: PlanBasis) -> PlannedSchedules:
             branch_records = partial(
                 dose_records,
                 basis,
-                regimen.expand_branch(name, which, context=context, start=options.start),
+                regimen.expand_branch_phases(name, which, context=context, start=options.start),
                 [*basis.phase_doses, *doses],
                 [*basis.published, *basis.branch_published[name]],
                 records[-1].cumulative_cells,
@@ -134,22 +134,37 @@ def move_weekends(records: list[DoseRecord], phases: Sequence[Phase]) -> list[Do
 
     Day numbers stay counted from the first dose actually given (day 0).
     """
-    moved: list[DoseRecord] = []
+    dates: list[dt.date] = []  # each dose's date, moved or not
     for record in records:
         assert record.date is not None
-        if record.date.weekday() >= 5 and not listed_day(phases[record.phase - 1], record.date):
-            new = record.date + dt.timedelta(days=7 - record.date.weekday())
-            record = replace(record, date=new, moved_from=record.date)
-        moved.append(record)
-    first = moved[0].date
-    assert first is not None
-    moved = [replace(r, day=(r.date - first).days) for r in moved if r.date is not None]
+        date = record.date
+        if date.weekday() >= 5 and not listed_day(phases[record.phase - 1], date):
+            date += dt.timedelta(days=7 - date.weekday())
+        dates.append(date)
+    first = dates[0]
+    moved = [
+        record  # the record itself when nothing changes (a long course: most of its doses)
+        if date == record.date and record.day == (date - first).days
+        else dose_record_from(
+            vars(record),
+            date=date,
+            moved_from=record.moved_from if date == record.date else record.date,
+            day=(date - first).days,
+        )
+        for record, date in zip(records, dates, strict=True)
+    ]
+    needs: dict[tuple[int, int, int], int] = {}  # (phase, next phase, planned gap) -> least gap
     for j in range(1, len(moved)):
         planned_a, planned_b, before, after = records[j - 1], records[j], moved[j - 1], moved[j]
         assert planned_a.date is not None and planned_b.date is not None
         assert before.date is not None and after.date is not None
         planned_gap = (planned_b.date - planned_a.date).days
-        need = min_gap_days(phases[before.phase - 1], phases[after.phase - 1], planned_gap)
+        key = (before.phase, after.phase, planned_gap)
+        need = needs.get(key)
+        if need is None:
+            need = needs[key] = min_gap_days(
+                phases[before.phase - 1], phases[after.phase - 1], planned_gap
+            )
         gap = (after.date - before.date).days
         if gap < need:
             raise OptionError(

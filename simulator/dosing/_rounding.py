@@ -332,12 +332,15 @@ def rounding_notes(
     """One label per distinct rounding, naming its doses (``doses`` is (number, rounded) pairs):
     ``doses 1–8 rounded down to 1 vial: … from prescribed 3×10⁷ cells (tolerance 10%)``."""
     numbers: dict[str, list[int]] = {}
+    texts: dict[int, str] = {}  # id of a Rounded -> its text (the doses of a phase share one)
     for number, rounded in doses:
         if rounded is not None:
-            text = (
-                f"{rounded.text(weight_kg)} {format_sig(rounded.prescribed_cells)} cells "
-                f"(round tolerance {tolerance_text(tolerance)})"
-            )
+            text = texts.get(id(rounded))
+            if text is None:
+                text = texts[id(rounded)] = (
+                    f"{rounded.text(weight_kg)} {format_sig(rounded.prescribed_cells)} cells "
+                    f"(round tolerance {tolerance_text(tolerance)})"
+                )
             numbers.setdefault(text, []).append(number)
     return [f"{_dose_numbers(sorted(set(n)))} {text}" for text, n in numbers.items()]
 

@@ -3,9 +3,11 @@
 Every path of celldose that needs one of these rules calls it from here: the dose plan, the
 figure lanes, the what-if and the cohort engine.
 
-- :func:`cells_per_dose` turns one dose (per kg, per m², flat) into cells for a patient, with
-  units (pint); :func:`cells_per_dose_array` is its vectorised twin for arrays of weights (plain
-  floats, the same arithmetic in the same order), tested to agree with it.
+- :func:`cells_per_dose` turns one dose (per kg, per m², flat) into cells for a patient: a
+  dose's amount is held in cells per kg, per m² or flat (its unit was read and converted when
+  the dose was read), so cells/kg × kg = cells is one multiplication, with no unit to convert;
+  :func:`cells_per_dose_array` is its vectorised twin for arrays of weights (the same
+  arithmetic in the same order), tested to agree with it and with pint's units.
 - :func:`min_gap_days` is the minimum number of days between two consecutive doses.
 - :func:`land_window` places a response window from its anchor among the doses given.
 """
@@ -25,7 +27,6 @@ from celldose.protocols import (
     Phase,
     ResponseWindow,
     format_sig,
-    quantity,
 )
 
 if TYPE_CHECKING:
@@ -39,7 +40,7 @@ _CHECK = "check the dose and its unit"
 def cells_per_dose(
     dose: Dose, weight_kg: float, *, bsa_m2: float | None = None, scale_factor: float = 1.0
 ) -> float:
-    """Cells per administration for a patient, computed with units: cells/kg × kg = cells.
+    """Cells per administration for a patient: cells/kg × kg = cells.
 
     ``bsa_m2`` is needed for a per-m² dose; ``scale_factor`` multiplies a per-kg dose
     (cross-species scaling by body surface area).
@@ -51,12 +52,11 @@ def cells_per_dose(
     25000000.0
     """
     if dose.basis == "per kg":
-        cells = quantity(dose.amount, "cells/kg") * scale_factor * quantity(weight_kg, "kg")
+        value = dose.amount * scale_factor * weight_kg
     elif dose.basis == "per m²":
-        cells = quantity(dose.amount, "cells/m**2") * quantity(_bsa(dose, bsa_m2), "m**2")
+        value = dose.amount * _bsa(dose, bsa_m2)
     else:
-        cells = quantity(dose.amount, "cells")
-    value = float(cells.to("cells").magnitude)
+        value = dose.amount
     if not math.isfinite(value):
         raise OptionError(
             f"the dose {dose} for {format_sig(weight_kg)} kg is out of range {_OUT_OF_RANGE}",

@@ -95,9 +95,14 @@ def paint_lane(c: Canvas, box: LaneBox) -> None:
     draw_lane_break(c, box)
 
 
+# behind a lane's titles and notes: the axis break's dashed line and the grid run under the
+# text, not through its letters
+_BACKING = {"facecolor": "white", "edgecolor": "none", "boxstyle": "square,pad=0.05"}
+
+
 def _text(c: Canvas, x: float, y: float, text: str, size: float, **style: Any) -> Any:
-    """A text whose top is at data ``y`` (the y axis runs downwards)."""
-    style = {"va": "top", "ha": "left", "linespacing": LINE} | style
+    """A text whose top is at data ``y`` (the y axis runs downwards), on a white backing."""
+    style = {"va": "top", "ha": "left", "linespacing": LINE, "bbox": _BACKING} | style
     return c.ax.text(x, y, text, fontsize=size, **style)
 
 

@@ -98,6 +98,9 @@ def run_blocks(
     some_missed = cohort.missed > 0 or branch_rows is not None
     if some_missed and doses > MOST_DOSES:  # who received which dose: kept as cells
         scaled = None
+    # every patient receives every dose of the weight × a constant: a patient's total is a
+    # non-decreasing function of the weight, so its order statistics are the weights'
+    every_dose = scaled is not None and not some_missed and engine.viability is None
     block = max(1, BLOCK // doses)
     blocks = patients > block  # one block: select from the arrays at the end
     # the cells of every dose: the whole cohort's, or one block's when they follow the weights
@@ -134,13 +137,14 @@ def run_blocks(
         if draws.branch is not None:
             entered += np.bincount(draws.branch[draws.branch >= 0], minlength=len(shares))
         if scaled is not None and engine.viability is None and stop - start >= 2:
-            out = evaluate_scaled(engine, draws, scaled)
+            out = evaluate_scaled(engine, draws, scaled, total_out=totals[start:stop])
         else:
             here = cells[:, : stop - start] if scaled is not None else cells[:, start:stop]
             out = evaluate_block(engine, draws, here)
         if draws.weights.base is not weights:  # not drawn in place (a roster, one weight)
             weights[start:stop] = draws.weights
-        totals[start:stop] = out.total_cells
+        if out.total_cells.base is not totals:  # not written in place
+            totals[start:stop] = out.total_cells
         given_counts[start:stop] = out.doses_given
         pattern = out.pattern
         if patterns is not None:
@@ -153,7 +157,8 @@ def run_blocks(
             assert out.vials is not None
             vials[start:stop] = out.vials
             counted["vials"].add(out.vials)
-        every = draws.given is None  # every dose to every patient of the block
+        # every dose to every patient of the block (none missed, none stopped by a course maximum)
+        every = draws.given is None and out.stopped == 0
         if course is not None:
             assert out.course_days is not None
             course[start:stop] = out.course_days
@@ -169,9 +174,11 @@ def run_blocks(
             if not near:  # the first block: a random sample of the cohort
                 # the weights, and (with patterns) the weights of each dose's receivers
                 near["weights"] = Bracketed(draws.weights, None if patterns is None else doses)
-                near["totals"] = Bracketed(out.total_cells)
+                if not every_dose:
+                    near["totals"] = Bracketed(out.total_cells)
             near["weights"].add(draws.weights, None if patterns is None else pattern)
-            near["totals"].add(out.total_cells)
+            if not every_dose:
+                near["totals"].add(out.total_cells)
         dose_sums += out.dose_sums
         received += out.received
         delayed += out.delayed
@@ -206,7 +213,11 @@ def run_blocks(
         stopped=stopped,
         percentiles=percentiles,
         weight_stats=weight_stats,
-        total_stats=_float_stats(totals, near.get("totals")),
+        total_stats=(
+            _scaled_total_stats(scaled, totals, weight_stats)
+            if every_dose and scaled is not None
+            else _float_stats(totals, near.get("totals"))
+        ),
         vial_stats=None if vials is None else _int_stats(vials, counted["vials"]),
         course_stats=None if course is None else _int_stats(course, counted["course"]),
         given_stats=_int_stats(given_counts, counted["given"]),
@@ -222,9 +233,29 @@ def _float_stats(values: FloatArray, near: Bracketed | None) -> Stats:
 
 def _int_stats(values: IntArray, counts: CountedInts) -> Stats:
     picked = counts.pick(_positions(values.size))
-    if picked is None:
+    total = counts.total()
+    if picked is None or total is None:
         return summarise(values)
-    return Stats(float(values.mean()), float(picked[1]), float(picked[0]), float(picked[2]))
+    # numpy's mean of whole numbers adds them as floats: exact below 2⁵³, so the same value
+    mean = float(total) / values.size if total < 1 << 53 else float(values.mean())
+    return Stats(mean, float(picked[1]), float(picked[0]), float(picked[2]))
+
+
+def _scaled_total_stats(scaled: tuple[float, ...], totals: FloatArray, weights: Stats) -> Stats:
+    """The total cells' statistics when every patient receives every dose: a total is each
+    dose's constant × the weight, added in dose order (as the blocks add them), a
+    non-decreasing function of the weight (each step rounds monotonically), so its p5, median
+    and p95 are that function of the weights' (the same order statistics)."""
+
+    def total(weight: float) -> float:
+        w = np.float64(weight)
+        value = np.float64(scaled[0]) * w
+        for c in scaled[1:]:
+            value = value + np.float64(c) * w
+        return float(value)
+
+    mean = float(totals.mean())
+    return Stats(mean, total(weights.median), total(weights.p5), total(weights.p95))
 
 
 def _scaled_percentiles(

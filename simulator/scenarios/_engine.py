@@ -2,8 +2,9 @@
 
 Everything is vectorised with numpy on arrays of doses × patients, in blocks of patients so the
 memory stays near the size of the one array that must be kept (the cells of every dose of every
-patient, for the per-dose percentiles). The weights, the missed doses and the delays each come
-from their own random stream, so changing ``missed`` does not change the weights drawn. A
+patient, for the per-dose percentiles). The weights and the doses' fates (missed, delayed, by
+how many days: one 32-bit number per dose, see :mod:`._adherence`) come from their own random
+streams, so changing ``missed`` does not change the weights drawn. A
 dose's cells come from :func:`~celldose.simulator.dosing.cells_per_dose_array`, the vectorised
 twin of the rule every dose plan uses.
 """
@@ -29,7 +30,9 @@ from celldose.simulator.dosing import (
     holds_array,
     meeh_bsa,
 )
+from celldose.simulator.scenarios._adherence import delayed_counts, draw_adherence
 from celldose.simulator.scenarios._cohort_weights import WeightModel, truncated_lognormal
+from celldose.simulator.scenarios._patterns import course_spans, given_counts, tables
 
 if TYPE_CHECKING:
     from celldose.simulator.scenarios._cohort import Cohort
@@ -133,33 +136,23 @@ def draw_block(
     With ``branch_rows`` (each dose's branch index, -1 for the course), each patient also draws
     the branch it enters (from ``shares``, a fourth stream); the doses of the other branches
     are not given to it. Lognormal weights are drawn into ``weights_out`` when given."""
-    weight_rng, missed_rng, delay_rng = streams[:3]
+    weight_rng, adherence_rng = streams[:2]  # streams[2]: no longer drawn from
     if model.kind == "roster":
         weights = np.asarray(model.roster_kg[start : start + n], dtype=np.float64)
     elif model.kind == "fixed" or model.sigma == 0:
         weights = np.full(n, model.median_kg)
     else:
         weights = truncated_lognormal(weight_rng, n, model, weights_out)
-    given: BoolArray | None = None
-    if cohort.missed > 0:
-        given = missed_rng.random((doses, n)) >= cohort.missed
     branch: IntArray | None = None
+    entered: BoolArray | None = None
     if branch_rows is not None:
         from celldose.simulator.scenarios._branch_shares import draw_branches
 
         branch = draw_branches(streams[3], n, shares)
         entered = (branch_rows[:, None] < 0) | (branch_rows[:, None] == branch[None, :])
-        given = entered if given is None else given & entered
-    delays: IntArray | None = None
-    if cohort.delayed > 0:
-        assert cohort.delay_days is not None
-        low, high = cohort.delay_days
-        late = delay_rng.random((doses, n)) < cohort.delayed
-        if given is not None:
-            late &= given
-        delays = np.zeros((doses, n), dtype=np.int32)
-        where = np.flatnonzero(late)  # in the order a boolean index takes them, and faster
-        delays.ravel()[where] = delay_rng.integers(low, high + 1, size=where.size, dtype=np.int32)
+    given, delays = draw_adherence(
+        adherence_rng, doses, n, cohort.missed, cohort.delayed, cohort.delay_days, entered
+    )
     return Draws(weights, given, delays, branch)
 
 
@@ -248,6 +241,8 @@ def evaluate_block(engine: Engine, draws: Draws, cells: FloatArray) -> BlockOut:
             given, more, stopped_by_dose = course_limit(limits, cells, given)
             capped += more
         stopped = int(stopped_by_dose.sum())
+        if stopped and delays is not None and given is not None:  # a stopped dose: no delay
+            delays = delays * given
         total = cells.sum(axis=0)
         dose_sums = cells.sum(axis=1)
         to_draw = cells / engine.viability if engine.viability is not None else cells
@@ -267,19 +262,15 @@ def evaluate_block(engine: Engine, draws: Draws, cells: FloatArray) -> BlockOut:
             opened *= given
         vials = opened.sum(axis=0).astype(np.int32)
     if given is None:
-        doses_given = np.full(n, doses, dtype=np.int32)
+        doses_given = np.broadcast_to(np.int32(doses), (n,))  # read only, no copy
         received = np.full(doses, n, dtype=np.int64)
     else:
         doses_given = given.sum(axis=0, dtype=np.int32)
-        received = given.sum(axis=1, dtype=np.int64)
+        received = given_counts(given)
     course: IntArray | None = None
     if engine.planned_days is not None:
         course = course_days(engine.planned_days, given, delays, n)
-    delayed = (
-        np.zeros(doses, dtype=np.int64)
-        if delays is None
-        else np.count_nonzero(delays, axis=1).astype(np.int64)
-    )
+    delayed = np.zeros(doses, dtype=np.int64) if delays is None else delayed_counts(delays)
     if given is not None:
         np.copyto(cells, np.inf, where=~given)
     return BlockOut(
@@ -378,15 +369,22 @@ def course_days(
     ``given`` packed per patient (see ``_patterns.py``), when the caller has it."""
     doses = planned.shape[0]
     if given is None and delays is None:  # every patient's course is the planned one
-        return np.full(n, planned[-1] - planned[0], dtype=np.int32)
+        return np.broadcast_to(np.int32(planned[-1] - planned[0]), (n,))  # read only
+    if pattern is not None:  # tables indexed by each patient's pattern; see below for delays
+        course = np.take(course_spans(tuple(planned.tolist())), pattern)
+        if delays is not None and doses > 1:
+            # the delays after each patient's first dose given: dose 1's never counts (given,
+            # it is the first; missed, it has none), so add the later doses' delays and take
+            # back the first one's from the patients who missed dose 1
+            course += delays[1:].sum(axis=0, dtype=np.int32)
+            later = np.flatnonzero((pattern & 1) == 0)
+            first = np.take(tables(doses)[0], pattern[later])
+            course[later] -= delays[first, later]
+            course[later[first == 0]] = 0  # no dose given (a first "dose 1" that was missed)
+        return course
     if given is None:
         first = np.zeros(n, dtype=np.intp)
         last = np.full(n, doses - 1, dtype=np.intp)
-    elif pattern is not None:
-        from celldose.simulator.scenarios._patterns import tables
-
-        first_of, last_of, _ = tables(doses)
-        first, last = first_of[pattern], last_of[pattern]
     else:
         first = np.argmax(given, axis=0)
         last = doses - 1 - np.argmax(given[::-1], axis=0)
@@ -398,7 +396,7 @@ def course_days(
         course += delays.sum(axis=0, dtype=np.int32)
         course -= delays.ravel()[first * n + np.arange(n)]  # each patient's first dose's delay
     if given is not None:
-        course[~given.any(axis=0) if pattern is None else pattern == 0] = 0
+        course[~given.any(axis=0)] = 0
     return course
 
 

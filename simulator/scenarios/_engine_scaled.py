@@ -18,6 +18,7 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
+from celldose.simulator.scenarios._adherence import delayed_counts
 from celldose.simulator.scenarios._engine import (
     BlockOut,
     Draws,
@@ -27,12 +28,18 @@ from celldose.simulator.scenarios._engine import (
     cells_out_of_range,
     course_days,
 )
-from celldose.simulator.scenarios._patterns import given_pattern, tables
+from celldose.simulator.scenarios._patterns import doses_in, given_counts, given_pattern
 
 
-def evaluate_scaled(engine: Engine, draws: Draws, constants: Sequence[float]) -> BlockOut:
+def evaluate_scaled(
+    engine: Engine,
+    draws: Draws,
+    constants: Sequence[float],
+    total_out: FloatArray | None = None,
+) -> BlockOut:
     """The :class:`BlockOut` of one block where dose ``j`` is ``constants[j]`` × the weight
-    (``engine.viability`` must be None; a block of at least two patients)."""
+    (``engine.viability`` must be None; a block of at least two patients). Each patient's
+    total is written into ``total_out`` when given (the cohort's own array, not a copy)."""
     weights, given, delays = draws.weights, draws.given, draws.delays
     doses, n = len(constants), weights.shape[0]
     assert engine.viability is None and n >= 2
@@ -44,7 +51,7 @@ def evaluate_scaled(engine: Engine, draws: Draws, constants: Sequence[float]) ->
                 if not math.isfinite(c * heaviest):  # then every c × weight is finite
                     raise cells_out_of_range()
                 row_of[c] = c * weights
-        total = np.empty(n)
+        total = np.empty(n) if total_out is None else total_out
         given_row = np.empty(n)  # one dose's cells with its missed doses at 0
         dose_sums = np.empty(doses)
         shared: dict[float, float] = {}  # a constant's row sum, when every dose is given
@@ -67,25 +74,18 @@ def evaluate_scaled(engine: Engine, draws: Draws, constants: Sequence[float]) ->
         raise cells_out_of_range()
     pattern = None if given is None else given_pattern(given)
     if given is None:
-        doses_given = np.full(n, doses, dtype=np.int32)
+        doses_given = np.broadcast_to(np.int32(doses), (n,))  # read only, no copy
         received = np.full(doses, n, dtype=np.int64)
     else:
-        if pattern is None:
-            doses_given = given.sum(axis=0, dtype=np.int32)
-        else:
-            doses_given = tables(doses)[2][pattern]
-        received = np.count_nonzero(given, axis=1).astype(np.int64)
+        doses_given = given.sum(axis=0, dtype=np.int32) if pattern is None else doses_in(pattern)
+        received = given_counts(given)
     vials: IntArray | None = None
     if engine.cells_per_vial is not None:
         vials = _vials(engine.cells_per_vial, constants, row_of, given, doses_given)
     course: IntArray | None = None
     if engine.planned_days is not None:
         course = course_days(engine.planned_days, given, delays, n, pattern)
-    delayed = (
-        np.zeros(doses, dtype=np.int64)
-        if delays is None
-        else np.count_nonzero(delays, axis=1).astype(np.int64)
-    )
+    delayed = np.zeros(doses, dtype=np.int64) if delays is None else delayed_counts(delays)
     return BlockOut(
         total,
         draw_total,

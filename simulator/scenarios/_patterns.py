@@ -27,11 +27,37 @@ def given_pattern(given: npt.NDArray[np.bool_]) -> Patterns | None:
     if doses > MOST_DOSES:
         return None
     kind = np.uint8 if doses <= 8 else np.uint16
-    pattern: npt.NDArray[Any] = np.zeros(given.shape[1], dtype=kind)
-    for j in range(doses):  # row by row: each row of given is contiguous
-        pattern |= given[j].astype(kind) << kind(j)
+    bits = given.view(np.uint8)  # a bool is one byte, 0 or 1
+    pattern: npt.NDArray[Any] = bits[0].astype(kind)
+    shifted = np.empty_like(pattern)
+    for j in range(1, doses):  # row by row: each row of given is contiguous
+        np.left_shift(bits[j], kind(j), out=shifted, dtype=kind)
+        np.bitwise_or(pattern, shifted, out=pattern)
     out: Patterns = pattern.astype(np.uint16, copy=False)
     return out
+
+
+def doses_in(pattern: Patterns) -> npt.NDArray[np.int32]:
+    """How many doses each pattern holds (its bits set)."""
+    counted: npt.NDArray[np.int32] = np.bitwise_count(pattern).astype(np.int32)
+    return counted
+
+
+def given_counts(given: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
+    """(doses,): how many patients received each dose (row by row: each row is contiguous,
+    and counting a row is much faster than counting along an axis)."""
+    return np.array([np.count_nonzero(row) for row in given], dtype=np.int64)
+
+
+@lru_cache(maxsize=16)
+def course_spans(planned: tuple[int, ...]) -> npt.NDArray[np.int32]:
+    """For every pattern of ``len(planned)`` doses: the planned days from its first dose to
+    its last (0 with one dose or none)."""
+    first, last, _ = tables(len(planned))
+    days = np.asarray(planned, dtype=np.int32)
+    spans: npt.NDArray[np.int32] = (days[last] - days[first]).astype(np.int32)
+    spans[0] = 0
+    return spans
 
 
 @lru_cache(maxsize=16)
@@ -52,4 +78,12 @@ def bit_rows(doses: int) -> npt.NDArray[np.int64]:
     return ((codes[None, :] >> np.arange(doses)[:, None]) & 1).astype(np.int64)
 
 
-__all__ = ["MOST_DOSES", "bit_rows", "given_pattern", "tables"]
+__all__ = [
+    "MOST_DOSES",
+    "bit_rows",
+    "course_spans",
+    "doses_in",
+    "given_counts",
+    "given_pattern",
+    "tables",
+]

@@ -79,6 +79,12 @@ class CountedInts:
             self.counts = self.counts.astype(np.int64)
         self.counts[value] += times
 
+    def total(self) -> int | None:
+        """The sum of the values counted (exact), or None if they could not be counted."""
+        if not self.usable:
+            return None
+        return int(np.dot(np.arange(self.counts.size, dtype=np.int64), self.counts))
+
     def pick(self, positions: Sequence[int]) -> list[int] | None:
         """The values at 0-based sorted ``positions``, or None if they could not be counted."""
         if not self.usable:
@@ -109,6 +115,8 @@ class Bracketed:
             high = ordered[min(centre + half, m - 1)]
             self.edges.append((float(low), float(high)))
         self.rows = rows
+        lows = [low for low, _ in self.edges]
+        self.ascending = lows == sorted(lows)  # then passing bracket t passes every one before
         self.below = np.zeros(len(PERCENTS), dtype=np.int64)  # without rows: values below
         # with rows: the values below, by pattern
         self.below_by = np.zeros((len(PERCENTS), 1 << (rows or 0)), dtype=np.int64)
@@ -122,13 +130,32 @@ class Bracketed:
         ``rows``, ``patterns`` says which subsets each value belongs to)."""
         if not self.usable:
             return
-        for t, (low, high) in enumerate(self.edges):
-            under = values < low
-            if patterns is None:
-                self.below[t] += int(np.count_nonzero(under))
+        at_least = [values >= low for low, _ in self.edges]  # the rest are below the bracket
+        if patterns is None:
+            for t, above in enumerate(at_least):
+                self.below[t] += values.size - int(np.count_nonzero(above))
+        elif not self.ascending:
+            for t, above in enumerate(at_least):
+                under = patterns[~above]
+                self.below_by[t] += np.bincount(under, minlength=self.below_by.shape[1])
+        else:  # counted by (brackets passed, pattern) in one go: below bracket t, at most t
+            kinds = self.below_by.shape[1]
+            bins = (len(at_least) + 1) * kinds
+            passes = at_least[0].view(np.uint8).copy()  # brackets passed: 0 .. 3
+            for above in at_least[1:]:
+                passes += above.view(np.uint8)
+            if bins <= 1 << 16:  # up to 14 doses: two bytes a value, as the patterns
+                key = passes.astype(np.uint16)
+                key <<= kinds.bit_length() - 1  # the rows: kinds = 2 ** rows
+                key |= patterns
+                passed = np.bincount(key, minlength=bins)
             else:
-                self.below_by[t] += np.bincount(patterns[under], minlength=self.below_by.shape[1])
-            near = np.flatnonzero((values >= low) & (values <= high))
+                passed = np.bincount(passes.astype(np.intp) * kinds + patterns, minlength=bins)
+            below = np.cumsum(passed.reshape(len(at_least) + 1, kinds), axis=0)
+            self.below_by += below[:-1]
+        for t, (above, (_, high)) in enumerate(zip(at_least, self.edges, strict=True)):
+            above &= values <= high
+            near = np.flatnonzero(above)
             self.inside[t].append(values[near])
             if patterns is not None:
                 self.patterns[t].append(patterns[near])

@@ -12,13 +12,20 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import io
 from collections.abc import Collection, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
-from celldose.protocols import CelldoseError, OptionError, PatientError, read_capped
+from celldose.protocols import (
+    CelldoseError,
+    OptionError,
+    PatientError,
+    close_matches,
+    read_capped,
+)
 from celldose.simulator.dosing import Species, get_species, one_line, parse_weight
 
 MAX_ROSTER_BYTES = 16 << 20  # a roster of 100,000 patients takes about 2 MB
@@ -60,10 +67,11 @@ class Roster:
     warnings: tuple[str, ...] = ()
     patients: tuple[RosterPatient, ...] = ()
     columns: tuple[str, ...] = ("id", "weight")  # the file's columns, in its order
+    sha256: str | None = None  # of the file's bytes as read (None for text given directly)
 
 
 def read_roster(
-    path: str | Path, species: Species, *, columns: Collection[str] = COHORT_COLUMNS
+    path: str | Path | BinaryIO, species: Species, *, columns: Collection[str] = COHORT_COLUMNS
 ) -> Roster:
     """Read a CSV roster of ``id,weight`` lines (``rex,12kg``), or of the columns a header line
     names (see the module's documentation); ``columns`` are those the caller reads (a cohort:
@@ -73,16 +81,28 @@ def read_roster(
     outside the species' accepted range is refused, one outside its usual range is reported.
     Errors name the line. The file is UTF-8, with or without the byte-order mark that Excel's
     "CSV UTF-8" writes; it is read up to :data:`MAX_ROSTER_BYTES` (a pipe too), so a wrong file
-    such as ``/dev/zero`` is refused instead of filling the memory.
+    such as ``/dev/zero`` is refused instead of filling the memory. ``path`` may be a binary
+    stream (standard input), named in messages by its ``name``.
     """
-    source = str(path)
+    source = str(path) if isinstance(path, str | Path) else str(getattr(path, "name", "<stream>"))
     try:
-        text = read_capped(path, MAX_ROSTER_BYTES, what="the roster").decode("utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
+        data = read_capped(path, MAX_ROSTER_BYTES, what="the roster")
+    except OSError as exc:  # no such file, a folder, no permission: said in words
+        reason = (exc.strerror or str(exc)).lower()
         raise OptionError(
-            f"cannot read the roster {source}: {exc}", "give a UTF-8 CSV file of id,weight lines"
+            f"cannot read the roster {source}: {reason}",
+            "give a UTF-8 CSV file of id,weight lines",
         ) from None
-    return parse_roster(text, species, source, columns=columns)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise OptionError(
+            f"roster {source} line {line}: not UTF-8 text (byte 0x{data[exc.start]:02x})",
+            "save the file as UTF-8 (in Excel: CSV UTF-8)",
+        ) from None
+    roster = parse_roster(text, species, source, columns=columns)
+    return replace(roster, sha256=hashlib.sha256(data).hexdigest())
 
 
 def _roster_rows(reader: Any, source: str) -> Iterator[tuple[int, list[str]]]:
@@ -127,10 +147,21 @@ def parse_roster(
             continue
         named = header or ("id", "weight")
         if len(cells) != len(named):
+            hint = _HINT if header is None else "give every line one field per column of the header"
+            if len(cells) == 1 and ";" in cells[0]:  # a spreadsheet that writes ';' for ','
+                hint = "the fields are separated by ';': separate them by commas (CSV)"
             raise OptionError(
                 f"{where}: expected {len(named)} fields ({','.join(named)}), found {len(cells)}",
-                _HINT if header is None else "give every line one field per column of the header",
+                hint,
             )
+        for name in named:
+            if name not in columns and (value := dict(zip(named, cells, strict=True))[name]):
+                raise OptionError(
+                    f"{where}: {name} {value!r}: a cohort gives every patient the same species, "
+                    "start and arm",
+                    f"leave the {name} column empty, or plan each patient on its own "
+                    "(a clinic list reads every column)",
+                )
         longest = max(len(c) for c in cells)
         if longest > MAX_ID_LENGTH:
             raise OptionError(
@@ -170,19 +201,17 @@ def parse_roster(
 
 
 def _header(cells: list[str], columns: Collection[str], where: str) -> tuple[str, ...]:
-    """The columns a header line names; an unknown, repeated or unread column is refused."""
+    """The columns a header line names; an unknown or repeated column is refused. A column the
+    caller does not read (a cohort's species, start, arm) is allowed when every line leaves it
+    empty: a clinic list's file serves a cohort too."""
     names = tuple(c.lower() for c in cells)
     for name in names:
         if name not in ROSTER_COLUMNS:
+            close = close_matches(name, ROSTER_COLUMNS)
+            guess = f"did you mean {close[0]!r}? " if close else ""
             raise OptionError(
                 f"{where}: unknown column {name!r}",
-                f"the columns are {', '.join(ROSTER_COLUMNS)}; id and weight are required",
-            )
-        if name not in columns:
-            raise OptionError(
-                f"{where}: column {name!r} does not go with a cohort, which gives every patient "
-                "the same species, start and arm",
-                "drop the column, or plan each patient on its own (`dose` reads every column)",
+                f"{guess}the columns are {', '.join(ROSTER_COLUMNS)}; id and weight are required",
             )
         if names.count(name) > 1:
             raise OptionError(f"{where}: column {name!r} repeats", "name each column once")

@@ -7,6 +7,8 @@ Prints the median wall time of
   C: the same, cold cache (a new, empty cache folder each run: the protocol is validated and
      the entry written, as on the first run after an install or upgrade)
   B: python -c "import numpy, pint, pydantic, click, yaml" (the import floor)
+  D: python -c "import pydantic.main, click" (for scale: what a cached dose still imports; it
+     reads its units without pint, hence without numpy, and a cached protocol without yaml)
 
 measured in the same run, interleaved (A, C, B, A, C, B, ...) so that machine noise hits all
 alike, and their ratios to B. Targets (the speed issue): warm <= 1.15, cold <= 1.3. The Jang
@@ -52,7 +54,13 @@ def main() -> None:
     script = shutil.which("celldose") or str(Path(sys.executable).with_name("celldose"))
     dose = [script, "dose", "jang2025-canine-itp", "--weight", "12kg", "--dose", "1e6 cells/kg"]
     deps = [sys.executable, "-c", "import numpy, pint, pydantic, click, yaml"]
-    commands = {"dose (warm)": dose, "dose (cold)": dose, "import deps": deps}
+    needed = [sys.executable, "-c", "import pydantic.main, click"]
+    commands = {
+        "dose (warm)": dose,
+        "dose (cold)": dose,
+        "import deps": deps,
+        "its imports": needed,
+    }
     if args.before:
         before = [args.before, *dose[1:]]
         commands |= {"before: warm": before, "before: cold": before}
@@ -73,6 +81,11 @@ def main() -> None:
     floor = median["import deps"]
     print(f"ratio warm: {median['dose (warm)'] / floor:.2f} (target <= {WARM_TARGET})")
     print(f"ratio cold: {median['dose (cold)'] / floor:.2f} (target <= {COLD_TARGET})")
+    own = median["its imports"]
+    print(
+        "for scale, warm / its own imports (pydantic.main, click): "
+        f"{median['dose (warm)'] / own:.2f}"
+    )
     if args.before:
         print(f"ratio warm before: {median['before: warm'] / floor:.2f}")
         print(f"ratio cold before: {median['before: cold'] / floor:.2f}")

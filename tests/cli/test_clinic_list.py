@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import io
 import json
 from importlib.metadata import version
@@ -69,6 +70,8 @@ def test_json_holds_one_single_patient_plan_per_line(
     assert data["schema"] == "celldose/dose-roster/1"
     assert data["celldose_version"] == version("celldose")
     assert (data["roster"], data["patients"]) == (str(roster), 3)
+    # the roster's bytes, hashed independently of celldose
+    assert data["roster_sha256"] == hashlib.sha256(roster.read_bytes()).hexdigest()
     assert [p["patient"]["id"] for p in data["plans"]] == list(EXPECTED)
     for plan in data["plans"]:
         cells, ml, vials, first = EXPECTED[plan["patient"]["id"]]
@@ -236,3 +239,43 @@ def test_each_patient_gets_its_own_weight_age_warning(
         "than 7): weigh the patient again and recompute"
     )
     assert not any("weight was taken" in w for w in new)
+
+
+def test_a_roster_may_come_from_standard_input() -> None:
+    from click.testing import CliRunner
+
+    from celldose.cli._group import cli
+
+    args = ["dose", *BASE, *PRODUCT, "--start", "2026-12-03", "--roster", "-", "--format", "json"]
+    result = CliRunner().invoke(cli, args, input=ROSTER.encode("utf-8"))
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert (data["roster"], data["patients"]) == ("<stdin>", 3)
+    assert data["roster_sha256"] == hashlib.sha256(ROSTER.encode("utf-8")).hexdigest()
+    for plan in data["plans"]:
+        cells, ml, vials, first = EXPECTED[plan["patient"]["id"]]
+        assert plan["doses"][0]["cells"] == pytest.approx(cells, rel=1e-12)
+        assert plan["doses"][0]["date"] == first.isoformat()
+
+
+def test_standard_input_cannot_be_both_protocol_and_roster(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, err = run(capsys, "-", "--roster", "-")  # refused before standard input is read
+    assert (code, out) == (2, "")
+    assert err == (
+        "error: - (standard input) is given more than once (give - once; name the others as "
+        "files)\n"
+    )
+
+
+def test_a_calendar_of_a_roster_from_standard_input_is_named_a_clinic_list() -> None:
+    from click.testing import CliRunner
+
+    from celldose.cli._group import cli
+
+    args = ["dose", *BASE, "--start", "2026-12-03", "--roster", "-", "--format", "ics"]
+    result = CliRunner().invoke(cli, args, input=ROSTER.encode("utf-8"))
+    assert result.exit_code == 0, result.output
+    calendar = Calendar.from_ical(result.stdout)
+    assert calendar["X-WR-CALNAME"] == "clinic list: jang2025-canine-itp, arm msc (3 patients)"

@@ -295,6 +295,9 @@ def test_mosteller_per_m2_human(capsys: pytest.CaptureFixture[str]) -> None:
     # 170 cm, 70 kg: √(11900 / 3600) = √3.3055556 = 1.8181187 m²; × 5×10⁷ = 9.0906×10⁷
     out = ok(capsys, *args[:-1], "70kg", "--height", "170cm")
     assert "1.818 m² (Mosteller)" in out
+    # the header and the basis name both inputs of the BSA, the height with the weight
+    assert "patient: human adult, 70 kg, 170 cm, BSA 1.818 m² (Mosteller)" in out
+    assert "× 1.818 m² BSA for 70 kg, 170 cm" in out
     assert "9.09×10⁷ cells" in out
 
 
@@ -788,7 +791,7 @@ def test_non_finite_dose_result_is_refused_cleanly(capsys: pytest.CaptureFixture
     # Now refused as written: 1e308 cells/kg is beyond any dose (at most 1e9, bounds.toml).
     message = refused(capsys, JANG, "--weight", "10kg", "--dose", "1e308 cells/kg")
     assert message.startswith(
-        "cannot read '1e308 cells/kg': it is 1×10³⁰⁸ cells/kg, more than any dose can be"
+        "the dose '1e308 cells/kg' is refused: it is 1×10³⁰⁸ cells/kg, more than any dose can be"
     )
 
 
@@ -892,9 +895,11 @@ def test_a_viability_that_is_not_a_fraction_is_refused(
     code = main(["dose", viable_file, "--weight", "10kg", "--viability", given])
     out, err = capsys.readouterr()
     assert (code, out) == (2, "")
-    shown = {"nan": "nan", "inf": "inf", "0": "0", "1.5": "1.5"}[given]
+    if given in ("nan", "inf"):  # not a number a person writes: refused as it is read
+        assert f"'{given}' is not a fraction: write it like 0.92 or 92%" in err
+        return
     assert err == (
-        f"error: --viability must be a fraction in (0, 1], not {shown} (write 0.9 for 90%)\n"
+        f"error: --viability must be a fraction in (0, 1], not {given} (write 0.9 for 90%)\n"
     )
 
 

@@ -100,10 +100,11 @@ def test_the_sheet_holds_what_the_clinic_files(
         "1×10⁶ cells/kg (per kg, prescribed) × 12.02 kg body weight",
         "# date day cells volume to draw vials to thaw initials time given",
         "Course: 8 doses, 9.62×10⁷ cells, 14.4 mL, 8 vials; last dose on day 196.",
-        "concentration 6.68×10⁶ cells/mL given with --concentration",
+        "concentration 6.68×10⁶ cells/mL given for this patient",
         f"Computed by celldose {version('celldose')}; printed 2026-01-01.",
     ):
         assert shown in text, shown
+    assert "--concentration" not in text
     for number, date in enumerate(DATES, start=1):
         day = 28 * (number - 1)
         assert f"{number} {date} {day} 1.2×10⁷ cells 1.8 mL 1 vial" in text
@@ -212,7 +213,7 @@ def test_a_regimen_sheet_says_it_has_no_published_source(
 def test_refusals(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, args: list[str], message: str
 ) -> None:
-    out = tmp_path / "sheet.html"
+    out = tmp_path / "sheet.out"  # an ending that names no format: --format decides
     base = ["jang2025-canine-itp", "--weight", "12kg", "--dose", "1e6 cells/kg"]
     fmt = [] if "--format" in args else ["--format", "html"]
     code, stdout, err = run(capsys, *base, *args, *fmt, "-o", str(out))
@@ -260,3 +261,52 @@ def test_jinja2_is_loaded_only_for_the_sheet() -> None:
         "ics False",
         "html True",
     ], done.stderr
+
+
+@pytest.mark.parametrize(
+    ("note", "printed"),
+    [
+        ("vial 3.8 mL given with vial=", "vial 3.8 mL given for this patient"),
+        (
+            "number of doses 8 given with count= (the source does not report it)",
+            "number of doses 8 given for this patient (the source does not report it)",
+        ),
+        (
+            "dose 3×10⁶ cells/kg from dose= is outside the dose range 1×10⁶–2×10⁶ cells/kg "
+            "(given with override_range=True)",
+            "dose 3×10⁶ cells/kg chosen for this patient is outside the dose range "
+            "1×10⁶–2×10⁶ cells/kg (given outside it on purpose)",
+        ),
+    ],
+)
+def test_a_note_on_the_sheet_says_where_a_value_came_from_in_words(note: str, printed: str) -> None:
+    from celldose.cli._sheet import sheet_note
+
+    assert sheet_note(note) == printed
+
+
+def test_a_per_m2_sheet_names_the_height_and_the_bsa(
+    capsys: pytest.CaptureFixture[str], epoch: None
+) -> None:
+    args = ["--regimen", "5×10⁷ cells/m² weekly ×2", "--species", "human", "--weight", "70kg"]
+    text = text_of(sheet(capsys, *args, "--height", "170cm", "--start", "2026-12-01"))
+    # Mosteller: √(170 × 70 / 3600) = 1.8181187 m²; × 5×10⁷ cells/m² = 9.09×10⁷ cells
+    assert "Weight 70 kg, height 170 cm; BSA 1.818 m² (Mosteller)" in text
+    assert "9.09×10⁷ cells" in text
+
+
+def test_a_decision_s_sheet_names_the_branches_it_does_not_hold(
+    capsys: pytest.CaptureFixture[str], epoch: None
+) -> None:
+    args = ["ryoncil2024-pediatric-sr-agvhd-remestemcel", "--weight", "20kg"]
+    text = text_of(sheet(capsys, *args, "--start", "2026-01-05"))
+    # the label: weekly ×4 (4 doses) after a partial or mixed response; twice weekly for 4 weeks
+    # (8 doses) after a recurrence following a complete response
+    assert (
+        "Branch partial-or-mixed-response (if partial or mixed response, 4 doses): not on this "
+        "sheet; print a sheet that includes it once the assessment decides."
+    ) in text
+    assert (
+        "Branch recurrence-after-complete-response (if recurrence after complete response, "
+        "8 doses): not on this sheet"
+    ) in text

@@ -176,3 +176,18 @@ def test_a_protocol_file_may_say_its_format_version(tmp_path: Path) -> None:
     from celldose.protocols import load_protocol
 
     assert load_protocol(EXAMPLES / "clinic-dog-protocol.yaml").version == 1  # the default
+
+
+def test_a_quoted_version_is_refused_with_the_fix(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from celldose.cli._group import cli
+
+    base = (EXAMPLES / "clinic-dog-protocol.yaml").read_text(encoding="utf-8")
+    (tmp_path / "v.yaml").write_text('version: "1"\n' + base, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["check", str(tmp_path / "v.yaml")])
+    assert result.exit_code == 2
+    assert (
+        f"{tmp_path / 'v.yaml'}:1:10: version: version must be the number 1, not the text '1' "
+        "(hint: write it without quotes: version: 1)"
+    ) in result.output

@@ -68,9 +68,9 @@ def test_check_refuses_the_file_with_the_dose_line(
     out, err = capsys.readouterr()
     assert out == ""
     assert err == (
-        f"{path}:7:7: dose: cannot read '2×10⁶ cells/mg': it is 2×10¹² cells/kg, more than any "
-        "dose can be (at most 1×10⁹ cells/kg: the cells alone would fill more than 1.7 mL per kg "
-        f"of body weight) {HINT}\n"
+        f"{path}:7:7: dose: the dose '2×10⁶ cells/mg' is refused: it is 2×10¹² cells/kg, "
+        "more than any dose can be (at most 1×10⁹ cells/kg: the cells alone would fill more "
+        f"than 1.7 mL per kg of body weight) {HINT}\n"
     )
 
 

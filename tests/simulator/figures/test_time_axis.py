@@ -95,6 +95,20 @@ def test_the_break_is_marked_through_the_lanes() -> None:
         assert len(xs) == 4 and min(xs) < brk < max(xs)
 
 
+def test_the_break_line_runs_under_the_lane_text_not_through_it() -> None:
+    # a note that crosses the break ("... time not reported (not drawn)") is drawn over the
+    # dashed line on a white backing: the line stops at its letters
+    _, timeline = timeline_figure(FIVE, cumulative=True, **GIVEN)
+    (line,) = [x for x in timeline.ax.lines if x.get_gid() == "axis-break-line"]
+    texts = [t for t in timeline.ax.texts if t.get_text().strip()]
+    assert texts
+    for text in texts:
+        backing = text.get_bbox_patch()
+        assert backing is not None, text.get_text()
+        assert backing.get_facecolor()[:3] == (1.0, 1.0, 1.0)
+        assert text.get_zorder() > line.get_zorder()
+
+
 def test_auto_keeps_linear_when_the_doses_fill_the_span() -> None:
     _, timeline = timeline_figure("aa-ucmsc-18", count=8)  # the last dose ends the span
     assert timeline.axis.scale == "linear"

@@ -53,6 +53,25 @@ def test_cohort_agrees_with_plan_doses_under_a_course_maximum() -> None:
     assert list(result.patient_total_cells) == pytest.approx([5e8, 5e8])
     assert (result.capped_doses, result.stopped_doses) == (2, 1)
     assert result.doses_given.mean == 3.5  # (3 + 4) / 2
+    # doses given 3 and 4: p5 and median at sorted position ceil(0.05 × 2) - 1 = 0 and
+    # ceil(0.5 × 2) - 1 = 0 (3), p95 at ceil(0.95 × 2) - 1 = 1 (4); weekly ×4: days 0, 7, 14,
+    # 21, so the courses are 14 (dose 4 stopped) and 21 days
+    given = result.doses_given
+    assert (given.p5, given.median, given.p95) == (3, 3, 4)
+    assert result.course_days is not None
+    assert (result.course_days.p5, result.course_days.p95) == (14, 21)
+
+
+def test_a_stopped_dose_neither_lengthens_the_course_nor_counts_as_delayed() -> None:
+    # as above, every dose delayed 7 days (later doses shift): 100 kg gets doses 1-3 on days
+    # 0+7, 7+14, 14+21 = 7, 21, 35 (dose 4 stopped): 35 - 7 = 28 days; 80 kg gets all four,
+    # days 7, 21, 35, 49: 42 days. Dose 4 is delayed for the 80 kg patient only.
+    protocol = regimen("2×10⁶ cells/kg weekly ×4; max per course 5×10⁸ cells")
+    cohort = Cohort(roster=roster(100, 80).roster, delayed=1.0, delay_days=(7, 7))
+    result = simulate_cohort(protocol, cohort)
+    assert result.patient_course_days is not None
+    assert result.patient_course_days.tolist() == [28, 42]
+    assert [d.delayed_fraction for d in result.per_dose] == [1.0, 1.0, 1.0, 0.5]
 
 
 def test_missed_doses_leave_room_under_a_course_maximum() -> None:

@@ -169,7 +169,10 @@ def test_course_days_with_long_delays_do_not_wrap(capsys: pytest.CaptureFixture[
 @pytest.mark.parametrize(
     ("argv", "where"),
     [
-        ([*JANG[:2], "--dose", "1e305/kg", "--patients", "10000"], "cannot read '1e305/kg'"),
+        (
+            [*JANG[:2], "--dose", "1e305/kg", "--patients", "10000"],
+            "the dose '1e305/kg' is refused",
+        ),
         (
             [
                 "simulate",
