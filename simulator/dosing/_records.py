@@ -180,6 +180,7 @@ class DosePlan:
     identity: PatientIdentity = field(default_factory=PatientIdentity)  # id, name, ... (optional)
     notes: tuple[str, ...] = ()  # the warnings that only label a value the caller gave
     schedule: Which | None = None  # the side of a range kept by with_schedule(), or None
+    protocol_label: str | None = None  # the protocol's short label (Chen 2024), for figures
 
     @property
     def problems(self) -> tuple[str, ...]:

@@ -18,6 +18,7 @@ from celldose.simulator.figures._lane_style import (
     lane_styles,
 )
 from celldose.simulator.figures._layout import wrap
+from celldose.simulator.figures._ticks import format_numbers
 from celldose.simulator.scenarios import Lane, LaneDose
 
 if TYPE_CHECKING:
@@ -163,6 +164,7 @@ def draw_cumulative(ax: Any, timeline: Timeline) -> None:
     title.set_gid("cumulative-title")
     ax.tick_params(labelsize=FONT_TICK)
     ax.yaxis.set_major_locator(MaxNLocator(nbins=4, steps=[1, 2, 2.5, 5, 10]))
+    format_numbers(ax, y=True)  # 0, 2.5, 5, 7.5: no trailing zero
     if not drawable:
         ax.set_yticks([])
         title.set_visible(False)
