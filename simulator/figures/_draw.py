@@ -46,7 +46,8 @@ from celldose.simulator.figures._axis import (
     x_axis,
     x_range,
 )
-from celldose.simulator.figures._cumulative import draw_cumulative, short_name
+from celldose.simulator.figures._cumulative import draw_cumulative
+from celldose.simulator.figures._end_labels import short_name
 from celldose.simulator.figures._key import draw_key
 from celldose.simulator.figures._lane_style import FONT_AXIS, FONT_TICK
 from celldose.simulator.figures._layout import layout
@@ -224,7 +225,8 @@ def draw_timeline(
     if legend:
         draw_key(ax, painter, width_pt)
     if cumulative_ax is not None:
-        draw_cumulative(cumulative_ax, timeline)
+        short = draw_cumulative(cumulative_ax, timeline)
+        timeline = replace(timeline, warnings=timeline.warnings + short)
         # one time axis for both: its ticks and label go under the cumulative panel
         ax.tick_params(axis="x", labelbottom=False, length=0)
         ax.spines["bottom"].set_visible(False)

@@ -11,8 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Unpack
 
 from celldose.protocols import OptionError
-from celldose.simulator.figures._axis import axis_label, x_axis
-from celldose.simulator.figures._cumulative import end_labels_height
+from celldose.simulator.figures._axis import axis_label, x_axis, x_range
 from celldose.simulator.figures._draw import (
     Source,
     Timeline,
@@ -22,6 +21,7 @@ from celldose.simulator.figures._draw import (
     relabel,
     resolve_lanes,
 )
+from celldose.simulator.figures._end_labels import MIN_PANEL_PT, end_labels_height
 from celldose.simulator.figures._key import ROW_EM, key_rows
 from celldose.simulator.figures._lane_style import (
     CHAR_EM,
@@ -123,7 +123,10 @@ def _timeline_figure(
     label_lines = len(axis_label(axis, axes_w * 72).split("\n"))
     tick_lines = 2 if axis.unit == "dates" and axis.scale != "linear" else 1  # the year below
     xaxis_h = 0.12 + tick_lines * 0.13 + label_lines * FONT_AXIS * 1.3 / 72
-    cum_h = max(1.05, end_labels_height(lanes) / 72) if cumulative else 0.0
+    cum_h = 0.0
+    if cumulative:  # tall enough for each line's label to sit beside its end
+        xlim_days = x_range(lanes, axes_w * 72, axis)
+        cum_h = max(MIN_PANEL_PT, end_labels_height(lanes, axis, xlim_days, axes_w * 72)) / 72
     gap_h = 0.1 + FONT_AXIS * 1.3 / 72 if cumulative else 0.0  # room for the panel's title
     # the notes: drawn text, wrapped to the figure width
     note_lines: tuple[str, ...] = ()
