@@ -209,7 +209,7 @@ def end_labels_height(
     end (at least :data:`MIN_PANEL_PT`)."""
     labels, rects, top, _ = label_plan(lanes, axis, xlim_days)
     X = axis.to_x
-    return needed_height(
+    need = needed_height(
         labels,
         rects,
         width_pt=width_pt,
@@ -217,6 +217,9 @@ def end_labels_height(
         top=top,
         start=MIN_PANEL_PT,
     )
+    if need is None:  # stacked above the lines (see stacked): the lines keep half the panel
+        return max(MIN_PANEL_PT, 2 * (len(labels) * STEP_PT + 3.5))
+    return need
 
 
 def stacked(labels: Sequence[EndLabel], height_pt: float, top: float) -> Placement:
@@ -246,10 +249,13 @@ def draw_end_labels(ax: Any, timeline: Timeline, top: float, scale: float) -> tu
     warnings: tuple[str, ...] = ()
     if found is None:
         need = needed_height(labels, rects, width_pt=width_pt, xlim=xlim, top=top, start=height_pt)
-        warnings = (
-            f"the cumulative panel is short for its line labels: they are stacked above the "
-            f"lines (about {math.ceil(need)} pt tall would put each beside its line)",
+        why = (
+            f"the cumulative panel is short for its line labels (about {math.ceil(need)} pt tall "
+            "would put each beside its line)"
+            if need is not None
+            else "the cumulative lines end too close together for each label to sit beside its line"
         )
+        warnings = (f"{why}: the labels are stacked above the lines, in the order of their ends",)
         found = stacked(labels, height_pt, top)
     ax.set_ylim(0, found.limit)
     for label, bottom, words in zip(labels, found.bottoms, found.texts, strict=True):

@@ -71,22 +71,27 @@ def place(
     height_pt: float,
     xlim: tuple[float, float],
     top: float,
+    together: bool = True,
 ) -> Placement | None:
     """Where each label goes on a panel ``width_pt`` × ``height_pt`` points whose x runs over
-    ``xlim`` and whose highest drawn value is ``top``; None when they cannot all fit."""
+    ``xlim`` and whose highest drawn value is ``top``; None when they cannot all fit.
+    ``together``: lines too close for a label between them may be labelled as one block."""
     base = top if top > 0 else 1.0
     wide = [replace(label, text=_two_lines(label.text)) for label in labels]
     for texts in (labels, wide):  # one line each, else the long ones on two lines
         if texts is wide and all(a.text == b.text for a, b in zip(labels, wide, strict=True)):
             break
-        for above in range(len(labels) + 1):  # room over the highest line for this many lines
-            room = above * STEP_PT + CLEAR_PT + 2.5  # 2.5: a marker's radius at the top
-            if room >= 0.9 * height_pt:
-                break
-            limit = base * height_pt / (height_pt - room)
-            bottoms = _search(texts, obstacles, width_pt, height_pt, xlim, limit)
-            if bottoms is not None:
-                return Placement(limit, bottoms, tuple(label.text for label in texts))
+        # each label by its own line, else lines too close for a label between them (closer
+        # than a label's height and its offsets) labelled together, in the lines' order
+        for near in (SAME_PT, STEP_PT + 2 * OFFSET_PT) if together else (SAME_PT,):
+            for above in range(len(labels) + 1):  # room over the highest line for this many
+                room = above * STEP_PT + CLEAR_PT + 2.5  # 2.5: a marker's radius at the top
+                if room >= 0.9 * height_pt:
+                    break
+                limit = base * height_pt / (height_pt - room)
+                bottoms = _search(texts, obstacles, width_pt, height_pt, xlim, limit, near)
+                if bottoms is not None:
+                    return Placement(limit, bottoms, tuple(label.text for label in texts))
     return None
 
 
@@ -116,17 +121,31 @@ def needed_height(
     xlim: tuple[float, float],
     top: float,
     start: float,
-) -> float:
-    """The smallest panel height (pt, from ``start`` up in steps of 4 pt) at which every label
-    fits (:func:`place`); at most 8 labels' height more than a stack of all of them."""
-    most = start + (len(labels) + 8) * STEP_PT
-    height = start
-    while height < most:
-        found = place(labels, obstacles, width_pt=width_pt, height_pt=height, xlim=xlim, top=top)
-        if found is not None:
-            return height
-        height += 4.0
-    return most
+) -> float | None:
+    """The smallest panel height (pt, from ``start`` up in steps of 6%, at least 4 pt) at which
+    every label fits (:func:`place`); None when none up to about twice a stack of all of them
+    does (many lines ending close together)."""
+    # each label by its own line where a panel up to a stack of all of them and 8 more allows
+    # it, else lines too close together labelled as one block, up to twice that
+    for together, most in (
+        (False, start + (len(labels) + 8) * STEP_PT),
+        (True, start + (2 * len(labels) + 8) * STEP_PT),
+    ):
+        height = start
+        while height < most:
+            found = place(
+                labels,
+                obstacles,
+                width_pt=width_pt,
+                height_pt=height,
+                xlim=xlim,
+                top=top,
+                together=together,
+            )
+            if found is not None:
+                return height
+            height += max(4.0, 0.06 * height)
+    return None
 
 
 def _search(
@@ -136,9 +155,12 @@ def _search(
     height_pt: float,
     xlim: tuple[float, float],
     limit: float,
+    near: float = SAME_PT,
 ) -> tuple[float, ...] | None:
-    """Each label's bottom with the panel's y limit at ``limit``: each group's block above its
-    line's end, else below it, with no block on an obstacle or on another block."""
+    """Each label's bottom with the panel's y limit at ``limit``: each group's block (lines
+    whose ends are less than ``near`` pt apart, one after the other) above its highest line's
+    end, else below its lowest, with no block on an obstacle or on another block; in a block
+    the labels are in the order of their lines."""
     lo, hi = xlim
     span = hi - lo if hi > lo else 1.0
 
@@ -157,21 +179,21 @@ def _search(
     order = sorted(range(len(labels)), key=lambda i: -labels[i].value)
     groups: list[list[int]] = []
     for i in order:
-        if groups and py(labels[groups[-1][0]].value) - py(labels[i].value) < SAME_PT:
+        if groups and py(labels[groups[-1][-1]].value) - py(labels[i].value) < near:
             groups[-1].append(i)
         else:
             groups.append([i])
     options: list[list[tuple[float, float, float]]] = []  # (left, bottom, top) per group
     for group in groups:
-        level = py(labels[group[0]].value)
+        high, low = py(labels[group[0]].value), py(labels[group[-1]].value)
         block = sum(_lines(labels[i].text) for i in group) * STEP_PT
         left = width_pt - max(_width(labels[i].text) for i in group)
         fits = []
         for bottom in (
-            level + OFFSET_PT,
-            level + MARKER_OFFSET_PT,
-            level - OFFSET_PT - block,
-            level - MARKER_OFFSET_PT - block,
+            high + OFFSET_PT,
+            high + MARKER_OFFSET_PT,
+            low - OFFSET_PT - block,
+            low - MARKER_OFFSET_PT - block,
         ):
             top = bottom + block
             if bottom < 0 or top > height_pt:
@@ -193,7 +215,7 @@ def _search(
         return None
     bottoms = [0.0] * len(labels)
     for group, (_, bottom, _) in zip(groups, chosen, strict=True):
-        for i in group:
+        for i in reversed(group):  # from the block's bottom: the lowest line's label first
             bottoms[i] = bottom
             bottom += _lines(labels[i].text) * STEP_PT
     return tuple(bottoms)

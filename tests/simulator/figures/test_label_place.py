@@ -31,13 +31,14 @@ def test_two_lines_too_close_for_a_label_between_them() -> None:
 
 def test_lines_ending_together_share_a_block() -> None:
     """Three lines end at 8, one at 4 (limit 8 × 100 / 96.5 = 8.29): the three labels stack
-    under the 8 line (at 96.5 pt): bottoms 96.5 − 2 − 3 × 9.25 = 66.75, 76, 85.25; the 4 line
-    is at 48.25 pt, its label above it from 50.25 pt (clear of the block from 66.75)."""
+    under the 8 line (at 96.5 pt), in the lines' order from the top (a, b, c): bottoms
+    96.5 − 2 − 9.25 = 85.25, 76, 66.75; the 4 line is at 48.25 pt, its label above it from
+    50.25 pt (clear of the block from 66.75)."""
     labels = [EndLabel(t, v, "#000000", t) for t, v in (("a", 8), ("b", 8), ("c", 8), ("d", 4))]
     found = place(labels, [flat(8), flat(4)], width_pt=200, height_pt=100, xlim=(0, 10), top=8)
     assert found is not None
     assert found.limit == pytest.approx(8 / 0.965)
-    assert found.bottoms == pytest.approx((66.75, 76.0, 85.25, 50.25))
+    assert found.bottoms == pytest.approx((85.25, 76.0, 66.75, 50.25))
 
 
 def test_a_label_is_kept_off_a_rising_line() -> None:
