@@ -139,7 +139,7 @@ def roster_text(
         rows = (row for plan in plans for row in csv_rows(plan))
         return csv_text(CSV_COLUMNS, rows, verbatim=("offset",))
     if fmt == "ics":
-        who = clinic or Path(roster_source).name
+        who = clinic or ("clinic list" if roster_source == "<stdin>" else Path(roster_source).name)
         course = course_words(plans[0]) if len({p.arm for p in plans}) == 1 else protocol.id
         return plans_ics(plans, f"{who}: {course} ({plural(len(plans), 'patient')})")
     if fmt == "html":

@@ -26,6 +26,7 @@ from celldose.cli._render import (
     check_outputs,
     format_option,
     input_files,
+    output_format,
     to_json,
     write_output,
 )
@@ -39,6 +40,8 @@ from celldose.simulator.dosing import (
     one_line,
     plan_doses,
 )
+
+DOSE_FORMATS = ("table", "json", "csv", "ics", "html", "nonmem", "fhir")
 
 
 @click.command(name="dose")
@@ -78,15 +81,10 @@ from celldose.simulator.dosing import (
     help="With --round: the largest change allowed, as a percentage (default 10%).",
 )
 @format_option(
-    "table",
-    "json",
-    "csv",
-    "ics",
-    "html",
-    "nonmem",
-    "fhir",
+    *DOSE_FORMATS,
     help="Output format (ics and html need --start; html is a printable dose sheet; nonmem: "
-    "NONMEM-style dosing records; fhir: a FHIR R5 Bundle).",
+    "NONMEM-style dosing records; fhir: a FHIR R5 Bundle). Without it, -o's ending picks it "
+    "(rex.ics: ics; .json, .csv, .html alike).",
 )
 @click.option(
     "--expand",
@@ -173,6 +171,7 @@ def command(
     the weight are printed with them. Values the source does not report must be given
     (--dose, --count, --interval): celldose never fills them in.
     """
+    fmt = output_format(fmt, output, DOSE_FORMATS)
     refuse_stdin_twice([s for s in (protocol, roster) if s])
     inputs = input_files(protocol, roster)
     check_outputs({"-o": output}, inputs)

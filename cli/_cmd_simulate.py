@@ -28,6 +28,7 @@ from celldose.cli._inputs import (
     target_options,
 )
 from celldose.cli._render import (
+    FRACTION,
     check_outputs,
     format_option,
     input_files,
@@ -109,8 +110,18 @@ WHATIF_ONLY = {
     help="Cohort: CSV of id,weight lines with units (rex,12kg).",
 )
 @click.option("--seed", type=int, default=None, help="Cohort: random seed (default 0; printed).")
-@click.option("--missed", type=float, default=None, help="Cohort: probability a dose is missed.")
-@click.option("--delayed", type=float, default=None, help="Cohort: probability a dose is delayed.")
+@click.option(
+    "--missed",
+    type=FRACTION,
+    default=None,
+    help="Cohort: probability a dose is missed (0.1 or 10%).",
+)
+@click.option(
+    "--delayed",
+    type=FRACTION,
+    default=None,
+    help="Cohort: probability a dose is delayed (0.2 or 20%).",
+)
 @click.option(
     "--delay-days", default=None, help='Cohort: delay in days, uniform over a range: "1-7".'
 )

@@ -25,6 +25,7 @@ from celldose.protocols import (
     REGIMEN_ID,
     Administration,
     format_sig,
+    kg_text,
     route_info,
 )
 from celldose.simulator.dosing import DosePlan, DoseRecord, Schedule
@@ -34,7 +35,13 @@ def _volume(value: float | None) -> str:
     return "—" if value is None else f"{format_sig(value)} mL"
 
 
-SOURCES = {"given": "from --dose", "regimen": "from --regimen", "protocol": "published"}
+SOURCES = {"given": "from --dose", "regimen": "from --regimen"}
+
+
+def published_word(plan: DosePlan) -> str:
+    """Where a protocol's own dose comes from: ``published``, or ``from the protocol`` for an
+    unpublished one (a clinic's in-house protocol, ``reference: {published: false}``)."""
+    return "published" if plan.published else "from the protocol"
 
 
 def header_lines(plan: DosePlan, lot: str | None = None) -> list[str]:
@@ -90,12 +97,12 @@ def basis_lines(plan: DosePlan, sources: dict[str, str] = SOURCES) -> list[str]:
         if str(dose) in seen:
             continue
         seen.add(str(dose))
-        source = source_text(record, sources.get(plan.dose_source, "published"))
+        source = source_text(record, sources.get(plan.dose_source, published_word(plan)))
         if record.band is not None:
             source += f", weight band {record.band}"
         dose_text = dose.display()
         if dose.basis == "per kg":
-            weight = format_sig(patient.weight_kg, 4)
+            weight = kg_text(patient.weight_kg)
             basis = f"{dose_text} (per kg, {source}) × {weight} kg body weight"
             if plan.dosing_weight_kg is not None:
                 capped = format_sig(plan.dosing_weight_kg, 4)
@@ -157,7 +164,8 @@ def whole_basis(plan: DosePlan, record: DoseRecord) -> str:
     """``the whole content of 4 vials (published): 1.2×10⁸ cells (flat), 1.67×10⁶ cells/kg for
     72 kg, 24 mL``."""
     text = (
-        f"{plan.whole_containers} (published): {format_sig(record.cells)} cells (flat), "
+        f"{plan.whole_containers} ({published_word(plan)}): {format_sig(record.cells)} cells "
+        "(flat), "
         f"{format_sig(record.cells / plan.patient.weight_kg)} cells/kg for "
         f"{plan.patient.weight.text}"
     )

@@ -21,7 +21,7 @@ from celldose.cli._complete import (
     complete_species,
 )
 from celldose.cli._envelope import STDIN_KEY
-from celldose.cli._render import DATE
+from celldose.cli._render import DATE, FRACTION
 from celldose.protocols import (
     OptionError,
     Protocol,
@@ -150,9 +150,9 @@ def dosing_options(func: F) -> F:
             ),
             click.option(
                 "--viability",
-                type=float,
+                type=FRACTION,
                 default=None,
-                help="Viable fraction (0.92), for products dosed in viable cells.",
+                help="Viable fraction (0.92 or 92%), for products dosed in viable cells.",
             ),
             click.option(
                 "--cap", default=None, help='At most this many cells per dose: "1e8 cells".'

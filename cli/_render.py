@@ -29,6 +29,44 @@ def format_option(*choices: str, help: str = "Output format.") -> Callable[[_F],
     )
 
 
+# what a file name's ending says it holds: the formats it may be written in, the first picked
+# when --format is not given (rex.ics: a calendar, not the table under another name)
+_ENDINGS = {
+    ".json": ("json", "fhir"),
+    ".csv": ("csv", "nonmem"),
+    ".ics": ("ics",),
+    ".html": ("html",),
+    ".htm": ("html",),
+    ".txt": ("table", "text"),
+}
+
+
+def output_format(fmt: str, output: str | None, choices: Collection[str]) -> str:
+    """The format to write: ``--format`` when given; without it, what ``-o``'s ending names
+    (``rex.ics``: ics); else the default. A ``--format`` the ending contradicts is refused."""
+    from pathlib import Path
+
+    from click.core import ParameterSource
+
+    suffix = Path(output).suffix.lower() if output not in (None, "-") else ""
+    named = [f for f in _ENDINGS.get(suffix, ()) if f in choices]
+    if not named:
+        return fmt
+    ctx = click.get_current_context(silent=True)
+    given = ctx is not None and ctx.get_parameter_source("fmt") not in (
+        None,
+        ParameterSource.DEFAULT,
+    )
+    if not given:
+        return named[0]
+    if fmt not in named:
+        raise OptionError(
+            f"-o {output} ends in {suffix}, but --format {fmt} writes another kind of file",
+            f"drop --format to write {' or '.join(named)} there, or name the file for {fmt}",
+        )
+    return fmt
+
+
 def table(
     headers: Sequence[str], rows: Sequence[Sequence[str]], *, right: Sequence[int] = ()
 ) -> str:
@@ -76,6 +114,31 @@ class DateType(click.ParamType):  # type: ignore[type-arg]
 
 
 DATE = DateType()
+
+
+class FractionType(click.ParamType):  # type: ignore[type-arg]
+    """A fraction as a person writes it: ``0.92`` or ``92%`` (both 0.92); anything else is
+    refused with both forms. Its range is checked where it is used."""
+
+    name = "FRACTION"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, float):
+            return value
+        from celldose.protocols import read_fraction
+
+        fraction = read_fraction(str(value))
+        if fraction is None:
+            signed = _SIGNED.fullmatch(str(value).strip())
+            if signed is None:
+                self.fail(f"{value!r} is not a fraction: write it like 0.92 or 92%", param, ctx)
+            # a negative number: read, so that the option's own range check names it
+            fraction = float(signed[1].replace("−", "-")) / (100 if signed[2] else 1)
+        return fraction
+
+
+_SIGNED = re.compile(r"([-−]?\d+(?:\.\d+)?)\s*(%)?")
+FRACTION = FractionType()
 
 
 def input_files(*sources: str | None) -> tuple[str, ...]:

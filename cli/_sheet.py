@@ -52,7 +52,7 @@ BASIS_WORDS = {
 }
 
 # where the doses come from, in the words of a printed sheet (no command-line flags)
-SHEET_SOURCES = {"given": "prescribed", "regimen": "prescribed", "protocol": "published"}
+SHEET_SOURCES = {"given": "prescribed", "regimen": "prescribed"}
 
 
 def printed_date() -> dt.date:
@@ -150,6 +150,12 @@ def sheet_data(plan: DosePlan, protocol: Protocol, lot: str | None) -> dict[str,
     for branch in plan.branches:
         if branch.chosen:
             decision.append(f"* Branch {branch.name}: given only if {branch.condition}.")
+        else:
+            doses = len(branch.schedules[0].doses) if branch.schedules else 0
+            decision.append(
+                f"Branch {branch.name} (if {branch.condition}, {plural(doses, 'dose')}): not on "
+                "this sheet; print a sheet that includes it once the assessment decides."
+            )
     basis = [BASIS_WORDS[b] for b in sorted({d.dose.basis for d in plan.doses})]
     basis += [line.removeprefix("basis: ") for line in basis_lines(plan, SHEET_SOURCES)]
     basis = [line[:1].upper() + line[1:] for line in basis]

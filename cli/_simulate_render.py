@@ -9,7 +9,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from celldose.cli._dose_table import SOURCES, header_lines, route_lines
+from celldose.cli._dose_table import SOURCES, header_lines, published_word, route_lines
 from celldose.cli._flags import in_flags, to_flags, warning_lines
 from celldose.cli._range_render import is_spanned, source_text
 from celldose.cli._render import csv_text, table
@@ -210,7 +210,7 @@ def cohort_table(result: CohortResult) -> str:
     out = [f"protocol: {plan.protocol_id}, arm {plan.arm}: {plan.regimen}"]
     if result.schedule is not None:
         out.append(f"schedule: {result.schedule}imum of the range (--schedule)")
-    source = SOURCES.get(plan.dose_source, "published")
+    source = SOURCES.get(plan.dose_source, published_word(plan))
     per = {"per kg": "× each patient's weight", "per m²": "× each patient's BSA (Meeh)"}
     if plan.dose_bands is not None and any(r.band is not None for r in plan.doses):
         out.append(f"basis: weight bands ({source}), the band that holds each patient's weight:")
@@ -237,15 +237,17 @@ def cohort_table(result: CohortResult) -> str:
         out.append(line)
     out.extend(route_lines(plan))
     species = result.species
-    who = plural(result.patients, f"virtual {species.label}", f"virtual {species.plural}")
+    listed = cohort.roster is not None  # real patients of a roster: their weights are read
+    kind = "" if listed else "virtual "
+    who = plural(result.patients, f"{kind}{species.label}", f"{kind}{species.plural}")
     out.append(
         f"cohort: {who}, seed {result.seed}"
         + (" (the default; --seed S for another draw)" if cohort.seed == 0 else "")
     )
     w = result.weight_kg
     out.append(
-        f"weights: {result.weight_model}; drawn: median {format_sig(w.median)} kg, "
-        f"5-95% {format_sig(w.p5)}-{format_sig(w.p95)} kg"
+        f"weights: {result.weight_model}; {'as listed' if listed else 'drawn'}: median "
+        f"{format_sig(w.median)} kg, 5-95% {format_sig(w.p5)}-{format_sig(w.p95)} kg"
     )
     adherence = f"adherence: each dose missed with probability {cohort.missed:g}"
     if cohort.delay_days is not None:

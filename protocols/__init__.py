@@ -43,6 +43,7 @@ from celldose.protocols._errors import (
     SystemFailure,
     UnitError,
     WeightBandError,
+    close_matches,
 )
 from celldose.protocols._limits import Limit, LimitAction, LimitKind, merge_limits
 from celldose.protocols._load import (
@@ -64,7 +65,7 @@ from celldose.protocols._phase import (
     Phase,
     Which,
 )
-from celldose.protocols._product import Product
+from celldose.protocols._product import Product, vial_contradiction
 from celldose.protocols._protocol import (
     Arm,
     Protocol,
@@ -83,7 +84,7 @@ from celldose.protocols._route import (
     route_table,
 )
 from celldose.protocols._units import quantity
-from celldose.protocols._weight import Weight, parse_weight, read_measure
+from celldose.protocols._weight import Weight, kg_text, parse_weight, read_measure
 
 if TYPE_CHECKING:
     from celldose.protocols._files import (
@@ -181,9 +182,11 @@ __all__ = [
     "WholeContainers",
     "add_months",
     "cells_per_container",
+    "close_matches",
     "check_writable",
     "format_exact",
     "format_sig",
+    "kg_text",
     "library_ids",
     "library_protocols",
     "load_protocol",
@@ -214,5 +217,6 @@ __all__ = [
     "same_file",
     "superscript",
     "whole_containers",
+    "vial_contradiction",
     "write_atomic",
 ]

@@ -17,6 +17,9 @@ def superscript(number: int) -> str:
     return str(number).translate(_SUPERSCRIPTS)
 
 
+_NOISE_DIGITS = 12  # significant figures a computed dose keeps before it is rounded for people
+
+
 def _strip(text: str) -> str:
     if "." in text:
         text = text.rstrip("0").rstrip(".")
@@ -37,8 +40,7 @@ def format_sig(value: float, digits: int = 3, *, sci_from: float = 1e4) -> str:
         return "0"
     sign = "-" if value < 0 else ""
     value = abs(value)
-    exponent = math.floor(math.log10(value))
-    rounded = float(f"{value:.{digits - 1}e}")
+    rounded = _round_sig(value, digits)
     exponent = math.floor(math.log10(rounded))
     if rounded >= sci_from or rounded < 1e-3:
         mantissa = rounded / 10**exponent
@@ -46,6 +48,21 @@ def format_sig(value: float, digits: int = 3, *, sci_from: float = 1e4) -> str:
         return f"{sign}{text}×10{superscript(exponent)}"
     decimals = max(digits - 1 - exponent, 0)
     return sign + _strip(f"{rounded:.{decimals}f}")
+
+
+def _round_sig(value: float, digits: int) -> float:
+    """``value`` rounded to ``digits`` significant figures as a person rounds it: half up, after
+    the float's own noise is dropped (7 × 2.65×10⁷ computes as 185499999.99999997, which is
+    1.855×10⁸ and shows as 1.86×10⁸, not 1.85×10⁸).
+
+    >>> _round_sig(185499999.99999997, 3), _round_sig(0.125, 2), _round_sig(2.675, 3)
+    (186000000.0, 0.13, 2.68)
+    """
+    from decimal import ROUND_HALF_UP, Decimal
+
+    exact = Decimal(f"{value:.{_NOISE_DIGITS}g}")  # the float's noise past 12 figures dropped
+    step = Decimal(1).scaleb(exact.adjusted() - digits + 1)
+    return float(exact.quantize(step, rounding=ROUND_HALF_UP))
 
 
 def plural(count: int, word: str, words: str | None = None) -> str:

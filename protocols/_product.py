@@ -72,24 +72,42 @@ class Product(FrozenModel):
     def _vial(self) -> Product:
         if self.dose_counts == "viable cells" and self.viability is None:
             raise ValueError("dose_counts: viable cells needs the product's viability")
-        if (
-            self.concentration is not None
-            and self.cells_per_vial is not None
-            and self.vial_volume is not None
-        ):
-            implied = self.concentration * self.vial_volume
-            if abs(implied - self.cells_per_vial) > 0.01 * self.cells_per_vial:
-                raise ValueError(
-                    f"cells_per_vial ({format_sig(self.cells_per_vial, 4)} cells) contradicts "
-                    f"concentration × vial_volume ({format_sig(self.concentration, 4)} cells/mL × "
-                    f"{format_sig(self.vial_volume)} mL = {format_sig(implied, 4)} cells); "
-                    "give two of the three (the third is derived from them), or make them agree"
-                )
+        problem = vial_contradiction(self.concentration, self.cells_per_vial, self.vial_volume)
+        if problem is not None:
+            raise ValueError(
+                f"{problem}; give two of the three (the third is derived from them), or make "
+                "them agree"
+            )
         return self
+
+
+def vial_contradiction(
+    concentration: float | None, cells_per_vial: float | None, vial_volume: float | None
+) -> str | None:
+    """What is wrong when a concentration, a vial's cells and its volume, all three known,
+    disagree by more than 1% (two of them determine the third); None when they agree or one
+    is not known.
+
+    >>> vial_contradiction(5e6, 3e7, 6.0) is None  # 5×10⁶ cells/mL × 6 mL = 3×10⁷ cells
+    True
+    >>> vial_contradiction(6.68e6, 3e7, 6.0)[:45]
+    'cells_per_vial (3×10⁷ cells) contradicts conc'
+    """
+    if concentration is None or cells_per_vial is None or vial_volume is None:
+        return None
+    implied = concentration * vial_volume
+    if abs(implied - cells_per_vial) <= 0.01 * cells_per_vial:
+        return None
+    return (
+        f"cells_per_vial ({format_sig(cells_per_vial, 4)} cells) contradicts "
+        f"concentration × vial_volume ({format_sig(concentration, 4)} cells/mL × "
+        f"{format_sig(vial_volume)} mL = {format_sig(implied, 4)} cells)"
+    )
 
 
 __all__ = [
     "UNITS_REQUIRED",
+    "vial_contradiction",
     "Cells",
     "CellsPerML",
     "Donor",

@@ -136,13 +136,25 @@ class Arm(FrozenModel):
 
 
 class Reference(FrozenModel):
-    """The published source of a protocol: a citation, and its DOI, PubMed and trial ids."""
+    """The source of a protocol: a citation, and its DOI, PubMed and trial ids; ``published``
+    is false for a protocol of one's own (a clinic's in-house protocol), whose doses are then
+    "from the protocol", never "published"."""
 
     citation: str = Field(min_length=1)
     doi: str | None = None
     pubmed: str | None = None
     registry: tuple[str, ...] = ()
     url: str | None = None
+    published: bool = Field(
+        default=True,
+        description="False for an unpublished protocol (a clinic's own): its doses are "
+        "labelled 'from the protocol', not 'published'.",
+    )
+
+    @property
+    def is_published(self) -> bool:
+        """Published, with a citation (``reference: not reported`` cites nothing)."""
+        return self.published and self.citation != NOT_REPORTED
 
 
 _ARM_EXAMPLE = "write arms: [{name: a, regimen: '2×10⁶ cells/kg weekly ×4'}]"
@@ -328,21 +340,27 @@ def partial_cross_checks(data: dict[str, Any], context: dict[str, Any]) -> list[
             name = arm.get("name") if isinstance(arm, dict) else None
             names.append(name if isinstance(name, str) else None)
     problems = list(repeated_arm_names(names))
+    # each arm validated once (its regimen read once), for the field and for the valid arms
+    good = _valid_arms(raw_arms, context) if isinstance(raw_arms, list) else ()
     valid: dict[str, Any] = {}
     for field, info in Protocol.model_fields.items():
         if field not in data:
             if not info.is_required():
                 valid[field] = info.get_default(call_default_factory=True)
             continue
+        value = data[field]
+        if field == "arms" and isinstance(raw_arms, list):
+            if len(good) < len(raw_arms):
+                continue  # an arm is not valid: nor is the field
+            value = good  # the field's own checks (at least one arm) on the arms validated
         form: Any = Annotated[info.annotation, info]  # the field's type and constraints
         try:
-            valid[field] = TypeAdapter(form).validate_python(data[field], context=context)
+            valid[field] = TypeAdapter(form).validate_python(value, context=context)
         except (ValidationError, ValueError):
             continue
     windows_ok = True
     if "arms" not in valid and isinstance(raw_arms, list):  # the arms that are valid, checked
         problems.extend(_windows_naming(valid.get("response_windows", ()), names))
-        good = _valid_arms(raw_arms, context)
         kept = {arm.name for arm in good}
         # a window of an arm written but not valid is checked once that arm is fixed
         windows = valid.get("response_windows", ())

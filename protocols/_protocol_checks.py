@@ -19,7 +19,7 @@ from celldose.protocols._bands import DoseBands
 from celldose.protocols._calendar import DoseTime, Duration
 from celldose.protocols._dose import Dose
 from celldose.protocols._errors import CelldoseError
-from celldose.protocols._regimen import PlannedDose, Regimen
+from celldose.protocols._regimen import PlannedPhase, Regimen
 
 if TYPE_CHECKING:
     from celldose.protocols._protocol import Protocol
@@ -50,21 +50,23 @@ def course_contradiction(regimen: Regimen, stated: Duration) -> str | None:
     later) would not: span <= L <= span + interval. With calendar months the check is made for
     every start date over a year (2 months is 59 to 62 days), and passes if any date fits.
     """
-    doses = _min_doses(regimen)
-    if doses is None:  # a value is not reported: nothing to check against
+    phases = _min_phases(regimen)
+    if phases is None:  # a value is not reported: nothing to check against
         return None
     try:
         after = regimen.phases[-1].next_start("min")
     except CelldoseError:
         return None
-    first_of_last = next(d for d in doses if d.phase == doses[-1].phase).time
+    last_phase = _last_phase(phases)
+    last = last_phase.time(last_phase.count - 1)
+    first_of_last = last_phase.time(0)
     following = first_of_last.plus(after) if after is not None else None
-    calendar = stated.is_calendar or doses[-1].time.has_months
+    calendar = stated.is_calendar or last.has_months
     starts = [_PROBE + dt.timedelta(days=k) for k in range(366 if calendar else 1)]
     spans: list[int] = []
     for start in starts:
         length = stated.as_time().day_on(start)
-        span = doses[-1].time.day_on(start)
+        span = last.day_on(start)
         limit = following.day_on(start) if following is not None else None
         if span <= length and (limit is None or length <= limit):
             return None
@@ -82,7 +84,7 @@ _PROBE = dt.date(2024, 1, 1)
 
 # While the checks of one protocol run: each regimen's minimum schedule by the regimen's id,
 # with the regimen itself (it stays alive meanwhile, so its id cannot name another).
-_Schedules = dict[int, tuple[Regimen, tuple[PlannedDose, ...] | None]]
+_Schedules = dict[int, tuple[Regimen, tuple[PlannedPhase, ...] | None]]
 _schedules: ContextVar[_Schedules | None] = ContextVar("_schedules", default=None)
 
 
@@ -96,20 +98,25 @@ def shared_schedules() -> Iterator[None]:
         _schedules.reset(token)
 
 
-def _min_doses(regimen: Regimen) -> tuple[PlannedDose, ...] | None:
-    """The doses of the regimen's minimum schedule, or None when a value is not reported
-    (expanded once within :func:`shared_schedules`)."""
+def _min_phases(regimen: Regimen) -> tuple[PlannedPhase, ...] | None:
+    """The phases of the regimen's minimum schedule (:meth:`Regimen.expand_phases`), or None
+    when a value is not reported (expanded once within :func:`shared_schedules`)."""
     memo = _schedules.get()
     known = memo.get(id(regimen)) if memo is not None else None
     if known is not None and known[0] is regimen:
         return known[1]
     try:
-        doses: tuple[PlannedDose, ...] | None = regimen.expand("min")
+        phases: tuple[PlannedPhase, ...] | None = regimen.expand_phases("min")
     except CelldoseError:
-        doses = None
+        phases = None
     if memo is not None:
-        memo[id(regimen)] = (regimen, doses)
-    return doses
+        memo[id(regimen)] = (regimen, phases)
+    return phases
+
+
+def _last_phase(phases: tuple[PlannedPhase, ...]) -> PlannedPhase:
+    """The phase of the last dose."""
+    return next(phase for phase in reversed(phases) if phase.count)
 
 
 # -- cross-field checks: each yields every problem it finds -------------------------------------
@@ -261,9 +268,10 @@ def _spacing(p: Protocol) -> Iterator[FieldProblem]:
         need = p.arm_administration(arm).min_spacing_days
         if need is None:
             continue
-        least = _min_doses(arm.regimen)
-        if least is None:  # a value is not reported: checked when it is given
+        phases = _min_phases(arm.regimen)
+        if phases is None:  # a value is not reported: checked when it is given
             continue
+        least = tuple(dose for phase in phases for dose in phase.doses())  # expand("min")
         try:
             schedules = [least, *([arm.regimen.expand("max")] if arm.regimen.is_range else [])]
         except CelldoseError:
@@ -295,16 +303,17 @@ def _spacing(p: Protocol) -> Iterator[FieldProblem]:
 
 
 def _dose_count(regimen: Regimen) -> int | None:
-    doses = _min_doses(regimen)
-    return None if doses is None else len(doses)
+    phases = _min_phases(regimen)
+    return None if phases is None else sum(phase.count for phase in phases)
 
 
 def _last_dose_days(regimen: Regimen) -> int | None:
     """The smallest day the last dose can fall on (over start dates), or None if not known."""
-    doses = _min_doses(regimen)
-    if doses is None:
+    phases = _min_phases(regimen)
+    if phases is None:
         return None
-    last = doses[-1].time
+    last_phase = _last_phase(phases)
+    last = last_phase.time(last_phase.count - 1)
     if not last.has_months:
         return last.days
     return _earliest_day(last)

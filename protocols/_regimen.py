@@ -308,7 +308,11 @@ class Regimen(BaseModel):
             if phase.dose is not None:
                 current_dose = phase.dose
             days = phase.offset_days(which, context=context, first=first)
-            months = () if days is not None else phase.times_from_start(which, first=first)
+            months = (
+                ()
+                if days is not None
+                else phase.times_from_start(which, context=context, first=first)
+            )
             item = PlannedPhase(index, count + 1, begin, current_dose, days, months)
             count += item.count
             if count > MAX_DOSES:

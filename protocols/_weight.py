@@ -35,7 +35,24 @@ class Weight:
         edge never reads as 50 kg), with its kilograms to 4 significant figures when given in
         another unit (``26.5 lb (12.02 kg)``)."""
         given = f"{format_exact(self.value)} {self.unit}"
-        return given if self.unit == "kg" else f"{given} ({format_sig(self.kg, 4)} kg)"
+        return given if self.unit == "kg" else f"{given} ({kg_text(self.kg)} kg)"
+
+
+def kg_text(kg: float) -> str:
+    """Kilograms to 4 significant figures, or more where 4 would round the weight onto a round
+    number (one or two figures, as a band's edge is written) that it is not: 110.24 lb is
+    50.004 kg, never "50 kg" beside a band "> 50 kg".
+
+    >>> kg_text(12.020197805), kg_text(50.00403), kg_text(50.0), kg_text(49.8951607)
+    ('12.02', '50.004', '50', '49.9')
+    """
+    shown = format_sig(kg, 4)
+    for digits in range(4, 10):
+        shown = format_sig(kg, digits)
+        figures = len(shown.replace(".", "").strip("0"))
+        if "×" in shown or figures > 2 or math.isclose(float(shown), kg, rel_tol=1e-12):
+            return shown
+    return shown
 
 
 def read_measure(text: str, units: dict[str, float], what: str, example: str) -> tuple[float, str]:

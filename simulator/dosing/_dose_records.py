@@ -58,8 +58,8 @@ def dose_records(
     limited_any = bool(rules.limits) or rules.cap_cells is not None
     cells_of = _cells_rule(basis)
     draws: dict[float, Draw] = {}  # cells -> what they draw from the product
-    # a max per course changes a dose once the course would pass it: until then, and for any
-    # other limit or rounding, every dose of a phase without a range is its first dose
+    # a max per course changes a dose once the course would pass it: until then, whatever the
+    # other limits, rounding or range, every later dose of a phase repeats its first
     ceiling = min((x.value for x in rules.limits if x.kind == "max per course"), default=math.inf)
     records: list[DoseRecord] = []
     stopped: list[StoppedDose] = []

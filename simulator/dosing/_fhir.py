@@ -117,8 +117,17 @@ def _key(plan: DosePlan) -> str:
     return "|".join(map(str, (*parts, who.id, who.name, plan.branch, plan.schedule)))
 
 
+ANIMAL = "http://hl7.org/fhir/StructureDefinition/patient-animal"  # FHIR's core extension
+
+
 def _patient(plan: DosePlan) -> dict[str, Any]:
+    """The Patient: its id and name; an animal says its species (FHIR's patient-animal
+    extension, the species as text: celldose holds no coded species)."""
     patient: dict[str, Any] = {"resourceType": "Patient"}
+    species = plan.patient.species
+    if species.group != "human":
+        animal = {"url": "species", "valueCodeableConcept": {"text": species.label}}
+        patient["extension"] = [{"url": ANIMAL, "extension": [animal]}]
     if plan.identity.id is not None:
         patient["identifier"] = [{"value": plan.identity.id}]
     if plan.identity.name is not None:

@@ -7,7 +7,13 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
-from celldose.protocols import OptionError, format_exact, format_sig, parse_amount
+from celldose.protocols import (
+    OptionError,
+    format_exact,
+    format_sig,
+    parse_amount,
+    vial_contradiction,
+)
 from celldose.protocols import Product as ProtocolProduct
 from celldose.simulator.dosing._checks import checks
 
@@ -186,10 +192,8 @@ def _read_amount(value: str | float, unit: str, what: str) -> float:
     return parse_amount(value, unit, what)
 
 
-_GIVEN = (  # product field, words, unit, API argument
+_GIVEN = (  # product field, words, unit, API argument (a vial is noted on its own)
     ("concentration", "concentration", "cells/mL", "concentration"),
-    ("vial_cells", "vial", "cells", "vial"),
-    ("vial_volume_ml", "vial", "mL", "vial"),
     ("viability", "viability", "", "viability"),
 )
 
@@ -222,6 +226,7 @@ def product_with(
         )
     base = product_in_hand(product)
     changes: dict[str, Any] = {}
+    notes = []
     if concentration is not None:
         changes["concentration"] = _amount(concentration, "cells/mL", "concentration=")
     if vial is not None:
@@ -229,15 +234,34 @@ def product_with(
             changes.update(vial_cells=_amount(vial, "cells", "vial="), vial_volume_ml=None)
         else:
             changes.update(vial_cells=None, vial_volume_ml=_amount(vial, "mL", "vial="))
+            derived = base.concentration_derived
+            if concentration is None and derived is not None:
+                # the product's cells/mL, derived from its own vial, still hold for another size
+                changes["concentration"] = base.concentration_in_use
+                notes.append(
+                    f"concentration {format_sig(base.concentration_in_use or 0)} cells/mL "
+                    f"derived from the protocol's {base.container} ({derived})"
+                )
     if viability is not None:
         changes["viability"] = viability
     if cap is not None:
         changes["cap_cells"] = _amount(cap, "cells", "cap=")
     in_hand = replace(base, **changes)  # checks every value before it is shown
-    notes = []
+    if vial_contradiction(in_hand.concentration, in_hand.vial_cells, in_hand.vial_volume_ml):
+        # a concentration given against the protocol's vial, stated as cells and volume
+        raise OptionError(
+            f"the concentration given ({format_sig(in_hand.concentration or 0)} cells/mL) "
+            f"contradicts the protocol's {base.container} of {_vial_words(base, cells_first=True)} "
+            f"({format_sig(base.concentration_in_use or 0)} cells/mL)",
+            f"give the {base.container} too with vial= (it replaces the protocol's), or leave "
+            f"out concentration= to use the protocol's "
+            f"{format_sig(base.concentration_in_use or 0)} cells/mL",
+            fields=("concentration", "vial"),
+        )
+    given = {"concentration": concentration, "viability": viability}
     for name, words, unit, argument in _GIVEN:
         value = changes.get(name)
-        if value is None:
+        if value is None or given[name] is None:  # not given (or derived, noted above)
             continue
         shown = f"{format_sig(value)} {unit}".strip()
         published = getattr(base, name)
@@ -246,4 +270,55 @@ def product_with(
         else:
             old = f"{format_sig(published)} {unit}".strip()
             notes.append(f"{words} {shown} from {argument}= replaces the protocol's {old}")
+        if name == "concentration" and vial is not None:  # in the order given: then the vial
+            notes.append(_vial_note(base, in_hand))
+    if vial is not None and concentration is None:
+        notes.append(_vial_note(base, in_hand))
     return in_hand, tuple(notes)
+
+
+def _vial_note(base: Product, in_hand: Product) -> str:
+    """``vial 5×10⁷ cells (7.49 mL at 6.68×10⁶ cells/mL) from vial= replaces the protocol's
+    vial (3.8 mL, 2.54×10⁷ cells)``; ``vial 3.8 mL given with vial=`` when the protocol has none."""
+    container = in_hand.container
+    if in_hand.vial_cells is not None:
+        shown = f"{format_sig(in_hand.vial_cells)} cells"
+        other = _vial_volume(in_hand)
+    else:
+        volume = in_hand.vial_volume_ml or 0.0
+        shown = f"{format_sig(volume)} mL"
+        cells = volume * in_hand.concentration if in_hand.concentration else None
+        other = None if cells is None else f"{format_sig(cells)} cells"
+    words = f"{container} {shown}"
+    published = _vial_words(base)
+    if published is None:
+        return f"{words} given with vial="
+    at = f" at {format_sig(in_hand.concentration_in_use or 0)} cells/mL"
+    implied = f" ({other}{at})" if other is not None else ""
+    return f"{words}{implied} from vial= replaces the protocol's {container} ({published})"
+
+
+def _vial_volume(product: Product) -> str | None:
+    concentration = product.concentration_in_use
+    if product.vial_cells is None or not concentration:
+        return None
+    return f"{format_sig(product.vial_cells / concentration)} mL"
+
+
+def _vial_words(product: Product, *, cells_first: bool = False) -> str | None:
+    """The vial a product states, by volume and cells where both are known: ``3.8 mL,
+    2.54×10⁷ cells`` (``cells_first``: ``3×10⁷ cells in 6 mL``); None when it states none."""
+    volume = product.vial_volume_ml
+    if cells_first and volume is not None and product.vial_cells is not None:
+        return f"{format_sig(product.vial_cells)} cells in {format_sig(volume)} mL"
+    if volume is None and product.vial_cells is not None:
+        computed = _vial_volume(product)
+        return f"{format_sig(product.vial_cells)} cells" + (
+            f", {computed}" if computed is not None else ""
+        )
+    if volume is None:
+        return None
+    cells = product.vial_cells
+    if cells is None and product.concentration is not None:
+        cells = volume * product.concentration
+    return f"{format_sig(volume)} mL" + (f", {format_sig(cells)} cells" if cells else "")

@@ -257,6 +257,7 @@ def _finish(basis: PlanBasis, planned: PlannedSchedules) -> DosePlan:
         limits=basis.limits,
         dosing_weight_kg=basis.dose_kg if basis.weight_note is not None else None,
         dosing_weight_note=basis.weight_note,
+        published=protocol.reference.is_published,
     )
     if plan.species_note:
         crossed = patient.species.group != get_species(protocol.species).group
@@ -298,6 +299,13 @@ def _plausibility(schedules: list[Schedule], patient: Patient) -> list[str]:
         out.append(
             f"a volume of {format_sig(max(big))} mL per dose is more than {format_sig(most_ml)} "
             f"mL/kg for {patient.weight.text}: check the concentration and its unit"
+        )
+    least_ml = checks["volume"]["soft_min_ml"]
+    if big and min(big) < least_ml:
+        out.append(
+            f"a volume of {format_sig(min(big))} mL per dose is less than {format_sig(least_ml)} "
+            "mL, too little to draw up accurately: check the concentration and its unit (or "
+            "dilute the dose)"
         )
     return out
 

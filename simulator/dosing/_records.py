@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Literal
 
 from celldose.protocols import (
@@ -38,6 +39,16 @@ if TYPE_CHECKING:
 
 # Where the doses came from: the protocol, the dose= argument, or a one-line regimen.
 DoseSource = Literal["protocol", "given", "regimen"]
+
+
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")  # strftime's %a, in any locale
+
+
+@lru_cache(maxsize=256)
+def _dose_text(dose: Dose) -> str:
+    """``str(dose)``, written once per dose expression: the doses of a phase share theirs, and a
+    course of 10,000 doses would otherwise format it 10,000 times."""
+    return str(dose)
 
 
 @dataclass(frozen=True)
@@ -76,16 +87,18 @@ class DoseRecord:
 
     def record(self) -> dict[str, Any]:
         """A plain dict for JSON/CSV export (field names are documented and stable)."""
+        date = self.date
+        weekday = None if date is None else date.weekday()
         return {
             "number": self.number,
             "phase": self.phase,
             "offset": self.offset,
             "day": self.day,
-            "date": self.date.isoformat() if self.date else None,
-            "weekday": self.date.strftime("%a") if self.date else None,
-            "weekend": self.weekend if self.date else None,
+            "date": date.isoformat() if date else None,
+            "weekday": None if weekday is None else _WEEKDAYS[weekday],
+            "weekend": None if weekday is None else weekday >= 5,
             "moved_from": self.moved_from.isoformat() if self.moved_from else None,
-            "dose": str(self.dose),
+            "dose": _dose_text(self.dose),
             "cells": self.cells,
             "cells_per_kg": self.cells_per_kg,
             "cells_to_draw": self.cells_to_draw,
@@ -180,6 +193,7 @@ class DosePlan:
     identity: PatientIdentity = field(default_factory=PatientIdentity)  # id, name, ... (optional)
     notes: tuple[str, ...] = ()  # the warnings that only label a value the caller gave
     schedule: Which | None = None  # the side of a range kept by with_schedule(), or None
+    published: bool = True  # the protocol is published (its doses are "published")
     protocol_label: str | None = None  # the protocol's short label (Chen 2024), for figures
 
     @property
@@ -345,7 +359,7 @@ class DosePlan:
                 "bsa_formula": self.bsa_formula,
             },
             "basis": {
-                "doses": sorted({str(d.dose) for d in self.doses}),
+                "doses": sorted({_dose_text(d.dose) for d in self.doses}),
                 "bases": sorted({d.dose.basis for d in self.doses}),
                 "source": self.dose_source,
                 "whole_containers": self.whole_containers,

@@ -15,6 +15,13 @@ decides everything about it:
   given is delayed and ``W = ceil((2³² − T) / span)``; the longest delay then takes fewer
   numbers than the others (at most ``span − 1`` fewer of 2³² − T).
 
+Where 32 bits are too coarse for the probabilities asked (a missed probability below
+1.5×10⁻⁵, or ``W`` below 65,536: a delay so rare or its range so wide that its steps would
+exceed 1/65,536 of it), each dose draws 64-bit uniform numbers instead (missed when below
+``missed``; a dose given delayed when its own number is below ``delayed``) and each delayed
+dose a uniform whole number of days (numpy's exact bounded integers): slower, as exact as a
+float.
+
 One number per dose, drawn straight as 32-bit words and compared as whole numbers: a quarter
 of the random bits, and none of the floating-point work, of two 64-bit uniforms and a draw of
 whole days. The raw bits of numpy's PCG64 are a stable stream, so a seed gives the same doses
@@ -34,6 +41,7 @@ if TYPE_CHECKING:
     IntArray = npt.NDArray[np.int32]
 
 FULL = 1 << 32  # the numbers a 32-bit draw can take
+FINEST = 1 << 16  # fewer steps than this in a probability: 64-bit draws instead (see coarse)
 
 
 def draw_words(rng: np.random.Generator, doses: int, n: int) -> npt.NDArray[np.uint32]:
@@ -60,7 +68,51 @@ def draw_adherence(
     the others are not given (nor delayed), whatever their number says."""
     if missed == 0 and delayed == 0:
         return entered, None
+    if coarse(missed, delayed, delay_days):
+        return _fine_draws(rng, doses, n, missed, delayed, delay_days, entered)
     return fates(draw_words(rng, doses, n), missed, delayed, delay_days, entered)
+
+
+def coarse(missed: float, delayed: float, delay_days: tuple[int, int] | None) -> bool:
+    """Whether 32 bits would give a probability in steps coarser than 1/65,536 of it (missed
+    below 1.5×10⁻⁵, or a delay so rare or its range so wide that W < 65,536)."""
+    threshold = round(missed * FULL)
+    if 0 < threshold < FINEST:
+        return True
+    if delayed == 0 or threshold >= FULL or delay_days is None:
+        return False
+    span = delay_days[1] - delay_days[0] + 1
+    room = FULL - threshold
+    width = -(-room // span) if delayed >= 1 else round(delayed * room / span)
+    return width < FINEST
+
+
+def _fine_draws(
+    rng: np.random.Generator,
+    doses: int,
+    n: int,
+    missed: float,
+    delayed: float,
+    delay_days: tuple[int, int] | None,
+    entered: BoolArray | None,
+) -> tuple[BoolArray | None, IntArray | None]:
+    """The fates of a :func:`coarse` case from 64-bit uniform numbers (missed when below
+    ``missed``; a dose given delayed when its own number is below ``delayed``) and a uniform
+    whole number of days for each delayed dose (numpy's exact bounded integers)."""
+    given: BoolArray | None = rng.random((doses, n)) >= missed if missed > 0 else None
+    if entered is not None:
+        given = entered if given is None else given & entered
+    if delayed == 0:
+        return given, None
+    assert delay_days is not None
+    late = rng.random((doses, n)) < delayed
+    if given is not None:
+        late &= given
+    delays: IntArray = np.zeros((doses, n), dtype=np.int32)
+    where = np.flatnonzero(late)
+    low, high = delay_days
+    delays.ravel()[where] = rng.integers(low, high + 1, size=where.size, dtype=np.int32)
+    return given, delays
 
 
 def fates(
@@ -118,4 +170,12 @@ def delayed_counts(delays: IntArray) -> npt.NDArray[np.int64]:
     return np.array([np.count_nonzero(row) for row in delays], dtype=np.int64)
 
 
-__all__ = ["FULL", "delayed_counts", "draw_adherence", "draw_words", "fates"]
+__all__ = [
+    "FINEST",
+    "FULL",
+    "coarse",
+    "delayed_counts",
+    "draw_adherence",
+    "draw_words",
+    "fates",
+]

@@ -48,9 +48,13 @@ def truncated_lognormal(
     weights *= model.sigma  # in place: the same arithmetic as exp(log_median + sigma × z)
     weights += log_median
     np.exp(weights, out=weights)
-    if weights.min() >= model.low_kg and weights.max() <= model.high_kg:
+    light, heavy = weights.min() < model.low_kg, weights.max() > model.high_kg
+    if not (light or heavy):
         return weights
-    outside = np.flatnonzero((weights < model.low_kg) | (weights > model.high_kg))
+    if light and heavy:
+        outside = np.flatnonzero((weights < model.low_kg) | (weights > model.high_kg))
+    else:  # one side only (the usual case): one comparison
+        outside = np.flatnonzero(weights < model.low_kg if light else weights > model.high_kg)
     while outside.size:
         redrawn = np.exp(log_median + model.sigma * rng.standard_normal(outside.size))
         weights[outside] = redrawn

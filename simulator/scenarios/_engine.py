@@ -241,6 +241,8 @@ def evaluate_block(engine: Engine, draws: Draws, cells: FloatArray) -> BlockOut:
             given, more, stopped_by_dose = course_limit(limits, cells, given)
             capped += more
         stopped = int(stopped_by_dose.sum())
+        if stopped and delays is not None and given is not None:  # a stopped dose: no delay
+            delays = delays * given
         total = cells.sum(axis=0)
         dose_sums = cells.sum(axis=1)
         to_draw = cells / engine.viability if engine.viability is not None else cells
@@ -260,7 +262,7 @@ def evaluate_block(engine: Engine, draws: Draws, cells: FloatArray) -> BlockOut:
             opened *= given
         vials = opened.sum(axis=0).astype(np.int32)
     if given is None:
-        doses_given = np.full(n, doses, dtype=np.int32)
+        doses_given = np.broadcast_to(np.int32(doses), (n,))  # read only, no copy
         received = np.full(doses, n, dtype=np.int64)
     else:
         doses_given = given.sum(axis=0, dtype=np.int32)
@@ -367,16 +369,18 @@ def course_days(
     ``given`` packed per patient (see ``_patterns.py``), when the caller has it."""
     doses = planned.shape[0]
     if given is None and delays is None:  # every patient's course is the planned one
-        return np.full(n, planned[-1] - planned[0], dtype=np.int32)
+        return np.broadcast_to(np.int32(planned[-1] - planned[0]), (n,))  # read only
     if pattern is not None:  # tables indexed by each patient's pattern; see below for delays
         course = np.take(course_spans(tuple(planned.tolist())), pattern)
-        if delays is not None:
-            course += delays.sum(axis=0, dtype=np.int32)
-            first = np.take(tables(doses)[0], pattern)
-            first *= n
-            first += np.arange(n)
-            course -= np.take(delays.ravel(), first)  # each patient's first dose's delay
-            course[pattern == 0] = 0
+        if delays is not None and doses > 1:
+            # the delays after each patient's first dose given: dose 1's never counts (given,
+            # it is the first; missed, it has none), so add the later doses' delays and take
+            # back the first one's from the patients who missed dose 1
+            course += delays[1:].sum(axis=0, dtype=np.int32)
+            later = np.flatnonzero((pattern & 1) == 0)
+            first = np.take(tables(doses)[0], pattern[later])
+            course[later] -= delays[first, later]
+            course[later[first == 0]] = 0  # no dose given (a first "dose 1" that was missed)
         return course
     if given is None:
         first = np.zeros(n, dtype=np.intp)

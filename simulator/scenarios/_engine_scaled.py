@@ -74,7 +74,7 @@ def evaluate_scaled(
         raise cells_out_of_range()
     pattern = None if given is None else given_pattern(given)
     if given is None:
-        doses_given = np.full(n, doses, dtype=np.int32)
+        doses_given = np.broadcast_to(np.int32(doses), (n,))  # read only, no copy
         received = np.full(doses, n, dtype=np.int64)
     else:
         doses_given = given.sum(axis=0, dtype=np.int32) if pattern is None else doses_in(pattern)

@@ -140,12 +140,17 @@ class Bracketed:
                 self.below_by[t] += np.bincount(under, minlength=self.below_by.shape[1])
         else:  # counted by (brackets passed, pattern) in one go: below bracket t, at most t
             kinds = self.below_by.shape[1]
-            key = at_least[0].astype(np.intp)
+            bins = (len(at_least) + 1) * kinds
+            passes = at_least[0].view(np.uint8).copy()  # brackets passed: 0 .. 3
             for above in at_least[1:]:
-                key += above
-            key *= kinds
-            key += patterns
-            passed = np.bincount(key, minlength=(len(at_least) + 1) * kinds)
+                passes += above.view(np.uint8)
+            if bins <= 1 << 16:  # up to 14 doses: two bytes a value, as the patterns
+                key = passes.astype(np.uint16)
+                key <<= kinds.bit_length() - 1  # the rows: kinds = 2 ** rows
+                key |= patterns
+                passed = np.bincount(key, minlength=bins)
+            else:
+                passed = np.bincount(passes.astype(np.intp) * kinds + patterns, minlength=bins)
             below = np.cumsum(passed.reshape(len(at_least) + 1, kinds), axis=0)
             self.below_by += below[:-1]
         for t, (above, (_, high)) in enumerate(zip(at_least, self.edges, strict=True)):

@@ -19,7 +19,13 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from celldose.protocols import CelldoseError, OptionError, PatientError, read_capped
+from celldose.protocols import (
+    CelldoseError,
+    OptionError,
+    PatientError,
+    close_matches,
+    read_capped,
+)
 from celldose.simulator.dosing import Species, get_species, one_line, parse_weight
 
 MAX_ROSTER_BYTES = 16 << 20  # a roster of 100,000 patients takes about 2 MB
@@ -81,10 +87,19 @@ def read_roster(
     source = str(path) if isinstance(path, str | Path) else str(getattr(path, "name", "<stream>"))
     try:
         data = read_capped(path, MAX_ROSTER_BYTES, what="the roster")
-        text = data.decode("utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
+    except OSError as exc:  # no such file, a folder, no permission: said in words
+        reason = (exc.strerror or str(exc)).lower()
         raise OptionError(
-            f"cannot read the roster {source}: {exc}", "give a UTF-8 CSV file of id,weight lines"
+            f"cannot read the roster {source}: {reason}",
+            "give a UTF-8 CSV file of id,weight lines",
+        ) from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise OptionError(
+            f"roster {source} line {line}: not UTF-8 text (byte 0x{data[exc.start]:02x})",
+            "save the file as UTF-8 (in Excel: CSV UTF-8)",
         ) from None
     roster = parse_roster(text, species, source, columns=columns)
     return replace(roster, sha256=hashlib.sha256(data).hexdigest())
@@ -132,10 +147,21 @@ def parse_roster(
             continue
         named = header or ("id", "weight")
         if len(cells) != len(named):
+            hint = _HINT if header is None else "give every line one field per column of the header"
+            if len(cells) == 1 and ";" in cells[0]:  # a spreadsheet that writes ';' for ','
+                hint = "the fields are separated by ';': separate them by commas (CSV)"
             raise OptionError(
                 f"{where}: expected {len(named)} fields ({','.join(named)}), found {len(cells)}",
-                _HINT if header is None else "give every line one field per column of the header",
+                hint,
             )
+        for name in named:
+            if name not in columns and (value := dict(zip(named, cells, strict=True))[name]):
+                raise OptionError(
+                    f"{where}: {name} {value!r}: a cohort gives every patient the same species, "
+                    "start and arm",
+                    f"leave the {name} column empty, or plan each patient on its own "
+                    "(a clinic list reads every column)",
+                )
         longest = max(len(c) for c in cells)
         if longest > MAX_ID_LENGTH:
             raise OptionError(
@@ -175,19 +201,17 @@ def parse_roster(
 
 
 def _header(cells: list[str], columns: Collection[str], where: str) -> tuple[str, ...]:
-    """The columns a header line names; an unknown, repeated or unread column is refused."""
+    """The columns a header line names; an unknown or repeated column is refused. A column the
+    caller does not read (a cohort's species, start, arm) is allowed when every line leaves it
+    empty: a clinic list's file serves a cohort too."""
     names = tuple(c.lower() for c in cells)
     for name in names:
         if name not in ROSTER_COLUMNS:
+            close = close_matches(name, ROSTER_COLUMNS)
+            guess = f"did you mean {close[0]!r}? " if close else ""
             raise OptionError(
                 f"{where}: unknown column {name!r}",
-                f"the columns are {', '.join(ROSTER_COLUMNS)}; id and weight are required",
-            )
-        if name not in columns:
-            raise OptionError(
-                f"{where}: column {name!r} does not go with a cohort, which gives every patient "
-                "the same species, start and arm",
-                "drop the column, or plan each patient on its own (`dose` reads every column)",
+                f"{guess}the columns are {', '.join(ROSTER_COLUMNS)}; id and weight are required",
             )
         if names.count(name) > 1:
             raise OptionError(f"{where}: column {name!r} repeats", "name each column once")

@@ -9,9 +9,11 @@ one response window anchored on dose 2), with arms of distinct names and regimen
 cells/kg, monthly ×2 to ×6), so that no arm's work can be reused for another: the window and the
 follow-up are checked against every arm, the work the issue found to grow faster than the file.
 
-Every figure is the median of interleaved runs (10-arm, 1,000-arm, 10-arm, ...).
+Every figure is the median of interleaved runs (10-arm, 1,000-arm, 10-arm, ...); with
+``--before`` (the celldose script of another install) that install's runs are interleaved with
+these, so that both are measured under the same load, and its ratios printed below.
 
-Run: python tests/benchmarks/bench_check.py [--runs 11] [--arms 1000]
+Run: python tests/benchmarks/bench_check.py [--runs 11] [--arms 1000] [--before PATH]
 """
 
 from __future__ import annotations
@@ -75,31 +77,36 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=11)
     parser.add_argument("--arms", type=int, default=1000)
+    parser.add_argument("--before", help="the celldose script of another install, timed alike")
     args = parser.parse_args()
     script = shutil.which("celldose") or str(Path(sys.executable).with_name("celldose"))
+    scripts = {"": script, **({"before: ": args.before} if args.before else {})}
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         files = {}
         for arms in (10, args.arms):
             files[arms] = folder / f"arms-{arms}.yaml"
             files[arms].write_text(protocol_text(arms), encoding="utf-8")
-        warm = folder / "warm-cache"
-        times: dict[tuple[str, int], list[float]] = {}
-        for path in files.values():
-            run(script, path, warm)  # fills the warm cache, and the OS file cache
+        times: dict[tuple[str, str, int], list[float]] = {}
+        for name, celldose in scripts.items():
+            for path in files.values():  # fills the warm cache, and the OS file cache
+                run(celldose, path, folder / f"{name}warm-cache")
         for index in range(args.runs):
-            for arms, path in files.items():
-                times.setdefault(("warm", arms), []).append(run(script, path, warm))
-                cold = folder / f"cold-{arms}-{index}"
-                times.setdefault(("cold", arms), []).append(run(script, path, cold))
+            for name, celldose in scripts.items():
+                for arms, path in files.items():
+                    warm = folder / f"{name}warm-cache"
+                    times.setdefault((name, "warm", arms), []).append(run(celldose, path, warm))
+                    cold = folder / f"{name}cold-{arms}-{index}"
+                    times.setdefault((name, "cold", arms), []).append(run(celldose, path, cold))
     print(f"runs: {args.runs} each, interleaved; whole process `celldose check FILE`")
-    for cache in ("warm", "cold"):
-        small = statistics.median(times[(cache, 10)])
-        large = statistics.median(times[(cache, args.arms)])
-        print(
-            f"{cache} cache: 10 arms {small * 1000:.0f} ms, {args.arms} arms {large * 1000:.0f} ms,"
-            f" ratio {large / small:.2f} (target <= {TARGET})"
-        )
+    for name in scripts:
+        for cache in ("warm", "cold"):
+            small = statistics.median(times[(name, cache, 10)])
+            large = statistics.median(times[(name, cache, args.arms)])
+            print(
+                f"{name}{cache} cache: 10 arms {small * 1000:.0f} ms, {args.arms} arms "
+                f"{large * 1000:.0f} ms, ratio {large / small:.2f} (target <= {TARGET})"
+            )
 
 
 if __name__ == "__main__":

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -109,6 +110,11 @@ def main() -> None:
     peaks = {label: _child(python, n, memory=True) for label, python in pythons.items()}
     raw = n * RAW_BYTES_PER_PATIENT
     print(f"{n:,} patients × 8 doses; medians of {args.rounds} interleaved rounds")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(
+        f"machine: {os.cpu_count()} cores, load average {load} at the end (wall times stretch "
+        "with the load; the cpu times less so)"
+    )
     for label in pythons:
         med = {name: statistics.median(v) for name, v in seconds[label].items()}
         ratio = med[f"command, {n:,}"] / med["command, 1 patient"]

@@ -28,6 +28,8 @@ import time
 
 LONG = "1×10⁶ cells/kg daily ×10000"
 PATIENTS = 1_000
+LONG_TARGET = 0.050  # s: figure A
+CLINIC_TARGET = 1.0  # s: figure B
 
 
 def measure(runs: int) -> dict[str, float]:
@@ -103,14 +105,32 @@ def main() -> None:
         got = median[label]
         long, clinic = got["long"], got["clinic"]
         print(
-            f"{label:6}  10,000 doses, one patient: {long * 1000:8.1f} ms "
-            f"(cpu {got['long cpu'] * 1000:.1f} ms)   (target <= 50 ms)"
+            f"{label:6}  A: 10,000 doses, one patient: {long * 1000:8.1f} ms "
+            f"(cpu {got['long cpu'] * 1000:.1f} ms)   (target <= {LONG_TARGET * 1000:g} ms: "
+            f"{_verdict(long, got['long cpu'], LONG_TARGET)})"
         )
         print(
-            f"{label:6}  clinic list, {PATIENTS:,} patients × 8 doses: {clinic:6.3f} s "
+            f"{label:6}  B: clinic list, {PATIENTS:,} patients × 8 doses: {clinic:6.3f} s "
             f"(cpu {got['clinic cpu']:.3f} s; {clinic / PATIENTS * 1e6:.0f} µs a patient)   "
-            "(target <= 1 s)"
+            f"(target <= {CLINIC_TARGET:g} s: "
+            f"{_verdict(clinic, got['clinic cpu'], CLINIC_TARGET)})"
         )
+    if "before" in median:
+        after, before = median["after"], median["before"]
+        print(
+            f"after / before: A {after['long'] / before['long']:.3f} "
+            f"(cpu {after['long cpu'] / before['long cpu']:.3f}), "
+            f"B {after['clinic'] / before['clinic']:.3f} "
+            f"(cpu {after['clinic cpu'] / before['clinic cpu']:.3f})"
+        )
+
+
+def _verdict(wall: float, cpu: float, target: float) -> str:
+    """Whether a figure meets its target: by wall time, or by CPU time only (the process's own
+    compute, which is what the target counts when other work shares the machine)."""
+    if wall <= target:
+        return "met"
+    return "met by cpu time" if cpu <= target else "NOT met"
 
 
 if __name__ == "__main__":

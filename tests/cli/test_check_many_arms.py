@@ -82,13 +82,21 @@ def test_cross_field_problems_of_the_last_arms_are_each_found_at_their_line(
     ]
 
 
-def test_an_impossible_dose_in_the_last_arm_is_refused_at_its_line(
+def test_an_impossible_dose_in_the_last_arm_is_refused_beside_the_valid_arms_problems(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     # 999 arms read "cells/kg" (read once, then shared); the last arm's cells/kg is the same
     # unit, but 2×10¹² cells/kg is more than 1×10⁹ (bounds.toml): the shared reading of the
-    # unit still leaves each dose its own checks, and the refusal names its own dose.
-    path = write(tmp_path, [ARM.format(name="arm-1000", regimen="2×10¹² cells/kg monthly ×6")])
+    # unit still leaves each dose its own checks, and the refusal names its own dose. With one
+    # arm invalid, the cross-field checks still run on the valid arms: arm 999's last dose
+    # falls on day 13 × 30 = 390, after the follow-up (at most 366 days).
+    path = write(
+        tmp_path,
+        [
+            ARM.format(name="arm-999", regimen="2×10⁶ cells/kg q30d ×14"),
+            ARM.format(name="arm-1000", regimen="2×10¹² cells/kg monthly ×6"),
+        ],
+    )
     code, out, err = run(capsys, "check", str(path))
     assert (code, out) == (2, "")
     # arm 1000's regimen: line 8 + 3 × 999 + 2 = 3,007; '2×10¹² cells/kg' is 15 characters
@@ -98,6 +106,8 @@ def test_an_impossible_dose_in_the_last_arm_is_refused_at_its_line(
         "be (at most 1×10⁹ cells/kg: the cells alone would fill more than 1.7 mL per kg of "
         "body weight) (hint: check the dose's unit (cells/kg, not cells/g or cells/mg) and its "
         "power of ten)",
+        f"{path}:3013:12: follow_up: the follow-up of 1 year (counted from the first dose) ends "
+        "before the last dose of arm 'arm-999' (day 390)",
     ]
 
 

@@ -267,3 +267,15 @@ def test_standard_input_cannot_be_both_protocol_and_roster(
         "error: - (standard input) is given more than once (give - once; name the others as "
         "files)\n"
     )
+
+
+def test_a_calendar_of_a_roster_from_standard_input_is_named_a_clinic_list() -> None:
+    from click.testing import CliRunner
+
+    from celldose.cli._group import cli
+
+    args = ["dose", *BASE, "--start", "2026-12-03", "--roster", "-", "--format", "ics"]
+    result = CliRunner().invoke(cli, args, input=ROSTER.encode("utf-8"))
+    assert result.exit_code == 0, result.output
+    calendar = Calendar.from_ical(result.stdout)
+    assert calendar["X-WR-CALNAME"] == "clinic list: jang2025-canine-itp, arm msc (3 patients)"

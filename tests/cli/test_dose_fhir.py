@@ -373,3 +373,24 @@ def test_notes_speak_of_flags(capsys: pytest.CaptureFixture[str]) -> None:
     request = requests(bundle(capsys, *args, "--cap", "5e7 cells"))[0]
     assert request["note"] == [{"text": "capped at 5×10⁷ cells (--cap)"}]
     assert request["dosageInstruction"][0]["doseAndRate"][1]["doseQuantity"]["value"] == 50000000
+
+
+def test_an_animal_patient_says_its_species(capsys: pytest.CaptureFixture[str]) -> None:
+    data = bundle(capsys, *JANG, "2026-12-01")
+    Bundle.model_validate(data)  # the extension is valid FHIR R5
+    (patient,) = [
+        e["resource"] for e in data["entry"] if e["resource"]["resourceType"] == "Patient"
+    ]
+    assert patient["extension"] == [
+        {
+            "url": "http://hl7.org/fhir/StructureDefinition/patient-animal",
+            "extension": [{"url": "species", "valueCodeableConcept": {"text": "dog"}}],
+        }
+    ]
+    human = bundle(
+        capsys, "qi2017-sjogren-thrombocytopenia", "--weight", "60kg", "--start", "2026-12-01"
+    )
+    (person,) = [
+        e["resource"] for e in human["entry"] if e["resource"]["resourceType"] == "Patient"
+    ]
+    assert "extension" not in person  # a human is no animal here (FHIR: absence implies nothing)

@@ -122,3 +122,45 @@ def test_less_than_one_cell_is_written_with_a_power_of_ten(
         "error: the dose 2×10⁻⁶ cells/kg gives 2×10⁻⁵ cells for 10 kg (check the dose and its "
         "unit: a dose is at least one whole cell)\n"
     )
+
+
+def test_an_unpublished_protocol_s_dose_is_from_the_protocol_not_published(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from pathlib import Path
+
+    from celldose.cli import main
+
+    clinic = Path(__file__).parents[2] / "examples" / "clinic-dog-protocol.yaml"
+    assert main(["dose", str(clinic), "--arm", "induction", "--weight", "12kg"]) == 0
+    out = capsys.readouterr().out
+    # 2×10⁶ cells/kg × 12 kg; the clinic's own protocol (reference published: false)
+    assert "basis: 2×10⁶ cells/kg (per kg, from the protocol) × 12 kg body weight" in out
+    assert "published" not in out
+    assert main(["dose", "qi2017-sjogren-thrombocytopenia", "--weight", "60kg"]) == 0
+    assert "basis: 2×10⁶ cells/kg (per kg, published) × 60 kg" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("given", ["0.8", "80%", " 80 %"])
+def test_a_viability_reads_as_a_fraction_or_a_percentage(
+    capsys: pytest.CaptureFixture[str], given: str
+) -> None:
+    from pathlib import Path
+
+    from celldose.cli import main
+
+    clinic = Path(__file__).parents[2] / "examples" / "clinic-dog-protocol.yaml"
+    args = ["dose", str(clinic), "--arm", "induction", "--weight", "12kg", "--format", "json"]
+    assert main([*args, "--viability", given]) == 0
+    data = json.loads(capsys.readouterr().out)
+    # 2×10⁶ cells/kg × 12 kg = 2.4×10⁷ viable cells; / 0.8 = 3×10⁷ cells to draw
+    assert data["doses"][0]["cells_to_draw"] == pytest.approx(3e7, rel=1e-12)
+
+
+def test_a_viability_that_is_neither_is_refused_with_both_forms(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from celldose.cli import main
+
+    assert main(["dose", "jang2025-canine-itp", "--weight", "12kg", "--viability", "high"]) == 2
+    assert "'high' is not a fraction: write it like 0.92 or 92%" in capsys.readouterr().err

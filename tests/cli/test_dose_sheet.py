@@ -213,7 +213,7 @@ def test_a_regimen_sheet_says_it_has_no_published_source(
 def test_refusals(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, args: list[str], message: str
 ) -> None:
-    out = tmp_path / "sheet.html"
+    out = tmp_path / "sheet.out"  # an ending that names no format: --format decides
     base = ["jang2025-canine-itp", "--weight", "12kg", "--dose", "1e6 cells/kg"]
     fmt = [] if "--format" in args else ["--format", "html"]
     code, stdout, err = run(capsys, *base, *args, *fmt, "-o", str(out))
@@ -293,3 +293,20 @@ def test_a_per_m2_sheet_names_the_height_and_the_bsa(
     # Mosteller: √(170 × 70 / 3600) = 1.8181187 m²; × 5×10⁷ cells/m² = 9.09×10⁷ cells
     assert "Weight 70 kg, height 170 cm; BSA 1.818 m² (Mosteller)" in text
     assert "9.09×10⁷ cells" in text
+
+
+def test_a_decision_s_sheet_names_the_branches_it_does_not_hold(
+    capsys: pytest.CaptureFixture[str], epoch: None
+) -> None:
+    args = ["ryoncil2024-pediatric-sr-agvhd-remestemcel", "--weight", "20kg"]
+    text = text_of(sheet(capsys, *args, "--start", "2026-01-05"))
+    # the label: weekly ×4 (4 doses) after a partial or mixed response; twice weekly for 4 weeks
+    # (8 doses) after a recurrence following a complete response
+    assert (
+        "Branch partial-or-mixed-response (if partial or mixed response, 4 doses): not on this "
+        "sheet; print a sheet that includes it once the assessment decides."
+    ) in text
+    assert (
+        "Branch recurrence-after-complete-response (if recurrence after complete response, "
+        "8 doses): not on this sheet"
+    ) in text

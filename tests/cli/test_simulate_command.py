@@ -436,3 +436,26 @@ def test_a_window_without_a_start_date_names_the_regimen_time_not_a_question_mar
         "  'PLT >100×10⁹/L' (anchor: dose 2): planned dose 2 at +1 month, simulated dose 2 at "
         "+1 month"
     )
+
+
+def test_a_probability_reads_as_a_fraction_or_a_percentage(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    base = [*JANG, "--patients", "500", "--seed", "3", "--format", "json"]
+    fraction = run(capsys, *base, "--missed", "0.1")[1]
+    percent = run(capsys, *base, "--missed", "10%")[1]
+    strip = [json.loads(t) for t in (fraction, percent)]
+    for data in strip:
+        data.pop("provenance")  # the command line as typed differs, nothing else
+    assert strip[0] == strip[1]
+
+
+def test_a_roster_cohort_is_its_listed_patients_not_virtual_ones(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    roster = tmp_path / "r.csv"
+    roster.write_text("rex,12kg\nbella,8kg\nmax,20kg\n", encoding="utf-8")
+    table = run(capsys, "jang2025-canine-itp", "--dose", "1e6/kg", "--roster", str(roster))[1]
+    assert "cohort: 3 dogs, seed 0" in table
+    # inverted-CDF median of 8, 12, 20 kg: the 2nd of 3 = 12 kg
+    assert f"weights: roster {roster} (3 patients); as listed: median 12 kg" in table

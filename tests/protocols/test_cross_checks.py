@@ -153,3 +153,27 @@ def test_a_wrong_route_is_one_line_with_every_choice(tmp_path: Path) -> None:
         "write one of: IV, IM, SC, intralesional, intra-articular, intrathecal, intradermal, "
         "intraperitoneal, topical"
     )
+
+
+@pytest.mark.parametrize(("weeks", "fits"), [(5, False), (6, True), (10, True), (11, False)])
+def test_a_course_length_is_checked_from_the_last_phase(
+    tmp_path: Path, weeks: int, fits: bool
+) -> None:
+    # weekly ×2: days 0, 7; the next phase starts one interval later, day 14; q4w ×2: days 14
+    # and 42. The would-be next dose is one interval after the last phase's doses: 14 + 2 × 28
+    # = 70. A course fits from day 42 (6 weeks) to day 70 (10 weeks).
+    body = (
+        f"course_length: {weeks} weeks\n"
+        "arms:\n  - name: a\n    regimen: 2e6 cells/kg weekly x2 then q4w x2\n"
+    )
+    if fits:
+        path = tmp_path / "p.yaml"
+        path.write_text(HEAD + body, encoding="utf-8")
+        assert load_protocol(str(path)).course_length is not None
+        return
+    (found,) = problems(tmp_path, body)
+    assert found.startswith(
+        f"8:course_length: arm 'a': the stated course length of {weeks} weeks ({weeks * 7} days) "
+        "contradicts the regimen "
+    )
+    assert found.endswith(", whose last dose falls on day 42")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from typing import Any
 
 import pytest
 
@@ -23,13 +24,9 @@ from celldose.simulator.dosing._records import DoseRecord
 D = dt.date
 
 
-def _plan(regimen: str, start: str | None = "2026-01-05", **kwargs: object) -> DosePlan:
-    return plan_doses(
-        protocol_from_regimen(regimen, "dog"),
-        weight="12kg",
-        start=start,
-        **kwargs,  # type: ignore[arg-type]
-    )
+def _plan(regimen: str, start: str | None = "2026-01-05", **kwargs: Any) -> DosePlan:
+    """The plan of ``regimen`` for a 12 kg dog (a Monday start unless given)."""
+    return plan_doses(protocol_from_regimen(regimen, "dog"), weight="12kg", start=start, **kwargs)
 
 
 def _when(plan: DosePlan) -> list[tuple[int, str, int | None, dt.date | None]]:
@@ -351,3 +348,65 @@ def test_a_dose_range_reaching_its_course_maximum() -> None:
         "max per course 1×10⁸ cells reached at the upper bound of the dose range; the course at "
         "its lower bound is 5.2×10⁷ cells, and dose= chooses a target within the range"
     )
+
+
+def test_a_week_of_records_names_each_weekday() -> None:
+    # Mon 2026-01-05 to Sun 2026-01-11: the weekday as written in English in every locale, the
+    # last two a weekend; each dose written as the regimen gives it
+    rows = _plan("1×10⁶ cells/kg daily ×7").records()
+    assert [(r["date"], r["weekday"], r["weekend"]) for r in rows] == [
+        ("2026-01-05", "Mon", False),
+        ("2026-01-06", "Tue", False),
+        ("2026-01-07", "Wed", False),
+        ("2026-01-08", "Thu", False),
+        ("2026-01-09", "Fri", False),
+        ("2026-01-10", "Sat", True),
+        ("2026-01-11", "Sun", True),
+    ]
+    assert {r["dose"] for r in rows} == {"1×10⁶ cells/kg"}
+    undated = _plan("1×10⁶ cells/kg daily ×2", start=None).records()
+    assert [(r["date"], r["weekday"], r["weekend"]) for r in undated] == [(None, None, None)] * 2
+
+
+def test_the_dose_rule_runs_once_per_phase(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The unit work is per phase, not per dose: 10,000 doses of one phase ask the dose rule
+    once, two phases twice, and a course maximum reached mid-phase adds no call."""
+    from celldose.simulator.dosing import _dose_records
+
+    calls: list[object] = []
+    rule = _dose_records.cells_per_dose
+
+    def counted(*args: Any, **kwargs: Any) -> float:
+        calls.append(args[0])
+        return rule(*args, **kwargs)
+
+    monkeypatch.setattr(_dose_records, "cells_per_dose", counted)
+    for regimen, phases in (
+        ("1×10⁶ cells/kg daily ×10000", 1),
+        ("1×10⁶ cells/kg daily ×5000 then 2×10⁶ cells/kg q2d ×5000", 2),
+        ("1×10⁶ cells/kg daily ×10000; max per course 6.0006×10¹⁰ cells", 1),
+    ):
+        calls.clear()
+        _plan(regimen)
+        assert len(calls) == phases, regimen
+
+
+def test_a_plan_never_lists_its_planned_doses_one_by_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A plan reads each phase's days (PlannedPhase), never a PlannedDose per dose (reading
+    the regimen, which checks a decision against its doses, is done before)."""
+    from celldose.protocols import PlannedPhase
+
+    daily = protocol_from_regimen("1×10⁶ cells/kg daily ×10000", "dog")
+    branched = protocol_from_regimen(
+        "1×10⁶ cells/kg monthly ×2; assess on day 60; if partial: weekly ×3", "dog"
+    )
+
+    def refuse(self: PlannedPhase) -> None:
+        raise AssertionError("a plan listed the planned doses one by one")
+
+    monkeypatch.setattr(PlannedPhase, "doses", refuse)
+    plan = plan_doses(daily, weight="12kg", start="2026-01-05")
+    assert plan.doses[-1].number == 10_000
+    # the branch starts on the assessment day, 60, then weekly: 67, 74
+    plan = plan_doses(branched, weight="12kg", start="2026-01-31")
+    assert [d.day for d in plan.branches[0].schedules[0].doses] == [60, 67, 74]

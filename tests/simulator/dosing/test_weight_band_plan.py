@@ -97,3 +97,20 @@ def test_the_band_follows_the_real_weight_and_the_cap_the_arithmetic() -> None:
     assert [(d.band, d.cells) for d in plan.doses] == [("> 50 kg", 3e8)] * 2
     cohort = celldose.simulate_cohort(protocol, patients=3, weight="120 kg")
     assert list(cohort.patient_total_cells) == [6e8] * 3  # 2 doses × 3×10⁸
+
+
+@pytest.mark.parametrize(
+    ("weight", "shown", "band"),
+    [
+        # 110.24 × 0.45359237 = 50.0040228... kg: over the edge, and shown so (not "50 kg")
+        ("110.24 lb", "110.24 lb (50.004 kg)", "> 50 kg"),
+        # 110.2 × 0.45359237 = 49.98587917... kg: 4 figures already say it is under
+        ("110.2 lb", "110.2 lb (49.99 kg)", "≤ 50 kg"),
+    ],
+)
+def test_a_weight_near_a_band_edge_is_never_shown_as_the_edge(
+    protocol: Protocol, weight: str, shown: str, band: str
+) -> None:
+    plan = celldose.plan_doses(protocol, weight=weight, start="2026-01-05")
+    assert plan.patient.weight.text == shown
+    assert plan.doses[0].band == band

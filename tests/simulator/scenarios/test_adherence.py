@@ -12,7 +12,7 @@ import numpy as np
 
 from celldose.protocols import protocol_from_regimen
 from celldose.simulator.scenarios import Cohort, simulate_cohort
-from celldose.simulator.scenarios._adherence import draw_adherence, draw_words, fates
+from celldose.simulator.scenarios._adherence import coarse, draw_adherence, draw_words, fates
 
 Q = 1 << 30  # a quarter of 2³²
 
@@ -91,3 +91,19 @@ def test_missed_doses_do_not_depend_on_the_delays() -> None:
     assert np.array_equal(plain.patient_doses_given, late.patient_doses_given)
     assert late.patient_course_days is not None and plain.patient_course_days is not None
     assert np.all(late.patient_course_days >= plain.patient_course_days)  # delays only add
+
+
+def test_probabilities_too_fine_for_32_bits_draw_64_bit_numbers() -> None:
+    # missed 10⁻⁶: T = round(10⁻⁶ × 2³²) = 4,295, fewer than 65,536 steps: 64-bit uniforms
+    assert coarse(1e-6, 0.0, None) and not coarse(0.1, 0.2, (1, 7))
+    given, delays = draw_adherence(np.random.default_rng(3), 2, 5, 1e-6, 0.0, None)
+    expected = np.random.default_rng(3).random((2, 5)) >= 1e-6
+    assert delays is None and given is not None and np.array_equal(given, expected)
+    # delayed 0.5 over 1-36,500 days: W = round(0.5 × 2³² / 36,500) = 58,835 < 65,536
+    assert coarse(0.0, 0.5, (1, 36_500))
+    _, delays = draw_adherence(np.random.default_rng(4), 2, 5, 0.0, 0.5, (1, 36_500))
+    rng = np.random.default_rng(4)
+    late = rng.random((2, 5)) < 0.5
+    days = rng.integers(1, 36_501, size=int(late.sum()), dtype=np.int32)
+    assert delays is not None and delays[late].tolist() == days.tolist()
+    assert not delays[~late].any()

@@ -62,6 +62,18 @@ def test_cohort_agrees_with_plan_doses_under_a_course_maximum() -> None:
     assert (result.course_days.p5, result.course_days.p95) == (14, 21)
 
 
+def test_a_stopped_dose_neither_lengthens_the_course_nor_counts_as_delayed() -> None:
+    # as above, every dose delayed 7 days (later doses shift): 100 kg gets doses 1-3 on days
+    # 0+7, 7+14, 14+21 = 7, 21, 35 (dose 4 stopped): 35 - 7 = 28 days; 80 kg gets all four,
+    # days 7, 21, 35, 49: 42 days. Dose 4 is delayed for the 80 kg patient only.
+    protocol = regimen("2×10⁶ cells/kg weekly ×4; max per course 5×10⁸ cells")
+    cohort = Cohort(roster=roster(100, 80).roster, delayed=1.0, delay_days=(7, 7))
+    result = simulate_cohort(protocol, cohort)
+    assert result.patient_course_days is not None
+    assert result.patient_course_days.tolist() == [28, 42]
+    assert [d.delayed_fraction for d in result.per_dose] == [1.0, 1.0, 1.0, 0.5]
+
+
 def test_missed_doses_leave_room_under_a_course_maximum() -> None:
     # 100 kg, 2×10⁸ a dose, max 5×10⁸. A gets all: 2, 2, 1 (capped), 0 (stopped);
     # B misses dose 1: 0, 2, 2, 1 (capped); C misses doses 1 and 2: 0, 0, 2, 2 (4×10⁸)

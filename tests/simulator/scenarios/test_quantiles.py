@@ -70,13 +70,15 @@ def test_brackets_from_the_first_block_give_the_inverted_cdf(seed: int) -> None:
     assert near.pick([n]) == [_expected(values)]
 
 
-def test_brackets_within_subsets_give_each_subsets_inverted_cdf() -> None:
+@pytest.mark.parametrize("rows", [3, 15])  # 15: past the two-byte keys of the counts
+def test_brackets_within_subsets_give_each_subsets_inverted_cdf(rows: int) -> None:
     rng = np.random.default_rng(7)
     n = 60_000
     values = rng.gamma(3.0, 4.0, size=n)
-    masks = rng.random((3, n)) >= np.array([[0.1], [0.5], [0.0]])
-    patterns = (masks[0] * 1 + masks[1] * 2 + masks[2] * 4).astype(np.uint16)  # bit j: row j
-    near = Bracketed(values[:BLOCK], rows=3)
+    shares = np.array([[0.1], [0.5], [0.0]] + [[0.3]] * (rows - 3))  # of values left out
+    masks = rng.random((rows, n)) >= shares
+    patterns = sum(masks[j].astype(np.uint16) << j for j in range(rows))  # bit j: row j
+    near = Bracketed(values[:BLOCK], rows=rows)
     for start in range(0, n, BLOCK):
         near.add(values[start : start + BLOCK], patterns[start : start + BLOCK])
     picked = near.pick([int(m.sum()) for m in masks])

@@ -5,6 +5,7 @@ reader, for `simulate --roster` (which refuses the columns a cohort cannot honou
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
@@ -15,6 +16,7 @@ from celldose.simulator.scenarios import (
     RosterPatient,
     parse_roster,
     plan_roster,
+    read_roster,
 )
 
 DOG = get_species("dog")
@@ -65,8 +67,57 @@ def test_bad_columns_and_cells_are_refused_with_their_line(text: str, message: s
 
 @pytest.mark.parametrize("column", ["species", "start", "arm"])
 def test_a_cohort_refuses_the_columns_it_cannot_honour(column: str) -> None:
-    with pytest.raises(OptionError, match=rf"line 1: column '{column}' does not go with a cohort"):
-        parse_roster(f"id,weight,{column}\nrex,12kg,x\n", DOG, "c.csv")
+    with pytest.raises(OptionError) as info:
+        parse_roster(f"id,weight,{column}\nbella,8kg,\nrex,12kg,x\n", DOG, "c.csv")
+    assert info.value.message == (
+        f"roster c.csv line 3: {column} 'x': a cohort gives every patient the same species, "
+        "start and arm"
+    )
+
+
+def test_a_cohort_reads_a_clinic_list_whose_cohort_columns_are_empty() -> None:
+    text = "id,weight,name,species,start,arm\nrex,26.5lb,Rex,,,\nbella,8kg,Bella,,,\n"
+    roster = parse_roster(text, DOG, "c.csv")
+    assert roster.ids == ("rex", "bella")
+    assert roster.weights_kg == pytest.approx((26.5 * 0.45359237, 8.0), rel=1e-15)
+
+
+@pytest.mark.parametrize(
+    ("data", "message", "hint"),
+    [
+        (
+            b"id;weight\nrex;12kg\n",
+            "roster c.csv line 1: expected 2 fields (id,weight), found 1",
+            "the fields are separated by ';': separate them by commas (CSV)",
+        ),
+        (
+            b"id,wieght\nrex,12kg\n",
+            "roster c.csv line 1: unknown column 'wieght'",
+            "did you mean 'weight'? the columns are id, weight, name, owner, species, start, "
+            "weighed, arm; id and weight are required",
+        ),
+        (
+            b"id,weight\nrex,12kg\nb\xe9lla,8kg\n",  # Latin-1 é
+            "roster c.csv line 3: not UTF-8 text (byte 0xe9)",
+            "save the file as UTF-8 (in Excel: CSV UTF-8)",
+        ),
+    ],
+)
+def test_a_roster_file_s_defects_are_named_with_the_fix(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, data: bytes, message: str, hint: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("c.csv").write_bytes(data)
+    with pytest.raises(OptionError) as info:
+        read_roster("c.csv", DOG, columns=ROSTER_COLUMNS)
+    assert (info.value.message, info.value.hint) == (message, hint)
+
+
+def test_a_missing_roster_is_said_in_words(tmp_path: Path) -> None:
+    missing = tmp_path / "nosuch.csv"
+    with pytest.raises(OptionError) as info:
+        read_roster(missing, DOG)
+    assert info.value.message == f"cannot read the roster {missing}: no such file or directory"
 
 
 def test_a_cohort_reads_name_owner_and_weighed() -> None:
