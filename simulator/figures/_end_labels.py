@@ -253,7 +253,8 @@ def draw_end_labels(ax: Any, timeline: Timeline, top: float, scale: float) -> tu
             f"the cumulative panel is short for its line labels (about {math.ceil(need)} pt tall "
             "would put each beside its line)"
             if need is not None
-            else "the cumulative lines end too close together for each label to sit beside its line"
+            else "the cumulative panel has no room beside each line's end for its label (lines "
+            "end close together, or still rise where the labels go)"
         )
         warnings = (f"{why}: the labels are stacked above the lines, in the order of their ends",)
         found = stacked(labels, height_pt, top)

@@ -158,7 +158,7 @@ def _search(
     near: float = SAME_PT,
 ) -> tuple[float, ...] | None:
     """Each label's bottom with the panel's y limit at ``limit``: each group's block (lines
-    whose ends are less than ``near`` pt apart, one after the other) above its highest line's
+    whose ends are less than ``near`` pt below the group's highest end) above its highest line's
     end, else below its lowest, with no block on an obstacle or on another block; in a block
     the labels are in the order of their lines."""
     lo, hi = xlim
@@ -179,7 +179,9 @@ def _search(
     order = sorted(range(len(labels)), key=lambda i: -labels[i].value)
     groups: list[list[int]] = []
     for i in order:
-        if groups and py(labels[groups[-1][-1]].value) - py(labels[i].value) < near:
+        # within ``near`` of the group's highest line (not chained from line to line: a
+        # label stays within about a label's height of its own line)
+        if groups and py(labels[groups[-1][0]].value) - py(labels[i].value) < near:
             groups[-1].append(i)
         else:
             groups.append([i])

@@ -217,8 +217,9 @@ def test_lines_ending_too_close_together_are_labelled_in_their_order() -> None:
     )
     assert label_problems(fig, timeline, beside=False) == []
     assert [w for w in timeline.warnings if "cumulative" in w] == [
-        "the cumulative lines end too close together for each label to sit beside its line: "
-        "the labels are stacked above the lines, in the order of their ends"
+        "the cumulative panel has no room beside each line's end for its label (lines end close "
+        "together, or still rise where the labels go): the labels are stacked above the lines, "
+        "in the order of their ends"
     ]
     renderer = FigureCanvasAgg(fig).get_renderer()
     ends = {}
@@ -228,3 +229,19 @@ def test_lines_ending_too_close_together_are_labelled_in_their_order() -> None:
     by_line = sorted(ends, key=lambda g: ends[g][0])
     by_label = sorted(ends, key=lambda g: ends[g][1])
     assert by_label == by_line
+
+
+def test_lines_still_rising_where_the_labels_go() -> None:
+    """On a log axis at single width Jang's q4w steps (2 to 8 ×10⁶ cells/kg) rise up to week
+    28, in the last eighth of the panel: only a label under about 28 pt (Qi 2017) fits right
+    of them, so Chen's labels at 2 and 4 cannot sit beside their lines: they are stacked in
+    the order of the lines' ends, on no line, and the warning says so."""
+    fig, timeline = timeline_figure(
+        ["chen2024-itp-ucmsc", "qi2017-sjogren-thrombocytopenia", "jang2025-canine-itp"],
+        dose={"jang2025-canine-itp": "1e6 cells/kg"},
+        time_axis="log",
+        size="single",
+        cumulative=True,
+    )
+    assert label_problems(fig, timeline, beside=False) == []
+    assert any("no room beside each line's end" in w for w in timeline.warnings)
