@@ -16,6 +16,7 @@ import click
 
 from celldose.cli._complete import complete_path
 from celldose.cli._flags import in_flags
+from celldose.cli._identity import build_identity, identity_options
 from celldose.cli._inputs import (
     build_options,
     build_patient,
@@ -69,11 +70,17 @@ WHATIF_ONLY = {
     "weights": "--weights",
     "weight_basis": "--weight-basis",
     "height": "--height",
+    "patient_id": "--patient-id",
+    "patient_name": "--patient-name",
+    "owner": "--owner",
+    "clinic": "--clinic",
+    "weighed": "--weighed",
 }
 
 
 @click.command(name="simulate")
 @target_options
+@identity_options
 @patient_options(
     weight_required=False,
     weight_help="One patient's weight (12kg, 26.5lb); for a cohort: every virtual patient's "
@@ -283,7 +290,16 @@ def _run_whatif(
         weights=measurements,
         weight_basis=args["weight_basis"] or "current",
     )
-    result = whatif(target, patient, scenario, arm=args["arm"], options=options, schedule=schedule)
+    who = [args[k] for k in ("patient_id", "patient_name", "owner", "clinic", "weighed")]
+    result = whatif(
+        target,
+        patient,
+        scenario,
+        arm=args["arm"],
+        options=options,
+        schedule=schedule,
+        identity=build_identity(*who),
+    )
     if args["fmt"] == "json":
         return _json("whatif", target, args, in_flags(result.to_dict()))
     if args["fmt"] == "csv":

@@ -36,6 +36,7 @@ from celldose.simulator.dosing import (
     DoseOptions,
     DosePlan,
     Patient,
+    PatientIdentity,
     Weight,
     get_species,
     make_patient,
@@ -67,6 +68,7 @@ def whatif(
     count: int | None = None,
     interval: str | None = None,
     start: str | dt.date | None = None,
+    identity: PatientIdentity | None = None,
 ) -> WhatIfResult:
     """Plan the doses of ``arm`` for ``patient``, then apply ``scenario``.
 
@@ -76,7 +78,8 @@ def whatif(
     numbers), ``delays`` ((dose, days) pairs or ``"3:5"``), ``delay_policy``, ``weights``
     ((day, weight) pairs or ``"0:12kg,28:13kg"``) and ``weight_basis``. ``dose``, ``count``,
     ``interval`` and ``start`` fill ``options``. ``schedule`` picks the minimum or maximum
-    schedule of a frequency range (required then).
+    schedule of a frequency range (required then). ``identity`` names the patient
+    (:func:`~celldose.simulator.dosing.make_identity`), as on a dose plan.
 
     >>> r = whatif("jang2025-canine-itp", weight="12kg", skip=[2], dose="1e6 cells/kg")
     >>> r.planned_total_cells, r.total_cells
@@ -100,7 +103,7 @@ def whatif(
             else f"scenario must be a WhatIf, not {scenario!r}"
         )
     patient = _patient(protocol, patient, weight, scenario.weights)
-    plan = plan_doses(protocol, patient, arm=arm, options=options)
+    plan = plan_doses(protocol, patient, arm=arm, options=options, identity=identity)
     chosen = protocol.arm(plan.arm)
     index = plan.schedule_index(schedule)
     records = plan.schedules[index].doses

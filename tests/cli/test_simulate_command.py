@@ -459,3 +459,21 @@ def test_a_roster_cohort_is_its_listed_patients_not_virtual_ones(
     assert "cohort: 3 dogs, seed 0" in table
     # inverted-CDF median of 8, 12, 20 kg: the 2nd of 3 = 12 kg
     assert f"weights: roster {roster} (3 patients); as listed: median 12 kg" in table
+
+
+def test_a_what_if_names_its_patient(capsys: pytest.CaptureFixture[str]) -> None:
+    who = ["--patient-id", "2026-0147", "--patient-name", "Rex", "--owner", "J. Smith"]
+    args = [*JANG, "--weight", "26.5lb", "--skip", "2", *who]
+    table = run(capsys, *args)[1]
+    assert "owner: J. Smith" in table.splitlines()
+    assert "patient: Rex (2026-0147), dog, 26.5 lb (12.02 kg)" in table.splitlines()
+    data = json.loads(run(capsys, *args, "--format", "json")[1])
+    assert (data["patient"]["id"], data["patient"]["name"]) == ("2026-0147", "Rex")
+
+
+def test_a_cohort_has_no_one_patient_s_name(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, *JANG, "--patients", "10", "--patient-name", "Rex")
+    assert (code, out) == (2, "")
+    assert err == (
+        "error: --patient-name applies to one patient's what-if; drop --patients/--roster\n"
+    )
