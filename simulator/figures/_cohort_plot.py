@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
-from celldose.protocols import OptionError, format_sig, plural, superscript
+from celldose.protocols import REGIMEN_ID, OptionError, format_sig, plural, superscript
 from celldose.simulator.figures._style import OKABE_ITO, figure_size, paper_rc
 from celldose.simulator.figures._ticks import format_numbers
 
@@ -147,12 +147,17 @@ def _paint(ax: Any, result: CohortResult) -> tuple[list[Any], list[str], str]:
     ax.yaxis.set_major_locator(matplotlib.ticker.MaxNLocator(nbins=5, integer=True))  # whole
     format_numbers(ax, x=True, y=True)  # 0.4, 1 (not 1.0), 1,000
     plan = result.plan
-    # named as the timelines name it: the short label (Chen 2024), else the id
-    ax.set_title(f"{plan.protocol_label or plan.protocol_id}, arm {plan.arm}", loc="left")
+    # named as the timelines name it: the short label (Chen 2024), else the id; a regimen
+    # given as text (--regimen) by its text
+    if plan.protocol_id == REGIMEN_ID:
+        ax.set_title(plan.regimen, loc="left")
+    else:
+        ax.set_title(f"{plan.protocol_label or plan.protocol_id}, arm {plan.arm}", loc="left")
     handles, labels = ax.get_legend_handles_labels()
     order = [1, 2, 0]  # median, mean (left column), then the 5-95% band
     species = result.species
-    who = plural(result.patients, f"virtual {species.label}", f"virtual {species.plural}")
+    kind = "" if result.cohort.roster is not None else "virtual "  # a roster's are listed
+    who = plural(result.patients, f"{kind}{species.label}", f"{kind}{species.plural}")
     title = f"{who}, seed {result.seed}"
     return [handles[i] for i in order], [labels[i] for i in order], title
 

@@ -146,3 +146,18 @@ def test_tick_labels_have_no_trailing_zero() -> None:
     for axis in (ax.xaxis, ax.yaxis):
         labels = [t.get_text() for t in axis.get_ticklabels() if t.get_text()]
         assert labels and not any(label.endswith((".0", ".00")) for label in labels), labels
+
+
+def test_a_regimen_s_title_is_its_regimen_and_a_roster_s_patients_are_listed() -> None:
+    from celldose.protocols import protocol_from_regimen
+    from celldose.simulator.dosing import get_species
+    from celldose.simulator.scenarios import parse_roster
+
+    regimen = protocol_from_regimen("1×10⁶ cells/kg q4w ×8", "dog")
+    roster = parse_roster("rex,12kg\nbella,8kg\n", get_species("dog"))
+    result = simulate_cohort(regimen, Cohort(roster=roster))
+    fig = draw_cohort_histogram(result)
+    (ax,) = fig.axes
+    assert ax.get_title(loc="left") == "1×10⁶ cells/kg q4w ×8"  # not "regimen, arm regimen"
+    (legend,) = fig.legends
+    assert legend.get_title().get_text() == "2 dogs, seed 0"  # listed, not virtual
