@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import replace
+from pathlib import Path
 
 import click
 
@@ -160,6 +161,12 @@ def command(
     if output is not None:
         from celldose.simulator.figures import check_output
 
+        if Path(output).suffix.lower() in (".csv", ".json", ".txt"):  # a table's file name
+            raise OptionError(
+                f"-o {output} is where compare draws its figure (.png, .svg or .pdf); the table "
+                "goes to standard output",
+                f"write the table with: celldose compare ... --format {fmt} > {output}",
+            )
         check_output(output)
         check_outputs({"-o": output, "--caption": caption}, inputs)
     counts = _assignments("count", count)

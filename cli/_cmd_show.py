@@ -118,7 +118,9 @@ def command(protocol: str, start: dt.date | None, fmt: str) -> None:
         click.echo(f"stated course length: {p.course_length}")
     click.echo(f"reference: {p.reference.citation}")
     ids = [
-        f"doi:{p.reference.doi}" if p.reference.doi else "",
+        ("DOI not reported" if p.reference.doi == NOT_REPORTED else f"doi:{p.reference.doi}")
+        if p.reference.doi
+        else "",
         f"PubMed {p.reference.pubmed}" if p.reference.pubmed else "",
         *p.reference.registry,
     ]

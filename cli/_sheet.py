@@ -222,7 +222,9 @@ def _protocol_facts(plan: DosePlan, protocol: Protocol) -> list[tuple[str, str |
     if plan.protocol_id == REGIMEN_ID:
         return [("Regimen", f"{course_words(plan)} (given, no published source)")]
     reference = protocol.reference  # `reference: not reported`: its citation is not reported
-    ids = [f"doi:{reference.doi}" if reference.doi else "", *reference.registry]
+    doi = reference.doi if reference.doi != NOT_REPORTED else None  # a citation cites what is
+    pubmed = reference.pubmed if reference.pubmed != NOT_REPORTED else None
+    ids = [f"doi:{doi}" if doi else "", f"PubMed {pubmed}" if pubmed else "", *reference.registry]
     citation = reference.citation + "".join(f" {i}" for i in ids if i)
     return [
         ("Protocol", f"{protocol.id}: {protocol.title}"),

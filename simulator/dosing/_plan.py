@@ -233,6 +233,7 @@ def _finish(basis: PlanBasis, planned: PlannedSchedules) -> DosePlan:
     bsa = basis.bsa
     plan = DosePlan(
         protocol_id=protocol.id,
+        protocol_label=protocol.short_label,
         protocol_species=protocol.species,
         arm=basis.arm.name,
         regimen=regimen.with_doses(list(basis.phase_doses)).to_shorthand(),

@@ -194,6 +194,7 @@ class DosePlan:
     notes: tuple[str, ...] = ()  # the warnings that only label a value the caller gave
     schedule: Which | None = None  # the side of a range kept by with_schedule(), or None
     published: bool = True  # the protocol is published (its doses are "published")
+    protocol_label: str | None = None  # the protocol's short label (Chen 2024), for figures
 
     @property
     def problems(self) -> tuple[str, ...]:

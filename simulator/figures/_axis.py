@@ -30,6 +30,7 @@ from celldose.simulator.figures._lane_style import (
     char_em,
 )
 from celldose.simulator.figures._layout import range_label, wrap
+from celldose.simulator.figures._ticks import tick_text
 from celldose.simulator.scenarios import DAYS_PER_MONTH, REFERENCE_START, Lane
 
 XUnit = Literal["days", "weeks", "months", "dates"]
@@ -190,7 +191,7 @@ class XAxis:
             months = round(day / DAYS_PER_MONTH)
             return str(months)
         scale = {"days": 1.0, "weeks": 7.0, "months": DAYS_PER_MONTH}[self.unit]
-        return f"{day / scale:.4g}"
+        return tick_text(day / scale)
 
 
 def _step(span: float, steps: Sequence[int], most: int = 8) -> int:

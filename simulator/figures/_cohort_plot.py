@@ -9,8 +9,9 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
-from celldose.protocols import OptionError, format_sig, plural, superscript
+from celldose.protocols import REGIMEN_ID, OptionError, format_sig, plural, superscript
 from celldose.simulator.figures._style import OKABE_ITO, figure_size, paper_rc
+from celldose.simulator.figures._ticks import format_numbers
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -80,6 +81,20 @@ def draw_cohort_histogram(
     return fig
 
 
+def scale_power(median: float, high: float) -> int:
+    """The power of ten of the histogram's axis and of its key alike: the median's (the
+    typical patient's total), else the largest total's when the median is 0."""
+    typical = median if median > 0 else high
+    return int(math.floor(math.log10(typical))) if typical > 0 else 0
+
+
+def in_power(value: float, power: int) -> str:
+    """``value`` written in units of 10^``power``, as the axis reads (``5.59×10⁸``, and
+    ``12×10⁸`` for 1.2×10⁹ on a ×10⁸ axis; plain with power 0)."""
+    mantissa = format_sig(value / 10.0**power, 3, sci_from=1e15)
+    return f"{mantissa}×10{superscript(power)}" if power else mantissa
+
+
 def _paint(ax: Any, result: CohortResult) -> tuple[list[Any], list[str], str]:
     """Bars, the 5-95% band, median and mean lines, axis labels and the title on ``ax``;
     returns the legend's handles and labels (median, mean, then the band) and its title."""
@@ -89,7 +104,7 @@ def _paint(ax: Any, result: CohortResult) -> tuple[list[Any], list[str], str]:
     totals = result.patient_total_cells
     stats = result.total_cells
     high = float(totals.max())
-    power = int(math.floor(math.log10(high))) if high > 0 else 0
+    power = scale_power(stats.median, high)
     unit = 10.0**power
     scaled = totals / unit
     low_edge, high_edge = float(scaled.min()), float(scaled.max())
@@ -105,7 +120,7 @@ def _paint(ax: Any, result: CohortResult) -> tuple[list[Any], list[str], str]:
         alpha=0.18,
         linewidth=0,
         zorder=0,
-        label=f"5–95%: {format_sig(stats.p5)}–{format_sig(stats.p95)}",
+        label=f"5–95%: {in_power(stats.p5, power)}–{in_power(stats.p95, power)}",
     )
     ax.stairs(counts, edges, fill=True, color=OKABE_ITO[1], alpha=0.85, zorder=1)
     ax.stairs(counts, edges, color=OKABE_ITO[3], linewidth=0.6, zorder=2)
@@ -114,7 +129,7 @@ def _paint(ax: Any, result: CohortResult) -> tuple[list[Any], list[str], str]:
         color=OKABE_ITO[4],
         linewidth=1.0,
         zorder=3,
-        label=f"median {format_sig(stats.median)}",
+        label=f"median {in_power(stats.median, power)}",
     )
     ax.axvline(
         stats.mean / unit,
@@ -122,20 +137,27 @@ def _paint(ax: Any, result: CohortResult) -> tuple[list[Any], list[str], str]:
         linewidth=0.8,
         linestyle=(0, (3, 2)),
         zorder=3,
-        label=f"mean {format_sig(stats.mean)}",
+        label=f"mean {in_power(stats.mean, power)}",
     )
     scale = f" (×10{superscript(power)})" if power else ""
     ax.set_xlabel(f"total cells per patient over the course{scale}")
     ax.set_ylabel("patients")
     ax.set_ylim(0, max(int(counts.max()), 1) * 1.12)
     ax.margins(x=0.02)
-    ax.yaxis.set_major_formatter(matplotlib.ticker.StrMethodFormatter("{x:,.0f}"))
+    ax.yaxis.set_major_locator(matplotlib.ticker.MaxNLocator(nbins=5, integer=True))  # whole
+    format_numbers(ax, x=True, y=True)  # 0.4, 1 (not 1.0), 1,000
     plan = result.plan
-    ax.set_title(f"{plan.protocol_id}, arm {plan.arm}", loc="left")
+    # named as the timelines name it: the short label (Chen 2024), else the id; a regimen
+    # given as text (--regimen) by its text
+    if plan.protocol_id == REGIMEN_ID:
+        ax.set_title(plan.regimen, loc="left")
+    else:
+        ax.set_title(f"{plan.protocol_label or plan.protocol_id}, arm {plan.arm}", loc="left")
     handles, labels = ax.get_legend_handles_labels()
     order = [1, 2, 0]  # median, mean (left column), then the 5-95% band
     species = result.species
-    who = plural(result.patients, f"virtual {species.label}", f"virtual {species.plural}")
+    kind = "" if result.cohort.roster is not None else "virtual "  # a roster's are listed
+    who = plural(result.patients, f"{kind}{species.label}", f"{kind}{species.plural}")
     title = f"{who}, seed {result.seed}"
     return [handles[i] for i in order], [labels[i] for i in order], title
 

@@ -67,7 +67,7 @@ def draw_decision(c: Canvas, box: LaneBox, style: LaneStyle) -> None:
             amount = d.cells if c.by_cells else d.cells_per_kg
             diameter = 0.8 * c.full
             if d.dose is not None and amount is not None and c.biggest:
-                diameter = max(2.0, c.full * math.sqrt(amount / c.biggest))
+                diameter = max(c.floor, c.full * math.sqrt(amount / c.biggest))
             sizes.append(diameter**2)
         markers = c.ax.scatter(
             [c.X(day) for day in days],

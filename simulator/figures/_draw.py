@@ -37,7 +37,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Unpack
 
-from celldose.protocols import OptionError, Protocol
+from celldose.protocols import Duration, OptionError, Protocol
 from celldose.simulator.figures._axis import (
     XAxis,
     axis_label,
@@ -46,7 +46,8 @@ from celldose.simulator.figures._axis import (
     x_axis,
     x_range,
 )
-from celldose.simulator.figures._cumulative import draw_cumulative, short_name
+from celldose.simulator.figures._cumulative import draw_cumulative
+from celldose.simulator.figures._end_labels import short_name
 from celldose.simulator.figures._key import draw_key
 from celldose.simulator.figures._lane_style import FONT_AXIS, FONT_TICK
 from celldose.simulator.figures._layout import layout
@@ -224,7 +225,8 @@ def draw_timeline(
     if legend:
         draw_key(ax, painter, width_pt)
     if cumulative_ax is not None:
-        draw_cumulative(cumulative_ax, timeline)
+        short = draw_cumulative(cumulative_ax, timeline)
+        timeline = replace(timeline, warnings=timeline.warnings + short)
         # one time axis for both: its ticks and label go under the cumulative panel
         ax.tick_params(axis="x", labelbottom=False, length=0)
         ax.spines["bottom"].set_visible(False)
@@ -233,8 +235,15 @@ def draw_timeline(
 
 
 def caption_text(notes: Sequence[str]) -> str:
-    """``Notes: a; b.``: the figure's notes as the text of its caption."""
-    return "Notes: " + "; ".join(notes).rstrip(".") + "." if notes else ""
+    """``Notes: a; b.``: the figure's notes as the text of its caption (a note that ends with a
+    full stop, as a citation does, loses it before the ``;``: never ``.;``)."""
+    return "Notes: " + "; ".join(_unstopped(n) for n in notes) + "." if notes else ""
+
+
+def _unstopped(text: str) -> str:
+    """``text`` without its closing full stop (``...:1208.`` -> ``...:1208``)."""
+    text = text.rstrip()
+    return text[:-1] if text.endswith(".") else text
 
 
 def _as_drawn(note: str, lanes: Sequence[Lane]) -> str:
@@ -247,6 +256,35 @@ def _as_drawn(note: str, lanes: Sequence[Lane]) -> str:
     return note
 
 
+def placed_by_months(lanes: Sequence[Lane]) -> list[str]:
+    """What of ``lanes`` is counted in calendar months without a start date, so that its place
+    depends on the reference date: ``doses``, ``response windows``, ``follow-up``."""
+    undated = [lane for lane in lanes if lane.start is None]
+    doses = [
+        d for lane in undated for d in (*lane.doses, *(d for b in lane.branches for d in b.doses))
+    ]
+    ends = [
+        value
+        for lane in undated
+        for w in lane.windows
+        for value in (w.window.start, w.window.end)
+        if isinstance(value, Duration)
+    ]
+    follow = [lane.follow_up for lane in undated if lane.follow_up is not None]
+    found = (
+        ("doses", any(d.calendar for d in doses)),
+        ("response windows", any(v.is_calendar for v in ends)),
+        ("follow-up", any(f.is_calendar for f in follow)),
+    )
+    return [name for name, present in found if present]
+
+
+def _and(words: Sequence[str]) -> str:
+    """``doses``, ``doses and response windows``, ``a, b and c``, with its verb (are, is)."""
+    text = words[-1] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+    return text + (" is" if words == ["follow-up"] else " are")
+
+
 LIMIT_MARKS = ("capped at", "not given: stopped", "(weight cap)", "refused if chosen")
 
 
@@ -257,10 +295,11 @@ def figure_notes(lanes: Sequence[Lane], axis: XAxis, *, cumulative: bool) -> tup
         _as_drawn(note, lanes)
         for note in comparison_notes(lanes, figure=True, cumulative=cumulative)
     ]
-    if axis.reference:
+    placed = placed_by_months(lanes)
+    if axis.reference and placed:
         notes.append(
-            "no start date given: calendar-month doses are placed as if the first dose were on "
-            f"{day_text(REFERENCE_START)} (a month is 28 to 31 days)"
+            f"no start date given: calendar-month {_and(placed)} placed as if the first dose "
+            f"were on {day_text(REFERENCE_START)} (a month is 28 to 31 days)"
         )
     if axis.unit == "months":
         notes.append(
@@ -283,6 +322,9 @@ def figure_notes(lanes: Sequence[Lane], axis: XAxis, *, cumulative: bool) -> tup
     if cited:
         notes.append(
             "references: "
-            + "; ".join(f"{lane.protocol_label}: {lane.reference}" for lane in cited.values())
+            + "; ".join(
+                f"{lane.protocol_label}: {_unstopped(lane.reference or '')}"
+                for lane in cited.values()
+            )
         )
     return tuple(notes)

@@ -16,7 +16,7 @@ from celldose.simulator.figures._lane_style import (
     RANGE_FACE,
     char_em,
 )
-from celldose.simulator.figures._painters import Canvas, marker_basis
+from celldose.simulator.figures._painters import Canvas, marker_basis, reduced
 from celldose.simulator.scenarios import Lane
 
 ROW_EM = 1.55  # a key row's height, in font sizes
@@ -71,7 +71,7 @@ def draw_key(ax: Any, c: Canvas, width_pt: float) -> None:
 
     lanes = c.timeline.lanes
     size_handles, size_labels = _size_key(lanes, c.by_cells, c)
-    handles, labels = _key(lanes, c.by_cells)
+    handles, labels = _key(lanes, c.by_cells, reduced(c.full))
     common = {
         "frameon": False,
         "fontsize": FONT_LABEL,
@@ -109,10 +109,11 @@ def draw_key(ax: Any, c: Canvas, width_pt: float) -> None:
     key.set_gid("symbol-key")
 
 
-def key_rows(lanes: Sequence[Lane], width_pt: float) -> int:
-    """How many rows the key takes at this width: the size row and the symbols' rows."""
+def key_rows(lanes: Sequence[Lane], width_pt: float, small: bool = False) -> int:
+    """How many rows the key takes at this width: the size row and the symbols' rows
+    (``small``: the marker scale is reduced, said in the size row)."""
     by_cells, _ = marker_basis(lanes)
-    _, labels = _key(lanes, by_cells)
+    _, labels = _key(lanes, by_cells, small)
     sizes = _size_labels(lanes, by_cells)
     rows = math.ceil(len(sizes) / _columns(sizes, width_pt, 2.8))
     return rows + (math.ceil(len(labels) / _columns(labels, width_pt)) if labels else 0)
@@ -130,13 +131,15 @@ def _size_key(lanes: Sequence[Lane], by_cells: bool, c: Canvas) -> tuple[list[An
 
     handles: list[Any] = [Line2D([], [], linestyle="none")]
     for ref in size_refs(lanes, by_cells):
-        size = max(2.0, c.full * math.sqrt(ref / c.biggest)) if c.biggest else 4.5
+        size = max(c.floor, c.full * math.sqrt(ref / c.biggest)) if c.biggest else 4.5
         handles.append(_dose_marker("0.45", "0.15", 0.4, size=size))
     return handles, _size_labels(lanes, by_cells)
 
 
-def _key(lanes: Sequence[Lane], by_cells: bool) -> tuple[list[Any], list[str]]:
-    """The symbol key: only the symbols the figure uses."""
+def _key(lanes: Sequence[Lane], by_cells: bool, small: bool) -> tuple[list[Any], list[str]]:
+    """The symbol key: only the symbols the figure uses; ``small``: the marker scale is
+    reduced so that successive doses do not touch, which the key says (beside the size row's
+    reference doses, drawn at that reduced scale)."""
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
@@ -175,6 +178,9 @@ def _key(lanes: Sequence[Lane], by_cells: bool) -> tuple[list[Any], list[str]]:
             "every" in (schedule.label or "") for lane in lanes for schedule in lane.schedules
         )  # an interval range (every 3 to 6 months): its max row is the earliest schedule
         labels.append("interval range (max–min)" if interval else "frequency range (max–min)")
+    if small:
+        handles.append(_dose_marker("0.45", "0.15", 0.4, size=2.5))
+        labels.append("markers reduced to fit")  # so that successive doses never touch
     return handles, labels
 
 

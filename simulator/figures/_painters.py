@@ -27,10 +27,15 @@ from celldose.simulator.figures._lane_style import (
     lane_styles,
 )
 from celldose.simulator.figures._layout import LaneBox, range_label
-from celldose.simulator.scenarios import Lane, LaneWindow
+from celldose.simulator.scenarios import Lane, LaneDose, LaneWindow
 
 if TYPE_CHECKING:
+    from celldose.simulator.figures._axis import XAxis
     from celldose.simulator.figures._draw import Timeline
+
+
+MARKER_GAP_PT = 2.0  # between two markers of a row: their edges (up to 1 pt) and 1 pt of white
+MIN_DOSE_PT = 2.0  # the smallest marker drawn, where the doses are far enough apart
 
 
 @dataclass(frozen=True)
@@ -46,6 +51,7 @@ class Canvas:
     by_cells: bool  # marker areas follow cells for the patient (else cells/kg)
     biggest: float | None  # the largest dose, in those units
     full: float  # diameter (pt) of the largest dose's marker
+    floor: float  # diameter (pt) of the smallest marker drawn
     styles: tuple[LaneStyle, ...]  # of each lane
 
     def pts(self, from_day: float, to_day: float) -> float:
@@ -69,6 +75,7 @@ def canvas(timeline: Timeline, width_pt: float) -> Canvas:
     warp = timeline.axis.warp
     pt_per_day = width_pt / (warp(hi_day) - warp(lo_day))
     by_cells, biggest = marker_basis(lanes)
+    full, floor = marker_sizes(lanes, timeline.axis, timeline.xlim_days, width_pt)
     return Canvas(
         ax=ax,
         timeline=timeline,
@@ -78,7 +85,8 @@ def canvas(timeline: Timeline, width_pt: float) -> Canvas:
         hi_day=hi_day,
         by_cells=by_cells,
         biggest=biggest,
-        full=_marker_scale(lanes, by_cells, biggest, lambda a, b: (warp(b) - warp(a)) * pt_per_day),
+        full=full,
+        floor=floor,
         styles=lane_styles(lanes),
     )
 
@@ -257,7 +265,7 @@ def _draw_doses(c: Canvas, box: LaneBox, style: LaneStyle) -> None:
             amount = d.cells if c.by_cells else d.cells_per_kg
             diameter = 0.8 * c.full  # a dose not reported, or not comparable
             if d.dose is not None and amount is not None and c.biggest:
-                diameter = max(2.0, c.full * math.sqrt(amount / c.biggest))
+                diameter = max(c.floor, c.full * math.sqrt(amount / c.biggest))
             unknown = d.dose is None
             ranged = not unknown and d.low_fraction < 1
             faces.append(
@@ -348,29 +356,68 @@ def _window_days(w: LaneWindow, lane: Lane, hi_day: float) -> tuple[float, float
     return float(min(begin, w.end_day)), float(w.end_day)
 
 
+def marker_sizes(
+    lanes: Sequence[Lane], axis: XAxis, xlim_days: tuple[float, float], width_pt: float
+) -> tuple[float, float]:
+    """The diameters (pt) of the biggest dose's marker and of the smallest marker drawn, on
+    axes ``width_pt`` wide over ``xlim_days`` (see :func:`_marker_scale`)."""
+    warp = axis.warp
+    pt_per_day = width_pt / (warp(xlim_days[1]) - warp(xlim_days[0]))
+    by_cells, biggest = marker_basis(lanes)
+    return _marker_scale(lanes, by_cells, biggest, lambda a, b: (warp(b) - warp(a)) * pt_per_day)
+
+
+def reduced(full: float) -> bool:
+    """Whether the marker scale is smaller than usual, to keep successive doses apart."""
+    return full < MARKER_PT - 0.05
+
+
 def _marker_scale(
     lanes: Sequence[Lane],
     by_cells: bool,
     biggest: float | None,
     pts: Callable[[float, float], float],
-) -> float:
-    """The diameter (pt) of the marker of the biggest dose: one scale for every lane, so that
-    areas compare across lanes, and small enough that a lane's markers do not overlap much."""
-    full = MARKER_PT
+) -> tuple[float, float]:
+    """The diameter (pt) of the biggest dose's marker and of the smallest marker drawn: one
+    scale for every lane, so that areas compare across lanes, and small enough that no two
+    successive markers of a row touch (at least :data:`MARKER_GAP_PT` of white between them)."""
+    pairs = []  # (gap in pt, relative diameters of the two doses)
     for lane in lanes:
-        for schedule in lane.schedules:
-            days = [d.day for d in schedule.doses]
-            gaps = [pts(a, b) for a, b in zip(days, days[1:], strict=False)]
-            if not gaps:
-                continue
-            known = [
-                a
-                for a in ((d.cells if by_cells else d.cells_per_kg) for d in schedule.doses)
-                if a is not None
-            ]
-            share = max(known) / biggest if known and biggest else 0.64
-            full = min(full, 0.85 * min(gaps) / math.sqrt(share))  # a gap between markers
-    return max(full, 4.0)
+        rows = [s.doses for s in lane.schedules] + [b.doses for b in lane.branches]
+        for doses in rows:
+            for a, b in zip(doses, doses[1:], strict=False):
+                shares = (_share(a, by_cells, biggest), _share(b, by_cells, biggest))
+                pairs.append((pts(a.day, b.day), *shares))
+    smallest = min((gap for gap, _, _ in pairs), default=math.inf)
+    floor = min(MIN_DOSE_PT, max(smallest - MARKER_GAP_PT, 0.5))
+
+    def largest(floor: float) -> float:
+        full = MARKER_PT
+        for gap, sa, sb in pairs:
+            full = min(full, _largest(gap - MARKER_GAP_PT, min(sa, sb), max(sa, sb), floor))
+        return max(full, floor)
+
+    full = largest(floor)
+    if full < 2 * floor:  # so small that the floor would erase the sizes: a lower floor
+        floor = max(full / 2, 0.5)
+        full = largest(floor)
+    return full, floor
+
+
+def _share(dose: LaneDose, by_cells: bool, biggest: float | None) -> float:
+    """A dose's marker diameter as a share of the biggest dose's (0.8: not known)."""
+    amount = dose.cells if by_cells else dose.cells_per_kg
+    if dose.dose is None or amount is None or not biggest:
+        return 0.8
+    return math.sqrt(amount / biggest)
+
+
+def _largest(room: float, small: float, big: float, floor: float) -> float:
+    """The largest full diameter F with max(floor, F·small)/2 + max(floor, F·big)/2 ≤ room."""
+    both = 2 * room / (small + big)  # neither marker at the floor
+    if both * small >= floor:
+        return both
+    return (2 * room - floor) / big  # the small one at the floor
 
 
 def marker_basis(lanes: Sequence[Lane]) -> tuple[bool, float | None]:

@@ -11,8 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Unpack
 
 from celldose.protocols import OptionError
-from celldose.simulator.figures._axis import axis_label, x_axis
-from celldose.simulator.figures._cumulative import end_labels_height
+from celldose.simulator.figures._axis import axis_label, x_axis, x_range
 from celldose.simulator.figures._draw import (
     Source,
     Timeline,
@@ -22,6 +21,7 @@ from celldose.simulator.figures._draw import (
     relabel,
     resolve_lanes,
 )
+from celldose.simulator.figures._end_labels import MIN_PANEL_PT, end_labels_height
 from celldose.simulator.figures._key import ROW_EM, key_rows
 from celldose.simulator.figures._lane_style import (
     CHAR_EM,
@@ -32,6 +32,7 @@ from celldose.simulator.figures._lane_style import (
     font_metrics,
 )
 from celldose.simulator.figures._layout import layout, wrap
+from celldose.simulator.figures._painters import marker_sizes, reduced
 from celldose.simulator.figures._style import (
     SIZES_MM,
     check_font,
@@ -119,11 +120,15 @@ def _timeline_figure(
     _, total_pt = layout(lanes, axes_w * 72)
     timeline_h = total_pt / 72
     axis = x_axis(lanes, x, time_axis, axes_w * 72)
-    key_h = (key_rows(lanes, axes_w * 72) * ROW_EM + 0.8) * FONT_LABEL / 72 + 0.02
+    xlim_days = x_range(lanes, axes_w * 72, axis)
+    small = reduced(marker_sizes(lanes, axis, xlim_days, axes_w * 72)[0])
+    key_h = (key_rows(lanes, axes_w * 72, small) * ROW_EM + 0.8) * FONT_LABEL / 72 + 0.02
     label_lines = len(axis_label(axis, axes_w * 72).split("\n"))
     tick_lines = 2 if axis.unit == "dates" and axis.scale != "linear" else 1  # the year below
     xaxis_h = 0.12 + tick_lines * 0.13 + label_lines * FONT_AXIS * 1.3 / 72
-    cum_h = max(1.05, end_labels_height(lanes) / 72) if cumulative else 0.0
+    cum_h = 0.0
+    if cumulative:  # tall enough for each line's label to sit beside its end
+        cum_h = max(MIN_PANEL_PT, end_labels_height(lanes, axis, xlim_days, axes_w * 72)) / 72
     gap_h = 0.1 + FONT_AXIS * 1.3 / 72 if cumulative else 0.0  # room for the panel's title
     # the notes: drawn text, wrapped to the figure width
     note_lines: tuple[str, ...] = ()

@@ -324,13 +324,14 @@ __all__ = ["build_lane"]
 
 
 def _reference_text(protocol: Protocol) -> str | None:
-    """The citation of ``protocol``, with its DOI when the citation does not already give it;
-    None for a protocol with no published source (a one-line regimen)."""
+    """The citation of ``protocol``, with its DOI when the citation does not already give it
+    (none when the source's DOI is not reported); None for a protocol with no published source
+    (a one-line regimen)."""
     reference = protocol.reference
     if protocol.id == REGIMEN_ID or reference.citation == NOT_REPORTED:
         return None
     text = " ".join(reference.citation.split())
     doi = reference.doi
-    if doi and doi.lower() not in text.lower():
+    if doi and doi != NOT_REPORTED and doi.lower() not in text.lower():
         text = f"{text.rstrip('.')}. doi:{doi}"
     return text

@@ -310,3 +310,13 @@ def test_a_decision_s_sheet_names_the_branches_it_does_not_hold(
         "Branch recurrence-after-complete-response (if recurrence after complete response, "
         "8 doses): not on this sheet"
     ) in text
+
+
+def test_the_sheet_cites_what_the_source_has_and_no_missing_doi(
+    capsys: pytest.CaptureFixture[str], epoch: None
+) -> None:
+    # Villatoro 2018: the DOI is not reported, the PubMed id is (30158120)
+    args = ["villatoro2018-canine-ad-admsc", "--weight", "20kg", "--start", "2026-12-01"]
+    text = text_of(sheet(capsys, *args))
+    assert "Source Villatoro AJ, et al. Vet Rec 2018;183:654. PubMed 30158120" in text
+    assert "doi:not reported" not in text

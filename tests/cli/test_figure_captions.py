@@ -178,3 +178,69 @@ def test_a_one_line_regimen_has_no_reference(
     argv = ["plot", "--regimen", "1e6 cells/kg q4w ×3", "--species", "dog", "-o", str(out_file)]
     assert main(argv) == 0
     assert "references" not in capsys.readouterr().out
+
+
+# Caption defects a README-only reviewer found (figfix).
+VILLATORO = "villatoro2018-canine-ad-admsc"
+QI = "qi2017-sjogren-thrombocytopenia"
+ALOFISEL = "alofisel-crohn-perianal-fistula-darvadstrocel"
+
+
+def caption_of(capsys: pytest.CaptureFixture[str], tmp_path: Path, *args: str) -> str:
+    target = tmp_path / "c.svg"
+    code, out, err = run(capsys, *args, "-o", str(target), "--caption", str(tmp_path / "c.txt"))
+    assert (code, err) == (0, "")
+    assert out == "" or args[0] == "compare"  # compare prints its table
+    return (tmp_path / "c.txt").read_text("utf-8")
+
+
+def test_a_doi_not_reported_shows_no_doi_part(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # villatoro2018's file: citation "Villatoro AJ, et al. Vet Rec 2018;183:654.", doi: not
+    # reported: the reference is the citation alone, and it closes the caption with one "."
+    caption = caption_of(capsys, tmp_path, "plot", VILLATORO)
+    assert "doi:" not in caption
+    assert caption.endswith(
+        "references: Villatoro 2018: Villatoro AJ, et al. Vet Rec 2018;183:654.\n"
+    )
+
+
+def test_a_citation_ending_in_a_full_stop_is_not_followed_by_dot_semicolon(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Qi's citation ends "...Ann Rheum Dis 2017;76(Suppl 2):1208." and has no DOI; Alofisel's
+    # ends "...PMC10069615 (results)." (no DOI either): both followed by "; " in the list
+    caption = caption_of(capsys, tmp_path, "compare", QI, ALOFISEL, CHEN, "--weight", "70kg")
+    assert ".;" not in caption
+    assert "Ann Rheum Dis 2017;76(Suppl 2):1208; Alofisel" in caption
+    assert "PMC10069615 (results); Chen 2024: Chen Y" in caption
+    assert caption.endswith("doi:10.1038/s41392-024-01793-5.\n")
+
+
+def test_the_reference_date_note_names_what_it_places(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # no dose of Chen (weekly) or Villatoro (once) is monthly; Villatoro's windows end at
+    # "6 months": only windows are placed from 1 Jan 2001
+    caption = caption_of(capsys, tmp_path, "compare", VILLATORO, CHEN, "--weight", "20kg")
+    assert "calendar-month doses" not in caption
+    assert (
+        "no start date given: calendar-month response windows are placed as if the first dose "
+        "were on 1 Jan 2001 (a month is 28 to 31 days)"
+    ) in caption
+    # Qi: "2×10⁶ cells/kg monthly ×4", follow-up "1 year" (12 calendar months), and its window
+    # "PLT >100×10⁹/L" has no month end: doses and the follow-up
+    caption = caption_of(capsys, tmp_path, "plot", QI)
+    assert "calendar-month doses and follow-up are placed as if the first dose" in caption
+
+
+def test_no_reference_date_note_when_nothing_is_counted_in_months(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Chen: weekly doses, windows and follow-up in weeks: nothing depends on a start date
+    caption = caption_of(capsys, tmp_path, "plot", CHEN)
+    assert "1 Jan 2001" not in caption
+    # with a start date nothing is placed from the reference date
+    caption = caption_of(capsys, tmp_path, "plot", QI, "--start", "2026-01-05")
+    assert "1 Jan 2001" not in caption

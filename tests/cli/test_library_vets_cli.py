@@ -44,7 +44,7 @@ STUDIES = [
         show=[
             "route: IV",
             "1 dose on day 0",
-            "doi:not reported; PubMed 30158120",
+            "DOI not reported; PubMed 30158120",
             "Pruritus lower: from 1 week to 6 months after the first dose; responders not reported",
         ],
         table=[
@@ -96,7 +96,7 @@ STUDIES = [
         show=[
             "route: IV",
             "dose: 2×10⁶ cells/kg",
-            "doi:not reported",
+            "DOI not reported",
             "Clinical remission (day 42): at 42 days after the first dose; responders 9/11",
         ],
         table=[

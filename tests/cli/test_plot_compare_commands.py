@@ -290,3 +290,19 @@ def test_help_lists_plot_and_compare(capsys: pytest.CaptureFixture[str]) -> None
     assert code == 0
     assert "Draw a protocol's timeline to a figure file." in out
     assert "Compare protocols: a table and a figure." in out
+
+
+def test_compare_to_a_table_file_says_where_the_table_goes(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    target = tmp_path / "cmp.csv"
+    args = ["compare", "chen2024-itp-ucmsc", "qi2017-sjogren-thrombocytopenia"]
+    assert main([*args, "--format", "csv", "-o", str(target)]) == 2
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err == (
+        f"error: -o {target} is where compare draws its figure (.png, .svg or .pdf); the table "
+        f"goes to standard output (write the table with: celldose compare ... --format csv > "
+        f"{target})\n"
+    )
+    assert not target.exists()

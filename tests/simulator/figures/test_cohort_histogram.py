@@ -48,7 +48,7 @@ def test_every_patient_the_same_is_one_narrow_bar(ten_dogs: Any) -> None:
     assert [int(v) for v in outline.get_data().values] == counts
     assert ax.get_xlabel() == "total cells per patient over the course (×10⁷)"
     assert ax.get_ylabel() == "patients"
-    assert ax.get_title(loc="left") == f"{JANG}, arm msc"
+    assert ax.get_title(loc="left") == "Jang 2025, arm msc"  # its short_label, as on lanes
     (legend,) = fig.legends
     assert [t.get_text() for t in legend.get_texts()] == [
         "median 8×10⁷",
@@ -75,7 +75,7 @@ def test_draws_on_the_callers_axes(ten_dogs: Any) -> None:
     assert not left.patches and not left.lines and left.get_legend() is None
     assert fig.legends == []  # the legend is on the caller's axes, not on their figure
     assert len(bars(right)) == 2
-    assert right.get_title(loc="left") == f"{JANG}, arm msc"
+    assert right.get_title(loc="left") == "Jang 2025, arm msc"
     legend = right.get_legend()
     assert [t.get_text() for t in legend.get_texts()] == [
         "median 8×10⁷",
@@ -108,3 +108,56 @@ def test_a_spread_cohort_fills_forty_bins(tmp_path: Path) -> None:
     save_figure(fig, first)
     save_figure(draw_cohort_histogram(result), second)
     assert first.read_bytes() == second.read_bytes()
+
+
+def test_the_axis_and_the_key_share_one_power_of_ten() -> None:
+    """Totals on both sides of 10⁹ (Chen expansion-2.0, 2×10⁶ cells/kg weekly ×4: 8×10⁶ cells
+    per kg of weight): a 100 kg patient gets 8×10⁸, a 150 kg one 1.2×10⁹. The median is of
+    the order of 10⁸, so the axis is in ×10⁸ and the key says 12×10⁸ for 1.2×10⁹, not a
+    ×10⁹ axis beside a key in ×10⁸."""
+    from celldose.simulator.figures._cohort_plot import in_power, scale_power
+
+    assert scale_power(8e8, 1.2e9) == 8
+    assert in_power(1.2e9, 8) == "12×10⁸"
+    assert in_power(5.59e8, 8) == "5.59×10⁸"
+    assert in_power(4.0, 0) == "4"
+    result = simulate_cohort(
+        "chen2024-itp-ucmsc", Cohort(patients=400, seed=1), arm="expansion-2.0"
+    )
+    fig = draw_cohort_histogram(result)
+    (ax,) = fig.axes
+    assert float(result.patient_total_cells.max()) > 1e9 > result.total_cells.median
+    assert ax.get_xlabel() == "total cells per patient over the course (×10⁸)"
+    texts = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert all(text.count("×10⁸") == text.count("×10") for text in texts), texts
+    assert ax.get_title(loc="left") == "Chen 2024, arm expansion-2.0"
+
+
+def test_tick_labels_have_no_trailing_zero() -> None:
+    """The histogram's x ticks on a ×10⁸ axis from 4 to 11 read 4, 6, 8, 10 (not 4.0 ...)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    result = simulate_cohort(
+        "chen2024-itp-ucmsc", Cohort(patients=400, seed=1), arm="expansion-2.0"
+    )
+    fig = draw_cohort_histogram(result)
+    FigureCanvasAgg(fig).draw()
+    (ax,) = fig.axes
+    for axis in (ax.xaxis, ax.yaxis):
+        labels = [t.get_text() for t in axis.get_ticklabels() if t.get_text()]
+        assert labels and not any(label.endswith((".0", ".00")) for label in labels), labels
+
+
+def test_a_regimen_s_title_is_its_regimen_and_a_roster_s_patients_are_listed() -> None:
+    from celldose.protocols import protocol_from_regimen
+    from celldose.simulator.dosing import get_species
+    from celldose.simulator.scenarios import parse_roster
+
+    regimen = protocol_from_regimen("1×10⁶ cells/kg q4w ×8", "dog")
+    roster = parse_roster("rex,12kg\nbella,8kg\n", get_species("dog"))
+    result = simulate_cohort(regimen, Cohort(roster=roster))
+    fig = draw_cohort_histogram(result)
+    (ax,) = fig.axes
+    assert ax.get_title(loc="left") == "1×10⁶ cells/kg q4w ×8"  # not "regimen, arm regimen"
+    (legend,) = fig.legends
+    assert legend.get_title().get_text() == "2 dogs, seed 0"  # listed, not virtual
