@@ -361,7 +361,10 @@ def parse_amount(text: object, target: str, what: str) -> float:
         amount, end = number
         unit_text = re.sub(r"\s*/\s*", "/", stripped[end:].strip())
         if not unit_text:
-            raise UnitError(text, f"{what} needs a unit", f"write {stripped} {target}")
+            hint = f"write {stripped} {target}"
+            if target == "cells" and float(amount) != int(amount):  # 1.5 cells: no such count
+                hint = f"write a whole count of cells with its unit, e.g. {stripped}×10⁸ cells"
+            raise UnitError(text, f"{what} needs a unit", hint)
         unit = read_unit(unit_text, original=text)
         goal = read_unit(target)
         if unit_dimensionality(unit) != unit_dimensionality(goal):

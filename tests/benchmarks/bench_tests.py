@@ -87,8 +87,7 @@ def main() -> None:
         cpus.append(cpu)
         failures += failed
         print(
-            f"run {i}: wall {wall:5.1f} s, CPU {cpu:5.1f} s "
-            f"(load {before} -> {load()}): {summary}"
+            f"run {i}: wall {wall:5.1f} s, CPU {cpu:5.1f} s (load {before} -> {load()}): {summary}"
         )
     wall, cpu = statistics.median(walls), statistics.median(cpus)
     verdict = "within" if wall < TARGET else "over"

@@ -142,3 +142,20 @@ def test_celldose_dose_on_a_cached_protocol_loads_neither_pint_nor_numpy(tmp_pat
         assert run.returncode == 0, run.stderr
     # 26.5 lb × 0.45359237 = 12.020197805 kg; × 1×10⁶ cells/kg = 12020197.805 cells
     assert runs[1].stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(
+    ("text", "hint"),
+    [
+        ("20", "write 20 cells"),
+        # 1.5 cells is no count: the hint must not lead to a second refusal
+        ("1.5", "write a whole count of cells with its unit, e.g. 1.5×10⁸ cells"),
+    ],
+)
+def test_a_bare_cell_count_s_hint_leads_to_a_count_that_is_taken(text: str, hint: str) -> None:
+    from celldose.protocols import UnitError
+
+    with pytest.raises(UnitError) as info:
+        parse_amount(text, "cells", "a cap")
+    assert info.value.hint == hint
+    assert parse_amount(hint.split("e.g. ")[-1].removeprefix("write "), "cells", "a cap") > 1
