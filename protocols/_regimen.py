@@ -32,13 +32,13 @@ the regimen then raises :class:`NotReportedError` naming the option that supplie
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ModelWrapValidatorHandler, model_validator
 
-from celldose.protocols._calendar import MAX_DAYS, DoseTime, Duration
+from celldose.protocols._calendar import MAX_DAYS, DoseTime
 from celldose.protocols._decision import Branch, Decision
 from celldose.protocols._display import plural
 from celldose.protocols._dose import Dose
@@ -46,79 +46,21 @@ from celldose.protocols._errors import CelldoseError, RegimenError
 from celldose.protocols._limits import Limit
 from celldose.protocols._phase import (
     MAX_DOSES,
-    NOT_REPORTED,
     FrequencyRange,
     IntervalRange,
     NotReported,
     Phase,
     Which,
 )
-from celldose.protocols._weekdays import listed_text, next_listed
+from celldose.protocols._planned import PlannedDose, PlannedPhase
+from celldose.protocols._regimen_text import regimen_shorthand
+from celldose.protocols._weekdays import next_listed
 
 # Without a start date, weekday patterns are planned from this Monday (the first listed
 # weekday of a course that opens with one): 1 Jan 2001, the figures' reference date too.
 REFERENCE_MONDAY = dt.date(2001, 1, 1)
 
 MAX_PHASES = 100
-
-
-@dataclass(frozen=True)
-class PlannedDose:
-    """One dose of an expanded regimen."""
-
-    number: int  # 1-based, over the whole regimen
-    phase: int  # 1-based
-    time: DoseTime
-    dose: Dose | NotReported | None
-
-
-def _planned(
-    number: int, phase: int, time: DoseTime, dose: Dose | NotReported | None
-) -> PlannedDose:
-    """``PlannedDose(number, phase, time, dose)``, its fields set at once: a frozen dataclass
-    sets each through ``object.__setattr__``, a cost a course of 10,000 doses feels."""
-    planned = object.__new__(PlannedDose)
-    planned.__dict__.update(number=number, phase=phase, time=time, dose=dose)
-    return planned
-
-
-@dataclass(frozen=True)
-class PlannedPhase:
-    """The doses of one phase of an expanded regimen, as the phase gives them: dose ``k``
-    (0-based) is number ``first + k``, at ``begin`` plus ``days[k]`` days (a ``range`` for a
-    fixed interval in days), or plus ``months[k]`` for a phase in calendar months (``days``
-    None). :meth:`doses` gives the :class:`PlannedDose` of each; a course of thousands of doses
-    need not build them (the dose plan works on the days).
-
-    >>> (phase,) = Regimen.model_validate("q3d ×4").expand_phases()
-    >>> phase.days, [str(d.time) for d in phase.doses()]
-    (range(0, 12, 3), ['day 0', 'day 3', 'day 6', 'day 9'])
-    """
-
-    phase: int  # 1-based
-    first: int  # the number of its first dose (1-based, over the whole regimen)
-    begin: DoseTime  # the time of its first dose, from the regimen's first dose
-    dose: Dose | NotReported | None
-    days: Sequence[int] | None  # each dose's day from the phase's first dose; None: months
-    months: tuple[DoseTime, ...] = ()  # each dose's time from the phase's first (days None)
-
-    @property
-    def count(self) -> int:
-        return len(self.days) if self.days is not None else len(self.months)
-
-    def time(self, k: int) -> DoseTime:
-        """The time of dose ``k`` (0-based) from the regimen's first dose."""
-        if self.days is None:
-            offset = self.months[k]
-        else:
-            day = self.days[k]
-            offset = DoseTime.of_days(day) if day else DoseTime.zero()
-        return self.begin.plus(offset) if self.begin.parts else offset
-
-    def doses(self) -> Iterator[PlannedDose]:
-        """The :class:`PlannedDose` of each dose, in order."""
-        for k in range(self.count):
-            yield _planned(self.first + k, self.phase, self.time(k), self.dose)
 
 
 def stated_spacing(phase: Phase) -> int:
@@ -409,70 +351,7 @@ class Regimen(BaseModel):
         >>> Regimen.model_validate("2e6 cells/kg q4w x8").to_shorthand()
         '2×10⁶ cells/kg q4w ×8'
         """
-        words: list[str] = [] if self.product is None else [self.product]
-        for i, phase in enumerate(self.phases):
-            if i:
-                words.append("then")
-            words.extend(_render_phase(phase))
-        if self.decision is not None:
-            words[-1] += f"; assess on {self.decision.assess}"
-            for branch in self.decision.branches:
-                words[-1] += f"; if {branch.condition}:"
-                for i, phase in enumerate(branch.phases):
-                    if i:
-                        words.append("then")
-                    words.extend(_render_phase(phase))
-        for limit in self.limits:
-            words[-1] += f"; {limit.label}"
-        return " ".join(words)
-
-
-def _render_every(every: Duration | IntervalRange) -> str:
-    if isinstance(every, IntervalRange):
-        return f"every {every}"
-    if every.amount == 1 and every.unit in ("day", "week", "month"):
-        return {"day": "daily", "week": "weekly", "month": "monthly"}[every.unit]
-    suffix = {"day": "d", "week": "w", "month": "mo", "year": "y"}[every.unit]
-    return f"q{every.amount}{suffix}"
-
-
-_TIMES_WORDS = {1: "once", 2: "twice"}
-
-
-def _render_phase(phase: Phase) -> list[str]:
-    words: list[str] = []
-    if phase.wait is not None:
-        words.append(f"after {phase.wait}")
-    if isinstance(phase.dose, Dose):
-        words.append(str(phase.dose))
-    elif phase.dose == NOT_REPORTED:
-        words.append("(dose not reported)")
-    if isinstance(phase.every, Duration | IntervalRange):
-        words.append(_render_every(phase.every))
-    elif phase.every == NOT_REPORTED:
-        words.append("(interval not reported)")
-    tpw = phase.times_per_week
-    if isinstance(tpw, FrequencyRange):
-        low = _TIMES_WORDS.get(tpw.min)
-        high = _TIMES_WORDS.get(tpw.max)
-        words.append(f"{low} or {high} weekly" if low and high else f"{tpw.min}-{tpw.max}×/week")
-    elif tpw is not None:
-        words.append("twice weekly" if tpw == 2 else f"{tpw}×/week")
-    if phase.min_spacing is not None:
-        words.append(f"at least {phase.min_spacing.days} days apart")
-    if phase.weekdays is not None:
-        words.append("on " + listed_text(phase.weekdays))
-    if phase.days is not None:
-        words.append("on days " + ", ".join(str(d) for d in phase.days))
-    elif phase.count == 1 and not phase.has_interval:
-        words.append("once")
-    elif isinstance(phase.count, int):
-        words.append(f"×{phase.count}")
-    elif phase.count == NOT_REPORTED or phase.duration == NOT_REPORTED:
-        words.append("(number of doses not reported)")
-    if isinstance(phase.duration, Duration):
-        words.append(f"for {phase.duration}")
-    return words
+        return regimen_shorthand(self)
 
 
 __all__ = [

@@ -47,7 +47,7 @@ from celldose.simulator.dosing._patient import (
     parse_height,
 )
 from celldose.simulator.dosing._plan import plan_doses
-from celldose.simulator.dosing._records import DosePlan, DoseRecord, DoseSource, Schedule
+from celldose.simulator.dosing._records import DosePlan, DoseSource
 from celldose.simulator.dosing._rounding import Rounded, Rounding, round_to_containers
 from celldose.simulator.dosing._route import (
     check_spacing,
@@ -62,6 +62,7 @@ from celldose.simulator.dosing._rules import (
     land_window,
     min_gap_days,
 )
+from celldose.simulator.dosing._schedule import DoseRecord, Schedule
 from celldose.simulator.dosing._species import Species, get_species, species_names, species_table
 
 if TYPE_CHECKING:

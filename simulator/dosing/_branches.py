@@ -23,7 +23,7 @@ from celldose.protocols import (
     Share,
 )
 from celldose.simulator.dosing._dose_range import replace_dose
-from celldose.simulator.dosing._records import Schedule
+from celldose.simulator.dosing._schedule import Schedule
 
 _STARTS = {
     "next dose": "where the course's next dose would fall (one interval after its last dose)",

@@ -25,7 +25,6 @@ from celldose.simulator.dosing._dose_range import RangeCells, RangeUse, range_us
 from celldose.simulator.dosing._limits import DoseLimits, LimitedDose, StoppedDose
 from celldose.simulator.dosing._logistics import Draw, draw
 from celldose.simulator.dosing._plan_basis import PlanBasis
-from celldose.simulator.dosing._records import DoseRecord
 from celldose.simulator.dosing._rounding import (
     Rounded,
     phrase,
@@ -33,6 +32,7 @@ from celldose.simulator.dosing._rounding import (
     whole_count,
 )
 from celldose.simulator.dosing._rules import cells_per_dose
+from celldose.simulator.dosing._schedule import DoseRecord
 
 # a published range behind a dose: the range, how it is used, its bounds in cells
 _Bounds = tuple[Dose, RangeUse, float, float]

@@ -14,7 +14,8 @@ import re
 from collections.abc import Sequence
 
 from celldose.protocols import REGIMEN_ID, OptionError, Phase, Regimen
-from celldose.simulator.dosing._records import DosePlan, DoseRecord
+from celldose.simulator.dosing._records import DosePlan
+from celldose.simulator.dosing._schedule import DoseRecord
 
 
 def course_doses(plan: DosePlan, what: str) -> tuple[DoseRecord, ...]:

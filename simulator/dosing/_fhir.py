@@ -44,7 +44,8 @@ from celldose.simulator.dosing._dose_runs import (
     plan_phases,
     read_duration,
 )
-from celldose.simulator.dosing._records import DosePlan, DoseRecord
+from celldose.simulator.dosing._records import DosePlan
+from celldose.simulator.dosing._schedule import DoseRecord
 
 UCUM = "http://unitsofmeasure.org"
 SNOMED = "http://snomed.info/sct"

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from celldose.protocols import Limit, OptionError, Protocol, format_sig
 
 if TYPE_CHECKING:
-    from celldose.simulator.dosing._records import Schedule
+    from celldose.simulator.dosing._schedule import Schedule
 
 
 def _cells(value: float) -> str:

@@ -42,7 +42,8 @@ from celldose.simulator.dosing._dose_runs import (
     read_duration,
 )
 from celldose.simulator.dosing._output import data_frame
-from celldose.simulator.dosing._records import DosePlan, DoseRecord
+from celldose.simulator.dosing._records import DosePlan
+from celldose.simulator.dosing._schedule import DoseRecord
 
 NONMEM_COLUMNS = ("ID", "TIME", "AMT", "EVID", "CMT", "II", "ADDL", "MDV")
 HOURS_PER_DAY = 24

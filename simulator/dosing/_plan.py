@@ -46,8 +46,9 @@ from celldose.simulator.dosing._plan_schedules import (
     listed_day,
     plan_schedules,
 )
-from celldose.simulator.dosing._records import DosePlan, Schedule
+from celldose.simulator.dosing._records import DosePlan
 from celldose.simulator.dosing._rounding import Rounding, rounding_notes
+from celldose.simulator.dosing._schedule import Schedule
 from celldose.simulator.dosing._species import Species, get_species
 
 

@@ -18,9 +18,9 @@ from celldose.simulator.dosing._branches import check_assessment
 from celldose.simulator.dosing._dose_records import dose_record_from, dose_records
 from celldose.simulator.dosing._limits import StoppedDose
 from celldose.simulator.dosing._plan_basis import PlanBasis
-from celldose.simulator.dosing._records import DoseRecord, Schedule
 from celldose.simulator.dosing._route import check_spacing
 from celldose.simulator.dosing._rules import min_gap_days
+from celldose.simulator.dosing._schedule import DoseRecord, Schedule
 
 
 @dataclass(frozen=True)

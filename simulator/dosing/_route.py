@@ -21,7 +21,7 @@ from celldose.protocols import (
     plural,
     read_route,
 )
-from celldose.simulator.dosing._records import DoseRecord
+from celldose.simulator.dosing._schedule import DoseRecord
 
 
 def plan_route(protocol: Protocol, route: str | None) -> tuple[str, list[str]]:

@@ -12,7 +12,7 @@ import datetime as dt
 from celldose.protocols import parse_regimen, protocol_from_regimen
 from celldose.simulator import plan_doses
 from celldose.simulator.dosing._dose_records import dose_record
-from celldose.simulator.dosing._records import DoseRecord
+from celldose.simulator.dosing._schedule import DoseRecord
 
 
 def test_ten_thousand_daily_doses_by_hand() -> None:

@@ -19,7 +19,7 @@ import pytest
 from celldose.protocols import parse_regimen, protocol_from_regimen
 from celldose.simulator import plan_doses
 from celldose.simulator.dosing import DosePlan
-from celldose.simulator.dosing._records import DoseRecord
+from celldose.simulator.dosing._schedule import DoseRecord
 
 D = dt.date
 
