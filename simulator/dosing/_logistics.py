@@ -192,12 +192,6 @@ def _read_amount(value: str | float, unit: str, what: str) -> float:
     return parse_amount(value, unit, what)
 
 
-_GIVEN = (  # product field, words, unit, API argument (a vial is noted on its own)
-    ("concentration", "concentration", "cells/mL", "concentration"),
-    ("viability", "viability", "", "viability"),
-)
-
-
 def product_with(
     product: ProtocolProduct,
     *,
@@ -258,23 +252,23 @@ def product_with(
             f"{format_sig(base.concentration_in_use or 0)} cells/mL",
             fields=("concentration", "vial"),
         )
-    given = {"concentration": concentration, "viability": viability}
-    for name, words, unit, argument in _GIVEN:
-        value = changes.get(name)
-        if value is None or given[name] is None:  # not given (or derived, noted above)
-            continue
-        shown = f"{format_sig(value)} {unit}".strip()
-        published = getattr(base, name)
-        if published is None:
-            notes.append(f"{words} {shown} given with {argument}=")
-        else:
-            old = f"{format_sig(published)} {unit}".strip()
-            notes.append(f"{words} {shown} from {argument}= replaces the protocol's {old}")
-        if name == "concentration" and vial is not None:  # in the order given: then the vial
-            notes.append(_vial_note(base, in_hand))
-    if vial is not None and concentration is None:
+    if concentration is not None:  # in the order of the product's facts: then the vial
+        notes.append(_given_note("concentration", in_hand.concentration, base.concentration))
+    if vial is not None:
         notes.append(_vial_note(base, in_hand))
+    if viability is not None:
+        notes.append(_given_note("viability", viability, base.viability))
     return in_hand, tuple(notes)
+
+
+def _given_note(name: str, value: float | None, published: float | None) -> str:
+    """``concentration 1×10⁷ cells/mL given with concentration=``, or ``… from concentration=
+    replaces the protocol's 6.68×10⁶ cells/mL`` when the protocol gives one."""
+    unit = " cells/mL" if name == "concentration" else ""
+    shown = f"{format_sig(value or 0)}{unit}"
+    if published is None:
+        return f"{name} {shown} given with {name}="
+    return f"{name} {shown} from {name}= replaces the protocol's {format_sig(published)}{unit}"
 
 
 def _vial_note(base: Product, in_hand: Product) -> str:
