@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator
 from typing import Annotated, Any, Literal
 
-from pydantic import BeforeValidator, Field, TypeAdapter, ValidationError, model_validator
+from pydantic import BeforeValidator, Field, ValidationError, model_validator
 
 from celldose.protocols._administration import Administration
 from celldose.protocols._bands import DoseBands
@@ -22,7 +22,7 @@ from celldose.protocols._containers import DoseBy, container_checks
 from celldose.protocols._dose import Dose
 from celldose.protocols._errors import OptionError
 from celldose.protocols._limits import Limit
-from celldose.protocols._model_base import FrozenModel
+from celldose.protocols._model_base import FrozenModel, field_adapter
 from celldose.protocols._phase import NOT_REPORTED, NotReported
 from celldose.protocols._product import UNITS_REQUIRED, Product
 from celldose.protocols._protocol_checks import (
@@ -353,9 +353,8 @@ def partial_cross_checks(data: dict[str, Any], context: dict[str, Any]) -> list[
             if len(good) < len(raw_arms):
                 continue  # an arm is not valid: nor is the field
             value = good  # the field's own checks (at least one arm) on the arms validated
-        form: Any = Annotated[info.annotation, info]  # the field's type and constraints
         try:
-            valid[field] = TypeAdapter(form).validate_python(value, context=context)
+            valid[field] = field_adapter(Protocol, field).validate_python(value, context=context)
         except (ValidationError, ValueError):
             continue
     windows_ok = True

@@ -34,6 +34,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import replace
+from functools import lru_cache
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ModelWrapValidatorHandler, model_validator
@@ -94,12 +95,10 @@ class Regimen(BaseModel):
     @classmethod
     def _from_text(cls, data: Any, handler: ModelWrapValidatorHandler[Regimen]) -> Regimen:
         if isinstance(data, str):
-            from celldose.protocols._shorthand import parse_regimen
-
             # the parser builds the regimen through these models: it is not validated again
             # (a file of 1,000 arms would pay twice), and keeps what a dump would lose (a
             # weight cap written in lb)
-            return parse_regimen(data)
+            return _regimen_of_text(data)
         return handler(data)
 
     @model_validator(mode="after")
@@ -352,6 +351,15 @@ class Regimen(BaseModel):
         '2×10⁶ cells/kg q4w ×8'
         """
         return regimen_shorthand(self)
+
+
+@lru_cache(maxsize=1024)
+def _regimen_of_text(text: str) -> Regimen:
+    """The regimen a protocol file writes as text, read once per text and process: arms that
+    write the same text share one frozen regimen (a refusal is raised again, never cached)."""
+    from celldose.protocols._shorthand import parse_regimen
+
+    return parse_regimen(text)
 
 
 __all__ = [

@@ -12,9 +12,9 @@ from __future__ import annotations
 import types
 import typing
 from collections.abc import Collection, Mapping
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import BaseModel, ValidationError
 
 from celldose.protocols._bands import DoseBands
 from celldose.protocols._errors import (
@@ -25,6 +25,7 @@ from celldose.protocols._errors import (
     close_matches,
     dotted,
 )
+from celldose.protocols._model_base import field_adapter
 from celldose.protocols._phase import NOT_REPORTED
 from celldose.protocols._protocol import (
     UNITS_REQUIRED,
@@ -326,8 +327,7 @@ def _missing_hint(path: tuple[str | int, ...]) -> str:
         if info is None:
             continue
         try:
-            form: Any = Annotated[info.annotation, info]  # the field's type and constraints
-            TypeAdapter(form).validate_python(NOT_REPORTED)
+            field_adapter(model, str(path[-1])).validate_python(NOT_REPORTED)
         except (ValidationError, ValueError):
             continue
         return "add it (or write 'not reported')"

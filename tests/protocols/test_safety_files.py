@@ -13,6 +13,7 @@ import os
 import signal
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -421,18 +422,25 @@ def bad_arms(count: int) -> str:
     )
 
 
-def seconds_to_refuse(text: str, expected: int) -> float:
-    # the garbage collector's full passes grow with everything alive in the test process, not
-    # with the algorithm under test: they are kept out of the measurement
+@contextmanager
+def no_garbage_collection() -> Iterator[None]:
+    """The garbage collector's full passes grow with everything alive in the test process, not
+    with the algorithm under test: they are kept out of the measurements (one collection before
+    them, none during them; a collection before each run took longer than a run of the small
+    file in a full test process)."""
     gc.collect()
     gc.disable()
     try:
-        start = time.perf_counter()
-        with pytest.raises(ProtocolFileError) as info:
-            parse_protocol(text, "p.yaml")
-        elapsed = time.perf_counter() - start
+        yield
     finally:
         gc.enable()
+
+
+def seconds_to_refuse(text: str, expected: int) -> float:
+    start = time.perf_counter()
+    with pytest.raises(ProtocolFileError) as info:
+        parse_protocol(text, "p.yaml")
+    elapsed = time.perf_counter() - start
     assert len(info.value.problems) >= expected
     return elapsed
 
@@ -443,16 +451,18 @@ def seconds_to_refuse(text: str, expected: int) -> float:
 def test_check_time_grows_linearly_with_the_problems(
     make: Callable[[int], str], small: int, large: int
 ) -> None:
-    seconds_to_refuse(make(50), 50)  # warm up imports and caches
-    short = min(seconds_to_refuse(make(small), small) for _ in range(3))
-    # 10 times the problems: about 10 times the time, where comparing every problem with every
-    # other one took 100 times (30,000 unknown keys took 73 s); 3x headroom for a noisy machine.
-    # The large file is refused up to 3 times and the fastest run counts, as for the small one;
-    # the runs stop at the first one within the bounds (the minimum of all 3 would pass then too,
-    # so the test passes and fails exactly as with 3 runs, at a third of the cost when it passes).
-    runs: list[float] = []
-    while len(runs) < 3 and not (runs and min(runs) < min(30 * short, 5)):
-        runs.append(seconds_to_refuse(make(large), large))
+    with no_garbage_collection():
+        seconds_to_refuse(make(50), 50)  # warm up imports and caches
+        short = min(seconds_to_refuse(make(small), small) for _ in range(3))
+        # 10 times the problems: about 10 times the time, where comparing every problem with
+        # every other one took 100 times (30,000 unknown keys took 73 s); 3x headroom for a noisy
+        # machine. The large file is refused up to 3 times and the fastest run counts, as for the
+        # small one; the runs stop at the first one within the bounds (the minimum of all 3
+        # would pass then too, so the test passes and fails exactly as with 3 runs, at a third
+        # of the cost when it passes).
+        runs: list[float] = []
+        while len(runs) < 3 and not (runs and min(runs) < min(30 * short, 5)):
+            runs.append(seconds_to_refuse(make(large), large))
     long = min(runs)
     assert long < 30 * short, (short, runs)
     assert long < 5

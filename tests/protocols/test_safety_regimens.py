@@ -273,13 +273,19 @@ def test_more_than_100_phases_are_refused() -> None:
         Regimen(phases=alternating(101))
 
 
-def _expand_and_date(regimen: Regimen) -> tuple[float, list[dt.date]]:
-    """The fastest of three runs of expanding ``regimen`` and dating its doses, and the dates."""
+def _expand_and_date(regimen: Regimen, within: float = 0.0) -> tuple[float, list[dt.date]]:
+    """The fastest of three runs of expanding ``regimen`` and dating its doses, and the dates.
+
+    With ``within``, the runs stop at the first one faster than ``within`` seconds: the fastest
+    of all three would be too, so a bound on the result passes and fails as with three runs.
+    """
     best = float("inf")
     for _ in range(3):
         started = time.perf_counter()
         dates = [d.time.date(dt.date(2026, 1, 31)) for d in regimen.expand()]
         best = min(best, time.perf_counter() - started)
+        if best < within:
+            break
     return best, dates
 
 
@@ -289,7 +295,7 @@ def test_100_alternating_phases_expand_and_date_in_linear_time() -> None:
     # ratio of two runs in one test, not a time limit: a loaded machine slows both alike.
     tail = Phase(every=Duration(amount=1, unit="day"), count=5000)
     few, _ = _expand_and_date(Regimen(phases=(*alternating(9), tail)))
-    many, dates = _expand_and_date(Regimen(phases=(*alternating(99), tail)))
+    many, dates = _expand_and_date(Regimen(phases=(*alternating(99), tail)), within=6 * few)
     assert many < 6 * few, (few, many)  # about 2 here; the old way 11
     assert len(dates) == 99 + 5000
     # 50 month steps and 49 two-day steps from 2026-01-31, applied in order
