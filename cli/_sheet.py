@@ -15,10 +15,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
-from importlib.metadata import version
 from typing import Any
 
 from celldose.cli._dose_table import basis_lines, route_shown
+from celldose.cli._envelope import celldose_version
 from celldose.cli._export import calendar_warning, course_words, patient_words
 from celldose.cli._flags import to_flags
 from celldose.cli._range_render import cells_text, total_cells_text, total_volume_text, volume_text
@@ -88,7 +88,7 @@ def sheet_html(
         sheets=sheets,
         paper=PAPERS[paper],
         title=title,
-        version=version("celldose"),
+        version=celldose_version(),
         printed=printed_date().isoformat(),
     )
 
