@@ -369,8 +369,9 @@ def test_a_week_of_records_names_each_weekday() -> None:
 
 
 def test_the_dose_rule_runs_once_per_phase(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The unit work is per phase, not per dose: 10,000 doses of one phase ask the dose rule
-    once, two phases twice, and a course maximum reached mid-phase adds no call."""
+    """The unit work is per phase, not per dose: 100 doses of one phase ask the dose rule once
+    (a rule asked per dose would be asked 100 times), two phases twice, and a course maximum
+    reached mid-phase adds no call."""
     from celldose.simulator.dosing import _dose_records
 
     calls: list[object] = []
@@ -381,10 +382,12 @@ def test_the_dose_rule_runs_once_per_phase(monkeypatch: pytest.MonkeyPatch) -> N
         return rule(*args, **kwargs)
 
     monkeypatch.setattr(_dose_records, "cells_per_dose", counted)
+    # 12 kg × 1×10⁶ = 1.2×10⁷ cells a dose: 50 doses give 6×10⁸, dose 51 the 6×10⁴ left of
+    # 6.0006×10⁸ (capped), doses 52-100 are stopped: the maximum is reached mid-phase
     for regimen, phases in (
-        ("1×10⁶ cells/kg daily ×10000", 1),
-        ("1×10⁶ cells/kg daily ×5000 then 2×10⁶ cells/kg q2d ×5000", 2),
-        ("1×10⁶ cells/kg daily ×10000; max per course 6.0006×10¹⁰ cells", 1),
+        ("1×10⁶ cells/kg daily ×100", 1),
+        ("1×10⁶ cells/kg daily ×50 then 2×10⁶ cells/kg q2d ×50", 2),
+        ("1×10⁶ cells/kg daily ×100; max per course 6.0006×10⁸ cells", 1),
     ):
         calls.clear()
         _plan(regimen)
