@@ -57,3 +57,25 @@ def test_a_control_character_in_a_label_is_refused_at_its_line(
     assert problems(text) == [
         f"p.yaml:14:12: arms[0].label: the text has {kind} (U+{code}) at character 5: remove it"
     ]
+
+
+def test_exactly_the_control_characters_and_bidi_overrides_are_refused() -> None:
+    # Unicode's category Cc (control) is closed: U+0000-U+001F and U+007F-U+009F, forever (its
+    # stability policy); the overrides are U+202A-U+202E and U+2066-U+2069. Every code point up
+    # to U+2FFF, one at a time and inside a text (found at character 3): refused exactly when
+    # it is a control other than tab and line feed, or an override.
+    import unicodedata
+
+    from celldose.protocols import refuse_control_characters
+
+    overrides = {*range(0x202A, 0x202F), *range(0x2066, 0x206A)}
+    for point in range(0x3000):
+        char = chr(point)
+        control = unicodedata.category(char) == "Cc" and char not in "\t\n"
+        if not control and point not in overrides:
+            assert refuse_control_characters(f"ab{char}c") == f"ab{char}c"
+            continue
+        kind = "a control character" if control else "a bidirectional override"
+        with pytest.raises(ValueError) as info:
+            refuse_control_characters(f"ab{char}c")
+        assert str(info.value) == (f"the text has {kind} (U+{point:04X}) at character 3: remove it")
