@@ -1,0 +1,158 @@
+"""What a fresh interpreter imports: `import celldose`, the simulate command, `celldose dose`.
+
+Start-up time matters, so the heavy modules load only for what needs them:
+
+- ``import celldose`` loads none of numpy, matplotlib, pint, pydantic or click;
+- the simulate command's module loads neither matplotlib nor numpy until a cohort is drawn;
+- ``celldose dose`` imports neither matplotlib nor numpy's random machinery, nor click's shell
+  completion (only a completing shell needs it), with a cold or a warm cache;
+- served from the cache of validated protocols, a dose needs neither pint, numpy nor the
+  shorthand grammar (~80 regular expressions);
+- jinja2 loads for the HTML dose sheet only.
+
+The process is the subject (what ``sys.modules`` holds), so each check reads a fresh
+interpreter; two children serve them all (a cold cache, then a warm one). A child takes its
+steps in order and records ``sys.modules`` after each: a step's record also holds what the
+steps before it imported, so a check that a module is absent is, if anything, stricter than in
+a child of its own. The steps that must import least come first.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+JANG = ["dose", "jang2025-canine-itp", "--weight", "12kg", "--dose", "1e6/kg"]
+# 26.5 lb × 0.45359237 = 12.020197805 kg; × 1×10⁶ cells/kg = 12020197.805 cells a dose
+JANG_LB_CSV = ["dose", "jang2025-canine-itp", "--weight", "26.5lb", "--dose", "1e6 cells/kg"]
+JANG_LB_CSV += ["--format", "csv"]
+SHEET_FORMATS = ("table", "json", "csv", "ics", "html")
+JANG_DATED = ["dose", "jang2025-canine-itp", "--weight", "12kg", "--dose", "1e6 cells/kg"]
+JANG_DATED += ["--start", "2026-12-01", "--format"]
+
+# A child: imports and runs ``main`` as the JSON steps in argv[1] say, and writes what each step
+# returned and what sys.modules held after it to the file argv[2]. A run's output goes to the
+# real standard output, each followed by a line "\0<step>" that ends it.
+_CHILD = """
+import importlib, json, sys
+steps, record = json.loads(sys.argv[1]), {}
+for name, what in steps:
+    if isinstance(what, str):
+        importlib.import_module(what)
+        code = None
+    else:
+        from celldose.cli import main
+        code = main(what)
+    sys.stdout.write("\\0" + name + "\\n")
+    sys.stdout.flush()
+    record[name] = {"code": code, "modules": sorted(sys.modules)}
+with open(sys.argv[2], "w", encoding="utf-8") as out:
+    json.dump(record, out)
+"""
+
+COLD = [
+    ("import celldose", "celldose"),
+    ("import the simulate command", "celldose.cli._cmd_simulate"),
+    ("dose, cold cache", JANG),
+]
+WARM = [
+    ("dose 26.5 lb as CSV, warm cache", JANG_LB_CSV),
+    ("dose, warm cache", JANG),
+    *((f"dose as {fmt}", [*JANG_DATED, fmt]) for fmt in SHEET_FORMATS),
+]
+
+
+def _child(steps: list[tuple[str, Any]], cache: Path, record: Path) -> dict[str, Any]:
+    env = {**os.environ, "XDG_CACHE_HOME": str(cache)}
+    env.pop("CELLDOSE_NO_CACHE", None)
+    done = subprocess.run(
+        [sys.executable, "-c", _CHILD, json.dumps(steps), str(record)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert (done.returncode, done.stderr) == (0, ""), done.stderr
+    # "<output 1>\0<step 1>\n<output 2>\0<step 2>\n ... <output n>\0<step n>\n"
+    parts = done.stdout.split("\0")
+    names = [part.partition("\n")[0] for part in parts[1:]]
+    assert names == [name for name, _ in steps]
+    outputs = [parts[0]] + [part.partition("\n")[2] for part in parts[1:-1]]
+    printed = dict(zip(names, outputs, strict=True))
+    found: dict[str, Any] = json.loads(record.read_text(encoding="utf-8"))
+    for name, _ in steps:
+        found[name]["printed"] = printed[name]
+    return found
+
+
+@pytest.fixture(scope="module")
+def steps(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """Each step's exit code (None for an import), output and ``sys.modules`` after it."""
+    folder = tmp_path_factory.mktemp("start-up")
+    cache = folder / "cache"  # fresh: the first child validates and fills it, the second reads it
+    cold = _child(COLD, cache, folder / "cold.json")
+    return {**cold, **_child(WARM, cache, folder / "warm.json")}
+
+
+def loaded(step: dict[str, Any], *prefixes: str) -> list[str]:
+    """The modules of ``step`` whose names start with one of ``prefixes``."""
+    return [m for m in step["modules"] if m.startswith(prefixes)]
+
+
+def test_every_step_ran(steps: dict[str, Any]) -> None:
+    assert list(steps) == [name for name, _ in COLD + WARM]
+    assert [steps[name]["code"] for name, _ in COLD + WARM] == [None, None] + [0] * 8
+    # 12 kg × 1×10⁶ cells/kg = 1.2×10⁷ cells a dose; × 8 doses = 9.6×10⁷ cells
+    dose = steps["dose, cold cache"]["printed"]
+    assert "course: 8 doses, 9.6×10⁷ cells in total, last dose on day 196\n" in dose
+    assert steps["dose, warm cache"]["printed"] == dose
+
+
+def test_import_celldose_loads_nothing_heavy(steps: dict[str, Any]) -> None:
+    heavy = ("numpy", "matplotlib", "pint", "pydantic", "click")
+    assert loaded(steps["import celldose"], *heavy) == []
+
+
+def test_the_simulate_command_does_not_import_matplotlib_or_numpy(steps: dict[str, Any]) -> None:
+    assert loaded(steps["import the simulate command"], "matplotlib", "numpy") == []
+
+
+@pytest.mark.parametrize("step", ["dose, cold cache", "dose, warm cache"])
+def test_celldose_dose_imports_neither_matplotlib_nor_numpy_random(
+    steps: dict[str, Any], step: str
+) -> None:
+    assert loaded(steps[step], "matplotlib", "numpy.random") == []
+
+
+@pytest.mark.parametrize("step", ["dose, cold cache", "dose, warm cache"])
+def test_completion_costs_a_normal_run_nothing(steps: dict[str, Any], step: str) -> None:
+    """`celldose dose` never imports click's completion module (only a completing shell does)."""
+    assert loaded(steps[step], "click.shell_completion") == []
+
+
+def test_a_cached_library_protocol_is_dosed_without_loading_the_shorthand_grammar(
+    steps: dict[str, Any],
+) -> None:
+    # The grammar compiles ~80 regular expressions on import (~20 ms); a protocol served from
+    # the cache of validated protocols needs none of it.
+    assert loaded(steps["dose, warm cache"], "celldose.protocols._shorthand") == []
+
+
+def test_celldose_dose_on_a_cached_protocol_loads_neither_pint_nor_numpy(
+    steps: dict[str, Any],
+) -> None:
+    step = steps["dose 26.5 lb as CSV, warm cache"]
+    # 26.5 lb × 0.45359237 = 12.020197805 kg; × 1×10⁶ cells/kg = 12020197.805 cells
+    assert ",12020197.805," in step["printed"]
+    assert loaded(step, "pint", "numpy") == []
+
+
+def test_jinja2_is_loaded_only_for_the_sheet(steps: dict[str, Any]) -> None:
+    held = {fmt: "jinja2" in steps[f"dose as {fmt}"]["modules"] for fmt in SHEET_FORMATS}
+    assert held == {"table": False, "json": False, "csv": False, "ics": False, "html": True}
