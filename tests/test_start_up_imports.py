@@ -19,6 +19,7 @@ a child of its own. The steps that must import least come first.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import subprocess
@@ -91,13 +92,31 @@ def _child(steps: list[tuple[str, Any]], cache: Path, record: Path) -> dict[str,
     return found
 
 
-@pytest.fixture(scope="module")
-def steps(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """Each step's exit code (None for an import), output and ``sys.modules`` after it."""
-    folder = tmp_path_factory.mktemp("start-up")
+def _probe(folder: Path) -> dict[str, Any]:
     cache = folder / "cache"  # fresh: the first child validates and fills it, the second reads it
     cold = _child(COLD, cache, folder / "cold.json")
     return {**cold, **_child(WARM, cache, folder / "warm.json")}
+
+
+@pytest.fixture(scope="module")
+def steps(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """Each step's exit code (None for an import), output and ``sys.modules`` after it.
+
+    Once per test run: pytest-xdist may hand this module's tests to both workers, and the
+    first worker to ask probes while the other waits for its record (pytest-xdist's recipe
+    for a fixture run once; the workers share the parent of their temporary folders).
+    """
+    folder = tmp_path_factory.mktemp("start-up")
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return _probe(folder)
+    shared = tmp_path_factory.getbasetemp().parent
+    with open(shared / "start-up.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        record = shared / "start-up.json"
+        if not record.exists():
+            record.write_text(json.dumps(_probe(folder)), encoding="utf-8")
+        found: dict[str, Any] = json.loads(record.read_text(encoding="utf-8"))
+        return found
 
 
 def loaded(step: dict[str, Any], *prefixes: str) -> list[str]:
