@@ -4,6 +4,7 @@ Start-up time matters, so the heavy modules load only for what needs them:
 
 - ``import celldose`` loads none of numpy, matplotlib, pint, pydantic or click;
 - the simulate command's module loads neither matplotlib nor numpy until a cohort is drawn;
+- the plot and compare commands, and a timeline's lanes, load no matplotlib until they draw;
 - ``celldose dose`` imports neither matplotlib nor numpy's random machinery, nor click's shell
   completion (only a completing shell needs it), with a cold or a warm cache;
 - served from the cache of validated protocols, a dose needs neither pint, numpy nor the
@@ -37,6 +38,15 @@ SHEET_FORMATS = ("table", "json", "csv", "ics", "html")
 JANG_DATED = ["dose", "jang2025-canine-itp", "--weight", "12kg", "--dose", "1e6 cells/kg"]
 JANG_DATED += ["--start", "2026-12-01", "--format"]
 
+# the modules a figure command imports before it draws (matplotlib loads when it draws)
+FIGURE_PATH = (
+    "celldose.cli._cmd_plot",
+    "celldose.cli._cmd_compare",
+    "celldose.simulator",
+    "celldose.simulator.figures",
+    "celldose.simulator.scenarios",
+)
+
 # A child: imports and runs ``main`` as the JSON steps in argv[1] say, and writes what each step
 # returned and what sys.modules held after it to the file argv[2]. A run's output goes to the
 # real standard output, each followed by a line "\0<step>" that ends it.
@@ -44,7 +54,11 @@ _CHILD = """
 import importlib, json, sys
 steps, record = json.loads(sys.argv[1]), {}
 for name, what in steps:
-    if isinstance(what, str):
+    if what == "lanes":
+        from celldose.simulator.scenarios import build_lanes
+        build_lanes(["chen2024-itp-ucmsc"])
+        code = None
+    elif isinstance(what, str):
         importlib.import_module(what)
         code = None
     else:
@@ -61,6 +75,8 @@ COLD = [
     ("import celldose", "celldose"),
     ("import the simulate command", "celldose.cli._cmd_simulate"),
     ("dose, cold cache", JANG),
+    *((f"import {m}", m) for m in FIGURE_PATH),
+    ("build the lanes of a timeline", "lanes"),
 ]
 WARM = [
     ("dose 26.5 lb as CSV, warm cache", JANG_LB_CSV),
@@ -126,7 +142,8 @@ def loaded(step: dict[str, Any], *prefixes: str) -> list[str]:
 
 def test_every_step_ran(steps: dict[str, Any]) -> None:
     assert list(steps) == [name for name, _ in COLD + WARM]
-    assert [steps[name]["code"] for name, _ in COLD + WARM] == [None, None] + [0] * 8
+    codes = [steps[name]["code"] for name, _ in COLD + WARM]
+    assert codes == [None, None, 0] + [None] * (len(FIGURE_PATH) + 1) + [0] * 7
     # 12 kg × 1×10⁶ cells/kg = 1.2×10⁷ cells a dose; × 8 doses = 9.6×10⁷ cells
     dose = steps["dose, cold cache"]["printed"]
     assert "course: 8 doses, 9.6×10⁷ cells in total, last dose on day 196\n" in dose
@@ -140,6 +157,12 @@ def test_import_celldose_loads_nothing_heavy(steps: dict[str, Any]) -> None:
 
 def test_the_simulate_command_does_not_import_matplotlib_or_numpy(steps: dict[str, Any]) -> None:
     assert loaded(steps["import the simulate command"], "matplotlib", "numpy") == []
+
+
+def test_the_figure_commands_import_matplotlib_only_to_draw(steps: dict[str, Any]) -> None:
+    """Importing the plot and compare commands and building a timeline's lanes (the data, not
+    the drawing) loads no matplotlib."""
+    assert loaded(steps["build the lanes of a timeline"], "matplotlib") == []
 
 
 @pytest.mark.parametrize("step", ["dose, cold cache", "dose, warm cache"])
