@@ -1,4 +1,4 @@
-"""What a fresh interpreter imports: `import celldose`, the simulate command, `celldose dose`.
+"""What a fresh interpreter imports: `import celldose`, the commands, `celldose dose`.
 
 Start-up time matters, so the heavy modules load only for what needs them:
 
@@ -47,23 +47,23 @@ FIGURE_PATH = (
     "celldose.simulator.scenarios",
 )
 
-# A child: imports and runs ``main`` as the JSON steps in argv[1] say, and writes what each step
+# A child: takes the JSON steps in argv[1] (name, kind, argument): "import" a module, "run"
+# ``main`` on an argv, or build the "lanes" of a timeline of a protocol; writes what each step
 # returned and what sys.modules held after it to the file argv[2]. A run's output goes to the
 # real standard output, each followed by a line "\0<step>" that ends it.
 _CHILD = """
 import importlib, json, sys
 steps, record = json.loads(sys.argv[1]), {}
-for name, what in steps:
-    if what == "lanes":
+for name, kind, argument in steps:
+    code = None
+    if kind == "import":
+        importlib.import_module(argument)
+    elif kind == "lanes":
         from celldose.simulator.scenarios import build_lanes
-        build_lanes(["chen2024-itp-ucmsc"])
-        code = None
-    elif isinstance(what, str):
-        importlib.import_module(what)
-        code = None
+        build_lanes([argument])
     else:
         from celldose.cli import main
-        code = main(what)
+        code = main(argument)
     sys.stdout.write("\\0" + name + "\\n")
     sys.stdout.flush()
     record[name] = {"code": code, "modules": sorted(sys.modules)}
@@ -72,20 +72,20 @@ with open(sys.argv[2], "w", encoding="utf-8") as out:
 """
 
 COLD = [
-    ("import celldose", "celldose"),
-    ("import the simulate command", "celldose.cli._cmd_simulate"),
-    ("dose, cold cache", JANG),
-    *((f"import {m}", m) for m in FIGURE_PATH),
-    ("build the lanes of a timeline", "lanes"),
+    ("import celldose", "import", "celldose"),
+    ("import the simulate command", "import", "celldose.cli._cmd_simulate"),
+    ("dose, cold cache", "run", JANG),
+    *((f"import {m}", "import", m) for m in FIGURE_PATH),
+    ("build the lanes of a timeline", "lanes", "chen2024-itp-ucmsc"),
 ]
 WARM = [
-    ("dose 26.5 lb as CSV, warm cache", JANG_LB_CSV),
-    ("dose, warm cache", JANG),
-    *((f"dose as {fmt}", [*JANG_DATED, fmt]) for fmt in SHEET_FORMATS),
+    ("dose 26.5 lb as CSV, warm cache", "run", JANG_LB_CSV),
+    ("dose, warm cache", "run", JANG),
+    *((f"dose as {fmt}", "run", [*JANG_DATED, fmt]) for fmt in SHEET_FORMATS),
 ]
 
 
-def _child(steps: list[tuple[str, Any]], cache: Path, record: Path) -> dict[str, Any]:
+def _child(steps: list[tuple[str, str, Any]], cache: Path, record: Path) -> dict[str, Any]:
     env = {**os.environ, "XDG_CACHE_HOME": str(cache)}
     env.pop("CELLDOSE_NO_CACHE", None)
     done = subprocess.run(
@@ -99,11 +99,11 @@ def _child(steps: list[tuple[str, Any]], cache: Path, record: Path) -> dict[str,
     # "<output 1>\0<step 1>\n<output 2>\0<step 2>\n ... <output n>\0<step n>\n"
     parts = done.stdout.split("\0")
     names = [part.partition("\n")[0] for part in parts[1:]]
-    assert names == [name for name, _ in steps]
+    assert names == [name for name, _, _ in steps]
     outputs = [parts[0]] + [part.partition("\n")[2] for part in parts[1:-1]]
     printed = dict(zip(names, outputs, strict=True))
     found: dict[str, Any] = json.loads(record.read_text(encoding="utf-8"))
-    for name, _ in steps:
+    for name, _, _ in steps:
         found[name]["printed"] = printed[name]
     return found
 
@@ -141,9 +141,9 @@ def loaded(step: dict[str, Any], *prefixes: str) -> list[str]:
 
 
 def test_every_step_ran(steps: dict[str, Any]) -> None:
-    assert list(steps) == [name for name, _ in COLD + WARM]
-    codes = [steps[name]["code"] for name, _ in COLD + WARM]
-    assert codes == [None, None, 0] + [None] * (len(FIGURE_PATH) + 1) + [0] * 7
+    assert list(steps) == [name for name, _, _ in COLD + WARM]
+    codes = [steps[name]["code"] for name, kind, _ in COLD + WARM if kind == "run"]
+    assert codes == [0] * 8
     # 12 kg × 1×10⁶ cells/kg = 1.2×10⁷ cells a dose; × 8 doses = 9.6×10⁷ cells
     dose = steps["dose, cold cache"]["printed"]
     assert "course: 8 doses, 9.6×10⁷ cells in total, last dose on day 196\n" in dose
