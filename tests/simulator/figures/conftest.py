@@ -8,6 +8,13 @@ from typing import Any
 import pytest
 
 BAND_GIDS = ("window-", "assessment-", "range-")  # shaded spans and bands of a lane
+FIVE = [
+    "jang2025-canine-itp",
+    "qi2017-sjogren-thrombocytopenia",
+    "chen2024-itp-ucmsc",
+    "aa-ucmsc-18",
+    "izadi2022-t1d-bmmsc",
+]
 DOGS = [
     "jang2025-canine-itp",
     "villatoro2018-canine-ad-admsc",
@@ -74,3 +81,26 @@ def library_figure() -> tuple[Any, Any]:
         count={"aa-ucmsc-18": 8},
         interval={"izadi2022-t1d-bmmsc": "4 weeks"},
     )
+
+
+@pytest.fixture(scope="session")
+def five_studies() -> Callable[[str], tuple[Any, Any]]:
+    """``five_studies(size)``: (figure, timeline) of Jang, Qi, Chen, UC-MSC (8 doses given) and
+    Izadi (every 4 weeks given) with the cumulative panel at ``size``, each size drawn once
+    for the tests that read it: none changes it."""
+    from celldose.simulator.figures import timeline_figure
+
+    drawn: dict[str, tuple[Any, Any]] = {}
+
+    def figure(size: str) -> tuple[Any, Any]:
+        if size not in drawn:
+            drawn[size] = timeline_figure(
+                FIVE,
+                cumulative=True,
+                size=size,
+                count={"aa-ucmsc-18": 8},
+                interval={"izadi2022-t1d-bmmsc": "4 weeks"},
+            )
+        return drawn[size]
+
+    return figure

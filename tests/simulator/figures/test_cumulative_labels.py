@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -10,26 +11,15 @@ from celldose.simulator.figures import timeline_figure
 
 matplotlib = pytest.importorskip("matplotlib")
 
-FIVE = [
-    "jang2025-canine-itp",
-    "qi2017-sjogren-thrombocytopenia",
-    "chen2024-itp-ucmsc",
-    "aa-ucmsc-18",
-    "izadi2022-t1d-bmmsc",
-]
-
 
 @pytest.mark.parametrize("size", ["single", "double"])
-def test_each_line_is_labelled_at_its_end(size: str) -> None:
+def test_each_line_is_labelled_at_its_end(
+    size: str, five_studies: Callable[[str], tuple[Any, Any]]
+) -> None:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-    fig, timeline = timeline_figure(
-        FIVE,
-        cumulative=True,
-        size=size,
-        count={"aa-ucmsc-18": 8},
-        interval={"izadi2022-t1d-bmmsc": "4 weeks"},
-    )
+    # Jang, Qi, Chen, UC-MSC (8 doses given) and Izadi (every 4 weeks given), cumulative panel
+    fig, timeline = five_studies(size)
     assert timeline.cumulative_ax.get_legend() is None
     labels = timeline.cumulative_labels
     # Jang's dose per kg is not reported: no line, no label; Chen's 2.0 arms share their steps

@@ -4,6 +4,8 @@ marked) and log scales, with every unit; auto breaks it when the doses fill litt
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -12,21 +14,13 @@ from celldose.simulator.figures import Timeline, XAxis, timeline_figure
 
 matplotlib = pytest.importorskip("matplotlib")
 
-FIVE = [
-    "jang2025-canine-itp",
-    "qi2017-sjogren-thrombocytopenia",
-    "chen2024-itp-ucmsc",
-    "aa-ucmsc-18",
-    "izadi2022-t1d-bmmsc",
-]
-GIVEN = {"count": {"aa-ucmsc-18": 8}, "interval": {"izadi2022-t1d-bmmsc": "4 weeks"}}
-
 
 @pytest.fixture(scope="module")
-def five() -> Timeline:
-    """The five studies with their cumulative panel, drawn once for the tests that read it
-    (none changes it)."""
-    _, timeline = timeline_figure(FIVE, cumulative=True, **GIVEN)
+def five(five_studies: Callable[[str], tuple[Any, Timeline]]) -> Timeline:
+    """Jang, Qi, Chen, UC-MSC (8 doses given) and Izadi (every 4 weeks given) with the
+    cumulative panel at the default size (double): the conftest's ``five_studies``, drawn once
+    for the tests that read it (none changes it)."""
+    _, timeline = five_studies("double")
     return timeline
 
 
