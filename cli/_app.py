@@ -16,7 +16,10 @@ import signal
 import sys
 import threading
 from collections.abc import Iterator, Sequence
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
+
+if TYPE_CHECKING:
+    from celldose.protocols import CelldoseError
 
 INTERRUPTED = 128 + signal.SIGINT  # 130, as a shell reports a command ended by Ctrl-C
 TERMINATED = 128 + signal.SIGTERM  # 143
@@ -94,21 +97,19 @@ def _say_aborted() -> None:
 def _main(args: list[str], debug: bool) -> int:
     import click
 
-    from celldose.cli._flags import cli_text
     from celldose.cli._group import cli
-    from celldose.protocols import CelldoseError, SystemFailure
 
     try:
         result = cli.main(args=args, prog_name="celldose", standalone_mode=False)
-    except SystemFailure as exc:  # valid input, the system failed (disk full): exit 1
+    except _loaded("SystemFailure") as exc:  # valid input, the system failed (disk full): exit 1
         if debug:
             raise
-        click.echo(f"error: {cli_text(exc)}", err=True)
+        _say_error(exc)
         return 1
-    except CelldoseError as exc:
+    except _loaded("CelldoseError") as exc:
         if debug:
             raise
-        click.echo(f"error: {cli_text(exc)}", err=True)
+        _say_error(exc)
         return 2
     except click.exceptions.Abort as exc:  # a KeyboardInterrupt raised inside click's run
         _say_aborted()
@@ -148,3 +149,21 @@ def _main(args: list[str], debug: bool) -> int:
         )
         return 1
     return result if isinstance(result, int) else 0
+
+
+def _loaded(error: str) -> tuple[type[CelldoseError], ...]:
+    """celldose's error class named ``error``, or none when no command has loaded celldose's
+    errors (`celldose --help` loads no protocol code, and so cannot have raised one). Evaluated
+    when an exception is matched, and looked up rather than imported: an import could run while
+    Ctrl-C unwinds a half-finished import."""
+    errors = sys.modules.get("celldose.protocols._errors")
+    return () if errors is None else (getattr(errors, error),)
+
+
+def _say_error(exc: CelldoseError) -> None:
+    """The error's one line, with its API arguments written as flags."""
+    import click
+
+    from celldose.cli._flags import cli_text
+
+    click.echo(f"error: {cli_text(exc)}", err=True)

@@ -1,18 +1,20 @@
 """The package's shape: the front door, the public names of every stage, imports one way.
 
-- ``import celldose`` exposes the public API, loads nothing heavy until a name is used, and
-  ``python -m celldose`` runs the CLI;
+- ``import celldose`` exposes the public API and ``python -m celldose`` runs the CLI;
 - every public package's ``__all__`` is importable, holds no private name, and misses no public
   name the package shows;
 - no package imports another package's private modules, and the stages import one way
   (cli → figures → scenarios → dosing → protocols);
-- no library message names a command-line flag (the CLI maps API arguments to flags);
-- ``celldose dose`` imports neither matplotlib nor numpy's random machinery.
+- no library message names a command-line flag (the CLI maps API arguments to flags).
+
+What a fresh interpreter imports (nothing heavy for ``import celldose``, neither matplotlib nor
+numpy's random machinery for ``celldose dose``) is tested in test_start_up_imports.py.
 """
 
 from __future__ import annotations
 
 import ast
+import dataclasses
 import functools
 import importlib
 import re
@@ -50,21 +52,6 @@ STAGES = (
     "celldose.simulator.dosing",
     "celldose.protocols",
 )
-
-
-def run(code: str) -> str:
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    return out.stdout.strip()
-
-
-def test_import_celldose_loads_nothing_heavy() -> None:
-    code = (
-        "import sys, celldose\n"
-        "heavy = [m for m in ('numpy', 'matplotlib', 'pint', 'pydantic', 'click') "
-        "if m in sys.modules]\n"
-        "print(heavy)"
-    )
-    assert run(code) == "[]"
 
 
 def test_the_front_door_exposes_the_public_api() -> None:
@@ -125,27 +112,39 @@ def sources() -> list[tuple[str, Path]]:
     return out
 
 
+@dataclasses.dataclass(frozen=True)
+class Scan:
+    """What the source scans read in a module: its imports and its messages."""
+
+    imports: tuple[tuple[int, str], ...]  # (line, module) of each absolute import
+    messages: tuple[tuple[int, str], ...]  # (line, text) of each string that is no docstring
+
+
 @functools.cache
-def syntax_tree(path: Path) -> ast.Module:
-    """The parsed source of ``path``, once per test process (three scans read every module)."""
-    return ast.parse(path.read_text(encoding="utf-8"))
-
-
-def imported_modules(path: Path) -> list[tuple[int, str]]:
-    tree = syntax_tree(path)
-    found = []
-    for node in ast.walk(tree):
+def scan(path: Path) -> Scan:
+    """Parse ``path`` and walk its tree once per test process (three tests read every module)."""
+    imports: list[tuple[int, str]] = []
+    strings: list[ast.Constant] = []
+    docstrings = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            found.append((node.lineno, node.module))
+            imports.append((node.lineno, node.module))
         elif isinstance(node, ast.Import):
-            found.extend((node.lineno, alias.name) for alias in node.names)
-    return found
+            imports.extend((node.lineno, alias.name) for alias in node.names)
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            strings.append(node)
+        elif isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
+            body = node.body
+            if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+                docstrings.add(id(body[0].value))
+    messages = tuple((n.lineno, n.value) for n in strings if id(n) not in docstrings)
+    return Scan(tuple(imports), messages)
 
 
 def test_no_package_imports_another_packages_private_modules() -> None:
     wrong = []
     for package, path in sources():
-        for line, module in imported_modules(path):
+        for line, module in scan(path).imports:
             if not module.startswith("celldose."):
                 continue
             owner, _, last = module.rpartition(".")
@@ -167,29 +166,11 @@ def test_the_stages_import_one_way() -> None:
         mine = stage(package)
         if mine is None:
             continue
-        for line, module in imported_modules(path):
+        for line, module in scan(path).imports:
             theirs = stage(module)
             if theirs is not None and theirs < mine:
                 wrong.append(f"{path.relative_to(ROOT)}:{line}: {module}")
     assert wrong == []
-
-
-def messages(path: Path) -> list[tuple[int, str]]:
-    """String constants of a module that are not docstrings."""
-    tree = syntax_tree(path)
-    docstrings = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
-            body = node.body
-            if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
-                docstrings.add(id(body[0].value))
-    return [
-        (node.lineno, node.value)
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Constant)
-        and isinstance(node.value, str)
-        and id(node) not in docstrings
-    ]
 
 
 def test_no_library_message_names_a_command_line_flag() -> None:
@@ -198,40 +179,7 @@ def test_no_library_message_names_a_command_line_flag() -> None:
         f"{path.relative_to(ROOT)}:{line}: {text!r}"
         for package, path in sources()
         if not package.startswith("celldose.cli")
-        for line, text in messages(path)
+        for line, text in scan(path).messages
         if flag.search(text)
     ]
     assert wrong == []
-
-
-def test_celldose_dose_imports_neither_matplotlib_nor_numpy_random() -> None:
-    code = (
-        "import sys\n"
-        "from celldose.cli import main\n"
-        "code = main(['dose', 'jang2025-canine-itp', '--weight', '12kg', '--dose', '1e6/kg'])\n"
-        "assert code == 0, code\n"
-        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'matplotlib' "
-        "or m.startswith('numpy.random')))\n"
-    )
-    assert run(code).splitlines()[-1] == "[]"
-
-
-def test_a_cached_library_protocol_is_dosed_without_loading_the_shorthand_grammar(
-    capsys: pytest.CaptureFixture[str],
-) -> None:
-    # The grammar compiles ~80 regular expressions on import (~20 ms); a protocol served from
-    # the cache of validated protocols needs none of it. The first run fills the cache: it runs
-    # in this process, which shares its cache folder (XDG_CACHE_HOME, see conftest.py) with the
-    # child; only the second run needs a fresh interpreter, whose modules are the subject.
-    from celldose.cli import main
-
-    assert main(["dose", "jang2025-canine-itp", "--weight", "12kg", "--dose", "1e6/kg"]) == 0
-    capsys.readouterr()
-    code = (
-        "import sys\n"
-        "from celldose.cli import main\n"
-        "code = main(['dose', 'jang2025-canine-itp', '--weight', '12kg', '--dose', '1e6/kg'])\n"
-        "assert code == 0, code\n"
-        "print(sorted(m for m in sys.modules if m.startswith('celldose.protocols._shorthand')))\n"
-    )
-    assert run(code).splitlines()[-1] == "[]"

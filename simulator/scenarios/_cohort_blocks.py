@@ -23,7 +23,7 @@ import numpy.typing as npt
 
 from celldose.protocols import Dose
 from celldose.simulator.scenarios._cohort import Cohort
-from celldose.simulator.scenarios._cohort_weights import WeightModel
+from celldose.simulator.scenarios._cohort_weights import WeightModel, weights_ahead
 from celldose.simulator.scenarios._engine import (
     BLOCK,
     Engine,
@@ -121,74 +121,80 @@ def run_blocks(
     near: dict[str, Bracketed] = {}
     to_draw = 0.0
     capped = stopped = 0
-    for start in range(0, patients, block):  # blocks of patients bound the temporary memory
-        stop = min(start + block, patients)
-        draws = draw_block(
-            model,
-            streams,
-            start,
-            stop - start,
-            doses,
-            cohort,
-            branch_rows,
-            shares,
-            weights_out=weights[start:stop],
-        )
-        if draws.branch is not None:
-            entered += np.bincount(draws.branch[draws.branch >= 0], minlength=len(shares))
-        if scaled is not None and engine.viability is None and stop - start >= 2:
-            out = evaluate_scaled(engine, draws, scaled, total_out=totals[start:stop])
-        else:
-            here = cells[:, : stop - start] if scaled is not None else cells[:, start:stop]
-            out = evaluate_block(engine, draws, here)
-        if draws.weights.base is not weights:  # not drawn in place (a roster, one weight)
-            weights[start:stop] = draws.weights
-        if out.total_cells.base is not totals:  # not written in place
-            totals[start:stop] = out.total_cells
-        given_counts[start:stop] = out.doses_given
-        pattern = out.pattern
-        if patterns is not None:
-            if pattern is None:
-                assert draws.given is not None
-                pattern = given_pattern(draws.given)
-            assert pattern is not None
-            patterns[start:stop] = pattern
-        if vials is not None:
-            assert out.vials is not None
-            vials[start:stop] = out.vials
-            counted["vials"].add(out.vials)
-        # every dose to every patient of the block (none missed, none stopped by a course maximum)
-        every = draws.given is None and out.stopped == 0
-        if course is not None:
-            assert out.course_days is not None
-            course[start:stop] = out.course_days
-            if every and draws.delays is None:  # every course the planned one
-                counted["course"].add_same(int(out.course_days[0]), stop - start)
+    # the weights are drawn a block ahead, in a second thread (the same values)
+    with weights_ahead(streams[0], model, weights, block) as drawn:
+        for start in range(0, patients, block):  # blocks of patients bound the temporary memory
+            stop = min(start + block, patients)
+            if drawn is not None:
+                drawn(start)
+            draws = draw_block(
+                model,
+                streams,
+                start,
+                stop - start,
+                doses,
+                cohort,
+                branch_rows,
+                shares,
+                weights_out=weights[start:stop],
+                weights_drawn=drawn is not None,
+            )
+            if draws.branch is not None:
+                entered += np.bincount(draws.branch[draws.branch >= 0], minlength=len(shares))
+            if scaled is not None and engine.viability is None and stop - start >= 2:
+                out = evaluate_scaled(engine, draws, scaled, total_out=totals[start:stop])
             else:
-                counted["course"].add(out.course_days)
-        if every:
-            counted["given"].add_same(doses, stop - start)
-        else:
-            counted["given"].add(out.doses_given)
-        if blocks:
-            if not near:  # the first block: a random sample of the cohort
-                # the weights, and (with patterns) the weights of each dose's receivers
-                near["weights"] = Bracketed(draws.weights, None if patterns is None else doses)
+                here = cells[:, : stop - start] if scaled is not None else cells[:, start:stop]
+                out = evaluate_block(engine, draws, here)
+            if draws.weights.base is not weights:  # not drawn in place (a roster, one weight)
+                weights[start:stop] = draws.weights
+            if out.total_cells.base is not totals:  # not written in place
+                totals[start:stop] = out.total_cells
+            given_counts[start:stop] = out.doses_given
+            pattern = out.pattern
+            if patterns is not None:
+                if pattern is None:
+                    assert draws.given is not None
+                    pattern = given_pattern(draws.given)
+                assert pattern is not None
+                patterns[start:stop] = pattern
+            if vials is not None:
+                assert out.vials is not None
+                vials[start:stop] = out.vials
+                counted["vials"].add(out.vials)
+            # every dose to every patient of the block (none missed, none stopped by a course
+            # maximum)
+            every = draws.given is None and out.stopped == 0
+            if course is not None:
+                assert out.course_days is not None
+                course[start:stop] = out.course_days
+                if every and draws.delays is None:  # every course the planned one
+                    counted["course"].add_same(int(out.course_days[0]), stop - start)
+                else:
+                    counted["course"].add(out.course_days)
+            if every:
+                counted["given"].add_same(doses, stop - start)
+            else:
+                counted["given"].add(out.doses_given)
+            if blocks:
+                if not near:  # the first block: a random sample of the cohort
+                    # the weights, and (with patterns) the weights of each dose's receivers
+                    near["weights"] = Bracketed(draws.weights, None if patterns is None else doses)
+                    if not every_dose:
+                        near["totals"] = Bracketed(out.total_cells)
+                near["weights"].add(draws.weights, None if patterns is None else pattern)
                 if not every_dose:
-                    near["totals"] = Bracketed(out.total_cells)
-            near["weights"].add(draws.weights, None if patterns is None else pattern)
-            if not every_dose:
-                near["totals"].add(out.total_cells)
-        dose_sums += out.dose_sums
-        received += out.received
-        delayed += out.delayed
-        to_draw += out.cells_to_draw
-        capped += out.capped
-        stopped += out.stopped
-        if out.stopped_by_dose is not None:
-            stopped_by_dose += out.stopped_by_dose
-        if progress is not None:
-            progress(stop, patients)
+                    near["totals"].add(out.total_cells)
+            dose_sums += out.dose_sums
+            received += out.received
+            delayed += out.delayed
+            to_draw += out.cells_to_draw
+            capped += out.capped
+            stopped += out.stopped
+            if out.stopped_by_dose is not None:
+                stopped_by_dose += out.stopped_by_dose
+            if progress is not None:
+                progress(stop, patients)
     weight_stats = _float_stats(weights, near.get("weights"))
     if scaled is None:
         percentiles = dose_percentiles(cells, received)

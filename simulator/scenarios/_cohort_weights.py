@@ -2,12 +2,16 @@
 
 :func:`weight_model` reads the cohort and the species table into a :class:`WeightModel`
 (refusing a distribution that truncation would reshape), :func:`truncated_lognormal` draws a
-block of weights, and :func:`describe_weights` says in words where the weights come from.
+block of weights (:func:`weights_ahead`: every block of a large cohort, in a second thread), and
+:func:`describe_weights` says in words where the weights come from.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -61,6 +65,48 @@ def truncated_lognormal(
         keep = (redrawn < model.low_kg) | (redrawn > model.high_kg)
         outside = outside[keep]
     return weights
+
+
+@contextmanager
+def weights_ahead(
+    rng: np.random.Generator,
+    model: WeightModel,
+    weights: npt.NDArray[np.float64],
+    block: int,
+) -> Iterator[Callable[[int], None] | None]:
+    """Draw a lognormal cohort's weights into ``weights`` block by block in a second thread,
+    ahead of the block loop; yields a function that waits until the block starting at a given
+    patient is drawn (None when there is one block or nothing to draw).
+
+    The thread draws the blocks one after the other, in order, from ``rng`` (which nothing else
+    draws from meanwhile): the same stream, so the same weights, as drawing each block when the
+    loop reaches it. numpy releases the GIL while it draws, so the next blocks' draws run on a
+    second core while the loop evaluates this one. Draws not started when the loop ends (an
+    error, an interrupt) are cancelled; the one under way finishes first."""
+    size = weights.size
+    if size <= block or model.kind != "lognormal" or model.sigma == 0:
+        yield None
+        return
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="celldose-weights") as thread:
+        drawn = {
+            start: thread.submit(
+                truncated_lognormal,
+                rng,
+                min(block, size - start),
+                model,
+                weights[start : start + block],
+            )
+            for start in range(0, size, block)
+        }
+
+        def wait(start: int) -> None:
+            drawn[start].result()  # re-raises an error of the draw
+
+        try:
+            yield wait
+        finally:
+            for future in drawn.values():
+                future.cancel()
 
 
 def weight_model(cohort: Cohort, species: Species) -> WeightModel:
@@ -120,4 +166,11 @@ def describe_weights(model: WeightModel, cohort: Cohort, species: Species) -> st
     )
 
 
-__all__ = ["MIN_INSIDE", "WeightModel", "describe_weights", "truncated_lognormal", "weight_model"]
+__all__ = [
+    "MIN_INSIDE",
+    "WeightModel",
+    "describe_weights",
+    "truncated_lognormal",
+    "weight_model",
+    "weights_ahead",
+]

@@ -130,19 +130,25 @@ def draw_block(
     branch_rows: IntArray | None = None,
     shares: Sequence[float] = (),
     weights_out: FloatArray | None = None,
+    weights_drawn: bool = False,
 ) -> Draws:
     """Draw the weights, missed doses and delays of patients ``start`` .. ``start + n``.
 
     With ``branch_rows`` (each dose's branch index, -1 for the course), each patient also draws
     the branch it enters (from ``shares``, a fourth stream); the doses of the other branches
-    are not given to it. Lognormal weights are drawn into ``weights_out`` when given."""
+    are not given to it. Lognormal weights are drawn into ``weights_out`` when given, or were
+    drawn there already with ``weights_drawn`` (:func:`~._cohort_weights.weights_ahead`)."""
     weight_rng, adherence_rng = streams[:2]  # streams[2]: no longer drawn from
     if model.kind == "roster":
         weights = np.asarray(model.roster_kg[start : start + n], dtype=np.float64)
     elif model.kind == "fixed" or model.sigma == 0:
         weights = np.full(n, model.median_kg)
     else:
-        weights = truncated_lognormal(weight_rng, n, model, weights_out)
+        weights = (
+            weights_out
+            if weights_drawn and weights_out is not None
+            else truncated_lognormal(weight_rng, n, model, weights_out)
+        )
     branch: IntArray | None = None
     entered: BoolArray | None = None
     if branch_rows is not None:

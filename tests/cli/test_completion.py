@@ -1,8 +1,11 @@
 """Shell completion of values: protocol ids and YAML files, arms, species, output paths.
 
-Two tests drive the installed `celldose` the way the shell scripts of click do (the
-``_CELLDOSE_COMPLETE`` variable, COMP_WORDS and COMP_CWORD); the rest ask click's completion
-API in the test process, which runs the same code.
+Two tests speak bash's completion protocol (the ``_CELLDOSE_COMPLETE`` variable, COMP_WORDS and
+COMP_CWORD, as the shell scripts of click set them): one to the installed `celldose` in a
+subprocess, the other to ``main`` in the test process (the entry point is the first test's
+subject; click reads the variables when ``main`` runs, not at import). The rest ask click's
+completion API in the test process, which runs the same code. That a normal run never imports
+click's completion module is tested in tests/test_start_up_imports.py.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from pathlib import Path
 import pytest
 from click.shell_completion import ShellComplete
 
-from celldose.cli import cli
+from celldose.cli import cli, main
 
 CELLDOSE = str(Path(sys.executable).with_name("celldose"))
 CHEN_ARMS = ["escalation-0.5", "escalation-1.0", "escalation-2.0", "expansion-2.0"]
@@ -36,17 +39,17 @@ IDS = [
 ]
 
 
-def bash_complete(words: str) -> list[str]:
-    """What `celldose` answers bash for the command line ``words`` (the cursor at its end)."""
+def bash_variables(words: str) -> dict[str, str]:
+    """The variables click's bash script sets to complete ``words`` (the cursor at its end)."""
     cword = len(words.split()) - (0 if words.endswith(" ") else 1)
+    return {"_CELLDOSE_COMPLETE": "bash_complete", "COMP_WORDS": words, "COMP_CWORD": str(cword)}
+
+
+def bash_complete(words: str) -> list[str]:
+    """What the installed `celldose` answers bash for the command line ``words``."""
     done = subprocess.run(
         [CELLDOSE],
-        env={
-            **os.environ,
-            "_CELLDOSE_COMPLETE": "bash_complete",
-            "COMP_WORDS": words,
-            "COMP_CWORD": str(cword),
-        },
+        env={**os.environ, **bash_variables(words)},
         capture_output=True,
         text=True,
         timeout=60,
@@ -54,6 +57,19 @@ def bash_complete(words: str) -> list[str]:
     )
     assert done.stderr == ""
     return done.stdout.splitlines()
+
+
+def bash_complete_in_process(
+    words: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> list[str]:
+    """What ``main`` answers bash for ``words``: it exits 0, as the installed `celldose` does."""
+    for name, value in bash_variables(words).items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(SystemExit) as done:
+        main([])
+    out, err = capsys.readouterr()
+    assert (done.value.code, err) == (0, "")
+    return out.splitlines()
 
 
 def complete(*args: str) -> list[tuple[str, str]]:
@@ -67,8 +83,11 @@ def test_a_protocol_id_completes_in_the_shell() -> None:
     assert bash_complete("celldose dose ch") == ["dir,ch", "plain,chen2024-itp-ucmsc"]
 
 
-def test_arm_completes_to_the_arms_of_the_protocol_in_the_shell() -> None:
-    assert bash_complete("celldose dose chen2024-itp-ucmsc --arm ") == [
+def test_arm_completes_to_the_arms_of_the_protocol_in_the_shell(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    words = "celldose dose chen2024-itp-ucmsc --arm "
+    assert bash_complete_in_process(words, monkeypatch, capsys) == [
         f"plain,{arm}" for arm in CHEN_ARMS
     ]
 
@@ -172,19 +191,6 @@ def test_an_option_given_twice_does_not_break_completion() -> None:
     """Refused when run; while completing, the line is unfinished and the refusal waits."""
     args = ("dose", "chen2024-itp-ucmsc", "--weight", "1kg", "--weight", "2kg", "--arm", "esc")
     assert complete(*args) == [("plain", arm) for arm in CHEN_ARMS[:3]]
-
-
-def test_completion_costs_a_normal_run_nothing() -> None:
-    """`celldose dose` never imports click's completion module (only a completing shell does)."""
-    code = (
-        "import sys\n"
-        "from celldose.cli import main\n"
-        "argv = ['dose', 'jang2025-canine-itp', '--weight', '12kg', '--dose', '1e6/kg']\n"
-        "assert main(argv) == 0\n"
-        "print('click.shell_completion' in sys.modules)\n"
-    )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert done.stdout.splitlines()[-1] == "False"
 
 
 def test_route_complete() -> None:

@@ -240,29 +240,6 @@ def test_the_template_is_package_data() -> None:
     assert "{% for sheet in sheets %}" in template.read_text(encoding="utf-8")
 
 
-def test_jinja2_is_loaded_only_for_the_sheet() -> None:
-    import subprocess
-    import sys
-
-    code = (
-        "import sys\n"
-        "from celldose.cli import main\n"
-        "args = ['dose', 'jang2025-canine-itp', '--weight', '12kg', '--dose', '1e6 cells/kg',"
-        " '--start', '2026-12-01', '--format']\n"
-        "for fmt in ('table', 'json', 'csv', 'ics', 'html'):\n"
-        "    assert main([*args, fmt]) == 0\n"
-        "    print(fmt, 'jinja2' in sys.modules, file=sys.stderr)\n"
-    )
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
-    assert done.stderr.splitlines()[-5:] == [
-        "table False",
-        "json False",
-        "csv False",
-        "ics False",
-        "html True",
-    ], done.stderr
-
-
 @pytest.mark.parametrize(
     ("note", "printed"),
     [

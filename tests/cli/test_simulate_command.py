@@ -5,8 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -218,15 +216,6 @@ def test_progress_bar_only_on_a_terminal_after_the_delay() -> None:
     piped = _Terminal(tty=False)
     _ProgressBar(piped, delay=0.0)(50, 100)
     assert piped.getvalue() == ""
-
-
-def test_the_command_does_not_import_matplotlib() -> None:
-    code = (
-        "import sys, celldose.cli._cmd_simulate; "
-        "print('matplotlib' in sys.modules, 'numpy' in sys.modules)"
-    )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.split() == ["False", "False"]
 
 
 # -- refusals -------------------------------------------------------------------------------------

@@ -1,18 +1,15 @@
 """The unit readings table (``unit_readings.toml``) says what pint says, and the dose path uses it.
 
 Every entry's dimensionality and conversion factors are compared with pint's own reading, so the
-table cannot drift from the registry; doses read through the table equal doses read through pint;
-and ``celldose dose`` on a cached protocol reads its doses without loading pint or numpy.
+table cannot drift from the registry; doses read through the table equal doses read through pint.
+That ``celldose dose`` on a cached protocol reads its doses without loading pint or numpy is
+tested with the other start-up imports, in tests/test_start_up_imports.py.
 """
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import tomllib
 from importlib import resources
-from pathlib import Path
 
 import pytest
 
@@ -112,36 +109,6 @@ def test_a_quantity_of_another_dimension_is_still_refused() -> None:
 
     with pytest.raises(UnitError, match=r"must be in mL"):
         parse_amount("3 kg", "mL", "a volume")
-
-
-def test_celldose_dose_on_a_cached_protocol_loads_neither_pint_nor_numpy(tmp_path: Path) -> None:
-    # The process is the subject: what the command imports (a subprocess, its own interpreter).
-    code = (
-        "import sys, io, contextlib\n"
-        "from celldose.cli import main\n"
-        "sys.argv = ['celldose', 'dose', 'jang2025-canine-itp', '--weight', '26.5lb',"
-        " '--dose', '1e6 cells/kg', '--format', 'csv']\n"
-        "out = io.StringIO()\n"
-        "try:\n"
-        "    with contextlib.redirect_stdout(out):\n"
-        "        main()\n"
-        "except SystemExit as exc:\n"
-        "    assert not exc.code, exc.code\n"
-        "assert ',12020197.805,' in out.getvalue(), out.getvalue()\n"
-        "print(sorted(m for m in ('pint', 'numpy') if m in sys.modules))\n"
-    )
-    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
-    env.pop("CELLDOSE_NO_CACHE", None)
-    runs = [
-        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
-        for _ in range(
-            2
-        )  # the first validates the protocol and writes the cache; the second reads it
-    ]
-    for run in runs:
-        assert run.returncode == 0, run.stderr
-    # 26.5 lb × 0.45359237 = 12.020197805 kg; × 1×10⁶ cells/kg = 12020197.805 cells
-    assert runs[1].stdout.strip() == "[]"
 
 
 @pytest.mark.parametrize(
