@@ -81,6 +81,7 @@ def place(
     for texts in (labels, wide):  # one line each, else the long ones on two lines
         if texts is wide and all(a.text == b.text for a, b in zip(labels, wide, strict=True)):
             break
+        reach = _in_reach(texts, obstacles, width_pt, xlim)
         # each label by its own line, else lines too close for a label between them (closer
         # than a label's height and its offsets) labelled together, in the lines' order
         for near in (SAME_PT, STEP_PT + 2 * OFFSET_PT) if together else (SAME_PT,):
@@ -89,7 +90,7 @@ def place(
                 if room >= 0.9 * height_pt:
                     break
                 limit = base * height_pt / (height_pt - room)
-                bottoms = _search(texts, obstacles, width_pt, height_pt, xlim, limit, near)
+                bottoms = _search(texts, reach, width_pt, height_pt, limit, near)
                 if bottoms is not None:
                     return Placement(limit, bottoms, tuple(label.text for label in texts))
     return None
@@ -148,34 +149,44 @@ def needed_height(
     return None
 
 
-def _search(
+def _in_reach(
     labels: Sequence[EndLabel],
     obstacles: Sequence[Obstacle],
     width_pt: float,
-    height_pt: float,
     xlim: tuple[float, float],
+) -> list[tuple[float, float, float, float, float]]:
+    """The obstacles that reach as far right as the widest label's left edge (only these can
+    be in a label's way), with x in points from the panel's left and padded: (x0, x1, y0, y1,
+    pad), y still in data units (it depends on the panel's height and y limit)."""
+    lo, hi = xlim
+    span = hi - lo if hi > lo else 1.0
+    widest = max((_width(label.text) for label in labels), default=0.0)
+    reach = []
+    for o in obstacles:
+        x1 = (o.x1 - lo) / span * width_pt + o.pad
+        if x1 + CLEAR_PT > width_pt - widest:
+            reach.append(((o.x0 - lo) / span * width_pt - o.pad, x1, o.y0, o.y1, o.pad))
+    return reach
+
+
+def _search(
+    labels: Sequence[EndLabel],
+    reach: Sequence[tuple[float, float, float, float, float]],
+    width_pt: float,
+    height_pt: float,
     limit: float,
     near: float = SAME_PT,
 ) -> tuple[float, ...] | None:
     """Each label's bottom with the panel's y limit at ``limit``: each group's block (lines
     whose ends are less than ``near`` pt below the group's highest end) above its highest line's
-    end, else below its lowest, with no block on an obstacle or on another block; in a block
-    the labels are in the order of their lines."""
-    lo, hi = xlim
-    span = hi - lo if hi > lo else 1.0
-
-    def px(x: float) -> float:
-        return (x - lo) / span * width_pt
+    end, else below its lowest, with no block on an obstacle (``reach``: see
+    :func:`_in_reach`) or on another block; in a block the labels are in the order of their
+    lines."""
 
     def py(y: float) -> float:
         return y / limit * height_pt
 
-    widest = max((_width(label.text) for label in labels), default=0.0)
-    boxes = [
-        (px(o.x0) - o.pad, px(o.x1) + o.pad, py(o.y0) - o.pad, py(o.y1) + o.pad)
-        for o in obstacles
-        if px(o.x1) + o.pad + CLEAR_PT > width_pt - widest  # only what reaches the labels
-    ]
+    boxes = [(x0, x1, py(y0) - pad, py(y1) + pad) for x0, x1, y0, y1, pad in reach]
     order = sorted(range(len(labels)), key=lambda i: -labels[i].value)
     groups: list[list[int]] = []
     for i in order:

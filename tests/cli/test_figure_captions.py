@@ -1,8 +1,14 @@
 """The notes of a figure are its caption: printed (plot), after the table (compare), written to
---caption FILE, drawn inside only with --notes; --no-notes leaves them out; --font."""
+--caption FILE, drawn inside only with --notes; --no-notes leaves them out; --font.
+
+The figures here are SVG files: the caption is the subject, and SVG is the quickest format to
+write (PNG and PDF files are checked in tests/simulator/figures/test_timeline.py and
+tests/cli/test_plot_compare_commands.py)."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import re
 from pathlib import Path
@@ -29,6 +35,17 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     return code, out, err
 
 
+@pytest.fixture(scope="module")
+def chen_caption_file(tmp_path_factory: pytest.TempPathFactory) -> tuple[int, str, str, str]:
+    """``plot chen2024-itp-ucmsc -o c.svg --caption c.txt``, run once for the tests that read
+    it: (exit code, standard output, standard error, the caption file's text)."""
+    folder = tmp_path_factory.mktemp("chen-caption")
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(["plot", CHEN, "-o", str(folder / "c.svg"), "--caption", str(folder / "c.txt")])
+    return code, out.getvalue(), err.getvalue(), (folder / "c.txt").read_text("utf-8")
+
+
 def test_plot_prints_the_caption_and_does_not_draw_it(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -53,11 +70,10 @@ def test_no_notes_neither_draws_nor_prints(
     assert "Wilson score interval" not in target.read_text("utf-8")
 
 
-def test_caption_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    target, caption = tmp_path / "chen.svg", tmp_path / "chen.txt"
-    code, out, err = run(capsys, "plot", CHEN, "-o", str(target), "--caption", str(caption))
+def test_caption_file(chen_caption_file: tuple[int, str, str, str]) -> None:
+    code, out, err, caption = chen_caption_file
     assert (code, out, err) == (0, "", "")
-    assert caption.read_text("utf-8") == CHEN_CAPTION + "\n"
+    assert caption == CHEN_CAPTION + "\n"
 
 
 def test_caption_onto_the_figure_is_refused(
@@ -73,8 +89,8 @@ def test_caption_onto_the_figure_is_refused(
 def test_compare_prints_the_caption_after_the_table(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    target = tmp_path / "c.png"
-    code, out, err = run(capsys, "compare", CHEN, "--dpi", "60", "-o", str(target))
+    target = tmp_path / "c.svg"
+    code, out, err = run(capsys, "compare", CHEN, "-o", str(target))
     assert (code, err) == (0, "")
     assert out.endswith(f"\n\ncaption of {target}:\n{CHEN_CAPTION}\n")
 
@@ -82,10 +98,8 @@ def test_compare_prints_the_caption_after_the_table(
 def test_compare_json_carries_the_caption(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    target = tmp_path / "c.png"
-    code, out, _ = run(
-        capsys, "compare", CHEN, "--dpi", "60", "--format", "json", "-o", str(target)
-    )
+    target = tmp_path / "c.svg"
+    code, out, _ = run(capsys, "compare", CHEN, "--format", "json", "-o", str(target))
     assert code == 0
     assert json.loads(out)["caption"] == CHEN_CAPTION
 
@@ -93,10 +107,8 @@ def test_compare_json_carries_the_caption(
 def test_compare_csv_keeps_standard_output_for_the_csv(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    target = tmp_path / "c.png"
-    code, out, err = run(
-        capsys, "compare", CHEN, "--dpi", "60", "--format", "csv", "-o", str(target)
-    )
+    target = tmp_path / "c.svg"
+    code, out, err = run(capsys, "compare", CHEN, "--format", "csv", "-o", str(target))
     assert code == 0 and "Notes:" not in out
     assert err == f"caption: {CHEN_CAPTION}\n"
 
@@ -156,7 +168,7 @@ def test_the_caption_ends_with_the_references_of_the_protocols_drawn(
 ) -> None:
     # issue 13: "Figures' caption text (notes) ends with the references of the protocols drawn"
     # (the citations and DOIs of the library files, each once, named as the figure names them)
-    out_file = tmp_path / "two.png"
+    out_file = tmp_path / "two.svg"
     code = main(
         ["compare", "chen2024-itp-ucmsc", "qi2017-sjogren-thrombocytopenia", "-o", str(out_file)]
     )
@@ -174,7 +186,7 @@ def test_the_caption_ends_with_the_references_of_the_protocols_drawn(
 def test_a_one_line_regimen_has_no_reference(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    out_file = tmp_path / "r.png"
+    out_file = tmp_path / "r.svg"
     argv = ["plot", "--regimen", "1e6 cells/kg q4w ×3", "--species", "dog", "-o", str(out_file)]
     assert main(argv) == 0
     assert "references" not in capsys.readouterr().out
@@ -236,10 +248,12 @@ def test_the_reference_date_note_names_what_it_places(
 
 
 def test_no_reference_date_note_when_nothing_is_counted_in_months(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], chen_caption_file: tuple[int, str, str, str]
 ) -> None:
     # Chen: weekly doses, windows and follow-up in weeks: nothing depends on a start date
-    caption = caption_of(capsys, tmp_path, "plot", CHEN)
+    # (``caption_of(capsys, tmp_path, "plot", CHEN)``, run once for test_caption_file too)
+    code, out, err, caption = chen_caption_file
+    assert (code, out, err) == (0, "", "")
     assert "1 Jan 2001" not in caption
     # with a start date nothing is placed from the reference date
     caption = caption_of(capsys, tmp_path, "plot", QI, "--start", "2026-01-05")

@@ -2,32 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import pytest
 
 from celldose.simulator.figures import timeline_figure
 
 matplotlib = pytest.importorskip("matplotlib")
 
-FIVE = [
-    "jang2025-canine-itp",
-    "qi2017-sjogren-thrombocytopenia",
-    "chen2024-itp-ucmsc",
-    "aa-ucmsc-18",
-    "izadi2022-t1d-bmmsc",
-]
-
 
 @pytest.mark.parametrize("size", ["single", "double"])
-def test_each_line_is_labelled_at_its_end(size: str) -> None:
+def test_each_line_is_labelled_at_its_end(
+    size: str, five_studies: Callable[[str], tuple[Any, Any]]
+) -> None:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-    fig, timeline = timeline_figure(
-        FIVE,
-        cumulative=True,
-        size=size,
-        count={"aa-ucmsc-18": 8},
-        interval={"izadi2022-t1d-bmmsc": "4 weeks"},
-    )
+    # Jang, Qi, Chen, UC-MSC (8 doses given) and Izadi (every 4 weeks given), cumulative panel
+    fig, timeline = five_studies(size)
     assert timeline.cumulative_ax.get_legend() is None
     labels = timeline.cumulative_labels
     # Jang's dose per kg is not reported: no line, no label; Chen's 2.0 arms share their steps
@@ -80,7 +72,7 @@ def label_problems(fig: object, timeline: object, *, beside: bool = True) -> lis
     from matplotlib.collections import PolyCollection
 
     canvas = FigureCanvasAgg(fig)  # type: ignore[arg-type]
-    canvas.draw()
+    fig.draw_without_rendering()  # type: ignore[attr-defined]  # placed and sized, not painted
     renderer = canvas.get_renderer()
     ax = timeline.cumulative_ax  # type: ignore[attr-defined]
     labels = timeline.cumulative_labels  # type: ignore[attr-defined]
@@ -181,18 +173,13 @@ def test_the_readme_example_on_your_own_axes() -> None:
     assert label_problems(fig, timeline) == []
 
 
-VETS = [
-    "jang2025-canine-itp",
-    "villatoro2018-canine-ad-admsc",
-    "enciso2019-canine-ad-admsc",
-    "perez-merino2015-canine-ibd-admsc",
-]
-
-
-def test_lines_ending_too_close_together_are_labelled_in_their_order() -> None:
-    """All 13 library studies: 17 lines end between 0.025 and 1.6 ×10⁷ cells/kg, most within a
-    label's height of another. No panel of reasonable height puts each label beside its line:
-    the labels are stacked above the lines, in the order of the lines' ends (the highest line's
+def test_lines_ending_too_close_together_are_labelled_in_their_order(
+    library_figure: tuple[Any, Any],
+) -> None:
+    """All 13 library studies (the conftest's ``library_figure``: double width, each patient's
+    weight given): 17 lines end between 0.025 and 1.6 ×10⁷ cells/kg, most within a label's
+    height of another. No panel of reasonable height puts each label beside its line: the
+    labels are stacked above the lines, in the order of the lines' ends (the highest line's
     label on top), on no line, and a warning says so."""
     from pathlib import Path
 
@@ -201,20 +188,8 @@ def test_lines_ending_too_close_together_are_labelled_in_their_order() -> None:
     library = Path(__file__).parents[3] / "protocols" / "library"
     ids = sorted(p.stem for p in library.glob("*.yaml"))
     assert len(ids) == 13
-    fig, timeline = timeline_figure(
-        ids,
-        cumulative=True,
-        size="double",
-        weight={i: "70kg" for i in ids}
-        | {
-            "quimby2016-feline-ckd-admsc": "4kg",
-            "ryoncil2024-pediatric-sr-agvhd-remestemcel": "30kg",
-        }
-        | dict.fromkeys(VETS, "20kg"),
-        dose={"jang2025-canine-itp": "1e6 cells/kg"},
-        count={"aa-ucmsc-18": 8},
-        interval={"izadi2022-t1d-bmmsc": "4 weeks"},
-    )
+    fig, timeline = library_figure
+    assert sorted({lane.protocol_id for lane in timeline.lanes}) == ids  # the figure drawn
     assert label_problems(fig, timeline, beside=False) == []
     assert [w for w in timeline.warnings if "cumulative" in w] == [
         "the cumulative panel has no room beside each line's end for its label (lines end close "

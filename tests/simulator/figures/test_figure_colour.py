@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 
 from celldose.protocols import library_ids
-from celldose.simulator.figures import timeline_figure
 from celldose.simulator.figures._lane_style import lane_styles
 from celldose.simulator.figures._style import PALETTE
 
@@ -66,16 +65,15 @@ def drawn_colours(fig: Any) -> list[tuple[str, Any]]:
     return out
 
 
-def test_every_line_and_marker_colour_of_the_13_studies_has_3_to_1() -> None:
+def test_every_line_and_marker_colour_of_the_13_studies_has_3_to_1(
+    library_figure: tuple[Any, Any],
+) -> None:
+    # the 13 studies as the conftest draws them (a weight for each patient: every lane's
+    # markers, and a cumulative line for the studies dosed in cells too)
     ids = library_ids()
     assert len(ids) == 13
-    fig, timeline = timeline_figure(
-        ids,
-        cumulative=True,
-        dose={"jang2025-canine-itp": "1e6 cells/kg"},
-        count={"aa-ucmsc-18": 8},
-        interval={"izadi2022-t1d-bmmsc": "4 weeks"},
-    )
+    fig, timeline = library_figure
+    assert sorted({lane.protocol_id for lane in timeline.lanes}) == sorted(ids)
     colours = drawn_colours(fig)
     assert len(colours) > 100
     weak = [

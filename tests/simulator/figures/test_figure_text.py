@@ -16,10 +16,9 @@ RYONCIL = "ryoncil2024-pediatric-sr-agvhd-remestemcel"
 
 def drawn_texts(fig: Any) -> list[Any]:
     """Every visible, non-empty text of the figure (ticks, labels, legends, annotations)."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.text import Text
 
-    FigureCanvasAgg(fig).draw()  # tick labels exist once drawn
+    fig.draw_without_rendering()  # tick labels exist once drawn (laid out; no pixel painted)
     return [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
 
 

@@ -27,9 +27,7 @@ def test_largest_scale_for_two_doses() -> None:
 
 def gaps_pt(fig: Any, timeline: Any) -> list[tuple[str, float]]:
     """(row, white between two successive markers in pt, their edges counted) on every row."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-    FigureCanvasAgg(fig).draw()
+    fig.draw_without_rendering()  # every artist placed, no pixel painted
     per_pt = fig.dpi / 72
     out = []
     for gid, markers in timeline.doses.items():

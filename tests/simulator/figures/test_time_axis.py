@@ -4,22 +4,24 @@ marked) and log scales, with every unit; auto breaks it when the doses fill litt
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 
 from celldose.protocols import OptionError
-from celldose.simulator.figures import XAxis, timeline_figure
+from celldose.simulator.figures import Timeline, XAxis, timeline_figure
 
 matplotlib = pytest.importorskip("matplotlib")
 
-FIVE = [
-    "jang2025-canine-itp",
-    "qi2017-sjogren-thrombocytopenia",
-    "chen2024-itp-ucmsc",
-    "aa-ucmsc-18",
-    "izadi2022-t1d-bmmsc",
-]
-GIVEN = {"count": {"aa-ucmsc-18": 8}, "interval": {"izadi2022-t1d-bmmsc": "4 weeks"}}
+
+@pytest.fixture(scope="module")
+def five(five_studies: Callable[[str], tuple[Any, Timeline]]) -> Timeline:
+    """Jang, Qi, Chen, UC-MSC (8 doses given) and Izadi (every 4 weeks given) with the
+    cumulative panel at the default size (double): the conftest's ``five_studies``, drawn once
+    for the tests that read it (none changes it)."""
+    _, timeline = five_studies("double")
+    return timeline
 
 
 def test_broken_warp_by_hand() -> None:
@@ -46,14 +48,14 @@ def test_log_warp_by_hand() -> None:
     assert axis.label() == "days from first dose; log scale of (1 + days)"
 
 
-def test_auto_breaks_the_five_studies() -> None:
+def test_auto_breaks_the_five_studies(five: Timeline) -> None:
     # Izadi's follow-up is 24 months (day 730): the doses (Jang's last on day 196) fill under
     # 30% of the span (730 × 1.05 = 766.5), so the axis is broken. After all the dosing (day
     # 196 + 196/6 -> 40 weeks) UC-MSC's twice-weekly doses (3 days apart) would be 3.3 pt
     # apart: too close. After Qi's last dose (day 90 + 15 = 105 days = 15 weeks, rounded up to
     # a tick, step 4 weeks: 16 weeks = day 112) they are 8 pt apart, and Jang's q4w doses run
     # on into the compressed part, each 28 × 0.092 days apart drawn, 7 pt.
-    _, timeline = timeline_figure(FIVE, cumulative=True, **GIVEN)
+    timeline = five
     axis = timeline.axis
     assert (axis.scale, axis.break_day) == ("broken", 112)
     # squeeze: 112 × 0.35 / 0.65 / (766.5 - 112) = 0.0921
@@ -67,11 +69,11 @@ def test_auto_breaks_the_five_studies() -> None:
     assert labels == ["0", "4", "8", "12", "16", "26", "52", "78", "104"]
 
 
-def test_the_break_is_marked_through_the_lanes() -> None:
+def test_the_break_is_marked_through_the_lanes(five: Timeline) -> None:
     # the break (day 112, as above) is marked on the lanes' axes too, not only under the
     # cumulative panel: a white gap across the axes at the break's x, over the lines and the
     # shading (zorder 2.5 > 2) and under the markers (3)
-    _, timeline = timeline_figure(FIVE, cumulative=True, **GIVEN)
+    timeline = five
     brk = timeline.axis.to_x(112)
     for ax in (timeline.ax, timeline.cumulative_ax):
         (gap,) = [p for p in ax.patches if p.get_gid() == "axis-break-gap"]
@@ -95,10 +97,10 @@ def test_the_break_is_marked_through_the_lanes() -> None:
         assert len(xs) == 4 and min(xs) < brk < max(xs)
 
 
-def test_the_break_line_runs_under_the_lane_text_not_through_it() -> None:
+def test_the_break_line_runs_under_the_lane_text_not_through_it(five: Timeline) -> None:
     # a note that crosses the break ("... time not reported (not drawn)") is drawn over the
     # dashed line on a white backing: the line stops at its letters
-    _, timeline = timeline_figure(FIVE, cumulative=True, **GIVEN)
+    timeline = five
     (line,) = [x for x in timeline.ax.lines if x.get_gid() == "axis-break-line"]
     texts = [t for t in timeline.ax.texts if t.get_text().strip()]
     assert texts
@@ -154,8 +156,6 @@ def test_doses_days_apart_stay_apart_at_single_column() -> None:
     a year of follow-up (Qi) at 85 mm: the markers of a row do not overlap."""
     import math
 
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-
     fig, timeline = timeline_figure(
         [
             "chen2024-itp-ucmsc",
@@ -166,7 +166,7 @@ def test_doses_days_apart_stay_apart_at_single_column() -> None:
         size="single",
     )
     assert timeline.axis.scale == "broken"
-    FigureCanvasAgg(fig).draw()
+    fig.draw_without_rendering()  # every artist placed, no pixel painted
     to_pt = 72 / fig.dpi
     checked = 0
     for gid, markers in timeline.doses.items():

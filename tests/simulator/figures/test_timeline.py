@@ -292,6 +292,8 @@ def test_plot_timeline_returns_the_figure(tmp_path: Path) -> None:
 
 
 def test_the_dose_path_does_not_import_matplotlib() -> None:
+    # a fresh interpreter: the import graph is the subject, and this test process has
+    # imported matplotlib already
     code = (
         "import sys\n"
         "import celldose.cli._app, celldose.cli._cmd_plot, celldose.cli._cmd_compare\n"
