@@ -38,12 +38,50 @@ def pytest_configure(config: pytest.Config) -> None:
     import Hypothesis (about 0.5 s before the workers can start); its workers and a run without
     workers (``-p no:xdist``, ``-n 0``) do.
     """
+    if not hasattr(config, "workerinput"):  # the first process: before any worker starts
+        _compile_celldose()
     if config.getoption("numprocesses", None) and not hasattr(config, "workerinput"):
         return
     from hypothesis import settings
 
     settings.register_profile("celldose", derandomize=not os.environ.get("CELLDOSE_EXPLORE"))
     settings.load_profile("celldose")
+
+
+def _compile_celldose() -> None:
+    """Compile celldose's modules where the installed package finds them, once per test run.
+
+    With PYTHONDONTWRITEBYTECODE set (as on the shared test machines), Python caches no
+    bytecode: every test worker, and each of the ~35 celldose processes the tests start,
+    would compile celldose from source again (~0.15 s a process). An editable install finds
+    the modules through links in its build folder (build/__editable__...), so the bytecode goes
+    there, never beside the source; a pip install has compiled it already. Only modules whose
+    source changed are compiled again.
+    """
+    import compileall
+    import importlib.util
+
+    spec = importlib.util.find_spec("celldose")
+    if spec is not None and spec.submodule_search_locations:
+        for folder in spec.submodule_search_locations:
+            compileall.compile_dir(folder, quiet=2, workers=1)
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    """After failed asserts in a run without assert rewriting (pyproject's ``--assert=plain``),
+    say how to see what they compared."""
+    if config.getoption("assertmode") != "plain":
+        return
+    failed = [
+        report.nodeid
+        for report in terminalreporter.stats.get("failed", [])
+        if "AssertionError" in getattr(report, "longreprtext", "")
+    ]
+    if failed:
+        terminalreporter.write_line(
+            "asserts are not rewritten in the default run (--assert=plain, for speed): to see "
+            f"what a failing assert compared, run: pytest --assert=rewrite -n 0 {' '.join(failed)}"
+        )
 
 
 # -- every study of the library (and the clinic example), dosed as the tests of the interchange
