@@ -5,7 +5,8 @@ Start-up time matters, so the heavy modules load only for what needs them:
 - ``import celldose`` loads none of numpy, matplotlib, pint, pydantic or click;
 - ``celldose --help`` loads no protocol code (nor pydantic, pint, numpy or YAML);
 - the simulate command's module loads neither matplotlib nor numpy until a cohort is drawn;
-- the plot and compare commands, and a timeline's lanes, load no matplotlib until they draw;
+- the plot and compare commands, and a timeline's lanes, load no matplotlib until they draw
+  (the figure tests run in a process that has drawn already, so this is their check);
 - ``celldose dose`` imports neither matplotlib nor numpy's random machinery, nor click's shell
   completion (only a completing shell needs it), with a cold or a warm cache;
 - served from the cache of validated protocols, a dose needs neither pint, numpy nor the

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -289,20 +287,6 @@ def test_explicit_size(tmp_path: Path) -> None:
 def test_plot_timeline_returns_the_figure(tmp_path: Path) -> None:
     fig = plot_timeline(QI, tmp_path / "qi.svg")
     assert (tmp_path / "qi.svg").exists() and len(fig.axes) == 1
-
-
-def test_the_dose_path_does_not_import_matplotlib() -> None:
-    # a fresh interpreter: the import graph is the subject, and this test process has
-    # imported matplotlib already
-    code = (
-        "import sys\n"
-        "import celldose.cli._app, celldose.cli._cmd_plot, celldose.cli._cmd_compare\n"
-        "import celldose.simulator, celldose.simulator.figures\n"
-        "from celldose.simulator.scenarios import build_lanes\n"
-        "build_lanes(['chen2024-itp-ucmsc'])\n"
-        "assert 'matplotlib' not in sys.modules, 'matplotlib was imported'\n"
-    )
-    subprocess.run([sys.executable, "-c", code], check=True)
 
 
 def test_a_cumulative_panel_with_no_dose_per_kg_says_why() -> None:
