@@ -144,11 +144,11 @@ def draw_block(
     elif model.kind == "fixed" or model.sigma == 0:
         weights = np.full(n, model.median_kg)
     else:
-        weights = (
-            weights_out
-            if weights_drawn and weights_out is not None
-            else truncated_lognormal(weight_rng, n, model, weights_out)
-        )
+        if weights_drawn:
+            assert weights_out is not None, "weights_drawn: drawn into weights_out"
+            weights = weights_out
+        else:
+            weights = truncated_lognormal(weight_rng, n, model, weights_out)
     branch: IntArray | None = None
     entered: BoolArray | None = None
     if branch_rows is not None:
